@@ -1,0 +1,26 @@
+/* One seccomp user notification at a time: receive, decode, record as a
+ * finding, answer (errno, or CONTINUE where the kernel's answer stands). */
+#pragma once
+#include <stdbool.h>
+#include <stdint.h>
+
+struct lp_policy;
+struct lp_findings;
+struct lp_notifier;
+
+struct lp_notifier_options {
+        bool audit;          /* answer CONTINUE for what would be denied */
+        bool learn;          /* also note every syscall seen (learn.c) */
+        uint64_t start_ms;   /* CLOCK_MONOTONIC ms at the start of the run */
+};
+
+/* Borrows p, store and listener_fd for its lifetime. */
+int lp_notifier_new(const struct lp_policy *p, struct lp_findings *store,
+                    int listener_fd, const struct lp_notifier_options *o,
+                    struct lp_notifier **ret);
+
+/* Call when listener_fd polls readable. Returns 0 when handled (also when
+ * the tracee died meanwhile), -errno on a failure of the listener itself. */
+int lp_notifier_handle(struct lp_notifier *n);
+
+void lp_notifier_free(struct lp_notifier *n);

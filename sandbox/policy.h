@@ -1,0 +1,180 @@
+/* The resolved policy: a plain, read-only struct that every later stage
+ * (seccomp, caps, netns, env, limits, findings, show, diff) consumes.
+ *
+ * Every granted item carries the FILE:LINE that granted it, so findings and
+ * `leastpriv show` can cite it. This header includes no other leastpriv
+ * header (STYLE.md: headers point downward only). */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* Where an item came from. `file` is owned by the policy (interned);
+ * line 0 means "built in" (a default or the always-on hardening). */
+struct lp_origin {
+        const char *file;
+        unsigned line;
+};
+
+enum lp_action_type {
+        LP_ACTION_ALLOW,
+        LP_ACTION_ERRNO,
+        LP_ACTION_KILL,
+};
+
+struct lp_action {
+        enum lp_action_type type;
+        int errno_value; /* LP_ACTION_ERRNO only */
+};
+
+/* One token of [Syscalls] Allow= or Deny=, after resets and includes. */
+struct lp_syscall_token {
+        char *token;             /* "ptrace" or "@mount" */
+        struct lp_action action; /* ALLOW for Allow=; ERRNO/KILL for Deny= */
+        bool action_given;       /* Deny=name:EINVAL rather than plain Deny=name */
+        struct lp_origin origin;
+};
+
+/* What the policy decides for one syscall of the native architecture. */
+struct lp_syscall_rule {
+        int nr;
+        const char *name;        /* libseccomp's name, static storage */
+        struct lp_action action;
+        bool named;              /* decided by the bare name, not via a group */
+        const char *group;       /* "@mount" when a group decided, else NULL */
+        bool hardening;          /* decided by the always-on hardening */
+        struct lp_origin origin; /* the deciding line (DefaultAction= for the default) */
+};
+
+enum lp_netns_mode {
+        LP_NETNS_NONE,     /* new namespace, lo down */
+        LP_NETNS_LOOPBACK, /* new namespace, lo up (default) */
+        LP_NETNS_HOST,     /* no new namespace */
+};
+
+/* Forward=tcp:[INSIDE=]HOST:PORT: inside 127.0.0.1:INSIDE -> host HOST:PORT. */
+struct lp_forward {
+        uint16_t inside_port;
+        char host[64]; /* numeric IPv4 or IPv6 address, no brackets */
+        uint16_t host_port;
+        struct lp_origin origin;
+};
+
+struct lp_capability {
+        int cap; /* CAP_* number */
+        struct lp_origin origin;
+};
+
+struct lp_family {
+        int family; /* AF_* number */
+        struct lp_origin origin;
+};
+
+struct lp_pattern {
+        char *glob; /* fnmatch(3) pattern */
+        struct lp_origin origin;
+};
+
+struct lp_setenv {
+        char *name;
+        char *value;
+        struct lp_origin origin;
+};
+
+struct lp_limit {
+        bool set;
+        uint64_t value;
+        struct lp_origin origin;
+};
+
+/* The always-on hardening of DESIGN.md §1 that takes arguments into account.
+ * Each is on unless the profile allows that syscall by its bare name. */
+struct lp_hardening {
+        bool ioctl_tty;      /* ioctl(TIOCSTI), ioctl(TIOCLINUX) -> EPERM */
+        bool clone_ns;       /* clone() with CLONE_NEW* -> EPERM */
+        bool unshare_ns;     /* unshare() with CLONE_NEW* -> EPERM */
+        bool socket_family;  /* socket()/socketpair() outside families -> EAFNOSUPPORT */
+};
+
+struct lp_policy {
+        char *source; /* the top-level profile as the user named it */
+        char *description;
+
+        /* [Syscalls], as written (after includes and resets) ... */
+        struct lp_syscall_token *allow;
+        size_t n_allow;
+        struct lp_syscall_token *deny;
+        size_t n_deny;
+        struct lp_action default_action;
+        struct lp_origin default_origin;
+        /* ... and resolved: one rule per syscall of the native arch, by nr. */
+        struct lp_syscall_rule *syscalls;
+        size_t n_syscalls;
+        struct lp_hardening hardening;
+
+        struct lp_capability *keep;
+        size_t n_keep;
+
+        enum lp_netns_mode netns;
+        struct lp_origin netns_origin;
+        struct lp_family *families;
+        size_t n_families;
+        struct lp_forward *forwards;
+        size_t n_forwards;
+
+        struct lp_pattern *withhold;
+        size_t n_withhold;
+        struct lp_pattern *pass;
+        size_t n_pass;
+        bool clear_env;
+        struct lp_origin clear_env_origin;
+        struct lp_setenv *set_env;
+        size_t n_set_env;
+
+        struct lp_limit timeout;    /* seconds */
+        struct lp_limit processes;  /* RLIMIT_NPROC */
+        struct lp_limit open_files; /* RLIMIT_NOFILE */
+
+        char *user;  /* [Identity] User=, NULL when absent */
+        struct lp_origin user_origin;
+        char *group; /* [Identity] Group=, NULL when absent */
+        struct lp_origin group_origin;
+
+        /* Interned file names that origins point into. */
+        char **files;
+        size_t n_files;
+};
+
+/* Loads a profile by name or path and resolves it: includes expanded,
+ * groups resolved, every name checked. On error prints "FILE:LINE: message"
+ * lines to `errors` (may be NULL) and returns -EINVAL (or -errno for I/O);
+ * *ret is untouched on failure. */
+int lp_policy_load(const char *name_or_path, FILE *errors, struct lp_policy **ret);
+
+/* Same from text (unit tests, embedded profiles); `file` names it in errors. */
+int lp_policy_load_string(const char *text, const char *file, FILE *errors,
+                          struct lp_policy **ret);
+
+void lp_policy_free(struct lp_policy *p);
+
+/* Look-ups for the later stages; NULL when not found. */
+const struct lp_syscall_rule *lp_policy_syscall(const struct lp_policy *p, int nr);
+const struct lp_syscall_rule *lp_policy_syscall_by_name(const struct lp_policy *p,
+                                                        const char *name);
+const struct lp_capability *lp_policy_keeps(const struct lp_policy *p, int cap);
+const struct lp_family *lp_policy_family(const struct lp_policy *p, int family);
+
+/* Whether the variable NAME is withheld from the command; when it is,
+ * *ret_rule (may be NULL) points at the Withhold= pattern that matched. */
+bool lp_policy_withholds(const struct lp_policy *p, const char *name,
+                         const struct lp_pattern **ret_rule);
+
+/* "FILE:LINE" (or "built-in" for line 0) into buf; returns buf. */
+const char *lp_origin_format(const struct lp_origin *o, char *buf, size_t size);
+
+/* Names for printing: "EPERM", "AF_INET", "CAP_NET_RAW" (static, or NULL). */
+const char *lp_errno_name(int errno_value);
+int lp_errno_from_name(const char *name); /* -1 when unknown */
+const char *lp_family_name(int family);
+int lp_family_from_name(const char *name); /* -1 when unknown */

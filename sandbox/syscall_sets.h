@@ -1,0 +1,30 @@
+/* Named syscall groups (@file-system, @mount, ...), in the spirit of
+ * systemd's SystemCallFilter= groups: one const table, a help line each. */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+
+struct lp_syscall_group {
+        const char *name;            /* "@file-system" */
+        const char *help;            /* one line for `leastpriv syscalls` */
+        bool dangerous;              /* one of the groups DESIGN.md §3 calls dangerous */
+        const char *const *members;  /* NULL-terminated; names or "@group" */
+};
+
+/* Every group, terminated by an entry whose name is NULL. */
+extern const struct lp_syscall_group lp_syscall_groups[];
+
+/* Finds a group by name, with the leading '@'. NULL when unknown. */
+const struct lp_syscall_group *lp_syscall_group_find(const char *name);
+
+/* Calls fn once per syscall of the group on the native architecture, nested
+ * groups expanded, names that do not exist on this architecture skipped.
+ * Stops and returns fn's value when it is negative; 0 otherwise,
+ * -ENOENT when the group is unknown. */
+int lp_syscall_group_foreach(const char *name,
+                             int (*fn)(const char *syscall, int nr, void *userdata),
+                             void *userdata);
+
+/* The native-architecture number of a syscall name; negative when the name
+ * is not a syscall of this architecture. */
+int lp_syscall_nr(const char *name);

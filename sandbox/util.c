@@ -1,0 +1,21 @@
+#include "util.h"
+
+#include <errno.h>
+#include <stdint.h>
+
+int lp_grow(void **array, size_t *capacity, size_t n, size_t elem)
+{
+        if (n < *capacity)
+                return 0;
+        size_t want = *capacity ? *capacity * 2 : 8;
+        while (want <= n)
+                want *= 2;
+        if (want > SIZE_MAX / elem)
+                return -ENOMEM;
+        void *p = realloc(*array, want * elem);
+        if (!p)
+                return -ENOMEM;
+        *array = p;
+        *capacity = want;
+        return 0;
+}

@@ -1,0 +1,20 @@
+/* Small helpers shared by every module: cleanup attributes and array growth. */
+#pragma once
+#include <stdlib.h>
+#include <unistd.h>
+
+static inline void lp_freep(void *p) { free(*(void **)p); }
+static inline void lp_closep(int *fd)
+{
+        if (*fd >= 0)
+                close(*fd);
+}
+#define _cleanup_free_ __attribute__((cleanup(lp_freep)))
+#define _cleanup_close_ __attribute__((cleanup(lp_closep)))
+
+#define LP_ELEMENTSOF(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Grows *array (of element size elem) so that index n fits; doubles capacity.
+ * Returns 0 or -ENOMEM, leaving *array untouched on failure. */
+int lp_grow(void **array, size_t *capacity, size_t n, size_t elem);
+#define LP_GROW(arr, cap, n) lp_grow((void **)&(arr), &(cap), (n), sizeof(*(arr)))
