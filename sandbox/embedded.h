@@ -1,4 +1,4 @@
-/* The profiles compiled into the binary from profiles/*.profile. */
+/* The profiles compiled into the binary from profiles/NAME.profile. */
 #pragma once
 
 struct lp_embedded_profile {

@@ -39,7 +39,7 @@ struct lp_syscall_token {
 /* What the policy decides for one syscall of the native architecture. */
 struct lp_syscall_rule {
         int nr;
-        const char *name;        /* libseccomp's name, static storage */
+        char *name;              /* libseccomp's name, owned by the policy */
         struct lp_action action;
         bool named;              /* decided by the bare name, not via a group */
         const char *group;       /* "@mount" when a group decided, else NULL */
@@ -178,3 +178,7 @@ const char *lp_errno_name(int errno_value);
 int lp_errno_from_name(const char *name); /* -1 when unknown */
 const char *lp_family_name(int family);
 int lp_family_from_name(const char *name); /* -1 when unknown */
+
+/* NULL-terminated lists of every accepted name, for "did you mean". */
+const char *const *lp_errno_names(void);
+const char *const *lp_family_names(void);

@@ -1,0 +1,198 @@
+/* argv -> struct lp_cli. No side effects but messages on `err`. */
+#include "cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct {
+        const char *name;
+        enum lp_command command;
+        const char *usage;
+} commands[] = {
+        {"run", LP_CMD_RUN,
+         "leastpriv run [OPTIONS] -- COMMAND [ARG...]\n"
+         "  Run COMMAND with only the rights its profile grants; report findings.\n"
+         "  -p, --profile NAME|PATH  profile (default: $LEASTPRIV_PROFILE, else 'default')\n"
+         "      --audit              block nothing; report what enforcement would deny\n"
+         "      --findings FILE      write findings as JSON Lines\n"
+         "      --sarif FILE         write findings as SARIF 2.1.0\n"
+         "      --fail-on-findings   exit 1 when COMMAND exits 0 and there were findings\n"
+         "      --timeout SECONDS    kill the whole process tree after SECONDS (exit 124)\n"
+         "  -q, --quiet              print the summary only when there are findings\n"
+         "  -v, --verbose            say what is being set up\n"},
+        {"learn", LP_CMD_LEARN,
+         "leastpriv learn -o OUT.profile [--merge] [-p BASE] [OPTIONS] -- COMMAND [ARG...]\n"
+         "  Run COMMAND blocking nothing and write the smallest profile it needs.\n"},
+        {"diff", LP_CMD_DIFF,
+         "leastpriv diff BASELINE CANDIDATE\n"
+         "  Print each privilege CANDIDATE grants beyond BASELINE (+) or drops (-).\n"
+         "  Exit 0: nothing added; 1: privileges added; 2: error.\n"},
+        {"check", LP_CMD_CHECK,
+         "leastpriv check PROFILE...\n"
+         "  Validate profiles. Exit 0 when valid, 2 with FILE:LINE: messages.\n"},
+        {"show", LP_CMD_SHOW,
+         "leastpriv show PROFILE\n"
+         "  Print the resolved policy as a profile, includes expanded, each line\n"
+         "  annotated with the FILE:LINE it came from.\n"},
+        {"syscalls", LP_CMD_SYSCALLS,
+         "leastpriv syscalls [@GROUP]\n"
+         "  List the syscall groups, or the members of one on this architecture.\n"},
+};
+
+#define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+void lp_cli_usage(FILE *out, enum lp_command command)
+{
+        if (command == LP_CMD_HELP || command == LP_CMD_VERSION) {
+                fputs("leastpriv: run test commands with least privilege, and report every\n"
+                      "operation they tried beyond it.\n\n",
+                      out);
+                for (size_t i = 0; i < N_COMMANDS; i++)
+                        fprintf(out, "%s\n", commands[i].usage);
+                fputs("leastpriv --version | --help | COMMAND --help\n", out);
+                return;
+        }
+        for (size_t i = 0; i < N_COMMANDS; i++)
+                if (commands[i].command == command)
+                        fputs(commands[i].usage, out);
+}
+
+static int usage_error(FILE *err, const char *fmt, const char *arg)
+        __attribute__((format(printf, 2, 0)));
+
+static int usage_error(FILE *err, const char *fmt, const char *arg)
+{
+        fputs("leastpriv: ", err);
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+        fprintf(err, fmt, arg); /* fmt is always a literal of this file */
+#pragma GCC diagnostic pop
+        fputs("\nTry 'leastpriv --help'.\n", err);
+        return -EINVAL;
+}
+
+static int parse_seconds(const char *s, unsigned *ret)
+{
+        char *end = NULL;
+        errno = 0;
+        unsigned long v = strtoul(s, &end, 10);
+        if (errno || !*s || *end || s[0] == '-' || v == 0 || v > UINT_MAX / 1000)
+                return -EINVAL;
+        *ret = (unsigned)v;
+        return 0;
+}
+
+enum { OPT_AUDIT = 256, OPT_FINDINGS, OPT_SARIF, OPT_FAIL, OPT_TIMEOUT, OPT_MERGE };
+
+static const struct option run_options[] = {
+        {"profile", required_argument, NULL, 'p'},
+        {"audit", no_argument, NULL, OPT_AUDIT},
+        {"findings", required_argument, NULL, OPT_FINDINGS},
+        {"sarif", required_argument, NULL, OPT_SARIF},
+        {"fail-on-findings", no_argument, NULL, OPT_FAIL},
+        {"timeout", required_argument, NULL, OPT_TIMEOUT},
+        {"quiet", no_argument, NULL, 'q'},
+        {"verbose", no_argument, NULL, 'v'},
+        {"output", required_argument, NULL, 'o'},
+        {"merge", no_argument, NULL, OPT_MERGE},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+};
+
+static int parse_option(int c, const char *arg, FILE *err, struct lp_cli *cli)
+{
+        switch (c) {
+        case 'p': cli->profile = arg; return 0;
+        case OPT_AUDIT: cli->audit = true; return 0;
+        case OPT_FINDINGS: cli->findings = arg; return 0;
+        case OPT_SARIF: cli->sarif = arg; return 0;
+        case OPT_FAIL: cli->fail_on_findings = true; return 0;
+        case 'q': cli->verbosity--; return 0;
+        case 'v': cli->verbosity++; return 0;
+        case 'o': cli->output = arg; return 0;
+        case OPT_MERGE: cli->merge = true; return 0;
+        case 'h': cli->help_topic = "yes"; return 0;
+        case OPT_TIMEOUT:
+                if (parse_seconds(arg, &cli->timeout) < 0)
+                        return usage_error(err, "--timeout needs whole seconds > 0, not '%s'", arg);
+                return 0;
+        default: return usage_error(err, "%s", "unknown option");
+        }
+}
+
+/* Options of run/learn; `argv` starts at the command word. */
+static int parse_options(int argc, char **argv, FILE *err, struct lp_cli *cli)
+{
+        bool runs = cli->command == LP_CMD_RUN || cli->command == LP_CMD_LEARN;
+        /* '+': stop at the first operand, so COMMAND's own options are its own. */
+        const char *shortopts = runs ? "+p:qvo:h" : "+h";
+        opterr = 0;
+        optind = 1;
+        int c;
+        while ((c = getopt_long(argc, argv, shortopts, run_options, NULL)) != -1) {
+                if (c == '?' || c == ':')
+                        return usage_error(err, "bad or incomplete option '%s'",
+                                           argv[optind - 1]);
+                if (!runs && c != 'h')
+                        return usage_error(err, "option '%s' belongs to run/learn",
+                                           argv[optind - 1]);
+                int r = parse_option(c, optarg, err, cli);
+                if (r < 0)
+                        return r;
+        }
+        cli->args = argv + optind;
+        cli->n_args = argc - optind;
+        return 0;
+}
+
+static int check_operands(FILE *err, struct lp_cli *cli)
+{
+        int n = cli->n_args;
+        switch (cli->command) {
+        case LP_CMD_RUN:
+        case LP_CMD_LEARN:
+                if (n == 0)
+                        return usage_error(err, "%s", "no COMMAND given (leastpriv run -- COMMAND)");
+                if (cli->command == LP_CMD_LEARN && !cli->output)
+                        return usage_error(err, "%s", "learn needs -o OUT.profile");
+                return 0;
+        case LP_CMD_DIFF:
+                return n == 2 ? 0 : usage_error(err, "%s", "diff needs BASELINE and CANDIDATE");
+        case LP_CMD_CHECK:
+                return n >= 1 ? 0 : usage_error(err, "%s", "check needs at least one PROFILE");
+        case LP_CMD_SHOW:
+                return n == 1 ? 0 : usage_error(err, "%s", "show needs exactly one PROFILE");
+        case LP_CMD_SYSCALLS:
+                return n <= 1 ? 0 : usage_error(err, "%s", "syscalls takes at most one @GROUP");
+        default:
+                return 0;
+        }
+}
+
+int lp_cli_parse(int argc, char **argv, const char *env_profile, FILE *err, struct lp_cli *cli)
+{
+        *cli = (struct lp_cli){.command = LP_CMD_HELP};
+        cli->profile = env_profile && *env_profile ? env_profile : "default";
+        if (argc < 2)
+                return usage_error(err, "%s", "a command is needed");
+        const char *word = argv[1];
+        if (strcmp(word, "--help") == 0 || strcmp(word, "-h") == 0 || strcmp(word, "help") == 0)
+                return 0;
+        if (strcmp(word, "--version") == 0) {
+                cli->command = LP_CMD_VERSION;
+                return 0;
+        }
+        size_t i = 0;
+        while (i < N_COMMANDS && strcmp(commands[i].name, word) != 0)
+                i++;
+        if (i == N_COMMANDS)
+                return usage_error(err, "unknown command '%s'", word);
+        cli->command = commands[i].command;
+        int r = parse_options(argc - 1, argv + 1, err, cli);
+        if (r < 0 || cli->help_topic)
+                return r;
+        return check_operands(err, cli);
+}

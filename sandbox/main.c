@@ -1,0 +1,160 @@
+/* argv -> command; maps every failure to the exit status of DESIGN.md §2. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "findings.h"
+#include "launch.h"
+#include "log.h"
+#include "policy.h"
+#include "policy_show.h"
+#include "report.h"
+#include "syscall_sets.h"
+
+/* Exit statuses of DESIGN.md §2. */
+enum {
+        EXIT_FINDINGS = 1,
+        EXIT_PROFILE_ERROR = 2, /* check, show, diff */
+        EXIT_SETUP_FAILED = 125,
+};
+
+/* Bound on distinct findings kept in memory; the rest are folded. */
+#define MAX_DISTINCT_FINDINGS 4096
+
+static int load_policy(const char *name, struct lp_policy **ret)
+{
+        int r = lp_policy_load(name, stderr, ret);
+        if (r == -EINVAL)
+                lp_error("profile '%s' is not valid (see the messages above)", name);
+        else if (r < 0)
+                lp_log_errno(r, "cannot load profile '%s': %m", name);
+        return r;
+}
+
+static int write_reports(const struct lp_cli *cli, const struct lp_policy *p,
+                         const struct lp_findings *store)
+{
+        int r = 0;
+        lp_report_text(store, stderr, cli->verbosity < 0);
+        if (cli->findings && (r = lp_report_json_write(store, cli->findings)) < 0)
+                return lp_log_errno(r, "cannot write findings to %s: %m", cli->findings);
+        if (cli->sarif && (r = lp_report_sarif_write(store, p, cli->sarif)) < 0)
+                return lp_log_errno(r, "cannot write SARIF to %s: %m", cli->sarif);
+        return 0;
+}
+
+static int cmd_run(const struct lp_cli *cli)
+{
+        struct lp_policy *p = NULL;
+        struct lp_findings *store = NULL;
+        if (load_policy(cli->profile, &p) < 0)
+                return EXIT_SETUP_FAILED;
+        if (lp_findings_new(MAX_DISTINCT_FINDINGS, &store) < 0) {
+                lp_policy_free(p);
+                return EXIT_SETUP_FAILED;
+        }
+        struct lp_run_options o = {
+                .argv = cli->args,
+                .audit = cli->audit || cli->command == LP_CMD_LEARN,
+                .learn = cli->command == LP_CMD_LEARN,
+                .timeout_sec = cli->timeout,
+        };
+        int status = lp_run(p, &o, store);
+        /* A findings file that cannot be written is a lost finding: fail
+         * loudly rather than let CI read an empty report as a clean run. */
+        if (status != EXIT_SETUP_FAILED && write_reports(cli, p, store) < 0)
+                status = EXIT_SETUP_FAILED;
+        if (status == 0 && cli->fail_on_findings && lp_findings_size(store) > 0)
+                status = EXIT_FINDINGS;
+        lp_findings_free(store);
+        lp_policy_free(p);
+        return status;
+}
+
+static int cmd_check(const struct lp_cli *cli)
+{
+        int status = 0;
+        for (int i = 0; i < cli->n_args; i++) {
+                struct lp_policy *p = NULL;
+                if (lp_policy_load(cli->args[i], stderr, &p) < 0) {
+                        status = EXIT_PROFILE_ERROR;
+                        continue;
+                }
+                if (cli->verbosity >= 0)
+                        fprintf(stderr, "%s: ok\n", cli->args[i]);
+                lp_policy_free(p);
+        }
+        return status;
+}
+
+static int cmd_show(const struct lp_cli *cli)
+{
+        struct lp_policy *p = NULL;
+        if (lp_policy_load(cli->args[0], stderr, &p) < 0)
+                return EXIT_PROFILE_ERROR;
+        int r = lp_policy_show(p, stdout);
+        lp_policy_free(p);
+        return r < 0 ? EXIT_PROFILE_ERROR : 0;
+}
+
+static int cmd_diff(const struct lp_cli *cli)
+{
+        struct lp_policy *base = NULL, *cand = NULL;
+        int r = lp_policy_load(cli->args[0], stderr, &base);
+        if (r >= 0)
+                r = lp_policy_load(cli->args[1], stderr, &cand);
+        if (r >= 0)
+                r = lp_policy_diff(base, cand, stdout);
+        lp_policy_free(base);
+        lp_policy_free(cand);
+        if (r < 0)
+                return EXIT_PROFILE_ERROR;
+        return r > 0 ? 1 : 0;
+}
+
+static int cmd_syscalls(const struct lp_cli *cli)
+{
+        if (cli->n_args == 0)
+                return lp_syscall_groups_print(stdout) < 0 ? EXIT_PROFILE_ERROR : 0;
+        int r = lp_syscall_group_print(stdout, cli->args[0]);
+        if (r == -ENOENT)
+                lp_error("unknown syscall group '%s'; `leastpriv syscalls` lists them",
+                         cli->args[0]);
+        return r < 0 ? EXIT_PROFILE_ERROR : 0;
+}
+
+int main(int argc, char **argv)
+{
+        struct lp_cli cli;
+        if (lp_cli_parse(argc, argv, getenv("LEASTPRIV_PROFILE"), stderr, &cli) < 0) {
+                bool runs = argc > 1 && (!strcmp(argv[1], "run") || !strcmp(argv[1], "learn"));
+                return runs ? EXIT_SETUP_FAILED : EXIT_PROFILE_ERROR;
+        }
+        lp_log_level = LP_LOG_INFO + cli.verbosity;
+        if (cli.help_topic || cli.command == LP_CMD_HELP) {
+                lp_cli_usage(stdout, cli.help_topic ? cli.command : LP_CMD_HELP);
+                return 0;
+        }
+        switch (cli.command) {
+        case LP_CMD_VERSION:
+                printf("leastpriv %s\n", LP_VERSION);
+                return 0;
+        case LP_CMD_RUN:
+                return cmd_run(&cli);
+        case LP_CMD_LEARN:
+                lp_error("learn is not available in this version yet; "
+                         "use `leastpriv run --audit` to see what a command needs");
+                return EXIT_SETUP_FAILED;
+        case LP_CMD_CHECK:
+                return cmd_check(&cli);
+        case LP_CMD_SHOW:
+                return cmd_show(&cli);
+        case LP_CMD_DIFF:
+                return cmd_diff(&cli);
+        case LP_CMD_SYSCALLS:
+                return cmd_syscalls(&cli);
+        default:
+                return EXIT_PROFILE_ERROR;
+        }
+}
