@@ -24,3 +24,10 @@ int lp_notifier_new(const struct lp_policy *p, struct lp_findings *store,
 int lp_notifier_handle(struct lp_notifier *n);
 
 void lp_notifier_free(struct lp_notifier *n);
+
+/* Whether the supervisor killed the process `pid` (a thread group id)
+ * because the profile says kill for a syscall it made. */
+bool lp_notifier_killed(const struct lp_notifier *n, int pid);
+
+/* Notifications handled so far (for -v and the benchmarks). */
+uint64_t lp_notifier_handled(const struct lp_notifier *n);

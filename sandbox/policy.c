@@ -78,8 +78,8 @@ static int read_file(const char *path, struct source *s)
         if (!f)
                 return -errno;
         struct stat st;
-        if (fstat(fileno(f), &st) < 0 || S_ISDIR(st.st_mode)) {
-                int r = S_ISDIR(st.st_mode) ? -EISDIR : -errno;
+        int r = fstat(fileno(f), &st) < 0 ? -errno : S_ISDIR(st.st_mode) ? -EISDIR : 0;
+        if (r < 0) {
                 fclose(f);
                 return r;
         }
@@ -90,7 +90,7 @@ static int read_file(const char *path, struct source *s)
         size_t n;
         while (mem && (n = fread(buf, 1, sizeof(buf), f)) > 0)
                 fwrite(buf, 1, n, mem);
-        int r = ferror(f) ? -EIO : 0;
+        r = ferror(f) ? -EIO : 0;
         fclose(f);
         if (!mem || fclose(mem) != 0)
                 r = -ENOMEM;

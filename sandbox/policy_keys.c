@@ -305,8 +305,11 @@ static int forward_token(struct lp_builder *b, const char *tok, struct lp_origin
                 f.inside_port = f.host_port;
         for (size_t i = 0; i < p->n_forwards; i++) {
                 if (p->forwards[i].inside_port == f.inside_port) {
-                        ERROR(b, o, "Forward= inside port %u is already forwarded (line %u)",
-                              f.inside_port, p->forwards[i].origin.line);
+                        /* FILE:LINE, not just LINE: the first may be in an include. */
+                        char where[512];
+                        ERROR(b, o, "Forward= inside port %u is already forwarded (%s)",
+                              f.inside_port,
+                              lp_origin_format(&p->forwards[i].origin, where, sizeof(where)));
                         return 0;
                 }
         }

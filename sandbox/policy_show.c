@@ -91,9 +91,13 @@ static void show_environment(const struct lp_policy *p, FILE *out)
                 print_line(out, "Pass", p->pass[i].glob, &p->pass[i].origin);
         fputs("Set=\n", out);
         for (size_t i = 0; i < p->n_set_env; i++) {
-                char buf[4096];
-                snprintf(buf, sizeof(buf), "%s=%s", p->set_env[i].name, p->set_env[i].value);
-                print_line(out, "Set", buf, &p->set_env[i].origin);
+                /* Printed, not built in a buffer: a value may be as long as
+                 * a profile line (64 KiB) and show must not truncate it. */
+                const struct lp_setenv *e = &p->set_env[i];
+                char where[512];
+                int n = fprintf(out, "Set=%s=%s", e->name, e->value);
+                fprintf(out, "%*s# %s\n", n < 40 ? 40 - n : 1, "",
+                        lp_origin_format(&e->origin, where, sizeof(where)));
         }
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 struct lp_syscall_group {
         const char *name;            /* "@file-system" */
@@ -28,3 +29,12 @@ int lp_syscall_group_foreach(const char *name,
 /* The native-architecture number of a syscall name; negative when the name
  * is not a syscall of this architecture. */
 int lp_syscall_nr(const char *name);
+
+/* Lists every group, one line each: name, help, "(dangerous)" where it is.
+ * 0, or -EIO when out fails. */
+int lp_syscall_groups_print(FILE *out);
+
+/* Prints "# @name: help", then the group's syscalls on the native
+ * architecture one per line, sorted, nested groups expanded.
+ * 0, -ENOENT when the group is unknown, -EIO when out fails. */
+int lp_syscall_group_print(FILE *out, const char *name);

@@ -1,0 +1,344 @@
+/* leastpriv run: the child's ordered checklist, the handshake that hands
+ * the seccomp listener to the parent, then supervision (DESIGN.md §6).
+ *
+ * Everything that can be prepared before the fork is: the BPF program, the
+ * environment, the identity, the command's path. The child only applies
+ * them, in an order where each step still has the privilege it needs, and
+ * reports a failing step over a CLOEXEC socket instead of logging
+ * (STYLE.md): the parent prints it and exits 125. Nothing runs with a
+ * half-applied sandbox. */
+#include "launch.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "caps.h"
+#include "env.h"
+#include "rlimits.h"
+#include "log.h"
+#include "netns.h"
+#include "notify.h"
+#include "policy.h"
+#include "seccomp_filter.h"
+#include "supervise.h"
+#include "util.h"
+
+struct launch {
+        const struct lp_policy *policy;
+        const struct lp_run_options *o;
+        struct lp_filter *filter;
+        struct lp_identity identity;
+        char **envp;
+        char *path; /* the command, resolved in PATH */
+        sigset_t old_mask;
+        bool signals_blocked;
+        pid_t parent;
+        uid_t uid;
+        gid_t gid;
+        int sock[2]; /* [0] parent's end, [1] child's end */
+};
+
+/* ---- the child ---- */
+
+static _Noreturn void child_fail(const struct launch *l, const char *step, int r, int status)
+{
+        struct lp_child_status m = {.error = r < 0 ? -r : r};
+        snprintf(m.step, sizeof(m.step), "%s", step);
+        /* sendmsg on this socket is the one call the filter always allows
+         * (seccomp.c), so even a failed exec is reported. */
+        struct iovec iov = {&m, sizeof(m)};
+        struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
+        sendmsg(l->sock[1], &msg, MSG_NOSIGNAL);
+        _exit(status);
+}
+
+static int die_with_parent(pid_t parent)
+{
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+                return -errno;
+        /* The parent may have died before the prctl took effect. */
+        return getppid() == parent ? 0 : -ESRCH;
+}
+
+/* SCM_RIGHTS: the listener exists only in the child until it is passed. */
+static int send_listener(int sock, int listener)
+{
+        char data = 'L';
+        struct iovec iov = {&data, 1};
+        union {
+                char buf[CMSG_SPACE(sizeof(int))];
+                struct cmsghdr align;
+        } u;
+        struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+                             .msg_controllen = sizeof(u.buf)};
+        struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int));
+        memcpy(CMSG_DATA(c), &listener, sizeof(int));
+        return sendmsg(sock, &msg, MSG_NOSIGNAL) == 1 ? 0 : -errno;
+}
+
+static _Noreturn void child_main(const struct launch *l)
+{
+        const struct lp_policy *p = l->policy;
+        bool audit = l->o->audit;
+        const char *step = "";
+        int r;
+        /* Never outlive a killed leastpriv. */
+        if ((r = die_with_parent(l->parent)) < 0)
+                child_fail(l, "set the parent-death signal", r, 125);
+        /* Namespaces first: creating them needs privileges dropped below.
+         * --audit keeps the host network: it must not change what works. */
+        if (!audit && (r = lp_netns_enter(p, l->uid, l->gid, &step)) < 0)
+                child_fail(l, step, r, 125);
+        if ((r = lp_limits_apply(p, &step)) < 0)
+                child_fail(l, step, r, 125);
+        /* Identity and capabilities last among the privilege changes:
+         * everything above may need them. */
+        if (!audit && (r = lp_caps_apply(p, &l->identity)) < 0)
+                child_fail(l, "drop capabilities and switch identity ([Capabilities], [Identity])",
+                           r, 125);
+        /* A change of credentials clears the parent-death signal. */
+        if ((r = die_with_parent(l->parent)) < 0)
+                child_fail(l, "set the parent-death signal", r, 125);
+        /* no_new_privs: exec can no longer grant privileges (setuid, file
+         * capabilities), and an unprivileged process may load a filter.
+         * Root in --audit keeps setuid programs working as they were. */
+        if ((!audit || geteuid() != 0) && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+                child_fail(l, "set no_new_privs", -errno, 125);
+        int listener = lp_filter_install(l->filter);
+        if (listener < 0)
+                child_fail(l, "load the seccomp filter", listener, 125);
+        if ((r = send_listener(l->sock[1], listener)) < 0)
+                child_fail(l, "pass the seccomp listener to the supervisor", r, 125);
+        close(listener);
+        sigprocmask(SIG_SETMASK, &l->old_mask, NULL);
+        execve(l->path, l->o->argv, l->envp);
+        r = errno;
+        child_fail(l, "execute the command", r, r == ENOENT ? 127 : 126);
+}
+
+/* ---- the parent ---- */
+
+static uint64_t now_ms(void)
+{
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static bool executable_file(const char *path)
+{
+        struct stat st;
+        return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
+}
+
+/* execvp(3)'s search, but in the command's PATH rather than ours. A file
+ * that exists but cannot be executed is kept so exec reports EACCES (126). */
+static int resolve_command(const char *name, char *const *envp, char **ret)
+{
+        if (strchr(name, '/'))
+                return (*ret = strdup(name)) ? 0 : -ENOMEM;
+        const char *path = lp_env_get(envp, "PATH");
+        _cleanup_free_ char *dirs = strdup(path ? path : "/usr/local/bin:/usr/bin:/bin");
+        char *fallback = NULL, *save = NULL;
+        if (!dirs)
+                return -ENOMEM;
+        for (char *d = strtok_r(dirs, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+                char *candidate;
+                if (asprintf(&candidate, "%s/%s", *d ? d : ".", name) < 0)
+                        return -ENOMEM;
+                if (executable_file(candidate)) {
+                        free(fallback);
+                        *ret = candidate;
+                        return 0;
+                }
+                if (!fallback && access(candidate, F_OK) == 0)
+                        fallback = candidate;
+                else
+                        free(candidate);
+        }
+        if (!fallback)
+                return -ENOENT;
+        *ret = fallback;
+        return 0;
+}
+
+static long read_sysctl(const char *path)
+{
+        FILE *f = fopen(path, "re");
+        long v = -1;
+        if (f && fscanf(f, "%ld", &v) != 1)
+                v = -1;
+        if (f)
+                fclose(f);
+        return v;
+}
+
+/* What to change, for the failures people actually meet. */
+static const char *setup_hint(const char *step, int error)
+{
+        bool userns = strstr(step, "user") && strstr(step, "namespace");
+        if (userns && read_sysctl("/proc/sys/kernel/apparmor_restrict_unprivileged_userns") == 1)
+                return "AppArmor forbids unprivileged user namespaces "
+                       "(kernel.apparmor_restrict_unprivileged_userns=1); run as root, or use "
+                       "[Network] Namespace=host";
+        if (userns && read_sysctl("/proc/sys/user/max_user_namespaces") == 0)
+                return "user namespaces are disabled (user.max_user_namespaces=0); run as root, "
+                       "or use [Network] Namespace=host";
+        if (userns && read_sysctl("/proc/sys/kernel/unprivileged_userns_clone") == 0)
+                return "unprivileged user namespaces are disabled "
+                       "(kernel.unprivileged_userns_clone=0); run as root, or use "
+                       "[Network] Namespace=host";
+        if (strstr(step, "namespace") && error == EPERM)
+                return "no permission to create namespaces here (a container without "
+                       "CAP_SYS_ADMIN?); use [Network] Namespace=host";
+        if (strstr(step, "capabilities") && error == EPERM)
+                return "a capability in [Capabilities] Keep= is not leastpriv's to give, or the "
+                       "[Identity] switch is not permitted; run as root or remove it";
+        if (strstr(step, "Limits") && error == EPERM)
+                return "the limit is above the current hard limit; lower it or run as root";
+        return NULL;
+}
+
+static int report_setup_failure(const struct lp_child_status *m)
+{
+        const char *hint = setup_hint(m->step, m->error);
+        errno = m->error;
+        lp_error("cannot set up the sandbox: %s failed: %m%s%s", m->step, hint ? "; " : "",
+                 hint ? hint : "");
+        return 125;
+}
+
+/* Waits for the child's listener (or its reason for failing). */
+static int receive_listener(int sock, struct lp_child_status *ret_failure)
+{
+        union {
+                char buf[CMSG_SPACE(sizeof(int))];
+                struct cmsghdr align;
+        } u;
+        struct iovec iov = {ret_failure, sizeof(*ret_failure)};
+        struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+                             .msg_controllen = sizeof(u.buf)};
+        ssize_t n;
+        do
+                n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+        while (n < 0 && errno == EINTR);
+        struct cmsghdr *c = n > 0 ? CMSG_FIRSTHDR(&msg) : NULL;
+        if (c && c->cmsg_type == SCM_RIGHTS) {
+                int fd;
+                memcpy(&fd, CMSG_DATA(c), sizeof(int));
+                return fd;
+        }
+        if (n != (ssize_t)sizeof(*ret_failure)) {
+                *ret_failure = (struct lp_child_status){.error = EPIPE};
+                snprintf(ret_failure->step, sizeof(ret_failure->step), "the setup process");
+        }
+        return -EIO;
+}
+
+static int prepare(const struct lp_policy *p, const struct lp_run_options *o,
+                   struct lp_findings *store, struct launch *l)
+{
+        *l = (struct launch){.policy = p, .o = o, .parent = getpid(), .uid = getuid(),
+                             .gid = getgid(), .sock = {-1, -1}};
+        int r = lp_identity_resolve(p, &l->identity);
+        if (r < 0)
+                return lp_log_errno(r, "[Identity] User=%s Group=%s: no such user or group",
+                                    p->user ? p->user : "", p->group ? p->group : "");
+        if ((r = lp_env_build(p, environ, store, &l->envp)) < 0)
+                return lp_log_errno(r, "cannot build the command's environment: %m");
+        if ((r = resolve_command(o->argv[0], l->envp, &l->path)) < 0)
+                return r; /* -ENOENT: the caller reports 127 */
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, l->sock) < 0)
+                return lp_log_errno(-errno, "cannot create the status socket: %m");
+        /* Compiled here, before the fork, so the child only loads it. */
+        if ((r = lp_filter_compile(p, l->sock[1], &l->filter)) < 0)
+                return lp_log_errno(r, "cannot compile the seccomp filter: %m");
+        /* Orphaned grandchildren are re-parented to us, so none escapes the
+         * final kill (a double-forked daemon included). */
+        if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
+                return lp_log_errno(-errno, "cannot become a child subreaper: %m");
+        if ((r = lp_supervise_block_signals(&l->old_mask)) < 0)
+                return lp_log_errno(r, "cannot block signals: %m");
+        l->signals_blocked = true;
+        return 0;
+}
+
+static void release(struct launch *l)
+{
+        if (l->signals_blocked)
+                sigprocmask(SIG_SETMASK, &l->old_mask, NULL);
+        lp_filter_free(l->filter);
+        lp_env_free(l->envp);
+        free(l->path);
+        for (int i = 0; i < 2; i++)
+                if (l->sock[i] >= 0)
+                        close(l->sock[i]);
+}
+
+static int supervise_child(struct launch *l, pid_t pid, struct lp_findings *store,
+                           uint64_t start_ms)
+{
+        const struct lp_policy *p = l->policy;
+        struct lp_child_status failure;
+        close(l->sock[1]);
+        l->sock[1] = -1;
+        int listener = receive_listener(l->sock[0], &failure);
+        if (listener < 0) {
+                lp_supervise_kill_tree();
+                return report_setup_failure(&failure);
+        }
+        struct lp_notifier *n = NULL;
+        struct lp_notifier_options no = {.audit = l->o->audit, .learn = l->o->learn,
+                                         .start_ms = start_ms};
+        int r = lp_notifier_new(p, store, listener, &no, &n);
+        if (r < 0) {
+                close(listener);
+                kill(pid, SIGKILL);
+                lp_supervise_kill_tree();
+                return lp_log_errno(r, "cannot start the supervisor: %m"), 125;
+        }
+        unsigned timeout = l->o->timeout_sec;
+        if (!timeout && p->timeout.set)
+                timeout = (unsigned)p->timeout.value;
+        struct lp_supervision s = {.child = pid, .status_fd = l->sock[0], .listener = listener,
+                                   .notifier = n, .timeout_sec = timeout};
+        int status = lp_supervise(&s);
+        lp_debug("%llu notifications handled", (unsigned long long)lp_notifier_handled(n));
+        lp_notifier_free(n);
+        close(listener);
+        return status;
+}
+
+int lp_run(const struct lp_policy *p, const struct lp_run_options *o, struct lp_findings *store)
+{
+        uint64_t start_ms = now_ms();
+        struct launch l;
+        int status, r = prepare(p, o, store, &l);
+        if (r == -ENOENT) {
+                lp_error("%s: command not found", o->argv[0]);
+                status = 127;
+        } else if (r < 0) {
+                status = 125;
+        } else {
+                pid_t pid = fork();
+                if (pid == 0) {
+                        close(l.sock[0]);
+                        child_main(&l);
+                }
+                status = pid < 0 ? (lp_log_errno(-errno, "cannot fork: %m"), 125)
+                                 : supervise_child(&l, pid, store, start_ms);
+        }
+        release(&l);
+        return status;
+}

@@ -1,0 +1,27 @@
+/* (Not named seccomp.h: that would shadow libseccomp's <seccomp.h>.) */
+/* The seccomp filter: compiled from the policy in the parent, before the
+ * fork, into a ready BPF program that the child only has to load. Compiling
+ * with libseccomp costs about 0.4 ms and seccomp_load about 0.9 ms, while
+ * loading a ready program costs about 0.1 ms (issue "leastpriv run"). */
+#pragma once
+#include <linux/filter.h>
+
+struct lp_policy;
+
+struct lp_filter {
+        struct sock_fprog prog;
+};
+
+/* handshake_fd: the child's end of the status socket. sendmsg() on exactly
+ * that fd stays allowed so the child can pass the listener to the parent
+ * even under a profile that denies sendmsg (otherwise the child would wait
+ * for a supervisor that has no listener yet). */
+int lp_filter_compile(const struct lp_policy *p, int handshake_fd, struct lp_filter **ret);
+void lp_filter_free(struct lp_filter *f);
+
+/* In the child, after no_new_privs: loads the program and returns the
+ * notification listener fd, or -errno. Async-signal-safe: no allocation. */
+int lp_filter_install(const struct lp_filter *f);
+
+/* Writes the filter in libseccomp's pseudo filter code (for tests). */
+int lp_filter_export_pfc(const struct lp_policy *p, int handshake_fd, int fd);
