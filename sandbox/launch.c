@@ -251,6 +251,11 @@ static int prepare(const struct lp_policy *p, const struct lp_run_options *o,
 {
         *l = (struct launch){.policy = p, .o = o, .parent = getpid(), .uid = getuid(),
                              .gid = getgid(), .sock = {-1, -1}};
+        /* Fail closed: a grant the supervisor cannot serve yet is refused,
+         * not silently dropped. */
+        if (p->n_forwards && p->netns != LP_NETNS_HOST)
+                return lp_log_errno(-EOPNOTSUPP, "[Network] Forward= is not served by this "
+                                    "version yet; use Namespace=host for that test");
         int r = lp_identity_resolve(p, &l->identity);
         if (r < 0)
                 return lp_log_errno(r, "[Identity] User=%s Group=%s: no such user or group",

@@ -266,11 +266,10 @@ static void check_destination(struct lp_notifier *n, const char *name, const uin
         snprintf(v->op, sizeof(v->op), "%s", name);
         rule_text(v, &p->netns_origin, p->netns == LP_NETNS_NONE ? "[Network] Namespace=none"
                                                                   : "[Network] Namespace=loopback");
-        if (!strcmp(proto, "tcp") && !sa.loopback)
-                snprintf(v->fix, sizeof(v->fix), "[Network] Forward=tcp:%s", sa.text);
-        else
-                snprintf(v->fix, sizeof(v->fix), "[Network] Namespace=%s",
-                         sa.loopback ? "loopback" : "host");
+        /* Forward= (a host endpoint reachable from inside) is parsed but not
+         * served yet, so the fix that works today is the host network. */
+        snprintf(v->fix, sizeof(v->fix), "[Network] Namespace=%s",
+                 sa.loopback ? "loopback" : "host");
         finding(n, v, LP_FINDING_NETWORK, v->op, LP_FINDING_DENIED, ENETUNREACH);
 }
 
@@ -286,7 +285,9 @@ static void capability_needed(struct lp_notifier *n, int cap, struct verdict *v)
         rule_text(v, &builtin, "[Capabilities] Keep= (capability not kept)");
         snprintf(v->fix, sizeof(v->fix), "[Capabilities] Keep=%s", v->op);
         snprintf(v->dedupe, sizeof(v->dedupe), "%s", v->target);
-        finding(n, v, LP_FINDING_CAPABILITY, v->op, LP_FINDING_DENIED, EPERM);
+        /* The kernel's usual answer: bind below the port start gives EACCES. */
+        int err = cap == CAP_NET_BIND_SERVICE ? EACCES : EPERM;
+        finding(n, v, LP_FINDING_CAPABILITY, v->op, LP_FINDING_DENIED, err);
 }
 
 static bool id_is_own(int pid, const char *key, uint64_t id)

@@ -175,9 +175,16 @@ static int build(const struct lp_policy *p, int handshake_fd, scmp_filter_ctx *r
          * action cache cannot answer (measured in tools/bench). */
         if (r >= 0)
                 r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
-        for (size_t i = 0; r >= 0 && i < p->n_syscalls; i++)
-                if (p->syscalls[i].action.type == LP_ACTION_ALLOW)
-                        r = add_allowed(ctx, p, &p->syscalls[i]);
+        for (size_t i = 0; r >= 0 && i < p->n_syscalls; i++) {
+                const struct lp_syscall_rule *rule = &p->syscalls[i];
+                if (rule->action.type == LP_ACTION_ALLOW)
+                        r = add_allowed(ctx, p, rule);
+                else if (rule->hardening && rule->action.errno_value == ENOSYS)
+                        /* clone3 -> ENOSYS is a compatibility answer (libc
+                         * falls back to clone), not a refused privilege:
+                         * answered in the kernel, without a finding. */
+                        r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), rule->nr, 0);
+        }
         if (r >= 0)
                 r = add_always_allowed(ctx, p, handshake_fd);
         if (r < 0) {

@@ -90,8 +90,11 @@ static void read_status_socket(struct state *st)
 {
         struct lp_child_status m;
         ssize_t n = recv(st->s->status_fd, &m, sizeof(m), MSG_DONTWAIT);
-        if (n == (ssize_t)sizeof(m))
+        if (n == (ssize_t)sizeof(m)) {
                 st->exec_error = m.error;
+                errno = m.error;
+                lp_error("cannot %s: %m", m.step);
+        }
         else if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
                 st->status_open = false;
 }

@@ -206,7 +206,7 @@ const struct lp_syscall_group lp_syscall_groups[] = {
     },
     {
         .name = "@raw-io",
-        .help = "Raw I/O port access (x86 only)",
+        .help = "x86 I/O port access: ioperm, iopl",
         .dangerous = true,
         .members = MEMBERS("ioperm", "iopl"),
     },
@@ -235,7 +235,7 @@ const struct lp_syscall_group lp_syscall_groups[] = {
     },
     {
         .name = "@cpu-emulation",
-        .help = "Emulating other CPU modes: modify_ldt (x86 only)",
+        .help = "x86 LDT changes for CPU emulators: modify_ldt",
         .dangerous = true,
         .members = MEMBERS("modify_ldt"),
     },

@@ -1,0 +1,167 @@
+#!/usr/bin/env bash
+# The commands that work on profiles alone (DESIGN.md §2): check, show, diff
+# and syscalls, with their exit statuses (0 ok, 1 diff grants more, 2 error)
+# and their FILE:LINE messages. Needs no root and runs nothing sandboxed.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+# lib.sh's capture reads $? after a failing command, which `set -e` would
+# not let it reach: the same, safe under -e.
+capture() {
+        LP_STATUS=0
+        timeout -k 5 "${LP_GUARD:-120}" "$@" >"$tmp/.out" 2>"$tmp/.err" </dev/null ||
+                LP_STATUS=$?
+        LP_OUT=$(cat "$tmp/.out")
+        LP_ERR=$(cat "$tmp/.err")
+        LP_LAST="$*"
+}
+
+[ -x "$LEASTPRIV" ] || skip "leastpriv binary not found at '$LEASTPRIV' (not built yet?)"
+[ -d "$LP_SOURCE/profiles" ] || skip "no profiles directory under LP_SOURCE='$LP_SOURCE'"
+# Profiles by name must be the embedded ones, not whatever the caller has.
+unset LEASTPRIV_PATH LEASTPRIV_PROFILE
+cd "$tmp"
+
+# --- check ----------------------------------------------------------------------
+run_lp check "$LP_SOURCE"/profiles/*.profile
+assert_status 0 "check of every shipped profile"
+for f in "$LP_SOURCE"/profiles/*.profile; do
+        assert_contains "$LP_ERR" "$f: ok" "check reports $(basename "$f")"
+done
+
+run_lp check base default strict
+assert_status 0 "check of the embedded profiles by name"
+
+typo=$(profile typo <<'P'
+[Profile]
+Description=a typo in a key
+
+[Syscalls]
+Alow=read
+P
+)
+run_lp check "$typo"
+assert_status 2 "check of an unknown key"
+assert_contains "$LP_ERR" "$typo:5: unknown key Alow= in [Syscalls]; did you mean Allow=?" \
+        "check: FILE:LINE and did-you-mean for a key"
+
+names=$(profile names <<'P'
+[Syscalls]
+Allow=ptrce
+[Capabilities]
+Keep=CAP_NET_RAWW
+[Network]
+AddressFamilies=AF_INTE
+P
+)
+run_lp check "$names"
+assert_status 2 "check of unknown names"
+assert_contains "$LP_ERR" "$names:2: unknown syscall 'ptrce'; did you mean 'ptrace'?" "check: syscall typo"
+assert_contains "$LP_ERR" "$names:4: unknown capability 'CAP_NET_RAWW'; did you mean CAP_NET_RAW?" \
+        "check: capability typo"
+assert_contains "$LP_ERR" "$names:6: unknown address family 'AF_INTE'; did you mean AF_INET?" \
+        "check: family typo"
+
+# One bad profile among good ones: every one is checked, the status is 2.
+run_lp check "$LP_SOURCE/profiles/default.profile" "$typo" "$LP_SOURCE/profiles/strict.profile"
+assert_status 2 "check of a bad profile among good ones"
+assert_contains "$LP_ERR" "$LP_SOURCE/profiles/strict.profile: ok" "check goes on after an error"
+
+run_lp check "$tmp/does-not-exist.profile"
+assert_status 2 "check of a missing file"
+assert_contains "$LP_ERR" "No such file or directory" "check: missing file says why"
+
+# --- show -------------------------------------------------------------------------
+run_lp show default
+assert_status 0 "show default"
+assert_contains "$LP_OUT" "[Syscalls]" "show prints a profile"
+assert_match "$LP_OUT" '^Allow=@file-system +# <embedded>/default\.profile:[0-9]+$' \
+        "show cites FILE:LINE"
+printf '%s\n' "$LP_OUT" >"$tmp/shown.profile"
+run_lp check "$tmp/shown.profile"
+assert_status 0 "show's output passes check"
+run_lp diff default "$tmp/shown.profile"
+assert_status 0 "show's output grants nothing default does not"
+assert_eq "" "$LP_OUT" "diff of default and its shown copy prints nothing"
+run_lp diff "$tmp/shown.profile" default
+assert_status 0 "default grants nothing its shown copy does not"
+
+run_lp show strict
+assert_status 0 "show strict"
+printf '%s\n' "$LP_OUT" >"$tmp/shown-strict.profile"
+run_lp diff strict "$tmp/shown-strict.profile"
+assert_status 0 "show strict round trip"
+
+run_lp show "$typo"
+assert_status 2 "show of a bad profile"
+
+# --- diff -------------------------------------------------------------------------
+run_lp diff default default
+assert_status 0 "diff of default with itself"
+assert_eq "" "$LP_OUT" "diff of default with itself prints nothing"
+
+run_lp diff "$LP_SOURCE/profiles/default.profile" default
+assert_status 0 "diff of the shipped file and the embedded copy"
+
+plus=$(profile plus-ptrace <<'P'
+[Profile]
+Include=default
+[Syscalls]
+Allow=ptrace
+P
+)
+run_lp diff default "$plus"
+assert_status 1 "diff: an added syscall"
+assert_match "$LP_OUT" "^\+ syscall ptrace +\($plus:4\)$" "diff prints the added syscall with +"
+assert_eq 0 "$(grep -c '^- ' <<<"$LP_OUT" || true)" "diff: nothing removed"
+
+run_lp diff "$plus" default
+assert_status 0 "diff: a removed syscall is no privilege"
+assert_match "$LP_OUT" '^- syscall ptrace ' "diff prints the removed syscall with -"
+
+caps=$(profile plus-cap <<'P'
+[Profile]
+Include=default
+[Capabilities]
+Keep=net_raw
+[Network]
+Namespace=host
+Forward=tcp:127.0.0.1:5432
+P
+)
+run_lp diff default "$caps"
+assert_status 1 "diff: capability, host network and a forward"
+assert_match "$LP_OUT" '^\+ capability CAP_NET_RAW ' "diff names the capability"
+assert_match "$LP_OUT" '^\+ network host \(no namespace\) ' "diff names the network"
+assert_match "$LP_OUT" '^\+ forward tcp:5432=127\.0\.0\.1:5432 ' "diff names the forward"
+
+garbage=$(profile garbage <<'P'
+[Syscalls]
+this is not a profile
+P
+)
+run_lp diff default "$garbage"
+assert_status 2 "diff with a garbage candidate"
+assert_contains "$LP_ERR" "$garbage:2: expected Key=Value or [Section]" "diff: FILE:LINE of the error"
+run_lp diff "$garbage" default
+assert_status 2 "diff with a garbage baseline"
+run_lp diff default
+assert_status 2 "diff with one operand"
+
+# --- syscalls -----------------------------------------------------------------------
+run_lp syscalls
+assert_status 0 "syscalls lists the groups"
+for g in @default @basic-io @file-system @io-event @ipc @memory @network-io @process \
+        @signal @sync @timer @resources @privileged @mount @module @reboot @swap @raw-io \
+        @clock @debug @obsolete @cpu-emulation @keyring @namespaces @io-uring @bpf; do
+        assert_match "$LP_OUT" "^$g " "syscalls lists $g"
+done
+
+run_lp syscalls @file-system
+assert_status 0 "syscalls @file-system"
+assert_match "$LP_OUT" '^openat$' "@file-system lists openat"
+assert_not_contains "$LP_OUT" $'\nmount\n' "@file-system does not list mount"
+
+run_lp syscalls @no-such-group
+assert_status 2 "syscalls of an unknown group"
+assert_contains "$LP_ERR" "unknown syscall group" "syscalls: unknown group says so"
