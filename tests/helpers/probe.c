@@ -126,8 +126,8 @@ static int signal_from_name(const char *s)
 
 static int cmd_status(const char *name, char **argv)
 {
-        static const char *const keys[] = {"CapInh:", "CapPrm:", "CapEff:", "CapBnd:",
-                                           "CapAmb:", "NoNewPrivs:", "Seccomp:", NULL};
+        static const char *const keys[] = {
+            "CapInh:", "CapPrm:", "CapEff:", "CapBnd:", "CapAmb:", "NoNewPrivs:", "Seccomp:", NULL};
         FILE *f = fopen("/proc/self/status", "re");
         if (!f)
                 return report(name, errno);
@@ -285,10 +285,7 @@ static int cmd_int80(const char *name, char **argv)
          * filter that checks the architecture kills us before this returns. */
         long ret = 20;
         fflush(stdout);
-        __asm__ volatile("int $0x80"
-                         : "+a"(ret)
-                         :
-                         : "memory", "cc", "r8", "r9", "r10", "r11");
+        __asm__ volatile("int $0x80" : "+a"(ret) : : "memory", "cc", "r8", "r9", "r10", "r11");
         if (ret < 0)
                 return report(name, (int)-ret);
         if (ret != getpid()) {
@@ -672,18 +669,18 @@ static const struct {
         const char *name;
         int family, type, protocol;
 } families[] = {
-        {"AF_UNIX", AF_UNIX, SOCK_STREAM, 0},
-        {"AF_INET", AF_INET, SOCK_STREAM, 0},
-        {"AF_INET6", AF_INET6, SOCK_STREAM, 0},
-        {"AF_NETLINK", AF_NETLINK, SOCK_RAW, 0 /* NETLINK_ROUTE */},
-        {"AF_PACKET", AF_PACKET, SOCK_DGRAM, 0},
-        {"AF_KEY", AF_KEY, SOCK_RAW, 2 /* PF_KEY_V2 */},
-        {"AF_ALG", AF_ALG, SOCK_SEQPACKET, 0},
-        {"AF_VSOCK", AF_VSOCK, SOCK_STREAM, 0},
-        {"AF_BLUETOOTH", AF_BLUETOOTH, SOCK_RAW, 0},
-        {"AF_CAN", AF_CAN, SOCK_RAW, 1 /* CAN_RAW */},
-        {"AF_TIPC", AF_TIPC, SOCK_RDM, 0},
-        {"AF_XDP", AF_XDP, SOCK_RAW, 0},
+    {"AF_UNIX", AF_UNIX, SOCK_STREAM, 0},
+    {"AF_INET", AF_INET, SOCK_STREAM, 0},
+    {"AF_INET6", AF_INET6, SOCK_STREAM, 0},
+    {"AF_NETLINK", AF_NETLINK, SOCK_RAW, 0 /* NETLINK_ROUTE */},
+    {"AF_PACKET", AF_PACKET, SOCK_DGRAM, 0},
+    {"AF_KEY", AF_KEY, SOCK_RAW, 2 /* PF_KEY_V2 */},
+    {"AF_ALG", AF_ALG, SOCK_SEQPACKET, 0},
+    {"AF_VSOCK", AF_VSOCK, SOCK_STREAM, 0},
+    {"AF_BLUETOOTH", AF_BLUETOOTH, SOCK_RAW, 0},
+    {"AF_CAN", AF_CAN, SOCK_RAW, 1 /* CAN_RAW */},
+    {"AF_TIPC", AF_TIPC, SOCK_RDM, 0},
+    {"AF_XDP", AF_XDP, SOCK_RAW, 0},
 };
 
 static int cmd_socket(const char *name, char **argv)
@@ -749,8 +746,7 @@ static void write_pidfile_or_exit(const char *path)
         char tmp[PATH_MAX];
         snprintf(tmp, sizeof(tmp), "%s.tmp", path);
         FILE *f = fopen(tmp, "we");
-        if (!f || fprintf(f, "%d\n", (int)getpid()) < 0 || fclose(f) != 0 ||
-            rename(tmp, path) < 0)
+        if (!f || fprintf(f, "%d\n", (int)getpid()) < 0 || fclose(f) != 0 || rename(tmp, path) < 0)
                 _exit(1);
 }
 
@@ -956,8 +952,8 @@ static int cmd_distinct(const char *name, char **argv)
 static int cmd_unmapped_arg(const char *name, char **argv)
 {
         long page = sysconf(_SC_PAGESIZE);
-        void *p = mmap(NULL, (size_t)page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-                       -1, 0);
+        void *p =
+            mmap(NULL, (size_t)page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         if (p == MAP_FAILED)
                 return report(name, errno);
         munmap(p, (size_t)page);
@@ -971,8 +967,8 @@ static int cmd_no_nul_path(const char *name, char **argv)
 {
         size_t page = (size_t)sysconf(_SC_PAGESIZE);
         size_t len = 17 * page;
-        char *p = mmap(NULL, len + page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-                       -1, 0);
+        char *p =
+            mmap(NULL, len + page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         if (p == MAP_FAILED)
                 return report(name, errno);
         memset(p, 'A', len);
@@ -992,48 +988,48 @@ struct command {
 };
 
 static const struct command commands[] = {
-        {"status", 0, cmd_status, "print the Cap*, NoNewPrivs, Seccomp lines of /proc/self/status"},
-        {"ptrace-traceme", 0, cmd_ptrace_traceme, "ptrace(PTRACE_TRACEME)"},
-        {"ptrace-attach", 1, cmd_ptrace_attach, "PID: ptrace(PTRACE_ATTACH, PID), then detach"},
-        {"mount", 0, cmd_mount, "mount a tmpfs on a fresh directory in /tmp"},
-        {"unshare-user", 0, cmd_unshare_user, "unshare(CLONE_NEWUSER)"},
-        {"unshare-net", 0, cmd_unshare_net, "unshare(CLONE_NEWNET)"},
-        {"clone-newns", 0, cmd_clone_newns, "raw clone(CLONE_NEWNS|SIGCHLD)"},
-        {"clone3", 0, cmd_clone3, "raw clone3() of a plain child"},
-        {"bpf", 0, cmd_bpf, "bpf(BPF_MAP_CREATE) of a one-entry array"},
-        {"io-uring", 0, cmd_io_uring, "io_uring_setup(1)"},
-        {"tiocsti", 0, cmd_tiocsti, "ioctl(TIOCSTI) on a fresh pty that is our terminal"},
-        {"int80", 0, cmd_int80, "getpid through the i386 int $0x80 entry (x86_64)"},
-        {"x32", 0, cmd_x32, "getpid through the x32 ABI (x86_64)"},
-        {"files", 1, cmd_files, "DIR: create, write, read, rename, unlink a file in DIR"},
-        {"threads", 1, cmd_threads, "N: start N threads that allocate and compute, join"},
-        {"pipes", 0, cmd_pipes, "1 MiB from a forked child through a pipe"},
-        {"fork-exec", 0, cmd_fork_exec, "fork, exec /bin/sh -c 'exit 7', expect 7"},
-        {"loopback-tcp", 0, cmd_loopback_tcp, "server and client on 127.0.0.1, echo"},
-        {"connect", 2, cmd_connect, "HOST PORT: TCP connect, 2 s limit, numeric address"},
-        {"bind", 1, cmd_bind, "PORT: bind TCP 0.0.0.0:PORT"},
-        {"listen", 2, cmd_listen, "PORTFILE SECONDS: 127.0.0.1 server, port written to PORTFILE"},
-        {"raw-socket", 0, cmd_raw_socket, "socket(AF_INET, SOCK_RAW, IPPROTO_ICMP)"},
-        {"packet-socket", 0, cmd_packet_socket, "socket(AF_PACKET, SOCK_RAW)"},
-        {"socket", 1, cmd_socket, "FAMILY: socket() of AF_UNIX, AF_NETLINK, AF_INET6, ..."},
-        {"chown", 2, cmd_chown, "PATH UID: chown(PATH, UID, -1)"},
-        {"setuid", 1, cmd_setuid, "UID: setuid(UID)"},
-        {"chroot", 1, cmd_chroot, "DIR: chroot(DIR)"},
-        {"sethostname", 1, cmd_sethostname, "NAME: sethostname(NAME)"},
-        {"getenv", 1, cmd_getenv, "NAME: print the value or 'unset' (exit 1)"},
-        {"write-file", 1, cmd_write_file, "PATH: create PATH"},
-        {"daemon", 1, cmd_daemon, "PIDFILE: leave a setsid grandchild sleeping 300 s"},
-        {"wait-signal", 0, cmd_wait_signal, "print 'ready', wait, print 'got SIGxxx'"},
-        {"sleep", 1, cmd_sleep, "SECONDS"},
-        {"exit", 1, cmd_exit, "N: exit with status N"},
-        {"kill-self", 1, cmd_kill_self, "SIGNAME: die of that signal"},
-        {"netdevs", 0, cmd_netdevs, "the network devices of our namespace, one a line"},
-        {"netns", 0, cmd_netns, "readlink /proc/self/ns/net"},
-        {"storm", 3, cmd_storm,
-         "THREADS PER_THREAD ptrace|mount|chroot|acct[:ERRNO]: denied calls in parallel"},
-        {"distinct", 1, cmd_distinct, "N: N denied mounts, each on a distinct target"},
-        {"unmapped-arg", 0, cmd_unmapped_arg, "denied mount() with unmapped pointer arguments"},
-        {"no-nul-path", 0, cmd_no_nul_path, "denied mount() of a 68 KiB path with no NUL"},
+    {"status", 0, cmd_status, "print the Cap*, NoNewPrivs, Seccomp lines of /proc/self/status"},
+    {"ptrace-traceme", 0, cmd_ptrace_traceme, "ptrace(PTRACE_TRACEME)"},
+    {"ptrace-attach", 1, cmd_ptrace_attach, "PID: ptrace(PTRACE_ATTACH, PID), then detach"},
+    {"mount", 0, cmd_mount, "mount a tmpfs on a fresh directory in /tmp"},
+    {"unshare-user", 0, cmd_unshare_user, "unshare(CLONE_NEWUSER)"},
+    {"unshare-net", 0, cmd_unshare_net, "unshare(CLONE_NEWNET)"},
+    {"clone-newns", 0, cmd_clone_newns, "raw clone(CLONE_NEWNS|SIGCHLD)"},
+    {"clone3", 0, cmd_clone3, "raw clone3() of a plain child"},
+    {"bpf", 0, cmd_bpf, "bpf(BPF_MAP_CREATE) of a one-entry array"},
+    {"io-uring", 0, cmd_io_uring, "io_uring_setup(1)"},
+    {"tiocsti", 0, cmd_tiocsti, "ioctl(TIOCSTI) on a fresh pty that is our terminal"},
+    {"int80", 0, cmd_int80, "getpid through the i386 int $0x80 entry (x86_64)"},
+    {"x32", 0, cmd_x32, "getpid through the x32 ABI (x86_64)"},
+    {"files", 1, cmd_files, "DIR: create, write, read, rename, unlink a file in DIR"},
+    {"threads", 1, cmd_threads, "N: start N threads that allocate and compute, join"},
+    {"pipes", 0, cmd_pipes, "1 MiB from a forked child through a pipe"},
+    {"fork-exec", 0, cmd_fork_exec, "fork, exec /bin/sh -c 'exit 7', expect 7"},
+    {"loopback-tcp", 0, cmd_loopback_tcp, "server and client on 127.0.0.1, echo"},
+    {"connect", 2, cmd_connect, "HOST PORT: TCP connect, 2 s limit, numeric address"},
+    {"bind", 1, cmd_bind, "PORT: bind TCP 0.0.0.0:PORT"},
+    {"listen", 2, cmd_listen, "PORTFILE SECONDS: 127.0.0.1 server, port written to PORTFILE"},
+    {"raw-socket", 0, cmd_raw_socket, "socket(AF_INET, SOCK_RAW, IPPROTO_ICMP)"},
+    {"packet-socket", 0, cmd_packet_socket, "socket(AF_PACKET, SOCK_RAW)"},
+    {"socket", 1, cmd_socket, "FAMILY: socket() of AF_UNIX, AF_NETLINK, AF_INET6, ..."},
+    {"chown", 2, cmd_chown, "PATH UID: chown(PATH, UID, -1)"},
+    {"setuid", 1, cmd_setuid, "UID: setuid(UID)"},
+    {"chroot", 1, cmd_chroot, "DIR: chroot(DIR)"},
+    {"sethostname", 1, cmd_sethostname, "NAME: sethostname(NAME)"},
+    {"getenv", 1, cmd_getenv, "NAME: print the value or 'unset' (exit 1)"},
+    {"write-file", 1, cmd_write_file, "PATH: create PATH"},
+    {"daemon", 1, cmd_daemon, "PIDFILE: leave a setsid grandchild sleeping 300 s"},
+    {"wait-signal", 0, cmd_wait_signal, "print 'ready', wait, print 'got SIGxxx'"},
+    {"sleep", 1, cmd_sleep, "SECONDS"},
+    {"exit", 1, cmd_exit, "N: exit with status N"},
+    {"kill-self", 1, cmd_kill_self, "SIGNAME: die of that signal"},
+    {"netdevs", 0, cmd_netdevs, "the network devices of our namespace, one a line"},
+    {"netns", 0, cmd_netns, "readlink /proc/self/ns/net"},
+    {"storm", 3, cmd_storm,
+     "THREADS PER_THREAD ptrace|mount|chroot|acct[:ERRNO]: denied calls in parallel"},
+    {"distinct", 1, cmd_distinct, "N: N denied mounts, each on a distinct target"},
+    {"unmapped-arg", 0, cmd_unmapped_arg, "denied mount() with unmapped pointer arguments"},
+    {"no-nul-path", 0, cmd_no_nul_path, "denied mount() of a 68 KiB path with no NUL"},
 };
 
 static int usage(FILE *out)
@@ -1053,8 +1049,8 @@ int main(int argc, char **argv)
                 if (strcmp(c->name, argv[1]))
                         continue;
                 if (argc - 2 != c->argc) {
-                        fprintf(stderr, "probe %s: expects %d argument(s): %s\n", c->name,
-                                c->argc, c->help);
+                        fprintf(stderr, "probe %s: expects %d argument(s): %s\n", c->name, c->argc,
+                                c->help);
                         return EXIT_USAGE;
                 }
                 return c->fn(c->name, argv + 2);

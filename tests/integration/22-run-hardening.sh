@@ -22,7 +22,8 @@ for sub in $refused clone3; do
 done
 
 # int80: the kernel must run i386 syscalls at all for the check to mean
-# anything (some hypervisors, e.g. PVM, have no int $0x80 gate: SIGSEGV).
+# anything (some hypervisors, e.g. PVM, have no int $0x80 gate: SIGSEGV,
+# which bash reports as "Segmentation fault" just below; expected there).
 capture "$PROBE" int80
 int80_bare=$LP_STATUS
 

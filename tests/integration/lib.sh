@@ -97,8 +97,9 @@ unpriv() {
 # LP_ERR (stdout and stderr as text) and LP_ELAPSED (whole seconds).
 capture() {
         local start=$SECONDS
-        timeout -k 5 "${LP_GUARD:-120}" "$@" >"$tmp/.out" 2>"$tmp/.err" </dev/null
-        LP_STATUS=$?
+        LP_STATUS=0 # the `||` form is safe under `set -e` as well
+        timeout -k 5 "${LP_GUARD:-120}" "$@" >"$tmp/.out" 2>"$tmp/.err" </dev/null ||
+                LP_STATUS=$?
         LP_ELAPSED=$((SECONDS - start))
         LP_OUT=$(cat "$tmp/.out")
         LP_ERR=$(cat "$tmp/.err")
