@@ -9,6 +9,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Every namespace flag of clone() and unshare() (CLONE_NEWTIME, 0x80, is
+ * only valid for unshare and clone3, but is refused wherever it appears). */
+#define LP_NAMESPACE_FLAGS 0x7e020080ULL
+
+/* The tty ioctls that inject input or reach the console (DESIGN.md §1). */
+#define LP_IOCTL_TIOCSTI 0x5412U
+#define LP_IOCTL_TIOCLINUX 0x541CU
+
 struct lp_tracee {
         int pid;
         int listener; /* for id_valid */

@@ -129,13 +129,6 @@ static _Noreturn void child_main(const struct launch *l)
 
 /* ---- the parent ---- */
 
-static uint64_t now_ms(void)
-{
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 static bool executable_file(const char *path)
 {
         struct stat st;
@@ -327,7 +320,7 @@ static int supervise_child(struct launch *l, pid_t pid, struct lp_findings *stor
 
 int lp_run(const struct lp_policy *p, const struct lp_run_options *o, struct lp_findings *store)
 {
-        uint64_t start_ms = now_ms();
+        uint64_t start_ms = lp_now_ms();
         struct launch l;
         int status, r = prepare(p, o, store, &l);
         if (r == -ENOENT) {

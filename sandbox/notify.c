@@ -99,13 +99,6 @@ uint64_t lp_notifier_handled(const struct lp_notifier *n)
         return n->handled;
 }
 
-static uint64_t now_ms(void)
-{
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 /* The thread group of a thread, from /proc; the thread itself when gone. */
 static int thread_group(int tid)
 {
@@ -204,15 +197,13 @@ static void deny_syscall(struct lp_notifier *n, const struct lp_syscall_rule *r,
 
 static bool hardening_violated(const struct lp_policy *p, const char *name, const uint64_t *a)
 {
-        const uint64_t ns = 0x7e020080; /* every CLONE_NEW* flag, CLONE_NEWTIME included */
         if (!strcmp(name, "ioctl"))
                 return p->hardening.ioctl_tty &&
-                       ((uint32_t)a[1] == 0x5412 /* TIOCSTI */ ||
-                        (uint32_t)a[1] == 0x541C /* TIOCLINUX */);
+                       ((uint32_t)a[1] == LP_IOCTL_TIOCSTI || (uint32_t)a[1] == LP_IOCTL_TIOCLINUX);
         if (!strcmp(name, "clone"))
-                return p->hardening.clone_ns && (a[0] & ns);
+                return p->hardening.clone_ns && (a[0] & LP_NAMESPACE_FLAGS);
         if (!strcmp(name, "unshare"))
-                return p->hardening.unshare_ns && (a[0] & ns);
+                return p->hardening.unshare_ns && (a[0] & LP_NAMESPACE_FLAGS);
         return false;
 }
 
@@ -448,7 +439,7 @@ static int record(struct lp_notifier *n, struct verdict *v)
         v->f.exe = v->exe;
         v->f.rule = v->rule;
         v->f.fix = v->fix;
-        v->f.first_ms = now_ms() - n->o.start_ms;
+        v->f.first_ms = lp_now_ms() - n->o.start_ms;
         return lp_findings_add(n->store, &v->f);
 }
 

@@ -22,18 +22,13 @@
 #include <unistd.h>
 
 #include "cap_gates.h"
+#include "decode.h"
 #include "policy.h"
 #include "util.h"
 
-/* Every namespace flag clone() and unshare() accept (CLONE_NEWTIME is only
- * valid for unshare and clone3, but is denied wherever it appears). */
-#define NAMESPACE_FLAGS                                                                  \
-        (CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER |   \
-         CLONE_NEWPID | CLONE_NEWNET | 0x00000080 /* CLONE_NEWTIME */)
-
 /* The kernel reads ioctl's request as unsigned int (CVE-2017-5226 follow-up
  * in bubblewrap): compare only the low 32 bits, or 0x1_00005412 slips by. */
-static const uint32_t denied_tty_ioctls[] = {TIOCSTI, TIOCLINUX};
+static const uint32_t denied_tty_ioctls[] = {LP_IOCTL_TIOCSTI, LP_IOCTL_TIOCLINUX};
 
 static int allow(scmp_filter_ctx ctx, int nr, unsigned n, const struct scmp_arg_cmp *cmp)
 {
@@ -74,7 +69,7 @@ static int allow_without_namespaces(scmp_filter_ctx ctx, bool harden, int nr)
 {
         if (!harden)
                 return allow(ctx, nr, 0, NULL);
-        struct scmp_arg_cmp c = {0, SCMP_CMP_MASKED_EQ, NAMESPACE_FLAGS, 0};
+        struct scmp_arg_cmp c = {0, SCMP_CMP_MASKED_EQ, LP_NAMESPACE_FLAGS, 0};
         return allow(ctx, nr, 1, &c);
 }
 

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <stdint.h>
+#include <time.h>
 
 int lp_grow(void **array, size_t *capacity, size_t n, size_t elem)
 {
@@ -18,4 +19,11 @@ int lp_grow(void **array, size_t *capacity, size_t n, size_t elem)
         *array = p;
         *capacity = want;
         return 0;
+}
+
+uint64_t lp_now_ms(void)
+{
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }

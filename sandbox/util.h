@@ -1,5 +1,6 @@
 /* Small helpers shared by every module: cleanup attributes and array growth. */
 #pragma once
+#include <stdint.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -18,3 +19,6 @@ static inline void lp_closep(int *fd)
  * Returns 0 or -ENOMEM, leaving *array untouched on failure. */
 int lp_grow(void **array, size_t *capacity, size_t n, size_t elem);
 #define LP_GROW(arr, cap, n) lp_grow((void **)&(arr), &(cap), (n), sizeof(*(arr)))
+
+/* CLOCK_MONOTONIC in milliseconds: the clock of a finding's first_ms. */
+uint64_t lp_now_ms(void);
