@@ -199,7 +199,10 @@ static const char *setup_hint(const char *step, int error)
                 return "a capability in [Capabilities] Keep= is not leastpriv's to give, or the "
                        "[Identity] switch is not permitted; run as root or remove it";
         if (strstr(step, "Limits") && error == EPERM)
-                return "the limit is above the current hard limit; lower it or run as root";
+                return geteuid() == 0 ? "the limit is above what the kernel allows "
+                                        "(for OpenFiles=, fs.nr_open); lower it"
+                                      : "the limit is above the current hard limit; lower it "
+                                        "or run as root";
         return NULL;
 }
 
