@@ -181,6 +181,12 @@ static int kill_children(void)
 
 void lp_supervise_kill_tree(void)
 {
+        /* The common case, nothing left behind, costs no scan of /proc. */
+        pid_t pid;
+        while ((pid = waitpid(-1, NULL, WNOHANG)) > 0)
+                ;
+        if (pid < 0 && errno == ECHILD)
+                return;
         for (;;) {
                 kill_children();
                 if (waitpid(-1, NULL, 0) < 0 && errno == ECHILD)
