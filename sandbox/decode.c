@@ -66,8 +66,12 @@ int lp_decode_string(const struct lp_tracee *t, uint64_t addr, char *buf, size_t
                 return still_valid(t) ? -EFAULT : -ESRCH;
         }
         raw[n] = '\0';
-        bool terminated = memchr(raw, '\0', n) != NULL;
-        snprintf(buf, size, "%s%s", raw, terminated ? "" : "...");
+        size_t len = strlen(raw);
+        bool cut = !memchr(raw, '\0', n) || len + 1 > size;
+        /* A cut string always ends in "...", whichever bound cut it. */
+        if (cut && size > 4 && len > size - 4)
+                len = size - 4;
+        snprintf(buf, size, "%.*s%s", (int)len, raw, cut ? "..." : "");
         return 0;
 }
 

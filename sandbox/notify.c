@@ -30,6 +30,8 @@
  * bad-arch action does not see them; they are killed here instead. */
 #define X32_SYSCALL_BIT 0x40000000
 
+#define EXE_CACHE 64
+
 struct lp_notifier {
         const struct lp_policy *policy;
         struct lp_findings *store;
@@ -41,6 +43,13 @@ struct lp_notifier {
         int *killed;
         size_t n_killed, cap_killed;
         uint64_t handled;
+        /* The last executables seen, by thread id: the fallback when a
+         * tracee is already gone, so its finding joins its siblings' rather
+         * than appearing again with no executable. */
+        struct {
+                int pid;
+                char exe[256];
+        } recent[EXE_CACHE];
 };
 
 /* What one notification comes to. */
@@ -272,12 +281,16 @@ static void capability_needed(struct lp_notifier *n, int cap, struct verdict *v)
         size_t len = (size_t)snprintf(v->op, sizeof(v->op), "CAP_%s", name ? name : "UNKNOWN");
         for (size_t i = 4; i < len && i < sizeof(v->op); i++)
                 v->op[i] = (char)toupper((unsigned char)v->op[i]);
-        static const struct lp_origin builtin = {NULL, 0};
-        rule_text(v, &builtin, "[Capabilities] Keep= (capability not kept)");
+        rule_text(v, &n->policy->keep_origin, "[Capabilities] Keep=");
         snprintf(v->fix, sizeof(v->fix), "[Capabilities] Keep=%s", v->op);
         snprintf(v->dedupe, sizeof(v->dedupe), "%s", v->target);
         /* The kernel's usual answer: bind below the port start gives EACCES. */
         int err = cap == CAP_NET_BIND_SERVICE ? EACCES : EPERM;
+        /* In leastpriv's own user namespace (not root) only the caller's ids
+         * are mapped: the kernel answers EINVAL for any other id. */
+        bool userns = !n->o.audit && n->policy->netns != LP_NETNS_HOST && geteuid() != 0;
+        if (userns && (cap == CAP_CHOWN || cap == CAP_SETUID || cap == CAP_SETGID))
+                err = EINVAL;
         finding(n, v, LP_FINDING_CAPABILITY, v->op, LP_FINDING_DENIED, err);
 }
 
@@ -431,7 +444,15 @@ static void decide(struct lp_notifier *n, struct verdict *v)
 
 static int record(struct lp_notifier *n, struct verdict *v)
 {
-        lp_decode_exe((int)n->req->pid, v->exe, sizeof(v->exe));
+        int pid = (int)n->req->pid;
+        size_t slot = (size_t)pid % EXE_CACHE;
+        lp_decode_exe(pid, v->exe, sizeof(v->exe));
+        if (v->exe[0]) {
+                n->recent[slot].pid = pid;
+                memcpy(n->recent[slot].exe, v->exe, sizeof(v->exe));
+        } else if (n->recent[slot].pid == pid) {
+                memcpy(v->exe, n->recent[slot].exe, sizeof(v->exe));
+        }
         v->f.target = v->target;
         v->f.dedupe_target = v->dedupe;
         v->f.count = 1;
@@ -459,8 +480,11 @@ int lp_notifier_handle(struct lp_notifier *n)
          * EINVAL to a dirty buffer and a naive loop spins. */
         memset(n->req, 0, n->req_size);
         int r = seccomp_notify_receive(n->fd, n->req);
-        if (r == -ENOENT || r == -EINTR)
-                return 0; /* the tracee died or was interrupted before we got it */
+        /* libseccomp 2.5.4 reports every failed ioctl as -ECANCELED; the
+         * usual cause is a tracee that died (ENOENT): not the listener's
+         * failure, so supervision goes on. */
+        if (r == -ENOENT || r == -EINTR || r == -ECANCELED)
+                return 0;
         if (r < 0)
                 return r;
         n->handled++;
@@ -477,7 +501,7 @@ int lp_notifier_handle(struct lp_notifier *n)
         n->resp->flags = v->cont ? SECCOMP_USER_NOTIF_FLAG_CONTINUE : 0;
         free(v);
         r = seccomp_notify_respond(n->fd, n->resp);
-        if (r < 0 && r != -ENOENT)
-                return r;
+        if (r < 0 && r != -ENOENT && r != -ECANCELED)
+                return r; /* (the tracee died before the answer: fine) */
         return rec < 0 ? rec : 0;
 }

@@ -115,6 +115,7 @@ struct lp_policy {
 
         struct lp_capability *keep;
         size_t n_keep;
+        struct lp_origin keep_origin; /* the last Keep= line: findings cite it */
 
         enum lp_netns_mode netns;
         struct lp_origin netns_origin;

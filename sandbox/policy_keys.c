@@ -509,6 +509,7 @@ int lp_builder_apply(struct lp_builder *b, const char *section, const char *key,
         if (strcmp(section, "Capabilities") == 0) {
                 if (!*value)
                         p->n_keep = 0;
+                p->keep_origin = o;
                 return foreach_token(b, value, o, keep_token);
         }
         if (strcmp(section, "Limits") == 0) {

@@ -978,6 +978,49 @@ static int cmd_no_nul_path(const char *name, char **argv)
         return report_ret(name, syscall(SYS_mount, p, p, "tmpfs", 0, NULL));
 }
 
+/* N times: fork a child whose threads make denied mount() calls in a loop
+ * (each one a notification the supervisor has to answer) and SIGKILL it
+ * after a short, varying delay, so that children die with notifications
+ * still pending. Prints "NAME: killed=K of N"; exit 0 when every child died
+ * of the SIGKILL. */
+static void *kill_pending_thread(void *arg)
+{
+        for (;;)
+                denied_call("mount", arg);
+        return NULL;
+}
+
+static int cmd_kill_pending(const char *name, char **argv)
+{
+        static char path[] = "/nonexistent/leastpriv-probe-kill-pending";
+        long n, killed = 0;
+        if (parse_long(argv[0], 1, 100000, &n) < 0)
+                return usage_error(name, "not a count (1..100000)", argv[0]);
+        fflush(stdout);
+        for (long i = 0; i < n; i++) {
+                pid_t pid = fork();
+                if (pid < 0)
+                        return report(name, errno);
+                if (pid == 0) {
+                        pthread_t t;
+                        for (int k = 0; k < 3; k++)
+                                pthread_create(&t, NULL, kill_pending_thread, path);
+                        kill_pending_thread(path);
+                        _exit(0);
+                }
+                struct timespec ts = {0, (i % 20) * 100000L}; /* 0 .. 1.9 ms */
+                nanosleep(&ts, NULL);
+                int status;
+                kill(pid, SIGKILL);
+                if (waitpid(pid, &status, 0) < 0)
+                        return report(name, errno);
+                if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
+                        killed++;
+        }
+        printf("%s: killed=%ld of %ld\n", name, killed, n);
+        return killed == n ? EXIT_OK : EXIT_FAILED;
+}
+
 /* ---- dispatch ----------------------------------------------------------- */
 
 struct command {
@@ -1030,6 +1073,8 @@ static const struct command commands[] = {
     {"distinct", 1, cmd_distinct, "N: N denied mounts, each on a distinct target"},
     {"unmapped-arg", 0, cmd_unmapped_arg, "denied mount() with unmapped pointer arguments"},
     {"no-nul-path", 0, cmd_no_nul_path, "denied mount() of a 68 KiB path with no NUL"},
+    {"kill-pending", 1, cmd_kill_pending,
+     "N: N times fork a child looping on denied mount() in 4 threads, SIGKILL it"},
 };
 
 static int usage(FILE *out)

@@ -1,0 +1,261 @@
+#!/usr/bin/env bash
+# shellcheck disable=SC2154 # F_* are set by fget (eval)
+# Findings of each kind (DESIGN.md §4) under the real launcher: one probe per
+# kind, the --findings JSONL line checked key by key (the keys and their
+# order are exactly those of §4), including the profile line that decided
+# it (`rule`) and the one that would grant it (`fix`). Runs from a directory
+# without ./profiles, so the profiles embedded in the binary are the ones
+# used and cited as <embedded>/NAME.profile:LINE.
+set -uo pipefail
+source "$(dirname "$0")/lib.sh"
+lp_require_root
+lp_require_binaries
+
+# ---- findings helpers (the same block in each 3N-findings-*.sh) --------------
+
+LP_KEYS="kind operation target action errno count pid exe rule fix first_ms"
+
+# fget FILE KIND OPERATION: parses the JSONL FILE and sets F_lines (lines in
+# the file, -1 when unreadable), F_n (findings of that kind and operation),
+# F_keys ("ok", or what is wrong with the first bad line: not JSON, keys not
+# exactly $LP_KEYS in order) and F_<key> of the first match ("null" for
+# JSON null, "<absent>" when there is no match).
+fget() {
+        local out
+        out=$(/usr/bin/python3 - "$1" "$2" "$3" "$LP_KEYS" <<'PY'
+import json, shlex, sys
+path, kind, op, keys = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4].split()
+try:
+    with open(path, encoding="utf-8") as f:
+        lines = f.read().splitlines()
+except OSError as e:
+    print("F_lines=-1 F_n=0 F_keys=" + shlex.quote(str(e)))
+    lines = None
+if lines is not None:
+    bad, hits = "ok", []
+    for n, line in enumerate(lines, 1):
+        try:
+            o = json.loads(line)
+        except ValueError as e:
+            bad = bad if bad != "ok" else "line %d is not JSON: %s" % (n, e)
+            continue
+        if list(o) != keys and bad == "ok":
+            bad = "line %d has keys %s" % (n, list(o))
+        if o.get("kind") == kind and o.get("operation") == op:
+            hits.append(o)
+    print("F_lines=%d F_n=%d F_keys=%s" % (len(lines), len(hits), shlex.quote(bad)))
+    h = hits[0] if hits else {}
+    for k in keys:
+        v = h.get(k, "<absent>")
+        print("F_%s=%s" % (k, shlex.quote("null" if v is None else str(v))))
+else:
+    for k in keys:
+        print("F_%s='<absent>'" % k)
+PY
+)
+        eval "$out"
+}
+
+# assert_re TEXT ERE WHAT: bash =~, case-sensitive.
+assert_re() {
+        LP_CHECKS=$((LP_CHECKS + 1))
+        if [[ "$1" =~ $2 ]]; then
+                pass "$3 (matches /$2/)"
+        else
+                fail "$3: expected to match /$2/, got '$1'"
+        fi
+}
+
+# expect_finding WHAT FILE KIND OPERATION [KEY=VALUE | KEY~ERE]...: exactly
+# one finding of KIND and OPERATION in FILE, every line with the keys of §4
+# in order, and each named key equal to VALUE (or matching ERE).
+expect_finding() {
+        local what=$1 file=$2 kind=$3 op=$4 spec k
+        shift 4
+        fget "$file" "$kind" "$op"
+        assert_eq ok "$F_keys" "$what: JSONL lines parse, keys exactly and in order"
+        assert_eq 1 "$F_n" "$what: one finding $kind/$op"
+        for spec in "$@"; do
+                if [[ "$spec" =~ ^([a-z_]+)~(.*)$ ]]; then
+                        k="F_${BASH_REMATCH[1]}"
+                        assert_re "${!k}" "${BASH_REMATCH[2]}" "$what: ${BASH_REMATCH[1]}"
+                elif [[ "$spec" =~ ^([a-z_]+)=(.*)$ ]]; then
+                        k="F_${BASH_REMATCH[1]}"
+                        assert_eq "${BASH_REMATCH[2]}" "${!k}" "$what: ${BASH_REMATCH[1]}"
+                else
+                        fatal "expect_finding: bad spec '$spec'"
+                fi
+        done
+}
+
+# lpx root|nobody ARGS...: `leastpriv ARGS` with only PATH (and the words of
+# $LPX_ENV) in its environment, as root or as uid 65534.
+lpx() {
+        local who=$1 pre=()
+        shift
+        [ "$who" = nobody ] && pre=(setpriv --reuid="$NOBODY_UID" --regid="$NOBODY_GID" --clear-groups --)
+        # shellcheck disable=SC2086 # LPX_ENV is a list of NAME=VALUE words
+        capture env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin ${LPX_ENV:-} "${pre[@]}" "$LEASTPRIV" "$@"
+}
+
+# probe_errno: what the probe printed after "SUB: " in the last capture.
+probe_errno() {
+        local line
+        line=$(grep -E '^[a-z0-9-]+: ' <<<"$LP_OUT" | head -n1)
+        echo "${line#*: }"
+}
+
+# profile_line FILE ERE: the number of the first line of profiles/FILE
+# matching ERE (the embedded copies are built from these files).
+profile_line() {
+        local n
+        n=$(grep -nE -- "$2" "$LP_SOURCE/profiles/$1" | head -n1 | cut -d: -f1)
+        [ -n "$n" ] || fatal "no line /$2/ in profiles/$1"
+        echo "$n"
+}
+
+cd "$tmp/shared" || fatal "cd $tmp/shared"
+[ ! -e profiles ] || fatal "$tmp/shared/profiles exists"
+
+# ---- the lines the findings must cite ------------------------------------------
+
+E='<embedded>'
+L_debug=$(profile_line default.profile '^Deny=.*@debug')
+L_netns=$(profile_line base.profile '^Namespace=loopback')
+L_families=$(profile_line base.profile '^AddressFamilies=')
+L_keep=$(profile_line base.profile '^Keep=')
+L_token=$(profile_line base.profile '^Withhold=.*\*TOKEN\*')
+
+keep_bind=$(profile keep-bind <<'EOF'
+[Profile]
+Include=default
+
+[Capabilities]
+Keep=CAP_NET_BIND_SERVICE
+EOF
+)
+kill_ptrace=$(profile kill-ptrace <<'EOF'
+[Profile]
+Include=default
+
+[Syscalls]
+Deny=ptrace:kill
+EOF
+)
+L_kill=$(grep -n '^Deny=ptrace:kill' "$kill_ptrace" | cut -d: -f1)
+
+kinds_checks() {
+        local who=$1 f=$tmp/shared/findings-$1.jsonl errno_seen
+        local own=$tmp/shared/own-$who
+
+        # -- syscall ---------------------------------------------------------
+        rm -f "$f"
+        lpx "$who" run --findings "$f" -- "$PROBE" ptrace-traceme
+        assert_probe EPERM "$who: ptrace-traceme denied"
+        expect_finding "$who: syscall" "$f" syscall ptrace \
+                target='ptrace(PTRACE_TRACEME)' action=denied errno=EPERM count=1 \
+                "pid~^[1-9][0-9]*$" exe="$PROBE" \
+                rule="$E/default.profile:$L_debug [Syscalls] Deny=@debug" \
+                fix='[Syscalls] Allow=ptrace' "first_ms~^[0-9]+$"
+        assert_eq 1 "$F_lines" "$who: syscall: nothing else reported"
+        assert_contains "$LP_ERR" "leastpriv: 1 finding (1 occurrence)" "$who: syscall: summary"
+
+        # -- network: connect to where the namespace does not reach -----------
+        # (192.0.2.1 only ever inside leastpriv's own namespace: plain run)
+        rm -f "$f"
+        lpx "$who" run --findings "$f" -- "$PROBE" connect 192.0.2.1 443
+        assert_probe ENETUNREACH "$who: connect 192.0.2.1:443 unreachable"
+        expect_finding "$who: network connect" "$f" network connect \
+                target='tcp 192.0.2.1:443' action=denied errno=ENETUNREACH count=1 \
+                exe="$PROBE" rule="$E/base.profile:$L_netns [Network] Namespace=loopback" \
+                fix='[Network] Namespace=host'
+
+        # -- network: a socket family not granted ------------------------------
+        rm -f "$f"
+        lpx "$who" run --findings "$f" -- "$PROBE" socket AF_PACKET
+        assert_probe EAFNOSUPPORT "$who: socket(AF_PACKET) refused"
+        expect_finding "$who: network socket" "$f" network socket \
+                target=AF_PACKET action=denied errno=EAFNOSUPPORT count=1 exe="$PROBE" \
+                "rule~^$E/base\.profile:$L_families \[Network\] AddressFamilies=" \
+                fix='[Network] AddressFamilies=AF_PACKET'
+
+        # -- capability: bind below 1024 ---------------------------------------
+        rm -f "$f"
+        lpx "$who" run --findings "$f" -- "$PROBE" bind 80
+        assert_probe EACCES "$who: bind 80 without CAP_NET_BIND_SERVICE"
+        # The profile line that left the capability out: base's Keep=.
+        expect_finding "$who: capability bind" "$f" capability CAP_NET_BIND_SERVICE \
+                target='bind tcp 0.0.0.0:80' action=denied errno=EACCES count=1 exe="$PROBE" \
+                "rule~^$E/base\.profile:$L_keep \[Capabilities\] Keep=" \
+                fix='[Capabilities] Keep=CAP_NET_BIND_SERVICE'
+
+        rm -f "$f"
+        lpx "$who" run -p "$keep_bind" --findings "$f" -- "$PROBE" bind 80
+        assert_probe ok "$who: bind 80 with Keep=CAP_NET_BIND_SERVICE"
+        fget "$f" capability CAP_NET_BIND_SERVICE
+        assert_eq 0 "$F_lines" "$who: Keep=CAP_NET_BIND_SERVICE: no finding at all"
+        assert_contains "$LP_ERR" "leastpriv: no findings" "$who: Keep=CAP_NET_BIND_SERVICE: summary"
+
+        # -- capability: raw socket --------------------------------------------
+        rm -f "$f"
+        lpx "$who" run --findings "$f" -- "$PROBE" raw-socket
+        assert_probe EPERM "$who: raw socket without CAP_NET_RAW"
+        expect_finding "$who: capability raw" "$f" capability CAP_NET_RAW \
+                "target~^socket\(AF_INET, (3|SOCK_RAW), (1|IPPROTO_ICMP)\)$" \
+                action=denied errno=EPERM count=1 exe="$PROBE" \
+                "rule~^$E/base\.profile:$L_keep \[Capabilities\] Keep=" \
+                fix='[Capabilities] Keep=CAP_NET_RAW'
+
+        # -- capability: chown to another owner ---------------------------------
+        rm -f "$f" "$own"
+        touch "$own" && chmod 666 "$own"
+        [ "$who" = nobody ] && chown $NOBODY_UID:$NOBODY_GID "$own"
+        lpx "$who" run --findings "$f" -- "$PROBE" chown "$own" 1000
+        errno_seen=$(probe_errno)
+        assert_ne ok "$errno_seen" "$who: chown to uid 1000 fails"
+        expect_finding "$who: capability chown" "$f" capability CAP_CHOWN \
+                target="chown(\"$own\")" action=denied count=1 exe="$PROBE" \
+                "rule~^$E/base\.profile:$L_keep \[Capabilities\] Keep=" \
+                fix='[Capabilities] Keep=CAP_CHOWN'
+        # The errno reported is the one the command got.
+        assert_eq "$errno_seen" "$F_errno" "$who: chown: finding errno = the errno the command saw"
+        assert_eq "$(stat -c %u "$own")" "$([ "$who" = nobody ] && echo $NOBODY_UID || echo 0)" \
+                "$who: chown: owner unchanged"
+
+        # -- environment ---------------------------------------------------------
+        rm -f "$f"
+        LPX_ENV="GITHUB_TOKEN=x" lpx "$who" run --findings "$f" -- "$PROBE" getenv GITHUB_TOKEN
+        assert_probe unset "$who: GITHUB_TOKEN withheld"
+        expect_finding "$who: environment" "$f" environment GITHUB_TOKEN \
+                target=GITHUB_TOKEN action=withheld errno=null count=1 \
+                rule="$E/base.profile:$L_token [Environment] Withhold=*TOKEN*" \
+                fix='[Environment] Pass=GITHUB_TOKEN'
+        assert_eq 1 "$F_lines" "$who: environment: only GITHUB_TOKEN (env -i)"
+
+        # -- killed --------------------------------------------------------------
+        rm -f "$f"
+        lpx "$who" run -p "$kill_ptrace" --findings "$f" -- "$PROBE" ptrace-traceme
+        assert_status 159 "$who: Deny=ptrace:kill kills (128+SIGSYS)"
+        assert_not_contains "$LP_OUT" "ptrace-traceme:" "$who: ... before ptrace returned"
+        expect_finding "$who: killed" "$f" syscall ptrace \
+                target='ptrace(PTRACE_TRACEME)' action=killed errno=null count=1 exe="$PROBE" \
+                "rule~^$(sed 's/[.[\*^$]/\\&/g' <<<"$kill_ptrace"):$L_kill \[Syscalls\] Deny=ptrace(:kill)?$" \
+                fix='[Syscalls] Allow=ptrace'
+}
+
+kinds_checks root
+
+# From the source tree, ./profiles is found first and cited as such.
+f=$tmp/shared/findings-cwd.jsonl
+(cd "$LP_SOURCE" && lpx root run --findings "$f" -- "$PROBE" ptrace-traceme &&
+        declare -p LP_STATUS LP_OUT LP_ERR LP_LAST >"$tmp/cwd.capture")
+# shellcheck disable=SC1091
+source "$tmp/cwd.capture"
+assert_probe EPERM "root, cwd = source tree: ptrace-traceme denied"
+expect_finding "root, cwd = source tree" "$f" syscall ptrace \
+        rule="./profiles/default.profile:$L_debug [Syscalls] Deny=@debug"
+
+lp_require_nobody_access
+why=$(lp_userns_disabled_reason)
+[ -z "$why" ] || skip "root checks done; uid 65534 needs user namespaces: $why"
+kinds_checks nobody

@@ -1,0 +1,199 @@
+#!/usr/bin/env bash
+# shellcheck disable=SC2154 # F_* are set by fget (eval)
+# Findings under load (DESIGN.md §4): a storm of a million denied calls from
+# four threads is one finding with count 1000000, two processes whose
+# targets differ only in a pid are one finding, and 10000 distinct targets
+# keep memory bounded (at most 4096 stored) while every occurrence is still
+# accounted for: stored + "... and D more findings (F occurrences) not
+# listed" in the summary add up to exactly 10000.
+set -uo pipefail
+source "$(dirname "$0")/lib.sh"
+lp_require_root
+lp_require_binaries
+
+# ---- findings helpers (the same block in each 3N-findings-*.sh) --------------
+
+LP_KEYS="kind operation target action errno count pid exe rule fix first_ms"
+
+# fget FILE KIND OPERATION: parses the JSONL FILE and sets F_lines (lines in
+# the file, -1 when unreadable), F_n (findings of that kind and operation),
+# F_keys ("ok", or what is wrong with the first bad line: not JSON, keys not
+# exactly $LP_KEYS in order) and F_<key> of the first match ("null" for
+# JSON null, "<absent>" when there is no match).
+fget() {
+        local out
+        out=$(/usr/bin/python3 - "$1" "$2" "$3" "$LP_KEYS" <<'PY'
+import json, shlex, sys
+path, kind, op, keys = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4].split()
+try:
+    with open(path, encoding="utf-8") as f:
+        lines = f.read().splitlines()
+except OSError as e:
+    print("F_lines=-1 F_n=0 F_keys=" + shlex.quote(str(e)))
+    lines = None
+if lines is not None:
+    bad, hits = "ok", []
+    for n, line in enumerate(lines, 1):
+        try:
+            o = json.loads(line)
+        except ValueError as e:
+            bad = bad if bad != "ok" else "line %d is not JSON: %s" % (n, e)
+            continue
+        if list(o) != keys and bad == "ok":
+            bad = "line %d has keys %s" % (n, list(o))
+        if o.get("kind") == kind and o.get("operation") == op:
+            hits.append(o)
+    print("F_lines=%d F_n=%d F_keys=%s" % (len(lines), len(hits), shlex.quote(bad)))
+    h = hits[0] if hits else {}
+    for k in keys:
+        v = h.get(k, "<absent>")
+        print("F_%s=%s" % (k, shlex.quote("null" if v is None else str(v))))
+else:
+    for k in keys:
+        print("F_%s='<absent>'" % k)
+PY
+)
+        eval "$out"
+}
+
+# assert_re TEXT ERE WHAT: bash =~, case-sensitive.
+assert_re() {
+        LP_CHECKS=$((LP_CHECKS + 1))
+        if [[ "$1" =~ $2 ]]; then
+                pass "$3 (matches /$2/)"
+        else
+                fail "$3: expected to match /$2/, got '$1'"
+        fi
+}
+
+# expect_finding WHAT FILE KIND OPERATION [KEY=VALUE | KEY~ERE]...: exactly
+# one finding of KIND and OPERATION in FILE, every line with the keys of §4
+# in order, and each named key equal to VALUE (or matching ERE).
+expect_finding() {
+        local what=$1 file=$2 kind=$3 op=$4 spec k
+        shift 4
+        fget "$file" "$kind" "$op"
+        assert_eq ok "$F_keys" "$what: JSONL lines parse, keys exactly and in order"
+        assert_eq 1 "$F_n" "$what: one finding $kind/$op"
+        for spec in "$@"; do
+                if [[ "$spec" =~ ^([a-z_]+)~(.*)$ ]]; then
+                        k="F_${BASH_REMATCH[1]}"
+                        assert_re "${!k}" "${BASH_REMATCH[2]}" "$what: ${BASH_REMATCH[1]}"
+                elif [[ "$spec" =~ ^([a-z_]+)=(.*)$ ]]; then
+                        k="F_${BASH_REMATCH[1]}"
+                        assert_eq "${BASH_REMATCH[2]}" "${!k}" "$what: ${BASH_REMATCH[1]}"
+                else
+                        fatal "expect_finding: bad spec '$spec'"
+                fi
+        done
+}
+
+# lpx root|nobody ARGS...: `leastpriv ARGS` with only PATH (and the words of
+# $LPX_ENV) in its environment, as root or as uid 65534.
+lpx() {
+        local who=$1 pre=()
+        shift
+        [ "$who" = nobody ] && pre=(setpriv --reuid="$NOBODY_UID" --regid="$NOBODY_GID" --clear-groups --)
+        # shellcheck disable=SC2086 # LPX_ENV is a list of NAME=VALUE words
+        capture env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin ${LPX_ENV:-} "${pre[@]}" "$LEASTPRIV" "$@"
+}
+
+# probe_errno: what the probe printed after "SUB: " in the last capture.
+probe_errno() {
+        local line
+        line=$(grep -E '^[a-z0-9-]+: ' <<<"$LP_OUT" | head -n1)
+        echo "${line#*: }"
+}
+
+# profile_line FILE ERE: the number of the first line of profiles/FILE
+# matching ERE (the embedded copies are built from these files).
+profile_line() {
+        local n
+        n=$(grep -nE -- "$2" "$LP_SOURCE/profiles/$1" | head -n1 | cut -d: -f1)
+        [ -n "$n" ] || fatal "no line /$2/ in profiles/$1"
+        echo "$n"
+}
+
+cd "$tmp/shared" || fatal "cd $tmp/shared"
+E='<embedded>'
+L_debug=$(profile_line default.profile '^Deny=.*@debug')
+L_mount=$(profile_line default.profile '^Deny=.*@mount')
+
+# sum_counts FILE: "LINES SUM_OF_COUNTS DISTINCT_TARGETS BAD", BAD being the
+# number of lines that are not a count-1 mount finding.
+sum_counts() {
+        /usr/bin/python3 - "$1" <<'PY'
+import json, sys
+lines = open(sys.argv[1], encoding="utf-8").read().splitlines()
+objs = [json.loads(l) for l in lines]
+bad = sum(1 for o in objs if (o["kind"], o["operation"], o["count"]) != ("syscall", "mount", 1))
+print(len(objs), sum(o["count"] for o in objs), len({o["target"] for o in objs}), bad)
+PY
+}
+
+storm_checks() {
+        local who=$1 f=$tmp/shared/storm-$1.jsonl
+        local n_lines n_sum n_targets n_bad folded_line d_more f_more
+
+        # -- one storm, one finding -------------------------------------------
+        rm -f "$f"
+        LP_GUARD=240 lpx "$who" run --findings "$f" -- "$PROBE" storm 4 250000 ptrace
+        assert_status 0 "$who: storm: every one of the calls got EPERM"
+        assert_contains "$LP_OUT" "storm: attempts=1000000 expected=1000000 errno=EPERM" \
+                "$who: storm: the probe's own count"
+        expect_finding "$who: storm" "$f" syscall ptrace \
+                "target~^ptrace\(" action=denied errno=EPERM count=1000000 exe="$PROBE" \
+                rule="$E/default.profile:$L_debug [Syscalls] Deny=@debug" \
+                fix='[Syscalls] Allow=ptrace'
+        assert_eq 1 "$F_lines" "$who: storm: a single JSONL line"
+        assert_contains "$LP_ERR" "leastpriv: 1 finding (1000000 occurrences)" "$who: storm: summary"
+        assert_match "$LP_ERR" ' x1000000( |$)' "$who: storm: summary line count"
+        note "$who: storm took ${LP_ELAPSED}s"
+
+        # -- the same call from two processes: the pid in the target does not
+        # make it a second finding ----------------------------------------------
+        rm -f "$f"
+        lpx "$who" run --findings "$f" -- /bin/sh -c \
+                "'$PROBE' storm 2 1000 ptrace & '$PROBE' storm 2 1000 ptrace; wait \$!"
+        assert_status 0 "$who: two storming processes"
+        expect_finding "$who: two processes" "$f" syscall ptrace count=4000 action=denied
+        assert_eq 1 "$F_lines" "$who: two processes: a single JSONL line"
+
+        # -- 10000 distinct targets: bounded, nothing lost -------------------------
+        rm -f "$f"
+        lpx "$who" run --findings "$f" -- "$PROBE" distinct 10000
+        assert_status 0 "$who: distinct: every mount got EPERM"
+        assert_contains "$LP_OUT" "distinct: attempts=10000 denied=10000" "$who: distinct: the probe's own count"
+        fget "$f" syscall mount
+        assert_eq ok "$F_keys" "$who: distinct: JSONL lines parse, keys exactly and in order"
+        assert_eq "$E/default.profile:$L_mount [Syscalls] Deny=@mount" "$F_rule" "$who: distinct: rule"
+        read -r n_lines n_sum n_targets n_bad <<<"$(sum_counts "$f")"
+        LP_CHECKS=$((LP_CHECKS + 1))
+        if [ "${n_lines:-0}" -ge 1 ] && [ "$n_lines" -le 4096 ]; then
+                pass "$who: distinct: 1..4096 findings stored ($n_lines)"
+        else
+                fail "$who: distinct: expected 1..4096 JSONL lines, got '${n_lines:-?}'"
+        fi
+        assert_eq "$n_lines" "$n_targets" "$who: distinct: each stored line a distinct target"
+        assert_eq 0 "$n_bad" "$who: distinct: lines that are not a count-1 mount finding"
+        assert_contains "$LP_ERR" "leastpriv: 10000 findings (10000 occurrences)" \
+                "$who: distinct: summary total"
+        folded_line=$(grep -E '^leastpriv: +\.\.\. and [0-9]+ more findings? \([0-9]+ occurrences?\) not listed' <<<"$LP_ERR")
+        if [ "$n_lines" -lt 10000 ]; then
+                d_more=$(sed -nE 's/.*\.\.\. and ([0-9]+) more findings? \(([0-9]+) occurrences?\).*/\1/p' <<<"$folded_line")
+                f_more=$(sed -nE 's/.*\.\.\. and ([0-9]+) more findings? \(([0-9]+) occurrences?\).*/\2/p' <<<"$folded_line")
+                assert_ne "" "$d_more" "$who: distinct: summary has the '... and D more findings (F occurrences) not listed' line"
+                assert_eq 10000 "$((n_lines + ${d_more:-0}))" "$who: distinct: stored + folded findings"
+                assert_eq 10000 "$((n_sum + ${f_more:-0}))" "$who: distinct: stored + folded occurrences"
+        fi
+        # The summary lists exactly the stored ones.
+        assert_eq "$n_lines" "$(grep -c '^leastpriv:   denied   syscall mount(' <<<"$LP_ERR")" \
+                "$who: distinct: summary lines = JSONL lines"
+}
+
+storm_checks root
+
+lp_require_nobody_access
+why=$(lp_userns_disabled_reason)
+[ -z "$why" ] || skip "root checks done; uid 65534 needs user namespaces: $why"
+storm_checks nobody

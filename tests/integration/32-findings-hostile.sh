@@ -1,0 +1,211 @@
+#!/usr/bin/env bash
+# shellcheck disable=SC2154 # F_* are set by fget (eval)
+# A hostile or dying command must not harm the supervisor (DESIGN.md §1, §4):
+# - processes SIGKILLed while their denied calls wait for an answer, many
+#   times over: leastpriv neither hangs nor stops answering (a denied call
+#   made afterwards in the same run is still answered and counted) and
+#   exits with the command's own status;
+# - the command SIGKILLed from outside in the middle of a storm: 128+9;
+# - arguments the supervisor cannot read (unmapped memory, a 68 KiB path
+#   with no NUL before a guard page): reported as <unreadable> or cut with
+#   "...", and the supervisor still answers the next call.
+set -uo pipefail
+source "$(dirname "$0")/lib.sh"
+lp_require_root
+lp_require_binaries
+
+# ---- findings helpers (the same block in each 3N-findings-*.sh) --------------
+
+LP_KEYS="kind operation target action errno count pid exe rule fix first_ms"
+
+# fget FILE KIND OPERATION: parses the JSONL FILE and sets F_lines (lines in
+# the file, -1 when unreadable), F_n (findings of that kind and operation),
+# F_keys ("ok", or what is wrong with the first bad line: not JSON, keys not
+# exactly $LP_KEYS in order) and F_<key> of the first match ("null" for
+# JSON null, "<absent>" when there is no match).
+fget() {
+        local out
+        out=$(/usr/bin/python3 - "$1" "$2" "$3" "$LP_KEYS" <<'PY'
+import json, shlex, sys
+path, kind, op, keys = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4].split()
+try:
+    with open(path, encoding="utf-8") as f:
+        lines = f.read().splitlines()
+except OSError as e:
+    print("F_lines=-1 F_n=0 F_keys=" + shlex.quote(str(e)))
+    lines = None
+if lines is not None:
+    bad, hits = "ok", []
+    for n, line in enumerate(lines, 1):
+        try:
+            o = json.loads(line)
+        except ValueError as e:
+            bad = bad if bad != "ok" else "line %d is not JSON: %s" % (n, e)
+            continue
+        if list(o) != keys and bad == "ok":
+            bad = "line %d has keys %s" % (n, list(o))
+        if o.get("kind") == kind and o.get("operation") == op:
+            hits.append(o)
+    print("F_lines=%d F_n=%d F_keys=%s" % (len(lines), len(hits), shlex.quote(bad)))
+    h = hits[0] if hits else {}
+    for k in keys:
+        v = h.get(k, "<absent>")
+        print("F_%s=%s" % (k, shlex.quote("null" if v is None else str(v))))
+else:
+    for k in keys:
+        print("F_%s='<absent>'" % k)
+PY
+)
+        eval "$out"
+}
+
+# assert_re TEXT ERE WHAT: bash =~, case-sensitive.
+assert_re() {
+        LP_CHECKS=$((LP_CHECKS + 1))
+        if [[ "$1" =~ $2 ]]; then
+                pass "$3 (matches /$2/)"
+        else
+                fail "$3: expected to match /$2/, got '$1'"
+        fi
+}
+
+# expect_finding WHAT FILE KIND OPERATION [KEY=VALUE | KEY~ERE]...: exactly
+# one finding of KIND and OPERATION in FILE, every line with the keys of §4
+# in order, and each named key equal to VALUE (or matching ERE).
+expect_finding() {
+        local what=$1 file=$2 kind=$3 op=$4 spec k
+        shift 4
+        fget "$file" "$kind" "$op"
+        assert_eq ok "$F_keys" "$what: JSONL lines parse, keys exactly and in order"
+        assert_eq 1 "$F_n" "$what: one finding $kind/$op"
+        for spec in "$@"; do
+                if [[ "$spec" =~ ^([a-z_]+)~(.*)$ ]]; then
+                        k="F_${BASH_REMATCH[1]}"
+                        assert_re "${!k}" "${BASH_REMATCH[2]}" "$what: ${BASH_REMATCH[1]}"
+                elif [[ "$spec" =~ ^([a-z_]+)=(.*)$ ]]; then
+                        k="F_${BASH_REMATCH[1]}"
+                        assert_eq "${BASH_REMATCH[2]}" "${!k}" "$what: ${BASH_REMATCH[1]}"
+                else
+                        fatal "expect_finding: bad spec '$spec'"
+                fi
+        done
+}
+
+# lpx root|nobody ARGS...: `leastpriv ARGS` with only PATH (and the words of
+# $LPX_ENV) in its environment, as root or as uid 65534.
+lpx() {
+        local who=$1 pre=()
+        shift
+        [ "$who" = nobody ] && pre=(setpriv --reuid="$NOBODY_UID" --regid="$NOBODY_GID" --clear-groups --)
+        # shellcheck disable=SC2086 # LPX_ENV is a list of NAME=VALUE words
+        capture env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin ${LPX_ENV:-} "${pre[@]}" "$LEASTPRIV" "$@"
+}
+
+# probe_errno: what the probe printed after "SUB: " in the last capture.
+probe_errno() {
+        local line
+        line=$(grep -E '^[a-z0-9-]+: ' <<<"$LP_OUT" | head -n1)
+        echo "${line#*: }"
+}
+
+# profile_line FILE ERE: the number of the first line of profiles/FILE
+# matching ERE (the embedded copies are built from these files).
+profile_line() {
+        local n
+        n=$(grep -nE -- "$2" "$LP_SOURCE/profiles/$1" | head -n1 | cut -d: -f1)
+        [ -n "$n" ] || fatal "no line /$2/ in profiles/$1"
+        echo "$n"
+}
+
+cd "$tmp/shared" || fatal "cd $tmp/shared"
+
+# mount_targets FILE: the targets of the mount findings, one a line.
+mount_targets() {
+        /usr/bin/python3 - "$1" <<'PY'
+import json, sys
+for line in open(sys.argv[1], encoding="utf-8"):
+    o = json.loads(line)
+    if o["kind"] == "syscall" and o["operation"] == "mount":
+        print(o["target"])
+PY
+}
+
+hostile_checks() {
+        local who=$1 f=$tmp/shared/hostile-$1.jsonl pidfile=$tmp/shared/storm-$1.pid
+        local targets
+
+        # -- tracees killed with notifications pending -----------------------------
+        rm -f "$f"
+        LP_GUARD=60 lpx "$who" run --findings "$f" -- /bin/sh -c \
+                "'$PROBE' kill-pending 300; '$PROBE' ptrace-traceme; exit 7"
+        assert_status 7 "$who: kill-pending: the command's own status, no hang (guard 60 s)"
+        assert_contains "$LP_OUT" "kill-pending: killed=300 of 300" "$who: kill-pending: 300 children killed"
+        assert_contains "$LP_OUT" "ptrace-traceme: EPERM" "$who: kill-pending: a later denied call is answered"
+        assert_not_contains "$LP_ERR" "listener failed" "$who: kill-pending: the listener survives"
+        expect_finding "$who: kill-pending: later call" "$f" syscall ptrace \
+                target='ptrace(PTRACE_TRACEME)' action=denied errno=EPERM count=1 exe="$PROBE"
+        fget "$f" syscall mount
+        assert_ne 0 "$F_n" "$who: kill-pending: the killed children's mounts are findings"
+
+        # -- the command killed from outside during a storm -------------------------
+        rm -f "$f" "$pidfile"
+        local pre=()
+        [ "$who" = nobody ] && pre=(setpriv --reuid="$NOBODY_UID" --regid="$NOBODY_GID" --clear-groups --)
+        timeout -k 5 60 env -i PATH=/usr/bin:/bin "${pre[@]}" "$LEASTPRIV" run --findings "$f" -- /bin/sh -c \
+                "echo \$\$ >'$pidfile.tmp' && mv '$pidfile.tmp' '$pidfile' && exec '$PROBE' storm 4 100000000 mount" \
+                >"$tmp/bg.out" 2>"$tmp/bg.err" </dev/null &
+        local bg=$! start=$SECONDS status=0 victim=""
+        if wait_for_file "$pidfile" 10; then
+                victim=$(cat "$pidfile")
+                sleep 1
+        fi
+        # Only ever the probe this test started (its cmdline says so).
+        if [ -n "$victim" ] && tr '\0' ' ' <"/proc/$victim/cmdline" 2>/dev/null | grep -q 'storm 4 100000000 mount'; then
+                kill -KILL "$victim"
+        else
+                fail "$who: storm: the probe did not start (pid '$victim'): $(cat "$tmp/bg.err")"
+                kill -KILL "$bg" 2>/dev/null
+        fi
+        wait "$bg" || status=$?
+        LP_STATUS=$status LP_OUT=$(cat "$tmp/bg.out") LP_ERR=$(cat "$tmp/bg.err") LP_LAST="run -- probe storm (killed from outside)"
+        assert_status 137 "$who: storm SIGKILLed from outside: 128+9, no hang"
+        assert_eq yes "$([ $((SECONDS - start)) -lt 50 ] && echo yes || echo no)" "$who: ... well before the guard"
+        assert_not_contains "$LP_ERR" "listener failed" "$who: storm killed: the listener survives"
+        fget "$f" syscall mount
+        # A call caught in flight by the SIGKILL may already be unreadable
+        # when it is decoded: it is still reported, as a second finding whose
+        # target says <unreadable>. Never more than those two.
+        assert_re "$F_n" '^[12]$' "$who: storm killed: the mount finding written (plus at most one <unreadable>)"
+        assert_re "$F_count" '^[1-9][0-9]*$' "$who: storm killed: counted"
+
+        # -- arguments that cannot be read ----------------------------------------------
+        rm -f "$f"
+        LP_GUARD=60 lpx "$who" run --findings "$f" -- /bin/sh -c \
+                "'$PROBE' unmapped-arg; '$PROBE' no-nul-path; '$PROBE' ptrace-traceme; exit 5"
+        assert_status 5 "$who: unreadable arguments: the command's own status"
+        assert_contains "$LP_OUT" "unmapped-arg: EPERM" "$who: unmapped-arg answered EPERM"
+        assert_contains "$LP_OUT" "no-nul-path: EPERM" "$who: no-nul-path answered EPERM"
+        assert_contains "$LP_OUT" "ptrace-traceme: EPERM" "$who: the call after them answered"
+        expect_finding "$who: after unreadable" "$f" syscall ptrace \
+                target='ptrace(PTRACE_TRACEME)' action=denied errno=EPERM count=1
+        fget "$f" syscall mount
+        assert_eq 2 "$F_n" "$who: two mount findings (distinct targets)"
+        targets=$(mount_targets "$f")
+        assert_contains "$targets" '<unreadable>' "$who: unmapped-arg: target says <unreadable>"
+        # The path is cut, and the cut is marked: each path string ends in "...".
+        assert_re "$(grep -v unreadable <<<"$targets")" '^mount\("/A+\.\.\.", "/A+\.\.\.", "tmpfs"\)$' \
+                "$who: no-nul-path: target truncated with ..."
+        LP_CHECKS=$((LP_CHECKS + 1))
+        if [ "$(wc -L <<<"$targets")" -le 2048 ]; then
+                pass "$who: no-nul-path: target bounded ($(wc -L <<<"$targets") chars)"
+        else
+                fail "$who: no-nul-path: target of $(wc -L <<<"$targets") chars (68 KiB path copied?)"
+        fi
+}
+
+hostile_checks root
+
+lp_require_nobody_access
+why=$(lp_userns_disabled_reason)
+[ -z "$why" ] || skip "root checks done; uid 65534 needs user namespaces: $why"
+hostile_checks nobody

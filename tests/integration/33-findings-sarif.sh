@@ -1,0 +1,239 @@
+#!/usr/bin/env bash
+# shellcheck disable=SC2154 # F_* are set by fget (eval)
+# The report files (DESIGN.md §4): --sarif from a run with findings of every
+# kind is valid SARIF 2.1.0 (tests/tools/validate-sarif.py against the
+# vendored official schema) and agrees with the JSONL; the validator does
+# reject a broken copy; --findings is written atomically (it replaces an old
+# file, leaves no temporary file behind); a path that cannot be written is
+# exit 125 with a message.
+set -uo pipefail
+source "$(dirname "$0")/lib.sh"
+lp_require_root
+lp_require_binaries
+
+# ---- findings helpers (the same block in each 3N-findings-*.sh) --------------
+
+LP_KEYS="kind operation target action errno count pid exe rule fix first_ms"
+
+# fget FILE KIND OPERATION: parses the JSONL FILE and sets F_lines (lines in
+# the file, -1 when unreadable), F_n (findings of that kind and operation),
+# F_keys ("ok", or what is wrong with the first bad line: not JSON, keys not
+# exactly $LP_KEYS in order) and F_<key> of the first match ("null" for
+# JSON null, "<absent>" when there is no match).
+fget() {
+        local out
+        out=$(/usr/bin/python3 - "$1" "$2" "$3" "$LP_KEYS" <<'PY'
+import json, shlex, sys
+path, kind, op, keys = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4].split()
+try:
+    with open(path, encoding="utf-8") as f:
+        lines = f.read().splitlines()
+except OSError as e:
+    print("F_lines=-1 F_n=0 F_keys=" + shlex.quote(str(e)))
+    lines = None
+if lines is not None:
+    bad, hits = "ok", []
+    for n, line in enumerate(lines, 1):
+        try:
+            o = json.loads(line)
+        except ValueError as e:
+            bad = bad if bad != "ok" else "line %d is not JSON: %s" % (n, e)
+            continue
+        if list(o) != keys and bad == "ok":
+            bad = "line %d has keys %s" % (n, list(o))
+        if o.get("kind") == kind and o.get("operation") == op:
+            hits.append(o)
+    print("F_lines=%d F_n=%d F_keys=%s" % (len(lines), len(hits), shlex.quote(bad)))
+    h = hits[0] if hits else {}
+    for k in keys:
+        v = h.get(k, "<absent>")
+        print("F_%s=%s" % (k, shlex.quote("null" if v is None else str(v))))
+else:
+    for k in keys:
+        print("F_%s='<absent>'" % k)
+PY
+)
+        eval "$out"
+}
+
+# assert_re TEXT ERE WHAT: bash =~, case-sensitive.
+assert_re() {
+        LP_CHECKS=$((LP_CHECKS + 1))
+        if [[ "$1" =~ $2 ]]; then
+                pass "$3 (matches /$2/)"
+        else
+                fail "$3: expected to match /$2/, got '$1'"
+        fi
+}
+
+# expect_finding WHAT FILE KIND OPERATION [KEY=VALUE | KEY~ERE]...: exactly
+# one finding of KIND and OPERATION in FILE, every line with the keys of §4
+# in order, and each named key equal to VALUE (or matching ERE).
+expect_finding() {
+        local what=$1 file=$2 kind=$3 op=$4 spec k
+        shift 4
+        fget "$file" "$kind" "$op"
+        assert_eq ok "$F_keys" "$what: JSONL lines parse, keys exactly and in order"
+        assert_eq 1 "$F_n" "$what: one finding $kind/$op"
+        for spec in "$@"; do
+                if [[ "$spec" =~ ^([a-z_]+)~(.*)$ ]]; then
+                        k="F_${BASH_REMATCH[1]}"
+                        assert_re "${!k}" "${BASH_REMATCH[2]}" "$what: ${BASH_REMATCH[1]}"
+                elif [[ "$spec" =~ ^([a-z_]+)=(.*)$ ]]; then
+                        k="F_${BASH_REMATCH[1]}"
+                        assert_eq "${BASH_REMATCH[2]}" "${!k}" "$what: ${BASH_REMATCH[1]}"
+                else
+                        fatal "expect_finding: bad spec '$spec'"
+                fi
+        done
+}
+
+# lpx root|nobody ARGS...: `leastpriv ARGS` with only PATH (and the words of
+# $LPX_ENV) in its environment, as root or as uid 65534.
+lpx() {
+        local who=$1 pre=()
+        shift
+        [ "$who" = nobody ] && pre=(setpriv --reuid="$NOBODY_UID" --regid="$NOBODY_GID" --clear-groups --)
+        # shellcheck disable=SC2086 # LPX_ENV is a list of NAME=VALUE words
+        capture env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin ${LPX_ENV:-} "${pre[@]}" "$LEASTPRIV" "$@"
+}
+
+# probe_errno: what the probe printed after "SUB: " in the last capture.
+probe_errno() {
+        local line
+        line=$(grep -E '^[a-z0-9-]+: ' <<<"$LP_OUT" | head -n1)
+        echo "${line#*: }"
+}
+
+# profile_line FILE ERE: the number of the first line of profiles/FILE
+# matching ERE (the embedded copies are built from these files).
+profile_line() {
+        local n
+        n=$(grep -nE -- "$2" "$LP_SOURCE/profiles/$1" | head -n1 | cut -d: -f1)
+        [ -n "$n" ] || fatal "no line /$2/ in profiles/$1"
+        echo "$n"
+}
+
+cd "$tmp/shared" || fatal "cd $tmp/shared"
+VALIDATE=$LP_SOURCE/tests/tools/validate-sarif.py
+SCHEMA=$LP_SOURCE/tests/schemas/sarif-schema-2.1.0.json
+[ -r "$SCHEMA" ] || fatal "schema not found: $SCHEMA"
+
+# validate FILE: sets V_STATUS and V_ERR.
+validate() {
+        V_STATUS=0
+        V_ERR=$(/usr/bin/python3 "$VALIDATE" "$1" "$SCHEMA" 2>&1) || V_STATUS=$?
+        [ "$V_STATUS" != 77 ] || fatal "python3-jsonschema is not installed (a test dependency, README)"
+}
+
+# sarif_vs_jsonl SARIF JSONL: "ok" when the SARIF has one result per JSONL
+# line with ruleId KIND/OPERATION, the level of its action (error for
+# denied/killed, warning for audited, note for withheld) and its count;
+# otherwise what differs.
+sarif_vs_jsonl() {
+        /usr/bin/python3 - "$1" "$2" <<'PY'
+import json, sys
+sarif = json.load(open(sys.argv[1], encoding="utf-8"))
+lines = [json.loads(l) for l in open(sys.argv[2], encoding="utf-8")]
+levels = {"denied": "error", "killed": "error", "audited": "warning", "withheld": "note"}
+problems = []
+if sarif.get("version") != "2.1.0":
+    problems.append("version %r" % sarif.get("version"))
+runs = sarif.get("runs", [])
+if len(runs) != 1:
+    problems.append("%d runs" % len(runs))
+run = runs[0] if runs else {}
+if run.get("tool", {}).get("driver", {}).get("name") != "leastpriv":
+    problems.append("tool.driver.name %r" % run.get("tool", {}).get("driver", {}).get("name"))
+results = run.get("results", [])
+want = sorted((o["kind"] + "/" + o["operation"], levels[o["action"]], o["count"]) for o in lines)
+got = sorted((r.get("ruleId"), r.get("level"), r.get("properties", {}).get("count")) for r in results)
+if want != got:
+    problems.append("results %s, JSONL %s" % (got, want))
+print("; ".join(problems) or "ok")
+PY
+}
+
+# broken SRC DST HOW: a copy of SRC with one deliberate defect.
+broken() {
+        /usr/bin/python3 - "$1" "$2" "$3" <<'PY'
+import json, sys
+src, dst, how = sys.argv[1:4]
+log = json.load(open(src, encoding="utf-8"))
+results = log["runs"][0]["results"]
+if how == "level":
+    results[0]["level"] = "fatal"
+elif how == "version":
+    log["version"] = "2.0.0"
+elif how == "ruleIndex":
+    rules = log["runs"][0]["tool"]["driver"]["rules"]
+    results[0]["ruleIndex"] = (results[0]["ruleIndex"] + 1) % len(rules)
+json.dump(log, open(dst, "w", encoding="utf-8"))
+PY
+}
+
+sarif_checks() {
+        local who=$1 out=$tmp/shared/out-$1 d
+        rm -rf "$out"
+        mkdir -m 0777 "$out"
+        # A stale file that the run must replace, not append to.
+        echo STALE >"$out/f.jsonl"
+        chmod 666 "$out/f.jsonl"
+
+        LPX_ENV="GITHUB_TOKEN=x" lpx "$who" run --findings "$out/f.jsonl" --sarif "$out/f.sarif" -- \
+                /bin/sh -c "'$PROBE' ptrace-traceme; '$PROBE' socket AF_PACKET; '$PROBE' bind 80;
+                            '$PROBE' connect 192.0.2.1 443; '$PROBE' raw-socket; exit 0"
+        assert_status 0 "$who: several kinds: the command's status"
+        assert_eq "ptrace-traceme: EPERM socket: EAFNOSUPPORT bind: EACCES connect: ENETUNREACH raw-socket: EPERM" \
+                "$(tr '\n' ' ' <<<"$LP_OUT" | sed 's/ $//')" "$who: several kinds: the probes' answers"
+
+        # JSONL: exactly the six findings, each line with the keys of §4.
+        fget "$out/f.jsonl" syscall ptrace
+        assert_eq ok "$F_keys" "$who: JSONL lines parse, keys exactly and in order"
+        assert_eq 6 "$F_lines" "$who: JSONL: six findings (env, ptrace, socket, bind, connect, raw)"
+        assert_not_contains "$(cat "$out/f.jsonl")" STALE "$who: JSONL replaced the stale file"
+        # Atomic: nothing but the two reports in the directory.
+        assert_eq "f.jsonl f.sarif" "$(cd "$out" && ls -A | tr '\n' ' ' | sed 's/ $//')" \
+                "$who: no temporary file left beside the reports"
+
+        validate "$out/f.sarif"
+        assert_eq 0 "$V_STATUS" "$who: SARIF validates against the 2.1.0 schema ($V_ERR)"
+        assert_eq ok "$(sarif_vs_jsonl "$out/f.sarif" "$out/f.jsonl")" "$who: SARIF results agree with the JSONL"
+
+        for d in level version ruleIndex; do
+                broken "$out/f.sarif" "$tmp/broken-$who-$d.sarif" $d
+                validate "$tmp/broken-$who-$d.sarif"
+                assert_eq 1 "$V_STATUS" "$who: a SARIF copy with a bad $d is rejected (${V_ERR:0:160})"
+        done
+
+        # No findings: still a valid log, and an empty JSONL file.
+        rm -f "$out/f.jsonl" "$out/f.sarif"
+        lpx "$who" run --findings "$out/f.jsonl" --sarif "$out/f.sarif" -- "$PROBE" exit 0
+        assert_status 0 "$who: no findings: exit 0"
+        assert_eq "0" "$(wc -c <"$out/f.jsonl" 2>&1)" "$who: no findings: empty JSONL file"
+        validate "$out/f.sarif"
+        assert_eq 0 "$V_STATUS" "$who: no findings: SARIF validates ($V_ERR)"
+
+        # Unwritable report paths: 125 and a message naming the path.
+        local ran=$tmp/shared/ran-$who
+        for d in findings sarif; do
+                rm -f "$ran"
+                lpx "$who" run --$d "$tmp/shared/no-such-dir/out.$d" -- "$PROBE" write-file "$ran"
+                assert_status 125 "$who: --$d into a missing directory"
+                assert_contains "$LP_ERR" "$tmp/shared/no-such-dir/out.$d" "$who: --$d: the message names the path"
+                [ -e "$ran" ] && note "$who: --$d unwritable: the command ran before leastpriv gave up"
+        done
+        if [ "$who" = nobody ]; then
+                # A directory uid 65534 cannot write to ($tmp is root's, 0755).
+                lpx "$who" run --findings "$tmp/out.jsonl" -- "$PROBE" exit 0
+                assert_status 125 "$who: --findings in a directory it cannot write"
+                assert_match "$LP_ERR" "cannot write.*$tmp/out.jsonl" "$who: ... with a message"
+        fi
+}
+
+sarif_checks root
+
+lp_require_nobody_access
+why=$(lp_userns_disabled_reason)
+[ -z "$why" ] || skip "root checks done; uid 65534 needs user namespaces: $why"
+sarif_checks nobody
