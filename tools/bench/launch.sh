@@ -6,18 +6,8 @@
 # shared and noisy, so the goal is informational).
 set -euo pipefail
 
-usage() {
-  echo "usage: $0 [path/to/leastpriv]   (default: \$LEASTPRIV, else ./build/leastpriv; needs hyperfine, bwrap, python3)" >&2
-  exit 2
-}
-case ${1:-} in -h|--help) usage ;; esac
-[ $# -le 1 ] || usage
-lp=${1:-${LEASTPRIV:-./build/leastpriv}}
-[ -x "$lp" ] || { echo "$0: $lp: not an executable leastpriv" >&2; usage; }
-lp=$(realpath "$lp")
-for t in hyperfine bwrap python3; do
-  command -v "$t" >/dev/null || { echo "$0: $t not found" >&2; exit 2; }
-done
+source "$(dirname "$0")/common.sh"
+bench_init "hyperfine, bwrap, python3" "" hyperfine bwrap python3 -- "$@"
 
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT

@@ -9,16 +9,8 @@
 # makes the script exit 1.
 set -euo pipefail
 
-usage() {
-  echo "usage: $0 [path/to/leastpriv]   (default: \$LEASTPRIV, else ./build/leastpriv; needs cc, libseccomp-dev, python3)" >&2
-  echo "       env: NOTIFY_CALLS (total notified calls per run, default 400000)" >&2
-  exit 2
-}
-case ${1:-} in -h|--help) usage ;; esac
-[ $# -le 1 ] || usage
-lp=${1:-${LEASTPRIV:-./build/leastpriv}}
-[ -x "$lp" ] || { echo "$0: $lp: not an executable leastpriv" >&2; usage; }
-lp=$(realpath "$lp")
+source "$(dirname "$0")/common.sh"
+bench_init "cc, libseccomp-dev, python3" "env: NOTIFY_CALLS (total notified calls per run, default 400000)" -- "$@"
 total=${NOTIFY_CALLS:-400000}
 here=$(cd "$(dirname "$0")" && pwd)
 
