@@ -166,29 +166,18 @@ static int resolve_command(const char *name, char *const *envp, char **ret)
         return 0;
 }
 
-static long read_sysctl(const char *path)
-{
-        FILE *f = fopen(path, "re");
-        long v = -1;
-        if (f && fscanf(f, "%ld", &v) != 1)
-                v = -1;
-        if (f)
-                fclose(f);
-        return v;
-}
-
 /* What to change, for the failures people actually meet. */
 static const char *setup_hint(const char *step, int error)
 {
         bool userns = strstr(step, "user") && strstr(step, "namespace");
-        if (userns && read_sysctl("/proc/sys/kernel/apparmor_restrict_unprivileged_userns") == 1)
+        if (userns && lp_read_long("/proc/sys/kernel/apparmor_restrict_unprivileged_userns", -1) == 1)
                 return "AppArmor forbids unprivileged user namespaces "
                        "(kernel.apparmor_restrict_unprivileged_userns=1); run as root, or use "
                        "[Network] Namespace=host";
-        if (userns && read_sysctl("/proc/sys/user/max_user_namespaces") == 0)
+        if (userns && lp_read_long("/proc/sys/user/max_user_namespaces", -1) == 0)
                 return "user namespaces are disabled (user.max_user_namespaces=0); run as root, "
                        "or use [Network] Namespace=host";
-        if (userns && read_sysctl("/proc/sys/kernel/unprivileged_userns_clone") == 0)
+        if (userns && lp_read_long("/proc/sys/kernel/unprivileged_userns_clone", -1) == 0)
                 return "unprivileged user namespaces are disabled "
                        "(kernel.unprivileged_userns_clone=0); run as root, or use "
                        "[Network] Namespace=host";

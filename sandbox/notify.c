@@ -43,6 +43,7 @@ struct lp_notifier {
         int *killed;
         size_t n_killed, cap_killed;
         uint64_t handled;
+        unsigned unprivileged_port_start;
         /* The last executables seen, by thread id: the fallback when a
          * tracee is already gone, so its finding joins its siblings' rather
          * than appearing again with no executable. */
@@ -61,6 +62,16 @@ struct verdict {
         bool kill;
         char target[512], dedupe[512], rule[512], fix[256], op[64], exe[256];
 };
+
+/* The unprivileged port start of a new network namespace is 1024 (it is
+ * not inherited); with Namespace=host it is the host's sysctl. Read once,
+ * not per bind. */
+static unsigned unprivileged_port_start(const struct lp_policy *p)
+{
+        if (p->netns != LP_NETNS_HOST)
+                return 1024;
+        return (unsigned)lp_read_long("/proc/sys/net/ipv4/ip_unprivileged_port_start", 1024);
+}
 
 int lp_notifier_new(const struct lp_policy *p, struct lp_findings *store, int listener_fd,
                     const struct lp_notifier_options *o, struct lp_notifier **ret)
@@ -82,6 +93,7 @@ int lp_notifier_new(const struct lp_policy *p, struct lp_findings *store, int li
         n->store = store;
         n->fd = listener_fd;
         n->o = *o;
+        n->unprivileged_port_start = unprivileged_port_start(p);
         *ret = n;
         return 0;
 }
@@ -108,35 +120,34 @@ uint64_t lp_notifier_handled(const struct lp_notifier *n)
         return n->handled;
 }
 
-/* The thread group of a thread, from /proc; the thread itself when gone. */
-static int thread_group(int tid)
-{
-        char path[64], line[128];
-        snprintf(path, sizeof(path), "/proc/%d/status", tid);
-        FILE *f = fopen(path, "re");
-        int tgid = tid;
-        while (f && fgets(line, sizeof(line), f))
-                if (sscanf(line, "Tgid: %d", &tgid) == 1)
-                        break;
-        if (f)
-                fclose(f);
-        return tgid;
-}
-
-/* Real, effective and saved ids of the tracee, from /proc ("Uid:" or "Gid:"). */
-static bool tracee_ids(int pid, const char *key, unsigned ids[3])
+/* Up to three numbers after `key` ("Tgid:", "Uid:") in /proc/PID/status;
+ * returns how many were read, 0 when the process is gone. */
+static int status_field(int pid, const char *key, unsigned vals[3])
 {
         char path[64], line[256];
         snprintf(path, sizeof(path), "/proc/%d/status", pid);
         FILE *f = fopen(path, "re");
-        bool found = false;
+        int found = 0;
         size_t len = strlen(key);
         while (f && !found && fgets(line, sizeof(line), f))
-                found = strncmp(line, key, len) == 0 &&
-                        sscanf(line + len, "%u %u %u", &ids[0], &ids[1], &ids[2]) == 3;
+                if (strncmp(line, key, len) == 0)
+                        found = sscanf(line + len, "%u %u %u", &vals[0], &vals[1], &vals[2]);
         if (f)
                 fclose(f);
-        return found;
+        return found < 0 ? 0 : found;
+}
+
+/* The thread group of a thread; the thread itself when gone. */
+static int thread_group(int tid)
+{
+        unsigned v[3];
+        return status_field(tid, "Tgid:", v) >= 1 ? (int)v[0] : tid;
+}
+
+/* Real, effective and saved ids of the tracee ("Uid:" or "Gid:"). */
+static bool tracee_ids(int pid, const char *key, unsigned ids[3])
+{
+        return status_field(pid, key, ids) == 3;
 }
 
 static void rule_text(struct verdict *v, const struct lp_origin *o, const char *text)
@@ -334,21 +345,6 @@ static bool is_device_node(const char *name, const uint64_t *a)
         return S_ISCHR(mode) || S_ISBLK(mode);
 }
 
-/* The unprivileged port start of a new network namespace is 1024 (it is
- * not inherited); with Namespace=host it is the host's sysctl. */
-static unsigned unprivileged_port_start(const struct lp_policy *p)
-{
-        unsigned port = 1024;
-        if (p->netns != LP_NETNS_HOST)
-                return port;
-        FILE *f = fopen("/proc/sys/net/ipv4/ip_unprivileged_port_start", "re");
-        if (f && fscanf(f, "%u", &port) != 1)
-                port = 1024;
-        if (f)
-                fclose(f);
-        return port;
-}
-
 static bool needs_bind_service(struct lp_notifier *n, const uint64_t *a, struct verdict *v)
 {
         struct lp_tracee t = {(int)n->req->pid, n->fd, n->req->id};
@@ -356,7 +352,7 @@ static bool needs_bind_service(struct lp_notifier *n, const uint64_t *a, struct 
         if (lp_decode_sockaddr(&t, a[1], a[2], &sa) < 0)
                 return false;
         if ((sa.family != AF_INET && sa.family != AF_INET6) || sa.port == 0 ||
-            sa.port >= unprivileged_port_start(n->policy))
+            sa.port >= n->unprivileged_port_start)
                 return false;
         snprintf(v->target, sizeof(v->target), "bind %s %s", lp_decode_socket_proto(&t, (int)a[0]),
                  sa.text);

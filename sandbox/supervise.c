@@ -34,23 +34,26 @@ struct state {
         int exec_error; /* errno of a failed exec, 0 when none */
 };
 
+/* The signals the supervisor reads from its signalfd. */
+static void supervised_signals(sigset_t *set)
+{
+        sigemptyset(set);
+        sigaddset(set, SIGCHLD);
+        for (size_t i = 0; i < LP_ELEMENTSOF(forwarded); i++)
+                sigaddset(set, forwarded[i]);
+}
+
 int lp_supervise_block_signals(sigset_t *ret_old)
 {
         sigset_t set;
-        sigemptyset(&set);
-        sigaddset(&set, SIGCHLD);
-        for (size_t i = 0; i < LP_ELEMENTSOF(forwarded); i++)
-                sigaddset(&set, forwarded[i]);
+        supervised_signals(&set);
         return sigprocmask(SIG_BLOCK, &set, ret_old) < 0 ? -errno : 0;
 }
 
 static int open_signalfd(void)
 {
         sigset_t set;
-        sigemptyset(&set);
-        sigaddset(&set, SIGCHLD);
-        for (size_t i = 0; i < LP_ELEMENTSOF(forwarded); i++)
-                sigaddset(&set, forwarded[i]);
+        supervised_signals(&set);
         int fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
         return fd < 0 ? -errno : fd;
 }

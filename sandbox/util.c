@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <time.h>
 
 int lp_grow(void **array, size_t *capacity, size_t n, size_t elem)
@@ -26,4 +27,15 @@ uint64_t lp_now_ms(void)
         struct timespec ts;
         clock_gettime(CLOCK_MONOTONIC, &ts);
         return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+long lp_read_long(const char *path, long fallback)
+{
+        FILE *f = fopen(path, "re");
+        long v = fallback;
+        if (f && fscanf(f, "%ld", &v) != 1)
+                v = fallback;
+        if (f)
+                fclose(f);
+        return v;
 }

@@ -22,3 +22,7 @@ int lp_grow(void **array, size_t *capacity, size_t n, size_t elem);
 
 /* CLOCK_MONOTONIC in milliseconds: the clock of a finding's first_ms. */
 uint64_t lp_now_ms(void);
+
+/* The number in a one-value file such as a sysctl under /proc/sys, or
+ * `fallback` when it cannot be read. */
+long lp_read_long(const char *path, long fallback);
