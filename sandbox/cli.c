@@ -25,7 +25,13 @@ static const struct {
          "  -v, --verbose            say what is being set up\n"},
         {"learn", LP_CMD_LEARN,
          "leastpriv learn -o OUT.profile [--merge] [-p BASE] [OPTIONS] -- COMMAND [ARG...]\n"
-         "  Run COMMAND blocking nothing and write the smallest profile it needs.\n"},
+         "  Run COMMAND blocking nothing and write the smallest profile it needs.\n"
+         "  -o, --output FILE        the learned profile\n"
+         "  -p, --profile NAME|PATH  the profile to start from, Include=d (default: base)\n"
+         "      --merge              add to FILE instead of replacing it (file lock)\n"
+         "      --exhaustive         observe the learning floor too (slower, minimal)\n"
+         "      --findings FILE      also write what was observed as JSON Lines\n"
+         "      --timeout SECONDS    kill the whole process tree after SECONDS (exit 124)\n"},
         {"diff", LP_CMD_DIFF,
          "leastpriv diff BASELINE CANDIDATE\n"
          "  Print each privilege CANDIDATE grants beyond BASELINE (+) or drops (-).\n"
@@ -85,7 +91,7 @@ static int parse_seconds(const char *s, unsigned *ret)
         return 0;
 }
 
-enum { OPT_AUDIT = 256, OPT_FINDINGS, OPT_SARIF, OPT_FAIL, OPT_TIMEOUT, OPT_MERGE };
+enum { OPT_AUDIT = 256, OPT_FINDINGS, OPT_SARIF, OPT_FAIL, OPT_TIMEOUT, OPT_MERGE, OPT_EXHAUSTIVE };
 
 static const struct option run_options[] = {
         {"profile", required_argument, NULL, 'p'},
@@ -98,6 +104,7 @@ static const struct option run_options[] = {
         {"verbose", no_argument, NULL, 'v'},
         {"output", required_argument, NULL, 'o'},
         {"merge", no_argument, NULL, OPT_MERGE},
+        {"exhaustive", no_argument, NULL, OPT_EXHAUSTIVE},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
 };
@@ -105,7 +112,7 @@ static const struct option run_options[] = {
 static int parse_option(int c, const char *arg, FILE *err, struct lp_cli *cli)
 {
         switch (c) {
-        case 'p': cli->profile = arg; return 0;
+        case 'p': cli->profile = arg; cli->profile_given = true; return 0;
         case OPT_AUDIT: cli->audit = true; return 0;
         case OPT_FINDINGS: cli->findings = arg; return 0;
         case OPT_SARIF: cli->sarif = arg; return 0;
@@ -114,6 +121,7 @@ static int parse_option(int c, const char *arg, FILE *err, struct lp_cli *cli)
         case 'v': cli->verbosity++; return 0;
         case 'o': cli->output = arg; return 0;
         case OPT_MERGE: cli->merge = true; return 0;
+        case OPT_EXHAUSTIVE: cli->exhaustive = true; return 0;
         case 'h': cli->help_topic = "yes"; return 0;
         case OPT_TIMEOUT:
                 if (parse_seconds(arg, &cli->timeout) < 0)

@@ -19,6 +19,7 @@ struct lp_cli {
         enum lp_command command;
         const char *help_topic;  /* COMMAND --help: the command, else NULL */
         const char *profile;     /* -p, else LEASTPRIV_PROFILE, else "default" */
+        bool profile_given;      /* -p was given */
         bool audit;
         const char *findings;    /* --findings FILE */
         const char *sarif;       /* --sarif FILE */
@@ -27,6 +28,7 @@ struct lp_cli {
         int verbosity;           /* -q: -1, -v: +1 each */
         const char *output;      /* learn -o */
         bool merge;              /* learn --merge */
+        bool exhaustive;         /* learn --exhaustive */
         char **args;             /* run/learn: the command; others: operands */
         int n_args;
 };

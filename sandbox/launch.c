@@ -22,6 +22,7 @@
 
 #include "caps.h"
 #include "env.h"
+#include "learn.h"
 #include "rlimits.h"
 #include "log.h"
 #include "netns.h"
@@ -252,7 +253,9 @@ static int prepare(const struct lp_policy *p, const struct lp_run_options *o,
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, l->sock) < 0)
                 return lp_log_errno(-errno, "cannot create the status socket: %m");
         /* Compiled here, before the fork, so the child only loads it. */
-        if ((r = lp_filter_compile(p, l->sock[1], &l->filter)) < 0)
+        struct lp_filter_options fo = {.handshake_fd = l->sock[1],
+                                       .also_allow = o->learn && !o->exhaustive ? lp_learn_floor : NULL};
+        if ((r = lp_filter_compile(p, &fo, &l->filter)) < 0)
                 return lp_log_errno(r, "cannot compile the seccomp filter: %m");
         /* Orphaned grandchildren are re-parented to us, so none escapes the
          * final kill (a double-forked daemon included). */

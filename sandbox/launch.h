@@ -10,6 +10,7 @@ struct lp_run_options {
         char *const *argv;      /* the command; argv[0] looked up in PATH */
         bool audit;             /* block nothing, report what would be denied */
         bool learn;             /* like audit, and observe every syscall used */
+        bool exhaustive;        /* learn: observe the floor too (learn.h) */
         unsigned timeout_sec;   /* --timeout; 0: the profile's Timeout= or none */
 };
 

@@ -6,6 +6,7 @@
 #include "cli.h"
 #include "findings.h"
 #include "launch.h"
+#include "learn.h"
 #include "log.h"
 #include "policy.h"
 #include "policy_show.h"
@@ -67,6 +68,38 @@ static int cmd_run(const struct lp_cli *cli)
                 status = EXIT_SETUP_FAILED;
         if (status == 0 && cli->fail_on_findings && lp_findings_size(store) > 0)
                 status = EXIT_FINDINGS;
+        lp_findings_free(store);
+        lp_policy_free(p);
+        return status;
+}
+
+/* Runs the command blocking nothing (as --audit), observing every syscall
+ * beyond BASE and the floor, then writes what it used as a profile. */
+static int cmd_learn(const struct lp_cli *cli)
+{
+        /* Without -p, learning starts from `base`: it grants nothing, and
+         * still withholds the CI secrets from the learned profile's runs. */
+        const char *base = cli->profile_given ? cli->profile : "base";
+        struct lp_policy *p = NULL;
+        struct lp_findings *store = NULL;
+        if (load_policy(base, &p) < 0)
+                return EXIT_SETUP_FAILED;
+        /* Unbounded: learning dedupes by operation, and a folded finding
+         * would be a grant missing from the profile. */
+        if (lp_findings_new(0, &store) < 0) {
+                lp_policy_free(p);
+                return EXIT_SETUP_FAILED;
+        }
+        struct lp_run_options o = {.argv = cli->args, .audit = true, .learn = true,
+                                   .exhaustive = cli->exhaustive, .timeout_sec = cli->timeout};
+        int status = lp_run(p, &o, store);
+        struct lp_learn_request req = {.output = cli->output, .base = base,
+                                       .merge = cli->merge, .exhaustive = cli->exhaustive};
+        if (status != EXIT_SETUP_FAILED && cli->findings &&
+            lp_report_json_write(store, cli->findings) < 0)
+                status = EXIT_SETUP_FAILED;
+        if (status != EXIT_SETUP_FAILED && lp_learn_write(p, store, &req) < 0)
+                status = EXIT_SETUP_FAILED;
         lp_findings_free(store);
         lp_policy_free(p);
         return status;
@@ -143,9 +176,7 @@ int main(int argc, char **argv)
         case LP_CMD_RUN:
                 return cmd_run(&cli);
         case LP_CMD_LEARN:
-                lp_error("learn is not available in this version yet; "
-                         "use `leastpriv run --audit` to see what a command needs");
-                return EXIT_SETUP_FAILED;
+                return cmd_learn(&cli);
         case LP_CMD_CHECK:
                 return cmd_check(&cli);
         case LP_CMD_SHOW:

@@ -393,6 +393,8 @@ static int gate_capability(struct lp_notifier *n, const char *name, const uint64
 
 /* ---- deciding and answering ---- */
 
+static int record(struct lp_notifier *n, struct verdict *v);
+
 static void allowed_but_watched(struct lp_notifier *n, const struct lp_syscall_rule *r,
                                 const uint64_t *a, struct verdict *v)
 {
@@ -417,15 +419,26 @@ static void allowed_but_watched(struct lp_notifier *n, const struct lp_syscall_r
                 capability_needed(n, cap, v);
 }
 
+static const struct lp_syscall_rule *notified_rule(const struct lp_notifier *n)
+{
+        int nr = n->req->data.nr;
+        return (nr & X32_SYSCALL_BIT) ? NULL : lp_policy_syscall(n->policy, nr);
+}
+
+static void describe_target(struct lp_notifier *n, const struct lp_syscall_rule *r,
+                            struct verdict *v)
+{
+        struct lp_tracee t = {(int)n->req->pid, n->fd, n->req->id};
+        lp_decode_target(&t, r ? r->name : "syscall", (const uint64_t *)n->req->data.args,
+                         v->target, sizeof(v->target), v->dedupe, sizeof(v->dedupe));
+}
+
 static void decide(struct lp_notifier *n, struct verdict *v)
 {
         const struct seccomp_data *d = &n->req->data;
         int nr = d->nr;
-        const struct lp_syscall_rule *r = (nr & X32_SYSCALL_BIT) ? NULL : lp_policy_syscall(n->policy, nr);
-        struct lp_tracee t = {(int)n->req->pid, n->fd, n->req->id};
-        const char *name = r ? r->name : "syscall";
-        lp_decode_target(&t, name, (const uint64_t *)d->args, v->target, sizeof(v->target),
-                         v->dedupe, sizeof(v->dedupe));
+        const struct lp_syscall_rule *r = notified_rule(n);
+        describe_target(n, r, v);
         if (!r || r->action.type != LP_ACTION_ALLOW)
                 deny_syscall(n, r, nr, v);
         else
@@ -436,6 +449,20 @@ static void decide(struct lp_notifier *n, struct verdict *v)
                 v->kill = false;
                 v->error = 0;
         }
+}
+
+/* Learning: a syscall the base profile does not allow is one finding (the
+ * syscall to grant); what it did with its arguments may be another (the
+ * capability, family or destination to grant as well). */
+static int learn_arguments(struct lp_notifier *n, struct verdict *v)
+{
+        const struct lp_syscall_rule *r = notified_rule(n);
+        if (!r || r->action.type == LP_ACTION_ALLOW)
+                return 0;
+        *v = (struct verdict){0};
+        describe_target(n, r, v);
+        allowed_but_watched(n, r, (const uint64_t *)n->req->data.args, v);
+        return v->record ? record(n, v) : 0;
 }
 
 static int record(struct lp_notifier *n, struct verdict *v)
@@ -451,6 +478,10 @@ static int record(struct lp_notifier *n, struct verdict *v)
         }
         v->f.target = v->target;
         v->f.dedupe_target = v->dedupe;
+        /* Learning keeps one entry per operation and executable: a storm
+         * of distinct paths must not grow the store without bound. */
+        if (n->o.learn && v->f.kind != LP_FINDING_NETWORK)
+                v->f.dedupe_target = "";
         v->f.count = 1;
         v->f.pid = (int)n->req->pid;
         v->f.exe = v->exe;
@@ -495,6 +526,9 @@ int lp_notifier_handle(struct lp_notifier *n)
         n->resp->id = n->req->id;
         n->resp->error = v->cont ? 0 : -v->error;
         n->resp->flags = v->cont ? SECCOMP_USER_NOTIF_FLAG_CONTINUE : 0;
+        /* Before the answer, while the tracee still waits for it. */
+        if (rec >= 0 && n->o.learn)
+                rec = learn_arguments(n, v);
         free(v);
         r = seccomp_notify_respond(n->fd, n->resp);
         if (r < 0 && r != -ENOENT && r != -ECANCELED)

@@ -154,7 +154,24 @@ static int add_always_allowed(scmp_filter_ctx ctx, const struct lp_policy *p, in
         return r;
 }
 
-static int build(const struct lp_policy *p, int handshake_fd, scmp_filter_ctx *ret)
+/* Learning's floor (learn.h): allowed outright although the policy does
+ * not allow them, unless it denies them by name. */
+static int add_also_allowed(scmp_filter_ctx ctx, const struct lp_policy *p,
+                            const char *const *names)
+{
+        for (size_t i = 0; names && names[i]; i++) {
+                const struct lp_syscall_rule *rule = lp_policy_syscall_by_name(p, names[i]);
+                if (!rule || rule->action.type == LP_ACTION_ALLOW || rule->named)
+                        continue;
+                int r = allow(ctx, rule->nr, 0, NULL);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static int build(const struct lp_policy *p, const struct lp_filter_options *o,
+                 scmp_filter_ctx *ret)
 {
         scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_NOTIFY);
         if (!ctx)
@@ -181,7 +198,9 @@ static int build(const struct lp_policy *p, int handshake_fd, scmp_filter_ctx *r
                         r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), rule->nr, 0);
         }
         if (r >= 0)
-                r = add_always_allowed(ctx, p, handshake_fd);
+                r = add_always_allowed(ctx, p, o->handshake_fd);
+        if (r >= 0)
+                r = add_also_allowed(ctx, p, o->also_allow);
         if (r < 0) {
                 seccomp_release(ctx);
                 return r;
@@ -207,10 +226,11 @@ static int read_all(int fd, struct sock_filter **ret, size_t *ret_len)
         return 0;
 }
 
-int lp_filter_compile(const struct lp_policy *p, int handshake_fd, struct lp_filter **ret)
+int lp_filter_compile(const struct lp_policy *p, const struct lp_filter_options *o,
+                      struct lp_filter **ret)
 {
         scmp_filter_ctx ctx;
-        int r = build(p, handshake_fd, &ctx);
+        int r = build(p, o, &ctx);
         if (r < 0)
                 return r;
         /* libseccomp 2.5 exports to an fd only; a memfd keeps it in memory. */
@@ -261,10 +281,10 @@ int lp_filter_install(const struct lp_filter *f)
         return r >= 0 ? (int)r : -errno;
 }
 
-int lp_filter_export_pfc(const struct lp_policy *p, int handshake_fd, int fd)
+int lp_filter_export_pfc(const struct lp_policy *p, const struct lp_filter_options *o, int fd)
 {
         scmp_filter_ctx ctx;
-        int r = build(p, handshake_fd, &ctx);
+        int r = build(p, o, &ctx);
         if (r < 0)
                 return r;
         r = seccomp_export_pfc(ctx, fd);

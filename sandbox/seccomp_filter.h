@@ -12,11 +12,19 @@ struct lp_filter {
         struct sock_fprog prog;
 };
 
-/* handshake_fd: the child's end of the status socket. sendmsg() on exactly
- * that fd stays allowed so the child can pass the listener to the parent
- * even under a profile that denies sendmsg (otherwise the child would wait
- * for a supervisor that has no listener yet). */
-int lp_filter_compile(const struct lp_policy *p, int handshake_fd, struct lp_filter **ret);
+struct lp_filter_options {
+        /* The child's end of the status socket. sendmsg() on exactly that fd
+         * stays allowed so the child can pass the listener to the parent
+         * even under a profile that denies sendmsg (otherwise the child
+         * would wait for a supervisor that has no listener yet). -1: none. */
+        int handshake_fd;
+        /* NULL-terminated syscall names allowed outright unless the policy
+         * denies them by name (learning's floor); NULL: none. */
+        const char *const *also_allow;
+};
+
+int lp_filter_compile(const struct lp_policy *p, const struct lp_filter_options *o,
+                      struct lp_filter **ret);
 void lp_filter_free(struct lp_filter *f);
 
 /* In the child, after no_new_privs: loads the program and returns the
@@ -24,4 +32,4 @@ void lp_filter_free(struct lp_filter *f);
 int lp_filter_install(const struct lp_filter *f);
 
 /* Writes the filter in libseccomp's pseudo filter code (for tests). */
-int lp_filter_export_pfc(const struct lp_policy *p, int handshake_fd, int fd);
+int lp_filter_export_pfc(const struct lp_policy *p, const struct lp_filter_options *o, int fd);

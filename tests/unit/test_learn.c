@@ -1,0 +1,243 @@
+/* Learning: the floor's invariants, evidence text both ways, counts within
+ * a run and across merges, and a learned profile written from findings,
+ * checked and read back. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "cap_gates.h"
+#include "findings.h"
+#include "learn.h"
+#include "learn_internal.h"
+#include "log.h"
+#include "policy.h"
+#include "syscall_sets.h"
+
+/* Calls the supervisor must see with their arguments: never in the floor. */
+static const char *const watched[] = {"ioctl", "clone", "clone3", "unshare", "socket",
+                                      "socketpair", "connect", "sendto", "sendmsg", "bind",
+                                      "execve", "execveat", "ptrace", NULL};
+
+static void test_floor_holds_nothing_watched(void **state)
+{
+        (void)state;
+        size_t n = 0;
+        for (size_t i = 0; lp_learn_floor[i]; i++, n++) {
+                const char *name = lp_learn_floor[i];
+                for (size_t w = 0; watched[w]; w++)
+                        assert_string_not_equal(name, watched[w]);
+                for (const struct lp_cap_gate *g = lp_cap_gates; g->syscall; g++)
+                        assert_string_not_equal(name, g->syscall);
+                for (size_t j = 0; j < i; j++)
+                        assert_string_not_equal(name, lp_learn_floor[j]);
+        }
+        assert_true(n > 20);
+        /* The floor's core exists on every architecture we build for. */
+        assert_true(lp_syscall_nr("read") >= 0 && lp_syscall_nr("openat") >= 0);
+}
+
+static void test_floor_holds_nothing_dangerous(void **state)
+{
+        (void)state;
+        for (const struct lp_syscall_group *g = lp_syscall_groups; g->name; g++) {
+                if (!g->dangerous)
+                        continue;
+                for (size_t m = 0; g->members[m]; m++)
+                        for (size_t i = 0; lp_learn_floor[i]; i++)
+                                if (strcmp(g->members[m], lp_learn_floor[i]) == 0)
+                                        fail_msg("%s is in the floor and in %s", g->members[m],
+                                                 g->name);
+        }
+}
+
+static char *evidence(uint64_t count, const char *exe)
+{
+        char *text = NULL;
+        size_t size = 0;
+        FILE *f = open_memstream(&text, &size);
+        struct lp_learned_item it = {.count = count, .exe = (char *)exe};
+        lp_learned_format_evidence(f, &it);
+        fclose(f);
+        return text;
+}
+
+static void test_evidence_classes_round_trip(void **state)
+{
+        (void)state;
+        static const struct {
+                uint64_t count, read_back;
+                const char *text;
+        } cases[] = {
+            {1, 1, "1 call, first by /bin/sh"},
+            {2, 2, "2-99 calls, first by /bin/sh"},
+            {99, 2, "2-99 calls, first by /bin/sh"},
+            {100, 100, "100 or more calls, first by /bin/sh"},
+            {5000000, 100, "100 or more calls, first by /bin/sh"},
+        };
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                char *text = evidence(cases[i].count, "/bin/sh");
+                assert_string_equal(text, cases[i].text);
+                uint64_t count = 0;
+                char *exe = NULL;
+                assert_int_equal(lp_learned_parse_evidence(text, &count, &exe), 0);
+                assert_int_equal(count, cases[i].read_back);
+                assert_string_equal(exe, "/bin/sh");
+                free(exe);
+                free(text);
+        }
+}
+
+static void test_evidence_parse_note_and_errors(void **state)
+{
+        (void)state;
+        uint64_t count;
+        char *exe = NULL;
+        assert_int_equal(lp_learned_parse_evidence("1 call, first by /usr/bin/ls (granted "
+                                                   "through @basic-io above)", &count, &exe), 0);
+        assert_string_equal(exe, "/usr/bin/ls");
+        free(exe);
+        assert_int_equal(lp_learned_parse_evidence("1 call, first by ?", &count, &exe), 0);
+        assert_string_equal(exe, "");
+        free(exe);
+        assert_int_equal(lp_learned_parse_evidence("3 calls, first by /bin/sh", &count, &exe),
+                         -EINVAL);
+        assert_int_equal(lp_learned_parse_evidence("", &count, &exe), -EINVAL);
+        assert_int_equal(lp_learned_parse_evidence("many calls", &count, &exe), -EINVAL);
+}
+
+static void test_counts_add_in_a_run_and_max_in_a_merge(void **state)
+{
+        (void)state;
+        struct lp_learned l = {0};
+        assert_int_equal(lp_learned_add(&l, LP_LEARNED_SYSCALL, "execve", 3, "/bin/sh", false, false), 0);
+        assert_int_equal(lp_learned_add(&l, LP_LEARNED_SYSCALL, "execve", 4, "/bin/ls", false, false), 0);
+        assert_int_equal(lp_learned_add(&l, LP_LEARNED_CAPABILITY, "execve", 1, "", false, false), 0);
+        assert_int_equal(l.n_items, 2);
+        assert_int_equal(l.items[0].count, 7);
+        assert_string_equal(l.items[0].exe, "/bin/sh"); /* the first stays */
+        assert_int_equal(lp_learned_add(&l, LP_LEARNED_SYSCALL, "execve", 5, "/x", true, true), 0);
+        assert_int_equal(l.items[0].count, 7);
+        assert_true(l.items[0].by_name);
+        assert_int_equal(lp_learned_add(&l, LP_LEARNED_SYSCALL, "execve", 9, "/x", false, true), 0);
+        assert_int_equal(l.items[0].count, 9);
+        lp_learned_done(&l);
+}
+
+static struct lp_finding finding(enum lp_finding_kind kind, const char *op, const char *target,
+                                 uint64_t count, const char *exe, const char *rule)
+{
+        return (struct lp_finding){.kind = kind, .action = LP_FINDING_AUDITED, .operation = op,
+                                   .target = target, .count = count, .exe = exe,
+                                   .rule = rule, .fix = ""};
+}
+
+static char *slurp(const char *path)
+{
+        FILE *f = fopen(path, "re");
+        assert_non_null(f);
+        char *text = calloc(1, 65536);
+        size_t n = fread(text, 1, 65535, f);
+        fclose(f);
+        text[n] = '\0';
+        return text;
+}
+
+static void test_write_check_and_read_back(void **state)
+{
+        (void)state;
+        char dir[] = "/tmp/lp-test-learn.XXXXXX";
+        assert_non_null(mkdtemp(dir));
+        char out[128];
+        snprintf(out, sizeof(out), "%s/learned.profile", dir);
+        struct lp_policy *base = NULL;
+        assert_int_equal(lp_policy_load("base", NULL, &base), 0);
+        struct lp_findings *s = NULL;
+        assert_int_equal(lp_findings_new(0, &s), 0);
+        struct lp_finding fs[] = {
+            finding(LP_FINDING_SYSCALL, "execve", "execve(/bin/sh)", 2, "leastpriv", "b:1 x"),
+            finding(LP_FINDING_SYSCALL, "ioctl", "ioctl(1, TCGETS)", 5, "/bin/ls", "b:1 x"),
+            finding(LP_FINDING_SYSCALL, "io_uring_setup", "io_uring_setup(1)", 1, "/t",
+                    "built-in [Syscalls] built-in hardening: io_uring_setup"),
+            finding(LP_FINDING_CAPABILITY, "CAP_NET_RAW", "socket(AF_INET, SOCK_RAW)", 1, "/p", ""),
+            finding(LP_FINDING_NETWORK, "socket", "AF_NETLINK", 2, "/usr/bin/ip", ""),
+            finding(LP_FINDING_NETWORK, "connect", "tcp 192.0.2.1:443", 1, "/usr/bin/curl", ""),
+            finding(LP_FINDING_ENVIRONMENT, "GITHUB_TOKEN", "GITHUB_TOKEN", 1, "", ""),
+        };
+        for (size_t i = 0; i < sizeof(fs) / sizeof(fs[0]); i++)
+                assert_int_equal(lp_findings_add(s, &fs[i]), 0);
+        struct lp_learn_request req = {.output = out, .base = "base"};
+        lp_log_level = LP_LOG_QUIET;
+        assert_int_equal(lp_learn_write(base, s, &req), 0);
+
+        char *text = slurp(out);
+        assert_non_null(strstr(text, "\nInclude=base\n"));
+        assert_non_null(strstr(text, "\nAllow=execve # 2-99 calls, first by leastpriv\n"));
+        assert_non_null(strstr(text, "\nAllow=@basic-io\n"));
+        assert_null(strstr(text, "\nAllow=ioctl"));
+        assert_non_null(strstr(text, "\nAllow=io_uring_setup # 1 call, first by /t (by name"));
+        assert_non_null(strstr(text, "\nKeep=CAP_NET_RAW # 1 call, first by /p\n"));
+        assert_non_null(strstr(text, "\nAddressFamilies=AF_NETLINK # 2-99 calls"));
+        assert_non_null(strstr(text, "\n# destination: tcp 192.0.2.1:443 # 1 call"));
+        assert_non_null(strstr(text, "\nNamespace=host\n"));
+        assert_non_null(strstr(text, "\n# withheld: GITHUB_TOKEN\n"));
+        assert_non_null(strstr(text, " # floor\n"));
+
+        /* The written profile resolves: ioctl through the group keeps the
+         * hardening; io_uring_setup by name lifts it, as it was needed. */
+        struct lp_policy *learned = NULL;
+        assert_int_equal(lp_policy_load(out, stderr, &learned), 0);
+        assert_true(learned->hardening.ioctl_tty);
+        assert_int_equal(lp_policy_syscall_by_name(learned, "ioctl")->action.type, LP_ACTION_ALLOW);
+        assert_int_equal(lp_policy_syscall_by_name(learned, "io_uring_setup")->action.type,
+                         LP_ACTION_ALLOW);
+        assert_int_not_equal(lp_policy_syscall_by_name(learned, "ptrace")->action.type,
+                             LP_ACTION_ALLOW);
+        assert_int_not_equal(lp_policy_syscall_by_name(learned, "sendfile")->action.type,
+                             LP_ACTION_ALLOW); /* @basic-io, not used: denied */
+        lp_policy_free(learned);
+
+        /* Read back, the model holds the same items; merging it into an
+         * empty run writes the same bytes. */
+        struct lp_learned l = {0};
+        assert_int_equal(lp_learned_read(&l, out, "base"), 0);
+        assert_int_equal(l.n_items, 7);
+        assert_true(l.floor);
+        lp_learned_done(&l);
+        assert_int_equal(lp_learned_read(&l, out, "default"), -EINVAL); /* another base */
+        lp_learned_done(&l);
+        struct lp_findings *empty = NULL;
+        assert_int_equal(lp_findings_new(0, &empty), 0);
+        req.merge = true;
+        assert_int_equal(lp_learn_write(base, empty, &req), 0);
+        char *again = slurp(out);
+        assert_string_equal(text, again);
+
+        free(again);
+        free(text);
+        lp_findings_free(empty);
+        lp_findings_free(s);
+        lp_policy_free(base);
+        unlink(out);
+        rmdir(dir);
+}
+
+int main(void)
+{
+        const struct CMUnitTest tests[] = {
+            cmocka_unit_test(test_floor_holds_nothing_watched),
+            cmocka_unit_test(test_floor_holds_nothing_dangerous),
+            cmocka_unit_test(test_evidence_classes_round_trip),
+            cmocka_unit_test(test_evidence_parse_note_and_errors),
+            cmocka_unit_test(test_counts_add_in_a_run_and_max_in_a_merge),
+            cmocka_unit_test(test_write_check_and_read_back),
+        };
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
