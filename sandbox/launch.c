@@ -10,6 +10,8 @@
 #include "launch.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +29,7 @@
 #include "log.h"
 #include "netns.h"
 #include "notify.h"
+#include "pidns.h"
 #include "policy.h"
 #include "seccomp_filter.h"
 #include "supervise.h"
@@ -51,7 +54,7 @@ struct launch {
 
 static _Noreturn void child_fail(const struct launch *l, const char *step, int r, int status)
 {
-        struct lp_child_status m = {.error = r < 0 ? -r : r};
+        struct lp_child_status m = {.kind = LP_CHILD_FAILED, .error = r < 0 ? -r : r};
         snprintf(m.step, sizeof(m.step), "%s", step);
         /* sendmsg on this socket is the one call the filter always allows
          * (seccomp.c), so even a failed exec is reported. */
@@ -88,19 +91,70 @@ static int send_listener(int sock, int listener)
         return sendmsg(sock, &msg, MSG_NOSIGNAL) == 1 ? 0 : -errno;
 }
 
+/* The namespace's init arms its parent-death signal only after the fork:
+ * the pipe tells it whether the setup child died before that. */
+static bool parent_gone(int alive_fd)
+{
+        struct pollfd p = {alive_fd, POLLIN, 0};
+        return poll(&p, 1, 0) > 0 && (p.revents & POLLHUP);
+}
+
+static void announce_init(const struct launch *l, pid_t init)
+{
+        struct lp_child_status m = {.kind = LP_CHILD_INIT, .value = init};
+        send(l->sock[1], &m, sizeof(m), MSG_NOSIGNAL);
+}
+
+/* Setup child -> waits; a fork -> the namespace's init (PID 1), which forks
+ * again -> returns in the process that goes on to become the command (PID
+ * 2). Returns the pid the command's parent-death check expects. */
+static pid_t enter_pid_namespace(const struct launch *l, pid_t parent)
+{
+        int alive[2];
+        if (lp_pidns_unshare() < 0)
+                return parent; /* not permitted here: supervised as a subreaper */
+        if (pipe2(alive, O_CLOEXEC) < 0)
+                child_fail(l, "create a pipe", -errno, 125);
+        pid_t init = fork();
+        if (init < 0)
+                child_fail(l, "fork the init of the command's PID namespace", -errno, 125);
+        if (init > 0) {
+                announce_init(l, init);
+                close(alive[0]);
+                lp_pidns_wait_init(init);
+        }
+        close(alive[1]);
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || parent_gone(alive[0]))
+                _exit(125);
+        close(alive[0]);
+        /* Best effort: without it /proc shows the host's pids, which is
+         * confusing but holds nothing back from the sandbox. */
+        (void)lp_pidns_mount_proc();
+        pid_t command = fork();
+        if (command < 0)
+                child_fail(l, "fork the command in its PID namespace", -errno, 125);
+        if (command > 0)
+                lp_pidns_init(command, l->sock[1]);
+        return 1;
+}
+
 static _Noreturn void child_main(const struct launch *l)
 {
         const struct lp_policy *p = l->policy;
         bool audit = l->o->audit;
         const char *step = "";
+        pid_t parent = l->parent;
         int r;
         /* Never outlive a killed leastpriv. */
-        if ((r = die_with_parent(l->parent)) < 0)
+        if ((r = die_with_parent(parent)) < 0)
                 child_fail(l, "set the parent-death signal", r, 125);
         /* Namespaces first: creating them needs privileges dropped below.
          * --audit keeps the host network: it must not change what works. */
         if (!audit && (r = lp_netns_enter(p, l->uid, l->gid, &step)) < 0)
                 child_fail(l, step, r, 125);
+        /* After the user namespace (an unprivileged run needs it), before
+         * the limits (RLIMIT_NPROC would count the init against them). */
+        parent = enter_pid_namespace(l, parent);
         if ((r = lp_limits_apply(p, &step)) < 0)
                 child_fail(l, step, r, 125);
         /* Identity and capabilities last among the privilege changes:
@@ -109,7 +163,7 @@ static _Noreturn void child_main(const struct launch *l)
                 child_fail(l, "drop capabilities and switch identity ([Capabilities], [Identity])",
                            r, 125);
         /* A change of credentials clears the parent-death signal. */
-        if ((r = die_with_parent(l->parent)) < 0)
+        if ((r = die_with_parent(parent)) < 0)
                 child_fail(l, "set the parent-death signal", r, 125);
         /* no_new_privs: exec can no longer grant privileges (setuid, file
          * capabilities), and an unprivileged process may load a filter.
@@ -205,31 +259,58 @@ static int report_setup_failure(const struct lp_child_status *m)
         return 125;
 }
 
-/* Waits for the child's listener (or its reason for failing). */
-static int receive_listener(int sock, struct lp_child_status *ret_failure)
+struct handover {
+        int listener;    /* -1 until received */
+        pid_t command;   /* from the listener message's credentials */
+        pid_t init;      /* 0 when the command has no PID namespace */
+        struct lp_child_status failure;
+};
+
+/* One message of the setup child: the init's pid, the listener (with the
+ * sender's credentials, translated by the kernel into our PID namespace:
+ * that is the command's pid as we see it), or a failure. */
+static int receive_one(int sock, struct handover *h)
 {
         union {
-                char buf[CMSG_SPACE(sizeof(int))];
+                char buf[CMSG_SPACE(sizeof(int)) + CMSG_SPACE(sizeof(struct ucred))];
                 struct cmsghdr align;
         } u;
-        struct iovec iov = {ret_failure, sizeof(*ret_failure)};
+        struct lp_child_status m = {0};
+        struct iovec iov = {&m, sizeof(m)};
         struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
                              .msg_controllen = sizeof(u.buf)};
         ssize_t n;
         do
                 n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
         while (n < 0 && errno == EINTR);
-        struct cmsghdr *c = n > 0 ? CMSG_FIRSTHDR(&msg) : NULL;
-        if (c && c->cmsg_type == SCM_RIGHTS) {
-                int fd;
-                memcpy(&fd, CMSG_DATA(c), sizeof(int));
-                return fd;
+        for (struct cmsghdr *c = n > 0 ? CMSG_FIRSTHDR(&msg) : NULL; c; c = CMSG_NXTHDR(&msg, c)) {
+                if (c->cmsg_type == SCM_RIGHTS)
+                        memcpy(&h->listener, CMSG_DATA(c), sizeof(int));
+                else if (c->cmsg_type == SCM_CREDENTIALS)
+                        h->command = ((struct ucred *)(void *)CMSG_DATA(c))->pid;
         }
-        if (n != (ssize_t)sizeof(*ret_failure)) {
-                *ret_failure = (struct lp_child_status){.error = EPIPE};
-                snprintf(ret_failure->step, sizeof(ret_failure->step), "the setup process");
+        if (h->listener >= 0)
+                return 1;
+        if (n == (ssize_t)sizeof(m) && m.kind == LP_CHILD_INIT) {
+                h->init = m.value;
+                return 0;
         }
+        if (n == (ssize_t)sizeof(m) && m.kind == LP_CHILD_FAILED)
+                h->failure = m;
+        else
+                h->failure = (struct lp_child_status){.kind = LP_CHILD_FAILED, .error = EPIPE,
+                                                      .step = "the setup process"};
         return -EIO;
+}
+
+/* Waits for the child's listener (or its reason for failing). */
+static int receive_listener(int sock, struct handover *h)
+{
+        *h = (struct handover){.listener = -1};
+        int r;
+        while ((r = receive_one(sock, h)) == 0)
+                ;
+        return r < 0 ? r : h->listener;
 }
 
 static int prepare(const struct lp_policy *p, const struct lp_run_options *o,
@@ -252,6 +333,10 @@ static int prepare(const struct lp_policy *p, const struct lp_run_options *o,
                 return r; /* -ENOENT: the caller reports 127 */
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, l->sock) < 0)
                 return lp_log_errno(-errno, "cannot create the status socket: %m");
+        /* The listener arrives with the sender's pid: the command's, as we
+         * see it, even from inside its PID namespace. */
+        if (setsockopt(l->sock[0], SOL_SOCKET, SO_PASSCRED, &(int){1}, sizeof(int)) < 0)
+                return lp_log_errno(-errno, "cannot set up the status socket: %m");
         /* Compiled here, before the fork, so the child only loads it. */
         struct lp_filter_options fo = {.handshake_fd = l->sock[1],
                                        .also_allow = o->learn && !o->exhaustive ? lp_learn_floor : NULL};
@@ -283,13 +368,13 @@ static int supervise_child(struct launch *l, pid_t pid, struct lp_findings *stor
                            uint64_t start_ms)
 {
         const struct lp_policy *p = l->policy;
-        struct lp_child_status failure;
+        struct handover h;
         close(l->sock[1]);
         l->sock[1] = -1;
-        int listener = receive_listener(l->sock[0], &failure);
+        int listener = receive_listener(l->sock[0], &h);
         if (listener < 0) {
                 lp_supervise_kill_tree();
-                return report_setup_failure(&failure);
+                return report_setup_failure(&h.failure);
         }
         struct lp_notifier *n = NULL;
         struct lp_notifier_options no = {.audit = l->o->audit, .learn = l->o->learn,
@@ -304,7 +389,8 @@ static int supervise_child(struct launch *l, pid_t pid, struct lp_findings *stor
         unsigned timeout = l->o->timeout_sec;
         if (!timeout && p->timeout.set)
                 timeout = (unsigned)p->timeout.value;
-        struct lp_supervision s = {.child = pid, .status_fd = l->sock[0], .listener = listener,
+        struct lp_supervision s = {.child = pid, .command = h.command > 0 ? h.command : pid,
+                                   .init = h.init, .status_fd = l->sock[0], .listener = listener,
                                    .notifier = n, .timeout_sec = timeout};
         int status = lp_supervise(&s);
         lp_debug("%llu notifications handled", (unsigned long long)lp_notifier_handled(n));

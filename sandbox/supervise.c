@@ -29,7 +29,7 @@ static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUS
 struct state {
         const struct lp_supervision *s;
         int sigfd, timerfd;
-        bool exited, timed_out, listener_open, status_open;
+        bool exited, timed_out, listener_open, status_open, child_reaped;
         int status;     /* waitpid status of the command */
         int exec_error; /* errno of a failed exec, 0 when none */
 };
@@ -71,12 +71,27 @@ static int open_timer(unsigned seconds)
         return fd < 0 ? -errno : fd;
 }
 
+static void read_status_socket(struct state *st);
+
+/* The command's status comes from waitpid when it is our child, or from
+ * its PID namespace's init (LP_CHILD_EXITED) when it has one. */
+static void command_exited(struct state *st, int status)
+{
+        if (st->exited)
+                return;
+        st->exited = true;
+        st->status = status;
+}
+
 static void note_exit(struct state *st, pid_t pid, int status)
 {
-        if (pid == st->s->child) {
-                st->exited = true;
-                st->status = status;
-        }
+        if (pid != st->s->child)
+                return;
+        st->child_reaped = true;
+        /* A message of the init may still wait in the socket: it wins. */
+        if (st->status_open)
+                read_status_socket(st);
+        command_exited(st, status);
 }
 
 /* Reaps whatever has exited: the command, and as PID 1 or subreaper the
@@ -92,13 +107,17 @@ static void reap(struct state *st)
 static void read_status_socket(struct state *st)
 {
         struct lp_child_status m;
-        ssize_t n = recv(st->s->status_fd, &m, sizeof(m), MSG_DONTWAIT);
-        if (n == (ssize_t)sizeof(m)) {
-                st->exec_error = m.error;
-                errno = m.error;
-                lp_error("cannot %s: %m", m.step);
+        ssize_t n;
+        while ((n = recv(st->s->status_fd, &m, sizeof(m), MSG_DONTWAIT)) == (ssize_t)sizeof(m)) {
+                if (m.kind == LP_CHILD_EXITED) {
+                        command_exited(st, m.value);
+                } else if (m.kind == LP_CHILD_FAILED) {
+                        st->exec_error = m.error;
+                        errno = m.error;
+                        lp_error("cannot %s: %m", m.step);
+                }
         }
-        else if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
+        if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
                 st->status_open = false;
 }
 
@@ -109,7 +128,7 @@ static void handle_signals(struct state *st)
                 if (si.ssi_signo == SIGCHLD)
                         reap(st);
                 else
-                        kill(st->s->child, (int)si.ssi_signo);
+                        kill(st->s->command, (int)si.ssi_signo);
         }
 }
 
@@ -209,6 +228,19 @@ static void drain_notifications(struct state *st)
         }
 }
 
+/* With a PID namespace, the whole tree dies with its init; our child (the
+ * setup child) exits only once the init is reaped, that is once the
+ * namespace is empty, so waiting for it means nothing is left running. */
+static void end_pid_namespace(struct state *st)
+{
+        if (st->s->init <= 0)
+                return;
+        kill(st->s->init, SIGKILL);
+        while (!st->child_reaped && waitpid(st->s->child, NULL, 0) < 0 && errno == EINTR)
+                ;
+        st->child_reaped = true;
+}
+
 static int exit_status(const struct state *st)
 {
         if (st->timed_out)
@@ -220,7 +252,7 @@ static int exit_status(const struct state *st)
         if (WIFEXITED(st->status))
                 return WEXITSTATUS(st->status);
         if (WIFSIGNALED(st->status)) {
-                bool seccomp_kill = lp_notifier_killed(st->s->notifier, st->s->child);
+                bool seccomp_kill = lp_notifier_killed(st->s->notifier, st->s->command);
                 return 128 + (seccomp_kill ? SIGSYS : WTERMSIG(st->status));
         }
         return 125;
@@ -243,6 +275,7 @@ int lp_supervise(const struct lp_supervision *s)
                 drain_notifications(&st);
         if (st.status_open)
                 read_status_socket(&st);
+        end_pid_namespace(&st);
         lp_supervise_kill_tree();
         if (st.timed_out)
                 lp_error("timeout: the command ran longer than %u s; its process tree was killed",

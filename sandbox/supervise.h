@@ -8,11 +8,19 @@
 
 struct lp_notifier;
 
-/* What a child sends over its status socket when a step fails (before the
- * exec, or the exec itself). */
+/* What the setup child and the PID namespace's init send over the status
+ * socket. */
+enum lp_child_message {
+        LP_CHILD_FAILED, /* a step failed (before the exec, or the exec itself) */
+        LP_CHILD_INIT,   /* value: the host pid of the PID namespace's init */
+        LP_CHILD_EXITED, /* value: the command's wait status, from that init */
+};
+
 struct lp_child_status {
-        int error;       /* positive errno */
-        char step[120];  /* what failed, for the message */
+        enum lp_child_message kind;
+        int error;       /* LP_CHILD_FAILED: positive errno */
+        int value;
+        char step[120];  /* LP_CHILD_FAILED: what failed, for the message */
 };
 
 /* Blocks the signals the supervisor forwards or waits for (SIGCHLD), before
@@ -21,7 +29,10 @@ struct lp_child_status {
 int lp_supervise_block_signals(sigset_t *ret_old);
 
 struct lp_supervision {
-        pid_t child;                  /* the command */
+        pid_t child;                  /* our child: the command, or the setup child that
+                                       * waits for the PID namespace's init */
+        pid_t command;                /* the command (signals are passed to it) */
+        pid_t init;                   /* the PID namespace's init, 0 when none */
         int status_fd;                /* see struct lp_child_status; EOF after exec */
         int listener;                 /* seccomp notification fd, or -1 */
         struct lp_notifier *notifier; /* NULL when listener is -1 */

@@ -16,28 +16,28 @@ lp_cleanup() {
         done
 }
 
-# pid_gone LABEL PIDFILE
+# pid_gone LABEL PIDFILE: the daemon that wrote PIDFILE is gone. It runs in
+# the command's PID namespace, so the pid it wrote is not ours: it is found
+# by its command line ("probe daemon PIDFILE"), which its fork keeps.
 pid_gone() {
-        local label=$1 pid state
-        pid=$(cat "$2" 2>/dev/null)
+        local label=$1 pids
         LP_CHECKS=$((LP_CHECKS + 1))
-        if ! [[ "$pid" =~ ^[0-9]+$ ]]; then
+        if ! [[ "$(cat "$2" 2>/dev/null)" =~ ^[0-9]+$ ]]; then
                 fail "$label: the daemon never wrote its pid to $2"
                 return
         fi
-        if ! kill -0 "$pid" 2>/dev/null; then
-                pass "$label: daemon $pid is gone when run returns"
+        pids=$(pgrep -f -- "daemon $2\$")
+        if [ -z "$pids" ]; then
+                pass "$label: the daemon is gone when run returns"
                 return
         fi
-        state=$(awk '/^State:/ {print $2}' "/proc/$pid/status" 2>/dev/null)
-        if grep -q probe "/proc/$pid/cmdline" 2>/dev/null; then
-                survivors+=("$pid")
-        fi
+        # shellcheck disable=SC2206 # pids, one word each
+        survivors+=($pids)
         sleep 2
-        if kill -0 "$pid" 2>/dev/null; then
-                fail "$label: daemon $pid (state $state) still alive after run returned (and 2 s later)"
+        if pgrep -f -- "daemon $2\$" >/dev/null; then
+                fail "$label: daemon $pids still alive after run returned (and 2 s later)"
         else
-                fail "$label: daemon $pid (state $state) still existed when run returned; gone 2 s later"
+                fail "$label: daemon $pids still existed when run returned; gone 2 s later"
         fi
 }
 
@@ -54,6 +54,36 @@ tree_checks() {
         as_user "$who" run -- /bin/sh -c "'$PROBE' daemon '$dir/daemon-e-$who.pid'; exit 5"
         assert_status 5 "$who: shell exits 5 leaving a daemon -> 5"
         pid_gone "$who/exit-5" "$dir/daemon-e-$who.pid"
+}
+
+# killed_check WHO: leastpriv SIGKILLed mid-run (no chance to clean up)
+# leaves nothing of the command behind: not the command, not its daemon.
+killed_check() {
+        local who=$1 lp i pidfile=$tmp/shared/daemon-k-$1.pid
+        local -a prefix=()
+        [ "$who" = nobody ] && prefix=(setpriv "--reuid=$NOBODY_UID" "--regid=$NOBODY_GID" --clear-groups --)
+        "${prefix[@]}" "$LEASTPRIV" run -q -- /bin/sh -c \
+                "'$PROBE' daemon '$pidfile' && exec '$PROBE' sleep 301" >/dev/null 2>&1 &
+        lp=$!
+        LP_CHECKS=$((LP_CHECKS + 1))
+        if ! wait_for_file "$pidfile" 20 || ! pgrep -f -- "sleep 301\$" >/dev/null; then
+                kill -9 $lp 2>/dev/null
+                fail "$who: SIGKILL: the command never started"
+                return
+        fi
+        kill -9 $lp
+        wait $lp 2>/dev/null
+        # The kernel ends the namespace at once; allow it a moment.
+        for ((i = 0; i < 50; i++)); do
+                pgrep -f -- "daemon $pidfile\$|sleep 301\$" >/dev/null || break
+                sleep 0.1
+        done
+        if pgrep -f -- "daemon $pidfile\$|sleep 301\$" >/dev/null; then
+                fail "$who: leastpriv SIGKILLed: processes of the command are left: $(pgrep -a -f -- "daemon $pidfile\$|sleep 301\$")"
+                pkill -9 -f -- "daemon $pidfile\$|sleep 301\$"
+        else
+                pass "$who: leastpriv SIGKILLed: nothing of the command is left (command and daemon)"
+        fi
 }
 
 # forward_check WHO SIG: leastpriv in the background, SIG sent to its pid.
@@ -87,6 +117,7 @@ forward_check() {
 }
 
 tree_checks root
+killed_check root
 for sig in TERM INT HUP USR1; do
         forward_check root $sig
 done
@@ -95,6 +126,7 @@ lp_require_nobody_access
 why=$(lp_userns_disabled_reason)
 [ -z "$why" ] || skip "root checks done; uid 65534 needs user namespaces: $why"
 tree_checks nobody
+killed_check nobody
 for sig in TERM INT; do
         forward_check nobody $sig
 done

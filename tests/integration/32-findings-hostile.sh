@@ -54,12 +54,14 @@ hostile_checks() {
                 "echo \$\$ >'$pidfile.tmp' && mv '$pidfile.tmp' '$pidfile' && exec '$PROBE' storm 4 100000000 mount" \
                 >"$tmp/bg.out" 2>"$tmp/bg.err" </dev/null &
         local bg=$! start=$SECONDS status=0 victim=""
+        # The pid written is the command's in its own PID namespace, not
+        # ours: the probe is found by its command line (and its user).
         if wait_for_file "$pidfile" 10; then
-                victim=$(cat "$pidfile")
                 sleep 1
+                victim=$(pgrep -n -u "$([ "$who" = nobody ] && echo "$NOBODY_UID" || echo 0)" \
+                        -f -- "$PROBE storm 4 100000000 mount")
         fi
-        # Only ever the probe this test started (its cmdline says so).
-        if [ -n "$victim" ] && tr '\0' ' ' <"/proc/$victim/cmdline" 2>/dev/null | grep -q 'storm 4 100000000 mount'; then
+        if [ -n "$victim" ]; then
                 kill -KILL "$victim"
         else
                 fail "$who: storm: the probe did not start (pid '$victim'): $(cat "$tmp/bg.err")"

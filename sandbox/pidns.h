@@ -1,0 +1,27 @@
+/* The command's own PID namespace, so that no process outlives the run
+ * even when leastpriv itself is SIGKILLed: the namespace's init dies with
+ * leastpriv (parent-death signal), and the kernel kills everything in a
+ * PID namespace whose init is gone (pid_namespaces(7)). */
+#pragma once
+#include <stdbool.h>
+#include <sys/types.h>
+
+/* In the setup child: unshare a PID and a mount namespace. The caller's own
+ * children are then born in the PID namespace. -errno when not permitted
+ * (no CAP_SYS_ADMIN in the current user namespace); the run goes on
+ * without one then, supervised as a child subreaper. */
+int lp_pidns_unshare(void);
+
+/* After fork() in the setup child: the parent (setup child) waits for the
+ * namespace's init and exits with nothing to say; never returns. */
+_Noreturn void lp_pidns_wait_init(pid_t init);
+
+/* In the namespace's init (PID 1): a /proc of this namespace, so that the
+ * command's pids and /proc agree. 0 or -errno. */
+int lp_pidns_mount_proc(void);
+
+/* The namespace's init: reaps every process of the namespace, and when
+ * `command` exits sends its wait status to the supervisor on status_fd
+ * (struct lp_child_status, LP_CHILD_EXITED), then waits for the SIGKILL
+ * that ends the namespace. Never returns. */
+_Noreturn void lp_pidns_init(pid_t command, int status_fd);
