@@ -10,6 +10,7 @@
 #include <linux/capability.h>
 #include <linux/seccomp.h>
 #include <seccomp.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -384,6 +385,10 @@ static int gate_capability(struct lp_notifier *n, const char *name, const uint64
                 return is_device_node(name, a) ? CAP_MKNOD : -1;
         if (!strcmp(name, "setpriority"))
                 return (int)a[2] < 0 ? CAP_SYS_NICE : -1;
+        /* A new user namespace needs no capability, and brings those the
+         * other namespaces of the same call need (user_namespaces(7)). */
+        if (!strcmp(name, "unshare"))
+                return (a[0] & LP_NAMESPACE_FLAGS) && !(a[0] & CLONE_NEWUSER) ? CAP_SYS_ADMIN : -1;
         /* The rest need their capability whatever the arguments. */
         for (const struct lp_cap_gate *g = lp_cap_gates; g->syscall; g++)
                 if (!strcmp(g->syscall, name))
