@@ -18,37 +18,63 @@
 #include "policy.h"
 #include "util.h"
 
-static bool still_valid(const struct lp_tracee *t)
+/* ---- reading the tracee's memory ---- */
+
+static ssize_t tracee_read(const void *ctx, uint64_t addr, void *buf, size_t size)
 {
+        const struct lp_tracee *t = ctx;
+        struct iovec local = {buf, size}, remote = {(void *)(uintptr_t)addr, size};
+        ssize_t n = process_vm_readv(t->pid, &local, 1, &remote, 1, 0);
+        return n < 0 ? -errno : n;
+}
+
+static bool tracee_valid(const void *ctx)
+{
+        const struct lp_tracee *t = ctx;
         return t->listener < 0 || seccomp_notify_id_valid(t->listener, t->id) == 0;
+}
+
+static const char *tracee_socket_proto(const void *ctx, int fd)
+{
+        return lp_decode_socket_proto(ctx, fd);
+}
+
+static struct lp_decode_reader tracee_reader(const struct lp_tracee *t)
+{
+        return (struct lp_decode_reader){tracee_read, tracee_valid, tracee_socket_proto, t};
+}
+
+static int read_exact(const struct lp_decode_reader *rd, uint64_t addr, void *buf, size_t size)
+{
+        if (!addr)
+                return -EFAULT;
+        ssize_t n = rd->read(rd->ctx, addr, buf, size);
+        if (n < 0)
+                return n == -ESRCH ? -ESRCH : -EFAULT;
+        if ((size_t)n != size)
+                return -EFAULT;
+        return rd->valid(rd->ctx) ? 0 : -ESRCH;
 }
 
 int lp_decode_read(const struct lp_tracee *t, uint64_t addr, void *buf, size_t size)
 {
-        if (!addr)
-                return -EFAULT;
-        struct iovec local = {buf, size}, remote = {(void *)(uintptr_t)addr, size};
-        ssize_t n = process_vm_readv(t->pid, &local, 1, &remote, 1, 0);
-        if (n < 0)
-                return errno == ESRCH ? -ESRCH : -EFAULT;
-        if ((size_t)n != size)
-                return -EFAULT;
-        return still_valid(t) ? 0 : -ESRCH;
+        struct lp_decode_reader rd = tracee_reader(t);
+        return read_exact(&rd, addr, buf, size);
 }
 
 /* Reads up to `size` bytes but never across a page that is not mapped:
  * process_vm_readv stops at the first fault, so read page by page. */
-static size_t read_partial(const struct lp_tracee *t, uint64_t addr, char *buf, size_t size)
+static size_t read_partial(const struct lp_decode_reader *rd, uint64_t addr, char *buf,
+                           size_t size)
 {
         size_t page = (size_t)sysconf(_SC_PAGESIZE), done = 0;
         while (done < size) {
                 size_t chunk = page - ((addr + done) % page);
                 if (chunk > size - done)
                         chunk = size - done;
-                struct iovec local = {buf + done, chunk};
-                struct iovec remote = {(void *)(uintptr_t)(addr + done), chunk};
-                ssize_t n = process_vm_readv(t->pid, &local, 1, &remote, 1, 0);
-                if (n <= 0)
+                ssize_t n = rd->read(rd->ctx, addr + done, buf + done, chunk);
+                /* More than asked for would be a broken reader: trust none of it. */
+                if (n <= 0 || (size_t)n > chunk)
                         break;
                 done += (size_t)n;
                 if (memchr(buf + done - (size_t)n, '\0', (size_t)n))
@@ -57,13 +83,15 @@ static size_t read_partial(const struct lp_tracee *t, uint64_t addr, char *buf, 
         return done;
 }
 
-int lp_decode_string(const struct lp_tracee *t, uint64_t addr, char *buf, size_t size)
+int lp_decode_string_from(const struct lp_decode_reader *rd, uint64_t addr, char *buf,
+                          size_t size)
 {
         char raw[LP_DECODE_STRING_MAX + 1];
-        size_t n = addr ? read_partial(t, addr, raw, sizeof(raw) - 1) : 0;
-        if (n == 0 || !still_valid(t)) {
+        size_t n = addr ? read_partial(rd, addr, raw, sizeof(raw) - 1) : 0;
+        bool valid = rd->valid(rd->ctx);
+        if (n == 0 || !valid) {
                 snprintf(buf, size, "<unreadable>");
-                return still_valid(t) ? -EFAULT : -ESRCH;
+                return valid ? -EFAULT : -ESRCH;
         }
         raw[n] = '\0';
         size_t len = strlen(raw);
@@ -73,6 +101,12 @@ int lp_decode_string(const struct lp_tracee *t, uint64_t addr, char *buf, size_t
                 len = size - 4;
         snprintf(buf, size, "%.*s%s", (int)len, raw, cut ? "..." : "");
         return 0;
+}
+
+int lp_decode_string(const struct lp_tracee *t, uint64_t addr, char *buf, size_t size)
+{
+        struct lp_decode_reader rd = tracee_reader(t);
+        return lp_decode_string_from(&rd, addr, buf, size);
 }
 
 static void format_inet(const struct sockaddr_storage *ss, struct lp_sockaddr_info *r)
@@ -104,6 +138,10 @@ static void format_unix(const struct sockaddr_storage *ss, size_t len, struct lp
         size_t path_len = len > offsetof(struct sockaddr_un, sun_path)
                                   ? len - offsetof(struct sockaddr_un, sun_path)
                                   : 0;
+        /* len may run past sun_path into the rest of sockaddr_storage; the
+         * kernel refuses such an address (EINVAL), so show only sun_path. */
+        if (path_len > sizeof(un->sun_path))
+                path_len = sizeof(un->sun_path);
         if (path_len == 0) {
                 snprintf(r->text, sizeof(r->text), "<unnamed>");
         } else if (un->sun_path[0] == '\0') {
@@ -115,8 +153,8 @@ static void format_unix(const struct sockaddr_storage *ss, size_t len, struct lp
         r->loopback = true;
 }
 
-int lp_decode_sockaddr(const struct lp_tracee *t, uint64_t addr, uint64_t len,
-                       struct lp_sockaddr_info *ret)
+int lp_decode_sockaddr_from(const struct lp_decode_reader *rd, uint64_t addr, uint64_t len,
+                            struct lp_sockaddr_info *ret)
 {
         struct sockaddr_storage ss = {0};
         *ret = (struct lp_sockaddr_info){.family = -1};
@@ -125,7 +163,7 @@ int lp_decode_sockaddr(const struct lp_tracee *t, uint64_t addr, uint64_t len,
                          (unsigned long long)len);
                 return -EINVAL;
         }
-        int r = lp_decode_read(t, addr, &ss, (size_t)len);
+        int r = read_exact(rd, addr, &ss, (size_t)len);
         if (r < 0) {
                 snprintf(ret->text, sizeof(ret->text), "<unreadable>");
                 return r;
@@ -140,6 +178,13 @@ int lp_decode_sockaddr(const struct lp_tracee *t, uint64_t addr, uint64_t len,
                 snprintf(ret->text, sizeof(ret->text), "%s",
                          lp_family_name(ss.ss_family) ? lp_family_name(ss.ss_family) : "?");
         return 0;
+}
+
+int lp_decode_sockaddr(const struct lp_tracee *t, uint64_t addr, uint64_t len,
+                       struct lp_sockaddr_info *ret)
+{
+        struct lp_decode_reader rd = tracee_reader(t);
+        return lp_decode_sockaddr_from(&rd, addr, len, ret);
 }
 
 const char *lp_decode_socket_proto(const struct lp_tracee *t, int fd)
@@ -266,28 +311,29 @@ static void decode_ptrace(const uint64_t *a, char *target, size_t ts, char *dedu
                 snprintf(target, ts, "ptrace(%s, %d)", req, (int)a[1]);
 }
 
-static void decode_sockaddr_call(const struct lp_tracee *t, const char *syscall, uint64_t addr,
-                                 uint64_t len, int fd, char *target, size_t ts)
+static void decode_sockaddr_call(const struct lp_decode_reader *rd, const char *syscall,
+                                 uint64_t addr, uint64_t len, int fd, char *target, size_t ts)
 {
         struct lp_sockaddr_info sa;
-        lp_decode_sockaddr(t, addr, len, &sa);
+        lp_decode_sockaddr_from(rd, addr, len, &sa);
         const char *proto = sa.family == AF_INET || sa.family == AF_INET6
-                                    ? lp_decode_socket_proto(t, fd)
+                                    ? rd->socket_proto(rd->ctx, fd)
                                     : (sa.family == AF_UNIX ? "unix" : "");
         snprintf(target, ts, "%s(%s%s%s)", syscall, proto, *proto ? " " : "", sa.text);
 }
 
-static void decode_mount(const struct lp_tracee *t, const uint64_t *a, char *target, size_t ts)
+static void decode_mount(const struct lp_decode_reader *rd, const uint64_t *a, char *target,
+                         size_t ts)
 {
         char src[96], dst[96], type[32];
-        lp_decode_string(t, a[0], src, sizeof(src));
-        lp_decode_string(t, a[1], dst, sizeof(dst));
-        lp_decode_string(t, a[2], type, sizeof(type));
+        lp_decode_string_from(rd, a[0], src, sizeof(src));
+        lp_decode_string_from(rd, a[1], dst, sizeof(dst));
+        lp_decode_string_from(rd, a[2], type, sizeof(type));
         snprintf(target, ts, "mount(\"%s\", \"%s\", \"%s\")", a[0] ? src : "", dst,
                  a[2] ? type : "");
 }
 
-static bool decode_special(const struct lp_tracee *t, const char *sc, const uint64_t *a,
+static bool decode_special(const struct lp_decode_reader *rd, const char *sc, const uint64_t *a,
                            char *target, size_t ts, char *dedupe, size_t ds)
 {
         char buf[160];
@@ -309,11 +355,11 @@ static bool decode_special(const struct lp_tracee *t, const char *sc, const uint
                 snprintf(target, ts, "%s(%s, %d, %d)", sc, fam ? fam : "?", (int)(a[1] & 0xf),
                          (int)a[2]);
         } else if (is(sc, "connect") || is(sc, "bind")) {
-                decode_sockaddr_call(t, sc, a[1], a[2], (int)a[0], target, ts);
+                decode_sockaddr_call(rd, sc, a[1], a[2], (int)a[0], target, ts);
         } else if (is(sc, "sendto")) {
-                decode_sockaddr_call(t, sc, a[4], a[5], (int)a[0], target, ts);
+                decode_sockaddr_call(rd, sc, a[4], a[5], (int)a[0], target, ts);
         } else if (is(sc, "mount")) {
-                decode_mount(t, a, target, ts);
+                decode_mount(rd, a, target, ts);
         } else if (is(sc, "kill") || is(sc, "tkill") || is(sc, "tgkill") ||
                    is(sc, "pidfd_open") || is(sc, "process_vm_readv") ||
                    is(sc, "process_vm_writev") || is(sc, "kcmp")) {
@@ -327,18 +373,26 @@ static bool decode_special(const struct lp_tracee *t, const char *sc, const uint
         return true;
 }
 
-void lp_decode_target(const struct lp_tracee *t, const char *syscall, const uint64_t args[6],
-                      char *target, size_t tsize, char *dedupe, size_t dsize)
+void lp_decode_target_from(const struct lp_decode_reader *rd, const char *syscall,
+                           const uint64_t args[6], char *target, size_t tsize, char *dedupe,
+                           size_t dsize)
 {
-        if (decode_special(t, syscall, args, target, tsize, dedupe, dsize))
+        if (decode_special(rd, syscall, args, target, tsize, dedupe, dsize))
                 return;
         int arg = path_arg(syscall);
         if (arg >= 0) {
                 char path[LP_DECODE_STRING_MAX + 8];
-                lp_decode_string(t, args[arg], path, sizeof(path));
+                lp_decode_string_from(rd, args[arg], path, sizeof(path));
                 snprintf(target, tsize, "%s(\"%s\")", syscall, path);
         } else {
                 snprintf(target, tsize, "%s()", syscall);
         }
         snprintf(dedupe, dsize, "%s", target);
+}
+
+void lp_decode_target(const struct lp_tracee *t, const char *syscall, const uint64_t args[6],
+                      char *target, size_t tsize, char *dedupe, size_t dsize)
+{
+        struct lp_decode_reader rd = tracee_reader(t);
+        lp_decode_target_from(&rd, syscall, args, target, tsize, dedupe, dsize);
 }

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 /* Every namespace flag of clone() and unshare() (CLONE_NEWTIME, 0x80, is
  * only valid for unshare and clone3, but is refused wherever it appears). */
@@ -35,6 +36,20 @@ struct lp_sockaddr_info {
         char text[160];   /* "192.0.2.1:443", "[2001:db8::1]:443", "/run/x.sock", "@abstract" */
 };
 
+/* Where the decoder reads the tracee's memory. lp_decode_*(tracee, ...)
+ * use process_vm_readv on the tracee; the *_from variants take any reader,
+ * so that fuzzers and unit tests decode a buffer without a process. */
+struct lp_decode_reader {
+        /* As process_vm_readv with one iovec: bytes copied (possibly fewer
+         * than size, stopping at a fault), or -errno. */
+        ssize_t (*read)(const void *ctx, uint64_t addr, void *buf, size_t size);
+        /* Whether what was read still belongs to the notification. */
+        bool (*valid)(const void *ctx);
+        /* "tcp" / "udp" / "raw" for the socket fd, "inet" when unknown. */
+        const char *(*socket_proto)(const void *ctx, int fd);
+        const void *ctx;
+};
+
 /* Reads `size` bytes at `addr`; 0 or -errno (-EFAULT when unmapped,
  * -ESRCH when the tracee is gone or the notification is no longer valid). */
 int lp_decode_read(const struct lp_tracee *t, uint64_t addr, void *buf, size_t size);
@@ -55,6 +70,15 @@ const char *lp_decode_socket_proto(const struct lp_tracee *t, int fd);
  * dedupe: the same without pids and fds, e.g. "ptrace(PTRACE_ATTACH)". */
 void lp_decode_target(const struct lp_tracee *t, const char *syscall, const uint64_t args[6],
                       char *target, size_t tsize, char *dedupe, size_t dsize);
+
+/* The same, reading through `rd`. */
+int lp_decode_string_from(const struct lp_decode_reader *rd, uint64_t addr, char *buf,
+                          size_t size);
+int lp_decode_sockaddr_from(const struct lp_decode_reader *rd, uint64_t addr, uint64_t len,
+                            struct lp_sockaddr_info *ret);
+void lp_decode_target_from(const struct lp_decode_reader *rd, const char *syscall,
+                           const uint64_t args[6], char *target, size_t tsize, char *dedupe,
+                           size_t dsize);
 
 /* The executable of pid ("/usr/bin/gdb"), or "" when gone. */
 void lp_decode_exe(int pid, char *buf, size_t size);

@@ -4,7 +4,7 @@
 
 int lp_log_level = LP_LOG_INFO;
 
-static void log_va(const char *fmt, va_list ap)
+__attribute__((format(printf, 1, 0))) static void log_va(const char *fmt, va_list ap)
 {
         /* One fprintf per line so lines of concurrent writers do not interleave. */
         char line[4096];

@@ -22,6 +22,9 @@
 
 /* DESIGN.md §3: "cycles and depth > 16 are errors". */
 #define MAX_INCLUDE_DEPTH 16
+/* Profiles are a few KiB. The cap keeps Include=/dev/zero, or a huge file
+ * named by mistake, from taking all memory before the parser sees a line. */
+#define MAX_PROFILE_SIZE (1024 * 1024)
 
 void lp_builder_error(struct lp_builder *b, const char *file, unsigned line, const char *fmt, ...)
 {
@@ -87,10 +90,12 @@ static int read_file(const char *path, struct source *s)
         size_t size = 0;
         FILE *mem = open_memstream(&text, &size);
         char buf[65536];
-        size_t n;
-        while (mem && (n = fread(buf, 1, sizeof(buf), f)) > 0)
+        size_t n, total = 0;
+        while (mem && total <= MAX_PROFILE_SIZE && (n = fread(buf, 1, sizeof(buf), f)) > 0) {
                 fwrite(buf, 1, n, mem);
-        r = ferror(f) ? -EIO : 0;
+                total += n;
+        }
+        r = ferror(f) ? -EIO : total > MAX_PROFILE_SIZE ? -EFBIG : 0;
         fclose(f);
         if (!mem || fclose(mem) != 0)
                 r = -ENOMEM;
@@ -155,8 +160,11 @@ static int find_by_name(const char *name, struct source *s)
         return embedded_source(name, s);
 }
 
-static int find_source(const char *name, const char *including_file, struct source *s)
+static int find_source(const struct lp_builder *b, const char *name, const char *including_file,
+                       struct source *s)
 {
+        if (b->embedded_only)
+                return is_path(name) ? -EACCES : embedded_source(name, s);
         if (!is_path(name))
                 return find_by_name(name, s);
         /* A relative include is relative to the including file, as in C. */
@@ -204,13 +212,13 @@ int lp_builder_include(struct lp_builder *b, const char *name, const char *file,
 {
         struct source s = {0};
         const char *where = file ? file : name;
-        int r = find_source(name, file, &s);
+        int r = find_source(b, name, file, &s);
         if (r == -ENOMEM)
                 goto out;
         if (r < 0) {
                 lp_builder_error(b, where, line, "cannot read profile '%s': %s%s", name,
                                  strerror(-r),
-                                 r == -ENOENT && !is_path(name)
+                                 r == -ENOENT && !is_path(name) && !b->embedded_only
                                          ? " (looked in LEASTPRIV_PATH, ./profiles, "
                                            "/etc/leastpriv/profiles, " LP_DATADIR
                                            " and the embedded profiles)"
@@ -291,13 +299,14 @@ int lp_policy_load(const char *name_or_path, FILE *errors, struct lp_policy **re
         return builder_finish(&b, name_or_path, ret);
 }
 
-int lp_policy_load_string(const char *text, const char *file, FILE *errors,
-                          struct lp_policy **ret)
+static int load_string(const char *text, const char *file, FILE *errors, bool embedded_only,
+                       struct lp_policy **ret)
 {
         struct lp_builder b;
         int r = builder_init(&b, errors);
         if (r < 0)
                 return r;
+        b.embedded_only = embedded_only;
         struct source s = {.text = strdup(text), .size = strlen(text), .file = strdup(file),
                            .identity = strdup(file)};
         if (!s.text || !s.file || !s.identity)
@@ -310,6 +319,18 @@ int lp_policy_load_string(const char *text, const char *file, FILE *errors,
                 return r;
         }
         return builder_finish(&b, file, ret);
+}
+
+int lp_policy_load_string(const char *text, const char *file, FILE *errors,
+                          struct lp_policy **ret)
+{
+        return load_string(text, file, errors, false, ret);
+}
+
+int lp_policy_load_string_sealed(const char *text, const char *file, FILE *errors,
+                                 struct lp_policy **ret)
+{
+        return load_string(text, file, errors, true, ret);
 }
 
 static void free_tokens(struct lp_syscall_token *t, size_t n)

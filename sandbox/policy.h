@@ -157,6 +157,12 @@ int lp_policy_load(const char *name_or_path, FILE *errors, struct lp_policy **re
 int lp_policy_load_string(const char *text, const char *file, FILE *errors,
                           struct lp_policy **ret);
 
+/* Same, but sealed from the file system: Include= resolves only to the
+ * embedded profiles (any other name or path is an error, and nothing is
+ * opened). For text nobody vouches for, such as a fuzzer's. */
+int lp_policy_load_string_sealed(const char *text, const char *file, FILE *errors,
+                                 struct lp_policy **ret);
+
 void lp_policy_free(struct lp_policy *p);
 
 /* Look-ups for the later stages; NULL when not found. */

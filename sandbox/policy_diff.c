@@ -13,14 +13,17 @@
 #include "policy_show.h"
 #include "util.h"
 
+/* The text is compared whole: a fixed buffer would cut two long globs to
+ * the same prefix and hide the one the candidate added. */
 struct privilege {
-        char text[192];
+        char *text;
         struct lp_origin origin;
 };
 
 struct privileges {
         struct privilege *items;
         size_t n, cap;
+        int error; /* -ENOMEM once a privilege could not be added */
 };
 
 static int add(struct privileges *s, const struct lp_origin *o, const char *fmt, ...)
@@ -28,15 +31,27 @@ static int add(struct privileges *s, const struct lp_origin *o, const char *fmt,
 
 static int add(struct privileges *s, const struct lp_origin *o, const char *fmt, ...)
 {
-        if (LP_GROW(s->items, s->cap, s->n) < 0)
-                return -ENOMEM;
-        struct privilege *p = &s->items[s->n++];
+        char *text = NULL;
         va_list ap;
         va_start(ap, fmt);
-        vsnprintf(p->text, sizeof(p->text), fmt, ap);
+        int r = vasprintf(&text, fmt, ap);
         va_end(ap);
-        p->origin = o ? *o : (struct lp_origin){0};
+        /* A privilege left out would be a privilege diff does not report. */
+        if (r < 0 || LP_GROW(s->items, s->cap, s->n) < 0) {
+                if (r >= 0)
+                        free(text);
+                s->error = -ENOMEM;
+                return -ENOMEM;
+        }
+        s->items[s->n++] = (struct privilege){text, o ? *o : (struct lp_origin){0}};
         return 0;
+}
+
+static void privileges_done(struct privileges *s)
+{
+        for (size_t i = 0; i < s->n; i++)
+                free(s->items[i].text);
+        free(s->items);
 }
 
 static void add_syscalls(const struct lp_policy *p, struct privileges *s)
@@ -116,16 +131,15 @@ static int collect(const struct lp_policy *p, const struct lp_policy *other,
         add_network(p, s);
         add_capabilities(p, s);
         add_environment(p, other, s);
-        if (s->n && !s->items)
-                return -ENOMEM;
+        if (s->error < 0)
+                return s->error;
         qsort(s->items, s->n, sizeof(*s->items), compare);
         return 0;
 }
 
 static bool contains(const struct privileges *s, const char *text)
 {
-        struct privilege key;
-        snprintf(key.text, sizeof(key.text), "%s", text);
+        struct privilege key = {.text = (char *)text};
         return bsearch(&key, s->items, s->n, sizeof(*s->items), compare) != NULL;
 }
 
@@ -154,7 +168,7 @@ int lp_policy_diff(const struct lp_policy *baseline, const struct lp_policy *can
                 print_missing(&base, &cand, '-', out);
                 r = (int)print_missing(&cand, &base, '+', out);
         }
-        free(base.items);
-        free(cand.items);
+        privileges_done(&base);
+        privileges_done(&cand);
         return r;
 }

@@ -12,6 +12,9 @@ struct lp_builder {
         int n_errors;
         const char *stack[17 + 1]; /* identities of the profiles being applied */
         size_t depth;
+        /* Include= may name only embedded profiles: text from an untrusted
+         * source (a fuzzer) must not make us open files or devices. */
+        bool embedded_only;
         /* Capacities of the policy's growing arrays. */
         size_t cap_files, cap_allow, cap_deny, cap_keep, cap_families, cap_forwards,
                 cap_withhold, cap_pass, cap_set_env;

@@ -1,0 +1,144 @@
+/* libFuzzer: arbitrary bytes as the tracee's memory, decoded into finding
+ * targets without any process: a reader that serves a buffer stands in for
+ * process_vm_readv (struct lp_decode_reader, decode.h).
+ *
+ * Input: op, syscall index, flags, display buffer size, six 64-bit
+ * arguments, then the memory image, mapped at IMAGE_BASE. Flag bit i makes argument i an address
+ * inside (or just past) the image, so that the fuzzer reaches the decoding
+ * of sockaddrs and strings instead of stopping at EFAULT. */
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "decode.h"
+#include "fuzz.h"
+
+#define IMAGE_BASE 0x10000ULL
+#define HEADER (4 + 6 * 8)
+
+struct image {
+        const uint8_t *bytes; /* heap copy of exactly `size` bytes: ASan sees overruns */
+        size_t size;
+        bool valid;           /* the notification is still valid */
+        bool gone;            /* every read fails with ESRCH */
+};
+
+/* process_vm_readv's contract: a short count where the mapping ends. */
+static ssize_t image_read(const void *ctx, uint64_t addr, void *buf, size_t size)
+{
+        const struct image *im = ctx;
+        if (im->gone)
+                return -ESRCH;
+        if (addr < IMAGE_BASE || addr - IMAGE_BASE >= im->size)
+                return -EFAULT;
+        size_t off = (size_t)(addr - IMAGE_BASE), n = im->size - off;
+        n = n < size ? n : size;
+        memcpy(buf, im->bytes + off, n);
+        return (ssize_t)n;
+}
+
+static bool image_valid(const void *ctx)
+{
+        return ((const struct image *)ctx)->valid;
+}
+
+static const char *image_socket_proto(const void *ctx, int fd)
+{
+        static const char *const protos[] = {"tcp", "udp", "raw", "inet"};
+        return protos[(unsigned)fd % 4];
+}
+
+static const char *const syscalls[] = {
+        "ptrace", "clone", "unshare", "ioctl", "socket", "socketpair", "connect", "bind",
+        "sendto", "mount", "kill", "tkill", "tgkill", "pidfd_open", "process_vm_readv",
+        "process_vm_writev", "kcmp", "open", "openat", "openat2", "execve", "execveat",
+        "symlinkat", "linkat", "init_module", "mkdir", "chown", "umount2", "pivot_root",
+        "sethostname", "reboot", "", "no_such_syscall",
+};
+
+/* Exactly `size` heap bytes, so that ASan catches a write past them. */
+static void check_terminated(const char *buf, size_t size)
+{
+        FUZZ_CHECK(memchr(buf, '\0', size) != NULL);
+}
+
+static void fuzz_target(const struct lp_decode_reader *rd, uint8_t which, const uint64_t *args,
+                        size_t tsize)
+{
+        char *target = malloc(tsize), *dedupe = malloc(tsize);
+        if (!target || !dedupe)
+                abort();
+        const char *sc = syscalls[which % (sizeof(syscalls) / sizeof(syscalls[0]))];
+        lp_decode_target_from(rd, sc, args, target, tsize, dedupe, tsize);
+        check_terminated(target, tsize);
+        check_terminated(dedupe, tsize);
+        free(target);
+        free(dedupe);
+}
+
+static void fuzz_sockaddr(const struct lp_decode_reader *rd, uint64_t addr, uint64_t len)
+{
+        struct lp_sockaddr_info sa;
+        memset(&sa, 0xa5, sizeof(sa));
+        int r = lp_decode_sockaddr_from(rd, addr, len, &sa);
+        check_terminated(sa.text, sizeof(sa.text));
+        FUZZ_CHECK(r == 0 || r == -EINVAL || r == -EFAULT || r == -ESRCH);
+        FUZZ_CHECK(r == 0 || sa.family == -1);
+}
+
+static void fuzz_string(const struct lp_decode_reader *rd, uint64_t addr, size_t size)
+{
+        char *buf = malloc(size);
+        if (!buf)
+                abort();
+        int r = lp_decode_string_from(rd, addr, buf, size);
+        check_terminated(buf, size);
+        FUZZ_CHECK(r == 0 || r == -EFAULT || r == -ESRCH);
+        free(buf);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+        if (size < HEADER)
+                return 0;
+        uint8_t op = data[0], which = data[1], flags = data[2];
+        /* Display buffers of 1..511 bytes: every size must stay terminated. */
+        size_t bufsize = 1 + 2 * (size_t)data[3];
+        uint64_t args[6];
+        memcpy(args, data + 4, sizeof(args));
+        for (int i = 0; i < 6; i++)
+                if (flags & (1u << i))
+                        args[i] = IMAGE_BASE + (args[i] & 0xffff);
+        struct image im = {.size = size - HEADER, .valid = !(flags & 0x40), .gone = flags & 0x80};
+        uint8_t *copy = malloc(im.size ? im.size : 1);
+        if (!copy)
+                abort();
+        memcpy(copy, data + HEADER, im.size);
+        im.bytes = copy;
+        struct lp_decode_reader rd = {image_read, image_valid, image_socket_proto, &im};
+        switch (op % 4) {
+        case 0:
+                fuzz_target(&rd, which, args, bufsize);
+                break;
+        case 1:
+                fuzz_sockaddr(&rd, args[0], args[1]);
+                break;
+        case 2:
+                fuzz_string(&rd, args[0], bufsize);
+                break;
+        default: {
+                char *buf = malloc(bufsize);
+                if (!buf)
+                        abort();
+                lp_decode_ns_flags(args[0], buf, bufsize);
+                check_terminated(buf, bufsize);
+                free(buf);
+        }
+        }
+        free(copy);
+        return 0;
+}
