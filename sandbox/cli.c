@@ -166,6 +166,11 @@ static int check_operands(FILE *err, struct lp_cli *cli)
                         return usage_error(err, "%s", "no COMMAND given (leastpriv run -- COMMAND)");
                 if (cli->command == LP_CMD_LEARN && !cli->output)
                         return usage_error(err, "%s", "learn needs -o OUT.profile");
+                if (cli->command == LP_CMD_RUN && (cli->output || cli->merge || cli->exhaustive))
+                        return usage_error(err, "%s", "-o, --merge and --exhaustive belong to learn");
+                if (cli->command == LP_CMD_LEARN && (cli->audit || cli->sarif || cli->fail_on_findings))
+                        return usage_error(err, "%s", "--audit, --sarif and --fail-on-findings "
+                                           "belong to run (learn blocks nothing already)");
                 return 0;
         case LP_CMD_DIFF:
                 return n == 2 ? 0 : usage_error(err, "%s", "diff needs BASELINE and CANDIDATE");

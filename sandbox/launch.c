@@ -11,7 +11,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,12 +90,16 @@ static int send_listener(int sock, int listener)
         return sendmsg(sock, &msg, MSG_NOSIGNAL) == 1 ? 0 : -errno;
 }
 
-/* The namespace's init arms its parent-death signal only after the fork:
- * the pipe tells it whether the setup child died before that. */
-static bool parent_gone(int alive_fd)
+/* The namespace's init arms its parent-death signal only after the fork,
+ * and must not start the command before the supervisor knows its pid: one
+ * byte from the setup child says both (EOF: the setup child died). */
+static bool setup_child_announced(int from_setup_child)
 {
-        struct pollfd p = {alive_fd, POLLIN, 0};
-        return poll(&p, 1, 0) > 0 && (p.revents & POLLHUP);
+        char c;
+        ssize_t n;
+        while ((n = read(from_setup_child, &c, 1)) < 0 && errno == EINTR)
+                ;
+        return n == 1;
 }
 
 static void announce_init(const struct launch *l, pid_t init)
@@ -120,11 +123,12 @@ static pid_t enter_pid_namespace(const struct launch *l, pid_t parent)
                 child_fail(l, "fork the init of the command's PID namespace", -errno, 125);
         if (init > 0) {
                 announce_init(l, init);
+                (void)!write(alive[1], "", 1);
                 close(alive[0]);
                 lp_pidns_wait_init(init);
         }
         close(alive[1]);
-        if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || parent_gone(alive[0]))
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || !setup_child_announced(alive[0]))
                 _exit(125);
         close(alive[0]);
         /* Best effort: without it /proc shows the host's pids, which is
@@ -133,8 +137,13 @@ static pid_t enter_pid_namespace(const struct launch *l, pid_t parent)
         pid_t command = fork();
         if (command < 0)
                 child_fail(l, "fork the command in its PID namespace", -errno, 125);
-        if (command > 0)
-                lp_pidns_init(command, l->sock[1]);
+        if (command > 0) {
+                int caps[64];
+                struct lp_pidns_caps keep = {.all = l->o->audit, .caps = caps};
+                for (size_t i = 0; i < l->policy->n_keep && keep.n < LP_ELEMENTSOF(caps); i++)
+                        caps[keep.n++] = l->policy->keep[i].cap;
+                lp_pidns_init(command, l->sock[1], &keep);
+        }
         return 1;
 }
 

@@ -65,19 +65,42 @@ static struct lp_learned_item *find_item(struct lp_learned *l, enum lp_learned_k
         return NULL;
 }
 
+/* Executable paths, destinations and variable names come from the
+ * command: a newline in one would be a line of the profile. */
+static char *printable_copy(const char *text)
+{
+        char *copy = strdup(text);
+        for (char *c = copy; c && *c; c++)
+                if ((unsigned char)*c < 0x20 || *c == 0x7f)
+                        *c = '?';
+        return copy;
+}
+
 int lp_learned_add(struct lp_learned *l, enum lp_learned_kind kind, const char *value,
                    uint64_t count, const char *exe, bool by_name, bool merging)
 {
-        struct lp_learned_item *it = find_item(l, kind, value);
+        _cleanup_free_ char *clean = printable_copy(value);
+        if (!clean)
+                return -ENOMEM;
+        struct lp_learned_item *it = find_item(l, kind, clean);
         if (it) {
                 it->count = merging ? (count > it->count ? count : it->count) : it->count + count;
                 it->by_name |= by_name;
+                /* The file's executable stays, so merges do not churn it. */
+                if (merging && exe && exe[0]) {
+                        char *e = printable_copy(exe);
+                        if (!e)
+                                return -ENOMEM;
+                        free(it->exe);
+                        it->exe = e;
+                }
                 return 0;
         }
         if (LP_GROW(l->items, l->cap_items, l->n_items) < 0)
                 return -ENOMEM;
         it = &l->items[l->n_items];
-        *it = (struct lp_learned_item){kind, strdup(value), count, strdup(exe ? exe : ""), by_name};
+        *it = (struct lp_learned_item){kind, printable_copy(clean), count,
+                                       printable_copy(exe ? exe : ""), by_name};
         if (!it->value || !it->exe) {
                 free(it->value);
                 free(it->exe);
@@ -196,14 +219,14 @@ static bool allowed_by(const struct lp_policy *p, const char *name)
 }
 
 /* Whether the floor line grants `name`: a floor member on this
- * architecture that BASE neither allows already nor denies by name (the
- * filter observed those, as seccomp.c's also_allow says). */
+ * architecture that BASE leaves to DefaultAction (seccomp.c's also_allow:
+ * what BASE names, the filter observed). */
 static bool floor_grants(const struct lp_policy *base, const struct lp_learned *l,
                          const char *name)
 {
         const struct lp_syscall_rule *r = lp_policy_syscall_by_name(base, name);
         return l->floor && in_list(lp_learn_floor, name) && r &&
-               r->action.type != LP_ACTION_ALLOW && !r->named;
+               r->action.type != LP_ACTION_ALLOW && lp_syscall_rule_is_default(r);
 }
 
 struct render {

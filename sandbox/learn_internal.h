@@ -28,8 +28,9 @@ struct lp_learned {
 };
 
 /* Adds evidence for (kind, value). Within one run counts add up; `merging`
- * another run keeps the larger count and the existing executable, so that
- * merging the same run twice changes nothing. */
+ * (the existing file, read after this run's findings) keeps the larger
+ * count and the file's executable, so that merging the same run twice
+ * changes nothing. Control characters in value and exe become '?'. */
 int lp_learned_add(struct lp_learned *l, enum lp_learned_kind kind, const char *value,
                    uint64_t count, const char *exe, bool by_name, bool merging);
 

@@ -98,7 +98,12 @@ static int cmd_learn(const struct lp_cli *cli)
         if (status != EXIT_SETUP_FAILED && cli->findings &&
             lp_report_json_write(store, cli->findings) < 0)
                 status = EXIT_SETUP_FAILED;
-        if (status != EXIT_SETUP_FAILED && lp_learn_write(p, store, &req) < 0)
+        /* A command that never ran, or was cut short by the timeout, used
+         * less than it needs: such a profile would replace a good one. */
+        if (status == 124 || status == 126 || status == 127)
+                lp_error("learn: the command %s; %s left as it was",
+                         status == 124 ? "timed out" : "could not be executed", cli->output);
+        else if (status != EXIT_SETUP_FAILED && lp_learn_write(p, store, &req) < 0)
                 status = EXIT_SETUP_FAILED;
         lp_findings_free(store);
         lp_policy_free(p);

@@ -413,6 +413,14 @@ static void allowed_but_watched(struct lp_notifier *n, const struct lp_syscall_r
         }
         if (!strcmp(name, "socket") && !lp_policy_family(p, (int)a[0])) {
                 socket_family_denied(n, (int)a[0], v);
+                /* Learning also wants the capability the socket needs. */
+                if (n->o.learn && needs_net_raw(a) && !lp_policy_keeps(p, CAP_NET_RAW) &&
+                    (record(n, v) >= 0)) {
+                        *v = (struct verdict){.cont = true};
+                        snprintf(v->target, sizeof(v->target), "socket(%s, SOCK_RAW)",
+                                 lp_family_name((int)a[0]) ? lp_family_name((int)a[0]) : "?");
+                        capability_needed(n, CAP_NET_RAW, v);
+                }
                 return;
         }
         if ((!strcmp(name, "connect") || !strcmp(name, "sendto")) && p->netns != LP_NETNS_HOST) {
@@ -486,7 +494,7 @@ static int record(struct lp_notifier *n, struct verdict *v)
         /* Learning keeps one entry per operation and executable: a storm
          * of distinct paths must not grow the store without bound. */
         if (n->o.learn && v->f.kind != LP_FINDING_NETWORK)
-                v->f.dedupe_target = "";
+                v->f.dedupe_target = strstr(v->rule, "built-in hardening") ? "hardening" : "";
         v->f.count = 1;
         v->f.pid = (int)n->req->pid;
         v->f.exe = v->exe;

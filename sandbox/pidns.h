@@ -4,6 +4,7 @@
  * PID namespace whose init is gone (pid_namespaces(7)). */
 #pragma once
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/types.h>
 
 /* In the setup child: unshare a PID and a mount namespace. The caller's own
@@ -20,8 +21,16 @@ _Noreturn void lp_pidns_wait_init(pid_t init);
  * command's pids and /proc agree. 0 or -errno. */
 int lp_pidns_mount_proc(void);
 
-/* The namespace's init: reaps every process of the namespace, and when
- * `command` exits sends its wait status to the supervisor on status_fd
- * (struct lp_child_status, LP_CHILD_EXITED), then waits for the SIGKILL
- * that ends the namespace. Never returns. */
-_Noreturn void lp_pidns_init(pid_t command, int status_fd);
+/* The capabilities the init keeps: the command's (Keep=), or all when the
+ * command keeps them all (--audit, learn). */
+struct lp_pidns_caps {
+        bool all;
+        const int *caps;
+        size_t n;
+};
+
+/* The namespace's init: drops to `keep`, reaps every process of the
+ * namespace, and when `command` exits sends its wait status to the
+ * supervisor on status_fd (struct lp_child_status, LP_CHILD_EXITED), then
+ * waits for the SIGKILL that ends the namespace. Never returns. */
+_Noreturn void lp_pidns_init(pid_t command, int status_fd, const struct lp_pidns_caps *keep);

@@ -165,6 +165,13 @@ int lp_policy_load_string_sealed(const char *text, const char *file, FILE *error
 
 void lp_policy_free(struct lp_policy *p);
 
+/* Whether nothing in the profile names this syscall: neither by name, nor
+ * through a group, nor the built-in hardening; DefaultAction decides. */
+static inline bool lp_syscall_rule_is_default(const struct lp_syscall_rule *r)
+{
+        return !r->named && !r->group && !r->hardening;
+}
+
 /* Look-ups for the later stages; NULL when not found. */
 const struct lp_syscall_rule *lp_policy_syscall(const struct lp_policy *p, int nr);
 const struct lp_syscall_rule *lp_policy_syscall_by_name(const struct lp_policy *p,

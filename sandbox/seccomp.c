@@ -79,14 +79,18 @@ static bool is_inet(int family)
 }
 
 /* socket(): each granted family is allowed outright, except that inet
- * sockets other than stream and datagram (raw ones: CAP_NET_RAW) go to the
- * supervisor so it can name the capability. Other families are notified and
+ * sockets other than stream and datagram, and packet sockets (CAP_NET_RAW),
+ * go to the supervisor so it can name the capability. Other families are notified and
  * refused there with EAFNOSUPPORT and a finding. */
 static int allow_socket(scmp_filter_ctx ctx, const struct lp_policy *p, int nr)
 {
         for (size_t i = 0; i < p->n_families; i++) {
                 int family = p->families[i].family;
                 struct scmp_arg_cmp c[2] = {{0, SCMP_CMP_EQ, (uint64_t)family, 0}};
+                /* AF_PACKET needs CAP_NET_RAW whatever the type: notified,
+                 * so the refusal is a capability finding. */
+                if (family == AF_PACKET && !lp_policy_keeps(p, CAP_NET_RAW))
+                        continue;
                 if (!is_inet(family) || lp_policy_keeps(p, CAP_NET_RAW)) {
                         if (allow(ctx, nr, 1, c) < 0)
                                 return -EINVAL;
@@ -154,14 +158,14 @@ static int add_always_allowed(scmp_filter_ctx ctx, const struct lp_policy *p, in
         return r;
 }
 
-/* Learning's floor (learn.h): allowed outright although the policy does
- * not allow them, unless it denies them by name. */
+/* Learning's floor (learn.h): allowed outright where the policy leaves
+ * them to DefaultAction; what it names (by name or group) stays as named. */
 static int add_also_allowed(scmp_filter_ctx ctx, const struct lp_policy *p,
                             const char *const *names)
 {
         for (size_t i = 0; names && names[i]; i++) {
                 const struct lp_syscall_rule *rule = lp_policy_syscall_by_name(p, names[i]);
-                if (!rule || rule->action.type == LP_ACTION_ALLOW || rule->named)
+                if (!rule || rule->action.type == LP_ACTION_ALLOW || !lp_syscall_rule_is_default(rule))
                         continue;
                 int r = allow(ctx, rule->nr, 0, NULL);
                 if (r < 0)

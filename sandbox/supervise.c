@@ -233,7 +233,8 @@ static void drain_notifications(struct state *st)
  * namespace is empty, so waiting for it means nothing is left running. */
 static void end_pid_namespace(struct state *st)
 {
-        if (st->s->init <= 0)
+        /* Reaped: the init is gone too, and its pid may be someone's now. */
+        if (st->s->init <= 0 || st->child_reaped)
                 return;
         kill(st->s->init, SIGKILL);
         while (!st->child_reaped && waitpid(st->s->child, NULL, 0) < 0 && errno == EINTR)

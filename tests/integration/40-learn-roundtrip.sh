@@ -102,8 +102,21 @@ roundtrip cc cc -o "$tmp/hello" "$tmp/hello.c"
 # ---- the exit status is the command's ----------------------------------------
 run_lp learn -o "$tmp/exit3.profile" -- sh -c 'exit 3'
 assert_eq 3 "$LP_STATUS" "learn exits with the command's status"
-run_lp learn -o "$tmp/none.profile" -- /nonexistent/command
+cp "$tmp/exit3.profile" "$tmp/keep.profile"
+run_lp learn -o "$tmp/keep.profile" -- /nonexistent/command
 assert_eq 127 "$LP_STATUS" "learn of a missing command exits 127"
+assert_eq "$(cat "$tmp/exit3.profile")" "$(cat "$tmp/keep.profile")" \
+        "... and leaves an existing profile as it was"
+
+# ---- what the hardening refuses is learned by name ----------------------------
+run_lp learn -o "$tmp/tiocsti.profile" -- "$PROBE" tiocsti
+assert_match "$(cat "$tmp/tiocsti.profile")" '^Allow=ioctl # .*\(by name' \
+        "a command that needs TIOCSTI learns ioctl by name (lifting the hardening)"
+
+# ---- a packet socket: the family and the capability -------------------------------
+roundtrip packet "$PROBE" packet-socket
+assert_contains "$(cat "$tmp/packet.profile")" $'\nKeep=CAP_NET_RAW # ' "packet socket: Keep=CAP_NET_RAW learned"
+assert_contains "$(cat "$tmp/packet.profile")" $'\nAddressFamilies=AF_PACKET # ' "... and AddressFamilies=AF_PACKET"
 
 # ---- the gate: diff against the base it learned from --------------------------
 run_lp diff base "$tmp/pipeline.profile"

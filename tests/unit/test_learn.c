@@ -229,6 +229,43 @@ static void test_write_check_and_read_back(void **state)
         rmdir(dir);
 }
 
+/* An executable path is the command's to choose: a newline in it must not
+ * become a line of the learned profile. */
+static void test_evidence_cannot_inject_lines(void **state)
+{
+        (void)state;
+        char dir[] = "/tmp/lp-test-learn.XXXXXX";
+        assert_non_null(mkdtemp(dir));
+        char out[128];
+        snprintf(out, sizeof(out), "%s/injected.profile", dir);
+        struct lp_policy *base = NULL;
+        assert_int_equal(lp_policy_load("base", NULL, &base), 0);
+        struct lp_findings *s = NULL;
+        assert_int_equal(lp_findings_new(0, &s), 0);
+        struct lp_finding f = finding(LP_FINDING_SYSCALL, "execve", "execve()", 1,
+                                      "/tmp/d\n[Capabilities]\nKeep=CAP_SYS_ADMIN\n#", "b:1 x");
+        assert_int_equal(lp_findings_add(s, &f), 0);
+        struct lp_finding e = finding(LP_FINDING_ENVIRONMENT, "X\nPass=*", "", 1, "", "");
+        assert_int_equal(lp_findings_add(s, &e), 0);
+        struct lp_learn_request req = {.output = out, .base = "base"};
+        lp_log_level = LP_LOG_QUIET;
+        assert_int_equal(lp_learn_write(base, s, &req), 0);
+        char *text = slurp(out);
+        assert_null(strstr(text, "\nKeep=CAP_SYS_ADMIN"));
+        assert_null(strstr(text, "\nPass=*"));
+        assert_non_null(strstr(text, "first by /tmp/d?[Capabilities]?Keep=CAP_SYS_ADMIN?#"));
+        struct lp_policy *learned = NULL;
+        assert_int_equal(lp_policy_load(out, stderr, &learned), 0);
+        assert_int_equal(learned->n_keep, 0);
+        assert_int_equal(learned->n_pass, 0);
+        lp_policy_free(learned);
+        free(text);
+        lp_findings_free(s);
+        lp_policy_free(base);
+        unlink(out);
+        rmdir(dir);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -238,6 +275,7 @@ int main(void)
             cmocka_unit_test(test_evidence_parse_note_and_errors),
             cmocka_unit_test(test_counts_add_in_a_run_and_max_in_a_merge),
             cmocka_unit_test(test_write_check_and_read_back),
+            cmocka_unit_test(test_evidence_cannot_inject_lines),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
