@@ -131,22 +131,12 @@ PY
 # one finding in $ESC_F with that kind, operation and target, and keys as
 # given (as expect_finding, which matches on kind and operation only).
 expect_target() {
-        local what=$1 kind=$2 op=$3 target=$4 spec k
+        local what=$1 kind=$2 op=$3 target=$4
         shift 4
         tget "$ESC_F" "$kind" "$op" "$target"
         assert_eq ok "$F_keys" "$what: JSONL parses, keys of §4 in order"
         assert_eq 1 "$F_n" "$what: one finding $kind/$op '$target'"
-        for spec in "$@"; do
-                if [[ "$spec" =~ ^([a-z_]+)~(.*)$ ]]; then
-                        k="F_${BASH_REMATCH[1]}"
-                        assert_re "${!k}" "${BASH_REMATCH[2]}" "$what: ${BASH_REMATCH[1]}"
-                elif [[ "$spec" =~ ^([a-z_]+)=(.*)$ ]]; then
-                        k="F_${BASH_REMATCH[1]}"
-                        assert_eq "${BASH_REMATCH[2]}" "${!k}" "$what: ${BASH_REMATCH[1]}"
-                else
-                        fatal "expect_target: bad spec '$spec'"
-                fi
-        done
+        expect_keys "$what" "$@"
 }
 
 # expect_no_finding WHAT KIND OPERATION: no finding of KIND/OPERATION in

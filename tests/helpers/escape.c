@@ -41,6 +41,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "probe_output.h"
+
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
 #endif
@@ -57,19 +59,7 @@
  * permission check, so a bare run as root loads and unloads nothing. */
 #define KEXEC_ARCH_ARM_FLAG (40UL << 16)
 
-enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2 };
-
 /* ---- output ------------------------------------------------------------ */
-
-static const char *errno_name(int e)
-{
-        static char buf[32];
-        const char *n = strerrorname_np(e);
-        if (n)
-                return n;
-        snprintf(buf, sizeof(buf), "E%d", e);
-        return buf;
-}
 
 /* "KEY: ok" or "KEY: ERRNO", flushed at once: the next attack may be the
  * one that gets the process killed. Returns 0 or 1 for an exit status. */

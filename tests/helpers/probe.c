@@ -42,6 +42,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "probe_output.h"
+
 #ifndef __NR_clone3
 #define __NR_clone3 435
 #endif
@@ -49,19 +51,7 @@
 #define __NR_io_uring_setup 425
 #endif
 
-enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2 };
-
 /* ---- output ------------------------------------------------------------ */
-
-static const char *errno_name(int e)
-{
-        static char buf[32];
-        const char *n = strerrorname_np(e);
-        if (n)
-                return n;
-        snprintf(buf, sizeof(buf), "E%d", e);
-        return buf;
-}
 
 static int errno_from_name(const char *name)
 {

@@ -59,11 +59,19 @@ assert_re() {
 # one finding of KIND and OPERATION in FILE, every line with the keys of §4
 # in order, and each named key equal to VALUE (or matching ERE).
 expect_finding() {
-        local what=$1 file=$2 kind=$3 op=$4 spec k
+        local what=$1 file=$2 kind=$3 op=$4
         shift 4
         fget "$file" "$kind" "$op"
         assert_eq ok "$F_keys" "$what: JSONL lines parse, keys exactly and in order"
         assert_eq 1 "$F_n" "$what: one finding $kind/$op"
+        expect_keys "$what" "$@"
+}
+
+# expect_keys WHAT [KEY=VALUE | KEY~ERE]...: the F_<key> variables of the
+# last fget match each spec.
+expect_keys() {
+        local what=$1 spec k
+        shift
         for spec in "$@"; do
                 if [[ "$spec" =~ ^([a-z_]+)~(.*)$ ]]; then
                         k="F_${BASH_REMATCH[1]}"
@@ -72,7 +80,7 @@ expect_finding() {
                         k="F_${BASH_REMATCH[1]}"
                         assert_eq "${BASH_REMATCH[2]}" "${!k}" "$what: ${BASH_REMATCH[1]}"
                 else
-                        fatal "expect_finding: bad spec '$spec'"
+                        fatal "expect_keys: bad spec '$spec'"
                 fi
         done
 }
