@@ -374,14 +374,17 @@ static void render_network(const struct render *c)
                 const struct lp_learned_item *it = &l->items[i];
                 if (it->kind != LP_LEARNED_DESTINATION)
                         continue;
-                outside |= !is_loopback_destination(it->value);
+                /* A loopback destination learned from a loopback base is a
+                 * host service (notify.c): only the host network has it. */
+                outside |= !is_loopback_destination(it->value) || c->base->netns != LP_NETNS_NONE;
                 fprintf(c->out, "# destination: %s # ", it->value);
                 lp_learned_format_evidence(c->out, it);
                 fputs("\n", c->out);
         }
         if (has_kind(l, LP_LEARNED_DESTINATION) && c->base->netns != LP_NETNS_HOST)
-                fprintf(c->out, "# (Forward= would do for a host service, once it is served.)\n"
-                        "Namespace=%s\n", outside ? "host" : "loopback");
+                fprintf(c->out, "# (Forward=tcp:PORT=HOST:PORT would do for a host service on\n"
+                        "# loopback, once Forward= is served.)\nNamespace=%s\n",
+                        outside ? "host" : "loopback");
 }
 
 static void render_environment(const struct render *c)

@@ -24,6 +24,7 @@
 #include "cap_gates.h"
 #include "decode.h"
 #include "findings.h"
+#include "listeners.h"
 #include "policy.h"
 #include "util.h"
 
@@ -45,6 +46,12 @@ struct lp_notifier {
         size_t n_killed, cap_killed;
         uint64_t handled;
         unsigned unprivileged_port_start;
+        /* Learning: loopback ports already told apart (host_service). */
+        struct port_owner {
+                uint16_t port;
+                bool outside;
+        } ports[64];
+        size_t n_ports;
         /* The last executables seen, by thread id: the fallback when a
          * tracee is already gone, so its finding joins its siblings' rather
          * than appearing again with no executable. */
@@ -258,6 +265,20 @@ static void socket_family_denied(struct lp_notifier *n, int family, struct verdi
         v->cont = false;
 }
 
+/* Learning runs on the host network, so a loopback connect reaches host
+ * services that the loopback-only namespace of `run` will not have: those
+ * are destinations to learn. Answered once per port (a /proc scan). */
+static bool host_service(struct lp_notifier *n, uint16_t port)
+{
+        for (size_t i = 0; i < n->n_ports; i++)
+                if (n->ports[i].port == port)
+                        return n->ports[i].outside;
+        bool outside = lp_listener_is_outside((int)n->req->pid, port);
+        if (n->n_ports < LP_ELEMENTSOF(n->ports))
+                n->ports[n->n_ports++] = (struct port_owner){port, outside};
+        return outside;
+}
+
 /* connect/sendto to where the namespace does not reach: the kernel refuses
  * (ENETUNREACH); the finding says where the test tried to go. */
 static void check_destination(struct lp_notifier *n, const char *name, const uint64_t *a,
@@ -270,9 +291,10 @@ static void check_destination(struct lp_notifier *n, const char *name, const uin
         if (lp_decode_sockaddr(&t, to ? a[4] : a[1], to ? a[5] : a[2], &sa) < 0)
                 return;
         bool inet = sa.family == AF_INET || sa.family == AF_INET6;
-        if (!inet || (sa.loopback && p->netns == LP_NETNS_LOOPBACK))
+        const char *proto = inet ? lp_decode_socket_proto(&t, (int)a[0]) : "";
+        if (!inet || (sa.loopback && p->netns == LP_NETNS_LOOPBACK &&
+                      !(n->o.learn && !strcmp(proto, "tcp") && host_service(n, sa.port))))
                 return;
-        const char *proto = lp_decode_socket_proto(&t, (int)a[0]);
         snprintf(v->target, sizeof(v->target), "%s %s", proto, sa.text);
         snprintf(v->dedupe, sizeof(v->dedupe), "%s", v->target);
         snprintf(v->op, sizeof(v->op), "%s", name);
@@ -281,7 +303,7 @@ static void check_destination(struct lp_notifier *n, const char *name, const uin
         /* Forward= (a host endpoint reachable from inside) is parsed but not
          * served yet, so the fix that works today is the host network. */
         snprintf(v->fix, sizeof(v->fix), "[Network] Namespace=%s",
-                 sa.loopback ? "loopback" : "host");
+                 sa.loopback && p->netns == LP_NETNS_NONE ? "loopback" : "host");
         finding(n, v, LP_FINDING_NETWORK, v->op, LP_FINDING_DENIED, ENETUNREACH);
 }
 

@@ -113,3 +113,23 @@ capture unshare -n "$LEASTPRIV" run -p "$tmp/out.profile" --findings "$tmp/out.j
         "$PROBE" connect 192.0.2.1 80
 assert_eq "$out_status" "$LP_STATUS" "replay exits as the learn did"
 assert_not_contains "$(cat "$tmp/out.jsonl")" '"kind":"network"' "replay has no network finding"
+
+# ---- a service on the host's loopback, against the command's own server ---------
+"$PROBE" listen "$tmp/port" 30 >/dev/null 2>&1 &
+server=$!
+wait_for_file "$tmp/port" 10 || fatal "the host loopback server did not start"
+port=$(cat "$tmp/port")
+run_lp learn -o "$tmp/hostsvc.profile" -- "$PROBE" connect 127.0.0.1 "$port"
+assert_probe ok "learn: the command reaches the host's loopback service"
+assert_contains "$(cat "$tmp/hostsvc.profile")" "# destination: tcp 127.0.0.1:$port # 1 call" \
+        "learn names the host loopback service"
+assert_contains "$(cat "$tmp/hostsvc.profile")" $'\nNamespace=host\n' \
+        "... and grants the host network (Forward= is not served yet)"
+run_lp run -p "$tmp/hostsvc.profile" --findings "$tmp/hostsvc.jsonl" -- "$PROBE" connect 127.0.0.1 "$port"
+assert_probe ok "replay: the host service is reached"
+kill "$server" 2>/dev/null
+wait "$server" 2>/dev/null
+run_lp learn -o "$tmp/ownsvc.profile" -- "$PROBE" loopback-tcp
+assert_probe ok "learn: a command with its own loopback server"
+assert_not_contains "$(cat "$tmp/ownsvc.profile")" "Namespace=" \
+        "... learns no network namespace change (its own server is inside)"

@@ -1,0 +1,14 @@
+/* Learning: whether a loopback TCP port the command connects to is served
+ * by a process outside the command's own tree (a database on the host, the
+ * CI service container ...). Such a destination needs Forward= (or
+ * Namespace=host) in the learned profile; the command's own servers need
+ * nothing, as its loopback-only namespace has them too. */
+#pragma once
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Whether something listens on TCP `port` in `pid`'s network namespace and
+ * no process of `pid`'s PID namespace holds that listening socket. False
+ * when nothing listens (the connect fails alike with or without the host)
+ * or when it cannot be told. Reads /proc: call once per port. */
+bool lp_listener_is_outside(int pid, uint16_t port);
