@@ -75,17 +75,6 @@ static int say_ret(const char *key, long r)
         return say(key, r < 0 ? errno : 0);
 }
 
-static int parse_long(const char *s, long min, long max, long *ret)
-{
-        char *end;
-        errno = 0;
-        long v = strtol(s, &end, 0);
-        if (errno || end == s || *end || v < min || v > max)
-                return -1;
-        *ret = v;
-        return 0;
-}
-
 static int usage_error(const char *what, const char *arg)
 {
         fprintf(stderr, "escape: %s: '%s'\n", what, arg);

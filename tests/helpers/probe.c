@@ -86,17 +86,6 @@ static int usage_error(const char *name, const char *what, const char *arg)
         return EXIT_USAGE;
 }
 
-static int parse_long(const char *s, long min, long max, long *ret)
-{
-        char *end;
-        errno = 0;
-        long v = strtol(s, &end, 0);
-        if (errno || end == s || *end || v < min || v > max)
-                return -1;
-        *ret = v;
-        return 0;
-}
-
 static int signal_from_name(const char *s)
 {
         long n;
