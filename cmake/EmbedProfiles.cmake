@@ -1,7 +1,7 @@
 # Writes OUT: a C array of {name, text} for every DIR/*.profile.
 # Run by CMake at build time (cmake -P), so no text is ever hand-copied.
 set(body "/* Generated from the profiles directory by cmake/EmbedProfiles.cmake. */\n")
-string(APPEND body "#include \"embedded.h\"\n\n")
+string(APPEND body "#include \"profile/embedded.h\"\n\n")
 set(table "const struct lp_embedded_profile lp_embedded_profiles[] = {\n")
 set(index 0)
 file(GLOB PROFILES ${DIR}/*.profile)

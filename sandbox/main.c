@@ -4,14 +4,14 @@
 #include <string.h>
 
 #include "cli.h"
-#include "findings.h"
-#include "launch.h"
-#include "learn.h"
-#include "log.h"
-#include "policy.h"
-#include "policy_show.h"
-#include "report.h"
-#include "syscall_sets.h"
+#include "findings/findings.h"
+#include "launch/launch.h"
+#include "learn/learn.h"
+#include "base/log.h"
+#include "profile/policy.h"
+#include "review/review.h"
+#include "findings/report.h"
+#include "profile/syscall_sets.h"
 
 /* Exit statuses of DESIGN.md §2. */
 enum {

@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "decode.h"
+#include "rules/decode.h"
 #include "fuzz.h"
 
 #define IMAGE_BASE 0x10000ULL

@@ -10,9 +10,9 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "policy.h"
-#include "policy_show.h"
-#include "profile.h"
+#include "profile/policy.h"
+#include "review/review.h"
+#include "profile/syntax.h"
 
 /* Error messages and show's text are formatted for real, into a sink:
  * formatting is where a bad length or a NULL %s would show. */

@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "findings.h"
+#include "findings/findings.h"
 
 static struct lp_findings *new_store(size_t max)
 {

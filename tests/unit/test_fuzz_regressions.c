@@ -17,9 +17,9 @@
 
 #include <cmocka.h>
 
-#include "decode.h"
-#include "policy.h"
-#include "policy_show.h"
+#include "rules/decode.h"
+#include "profile/policy.h"
+#include "review/review.h"
 
 /* ---- helpers ---- */
 

@@ -13,13 +13,13 @@
 
 #include <cmocka.h>
 
-#include "cap_gates.h"
-#include "findings.h"
-#include "learn.h"
-#include "learn_internal.h"
-#include "log.h"
-#include "policy.h"
-#include "syscall_sets.h"
+#include "rules/cap_gates.h"
+#include "findings/findings.h"
+#include "learn/learn.h"
+#include "learn/learned.h"
+#include "base/log.h"
+#include "profile/policy.h"
+#include "profile/syscall_sets.h"
 
 /* Calls the supervisor must see with their arguments: never in the floor. */
 static const char *const watched[] = {"ioctl", "clone", "clone3", "unshare", "socket",

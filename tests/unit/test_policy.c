@@ -22,8 +22,8 @@
 #include <cmocka.h>
 #include <linux/capability.h>
 
-#include "policy.h"
-#include "syscall_sets.h"
+#include "profile/policy.h"
+#include "profile/syscall_sets.h"
 
 /* ---- helpers ---- */
 

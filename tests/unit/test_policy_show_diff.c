@@ -16,8 +16,8 @@
 
 #include <cmocka.h>
 
-#include "policy.h"
-#include "policy_show.h"
+#include "profile/policy.h"
+#include "review/review.h"
 
 /* ---- helpers ---- */
 

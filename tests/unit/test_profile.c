@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "profile.h"
+#include "profile/syntax.h"
 
 struct parsed {
         struct lp_profile *profile;

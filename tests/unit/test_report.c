@@ -14,10 +14,10 @@
 
 #include <cmocka.h>
 
-#include "findings.h"
-#include "json.h"
-#include "policy.h"
-#include "report.h"
+#include "findings/findings.h"
+#include "findings/json.h"
+#include "profile/policy.h"
+#include "findings/report.h"
 
 #define SCHEMA LP_SOURCE_DIR "/tests/schemas/sarif-schema-2.1.0.json"
 #define VALIDATOR LP_SOURCE_DIR "/tests/tools/validate-sarif.py"

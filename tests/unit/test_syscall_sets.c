@@ -14,7 +14,7 @@
 #include <cmocka.h>
 #include <seccomp.h>
 
-#include "syscall_sets.h"
+#include "profile/syscall_sets.h"
 
 #define MAX_GROUPS 64
 #define MAX_NAMES 1024

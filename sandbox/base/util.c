@@ -1,0 +1,41 @@
+#include "base/util.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <time.h>
+
+int lp_grow(void **array, size_t *capacity, size_t n, size_t elem)
+{
+        if (n < *capacity)
+                return 0;
+        size_t want = *capacity ? *capacity * 2 : 8;
+        while (want <= n)
+                want *= 2;
+        if (want > SIZE_MAX / elem)
+                return -ENOMEM;
+        void *p = realloc(*array, want * elem);
+        if (!p)
+                return -ENOMEM;
+        *array = p;
+        *capacity = want;
+        return 0;
+}
+
+uint64_t lp_now_ms(void)
+{
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+long lp_read_long(const char *path, long fallback)
+{
+        FILE *f = fopen(path, "re");
+        long v = fallback;
+        if (f && fscanf(f, "%ld", &v) != 1)
+                v = fallback;
+        if (f)
+                fclose(f);
+        return v;
+}

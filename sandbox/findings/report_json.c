@@ -1,0 +1,56 @@
+/* --findings FILE: JSON Lines, one object per unique finding, with exactly
+ * the keys of DESIGN.md §4 in that order (tools parse them). Findings folded
+ * past the store's bound get no line, since an extra kind of line would
+ * break the stable keys; the text summary reports them. */
+#include <errno.h>
+#include <inttypes.h>
+
+#include "findings/findings.h"
+#include "findings/json.h"
+#include "profile/policy.h"
+#include "findings/report.h"
+
+static void write_finding(FILE *out, const struct lp_finding *f)
+{
+        fputs("{\"kind\":", out);
+        lp_json_string(out, lp_finding_kind_name(f->kind));
+        fputs(",\"operation\":", out);
+        lp_json_string(out, f->operation ? f->operation : "");
+        fputs(",\"target\":", out);
+        lp_json_string(out, f->target ? f->target : "");
+        fputs(",\"action\":", out);
+        lp_json_string(out, lp_finding_action_name(f->action));
+        fputs(",\"errno\":", out);
+        if (f->errno_value == 0) {
+                fputs("null", out);
+        } else {
+                /* An errno without a name stays a string: "123". */
+                const char *name = lp_errno_name(f->errno_value);
+                if (name)
+                        lp_json_string(out, name);
+                else
+                        fprintf(out, "\"%d\"", f->errno_value);
+        }
+        fprintf(out, ",\"count\":%" PRIu64 ",\"pid\":%d,\"exe\":", f->count, f->pid);
+        lp_json_string(out, f->exe);
+        fputs(",\"rule\":", out);
+        lp_json_string(out, f->rule ? f->rule : "");
+        fputs(",\"fix\":", out);
+        lp_json_string(out, f->fix ? f->fix : "");
+        fprintf(out, ",\"first_ms\":%" PRIu64 "}\n", f->first_ms);
+}
+
+static int write_lines(FILE *out, void *userdata)
+{
+        const struct lp_findings *s = userdata;
+        for (size_t i = 0; i < lp_findings_size(s); i++)
+                write_finding(out, lp_findings_at(s, i));
+        return 0;
+}
+
+int lp_report_json_write(const struct lp_findings *s, const char *path)
+{
+        if (!path)
+                return -EINVAL;
+        return lp_json_write_atomic(path, write_lines, (void *)s);
+}

@@ -1,0 +1,99 @@
+/* The end-of-run summary on stderr (DESIGN.md §2): one line per unique
+ * finding with its count, the executable, the profile line that would grant
+ * it and the one that decided it. */
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+
+#include "findings/findings.h"
+#include "findings/json.h"
+#include "findings/report.h"
+
+/* Targets come from a hostile process's memory: never let them reach a
+ * terminal as escape sequences. C0/C1 controls, DEL and bytes that are not
+ * UTF-8 are printed as \xNN. */
+static void put_safe(FILE *out, const char *s)
+{
+        if (!s)
+                return;
+        while (*s) {
+                unsigned cp;
+                size_t n = lp_utf8_sequence(s, &cp);
+                if (n == 0 || cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0) ||
+                    (n == 1 && *s == '\\')) {
+                        size_t bytes = n ? n : 1;
+                        for (size_t i = 0; i < bytes; i++)
+                                fprintf(out, "\\x%02x", (unsigned char)s[i]);
+                        s += bytes;
+                } else {
+                        fwrite(s, 1, n, out);
+                        s += n;
+                }
+        }
+}
+
+static const char *plural(uint64_t n, const char *one, const char *many)
+{
+        return n == 1 ? one : many;
+}
+
+static void print_finding(FILE *out, const struct lp_finding *f)
+{
+        const char *op = f->operation ? f->operation : "";
+        const char *target = f->target ? f->target : "";
+        fprintf(out, "leastpriv:   %-8s %s ", lp_finding_action_name(f->action),
+                lp_finding_kind_name(f->kind));
+        /* "ptrace(PTRACE_TRACEME)" and "GITHUB_TOKEN" already name the
+         * operation; "tcp 10.0.0.5:443" needs "connect" in front. */
+        if (strncmp(target, op, strlen(op)) != 0 || !*target) {
+                put_safe(out, op);
+                if (*target)
+                        fputc(' ', out);
+        }
+        put_safe(out, target);
+        fprintf(out, " x%" PRIu64, f->count);
+        if (f->exe) {
+                fputs("  [", out);
+                put_safe(out, f->exe);
+                fputc(']', out);
+        }
+        if (f->fix && *f->fix) {
+                fputs("  fix: ", out);
+                put_safe(out, f->fix);
+        }
+        if (f->rule && *f->rule) {
+                fputs("  (rule: ", out);
+                put_safe(out, f->rule);
+                fputc(')', out);
+        }
+        fputc('\n', out);
+}
+
+int lp_report_text(const struct lp_findings *s, FILE *out, bool quiet)
+{
+        size_t n = lp_findings_size(s);
+        uint64_t folded = lp_findings_folded(s);
+        uint64_t folded_distinct = lp_findings_folded_distinct(s);
+        if (n == 0 && folded == 0) {
+                if (!quiet)
+                        fputs("leastpriv: no findings\n", out);
+                return ferror(out) ? -EIO : 0;
+        }
+
+        uint64_t total = folded;
+        for (size_t i = 0; i < n; i++)
+                total += lp_findings_at(s, i)->count;
+        uint64_t distinct = n + folded_distinct;
+        fprintf(out, "leastpriv: %" PRIu64 " %s (%" PRIu64 " %s)\n", distinct,
+                plural(distinct, "finding", "findings"), total,
+                plural(total, "occurrence", "occurrences"));
+        for (size_t i = 0; i < n; i++)
+                print_finding(out, lp_findings_at(s, i));
+        if (folded > 0)
+                fprintf(out,
+                        "leastpriv:   ... and %" PRIu64 " more %s (%" PRIu64 " %s) not listed:"
+                        " too many distinct findings to keep each one\n",
+                        folded_distinct, plural(folded_distinct, "finding", "findings"), folded,
+                        plural(folded, "occurrence", "occurrences"));
+        return ferror(out) ? -EIO : 0;
+}

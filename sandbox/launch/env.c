@@ -1,0 +1,126 @@
+#include "launch/env.h"
+
+#include <errno.h>
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "findings/findings.h"
+#include "profile/policy.h"
+#include "base/util.h"
+
+struct env_builder {
+        char **vars;
+        size_t n, cap;
+};
+
+static int push(struct env_builder *b, char *owned)
+{
+        if (!owned || LP_GROW(b->vars, b->cap, b->n + 1) < 0) {
+                free(owned);
+                return -ENOMEM;
+        }
+        b->vars[b->n++] = owned;
+        b->vars[b->n] = NULL;
+        return 0;
+}
+
+static void drop(struct env_builder *b, const char *name, size_t len)
+{
+        for (size_t i = 0; i < b->n; i++) {
+                if (strncmp(b->vars[i], name, len) == 0 && b->vars[i][len] == '=') {
+                        free(b->vars[i]);
+                        memmove(&b->vars[i], &b->vars[i + 1], (b->n - i) * sizeof(char *));
+                        b->n--;
+                        return;
+                }
+        }
+}
+
+static int record_withheld(struct lp_findings *store, const char *name,
+                           const struct lp_pattern *rule)
+{
+        if (!store)
+                return 0;
+        char origin[512], rule_text[768], fix[512];
+        snprintf(rule_text, sizeof(rule_text), "%s [Environment] Withhold=%s",
+                 lp_origin_format(&rule->origin, origin, sizeof(origin)), rule->glob);
+        snprintf(fix, sizeof(fix), "[Environment] Pass=%s", name);
+        struct lp_finding f = {
+                .kind = LP_FINDING_ENVIRONMENT,
+                .action = LP_FINDING_WITHHELD,
+                .operation = name,
+                .target = name,
+                .count = 1,
+                .rule = rule_text,
+                .fix = fix,
+        };
+        return lp_findings_add(store, &f);
+}
+
+static bool passed_through_clear(const struct lp_policy *p, const char *name)
+{
+        /* With Clear=yes only what Pass= names survives (like systemd's
+         * PassEnvironment=). */
+        for (size_t i = 0; i < p->n_pass; i++)
+                if (fnmatch(p->pass[i].glob, name, 0) == 0)
+                        return true;
+        return false;
+}
+
+static int add_inherited(const struct lp_policy *p, const char *var, struct lp_findings *store,
+                         struct env_builder *b)
+{
+        const char *eq = strchr(var, '=');
+        if (!eq || eq == var)
+                return 0;
+        _cleanup_free_ char *name = strndup(var, (size_t)(eq - var));
+        if (!name)
+                return -ENOMEM;
+        const struct lp_pattern *rule = NULL;
+        if (lp_policy_withholds(p, name, &rule))
+                return record_withheld(store, name, rule);
+        if (p->clear_env && !passed_through_clear(p, name))
+                return 0;
+        return push(b, strdup(var));
+}
+
+int lp_env_build(const struct lp_policy *p, char *const *env, struct lp_findings *store,
+                 char ***ret)
+{
+        struct env_builder b = {0};
+        int r = LP_GROW(b.vars, b.cap, 0); /* an empty, NULL-terminated array */
+        if (r >= 0)
+                b.vars[0] = NULL;
+        for (size_t i = 0; r >= 0 && env && env[i]; i++)
+                r = add_inherited(p, env[i], store, &b);
+        for (size_t i = 0; r >= 0 && i < p->n_set_env; i++) {
+                const struct lp_setenv *s = &p->set_env[i];
+                char *var;
+                drop(&b, s->name, strlen(s->name));
+                r = asprintf(&var, "%s=%s", s->name, s->value) < 0 ? -ENOMEM : push(&b, var);
+        }
+        if (r < 0) {
+                lp_env_free(b.vars);
+                return r;
+        }
+        *ret = b.vars;
+        return 0;
+}
+
+void lp_env_free(char **env)
+{
+        for (size_t i = 0; env && env[i]; i++)
+                free(env[i]);
+        free(env);
+}
+
+const char *lp_env_get(char *const *env, const char *name)
+{
+        size_t len = strlen(name);
+        for (size_t i = 0; env && env[i]; i++)
+                if (strncmp(env[i], name, len) == 0 && env[i][len] == '=')
+                        return env[i] + len + 1;
+        return NULL;
+}

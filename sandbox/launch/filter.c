@@ -1,0 +1,297 @@
+/* Policy -> seccomp BPF. The filter's default action is NOTIFY: whatever
+ * the filter does not allow outright goes to the supervisor, which decides
+ * from the policy (errno, kill, or CONTINUE) and records a finding. Allowed
+ * syscalls are plain ALLOW rules without argument checks wherever possible,
+ * so the kernel's seccomp action cache (Linux 5.11) makes them free. */
+#include "launch/filter.h"
+
+#include <errno.h>
+#include <linux/capability.h>
+#include <linux/sched.h>
+#include <linux/seccomp.h>
+#include <seccomp.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "rules/cap_gates.h"
+#include "rules/decode.h"
+#include "profile/policy.h"
+#include "base/util.h"
+
+/* The kernel reads ioctl's request as unsigned int (CVE-2017-5226 follow-up
+ * in bubblewrap): compare only the low 32 bits, or 0x1_00005412 slips by. */
+static const uint32_t denied_tty_ioctls[] = {LP_IOCTL_TIOCSTI, LP_IOCTL_TIOCLINUX};
+
+static int allow(scmp_filter_ctx ctx, int nr, unsigned n, const struct scmp_arg_cmp *cmp)
+{
+        return seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, nr, n, cmp);
+}
+
+/* Adds ALLOW rules that together match every value of the argument's low
+ * 32 bits except those in `values`: a binary trie over the bits, one
+ * masked-equality rule per subtree that holds no denied value. */
+static int allow_lo32_except(scmp_filter_ctx ctx, int nr, unsigned arg, uint32_t mask,
+                             uint32_t prefix, int bit, const uint32_t *values, size_t n)
+{
+        bool any = false;
+        for (size_t i = 0; i < n; i++)
+                any |= (values[i] & mask) == prefix;
+        if (!any) {
+                struct scmp_arg_cmp c = {arg, SCMP_CMP_MASKED_EQ, mask, prefix};
+                return allow(ctx, nr, 1, &c);
+        }
+        if (bit < 0)
+                return 0; /* exactly a denied value: left to the default (notify) */
+        uint32_t b = UINT32_C(1) << bit;
+        int r = allow_lo32_except(ctx, nr, arg, mask | b, prefix, bit - 1, values, n);
+        if (r < 0)
+                return r;
+        return allow_lo32_except(ctx, nr, arg, mask | b, prefix | b, bit - 1, values, n);
+}
+
+static int allow_ioctl(scmp_filter_ctx ctx, const struct lp_policy *p, int nr)
+{
+        if (!p->hardening.ioctl_tty)
+                return allow(ctx, nr, 0, NULL);
+        return allow_lo32_except(ctx, nr, 1, 0, 0, 31, denied_tty_ioctls,
+                                 LP_ELEMENTSOF(denied_tty_ioctls));
+}
+
+static int allow_without_namespaces(scmp_filter_ctx ctx, bool harden, int nr)
+{
+        if (!harden)
+                return allow(ctx, nr, 0, NULL);
+        struct scmp_arg_cmp c = {0, SCMP_CMP_MASKED_EQ, LP_NAMESPACE_FLAGS, 0};
+        return allow(ctx, nr, 1, &c);
+}
+
+static bool is_inet(int family)
+{
+        return family == AF_INET || family == AF_INET6;
+}
+
+/* socket(): each granted family is allowed outright, except that inet
+ * sockets other than stream and datagram, and packet sockets (CAP_NET_RAW),
+ * go to the supervisor so it can name the capability. Other families are notified and
+ * refused there with EAFNOSUPPORT and a finding. */
+static int allow_socket(scmp_filter_ctx ctx, const struct lp_policy *p, int nr)
+{
+        for (size_t i = 0; i < p->n_families; i++) {
+                int family = p->families[i].family;
+                struct scmp_arg_cmp c[2] = {{0, SCMP_CMP_EQ, (uint64_t)family, 0}};
+                /* AF_PACKET needs CAP_NET_RAW whatever the type: notified,
+                 * so the refusal is a capability finding. */
+                if (family == AF_PACKET && !lp_policy_keeps(p, CAP_NET_RAW))
+                        continue;
+                if (!is_inet(family) || lp_policy_keeps(p, CAP_NET_RAW)) {
+                        if (allow(ctx, nr, 1, c) < 0)
+                                return -EINVAL;
+                        continue;
+                }
+                static const int types[] = {SOCK_STREAM, SOCK_DGRAM};
+                for (size_t t = 0; t < LP_ELEMENTSOF(types); t++) {
+                        c[1] = (struct scmp_arg_cmp){1, SCMP_CMP_MASKED_EQ, 0xf, (uint64_t)types[t]};
+                        int r = allow(ctx, nr, 2, c);
+                        if (r < 0)
+                                return r;
+                }
+        }
+        return 0;
+}
+
+/* Whether an allowed syscall must still reach the supervisor because its
+ * success may hinge on a capability the profile does not keep. */
+static bool cap_gated(const struct lp_policy *p, const char *name)
+{
+        for (const struct lp_cap_gate *g = lp_cap_gates; g->syscall; g++)
+                if (strcmp(g->syscall, name) == 0 && !lp_policy_keeps(p, g->cap))
+                        return true;
+        return false;
+}
+
+static int add_allowed(scmp_filter_ctx ctx, const struct lp_policy *p,
+                       const struct lp_syscall_rule *rule)
+{
+        const char *name = rule->name;
+        int nr = rule->nr;
+        bool own_netns = p->netns != LP_NETNS_HOST;
+        if (strcmp(name, "ioctl") == 0)
+                return allow_ioctl(ctx, p, nr);
+        if (strcmp(name, "clone") == 0)
+                return allow_without_namespaces(ctx, p->hardening.clone_ns, nr);
+        if (strcmp(name, "socket") == 0)
+                return allow_socket(ctx, p, nr);
+        /* Destinations are in memory: connect is seen by the supervisor when
+         * the namespace limits where it can go; sendto only with an address. */
+        if (strcmp(name, "connect") == 0 && own_netns)
+                return 0;
+        if (strcmp(name, "sendto") == 0 && own_netns) {
+                struct scmp_arg_cmp c = {4, SCMP_CMP_EQ, 0, 0};
+                return allow(ctx, nr, 1, &c);
+        }
+        if (cap_gated(p, name))
+                return 0;
+        if (strcmp(name, "unshare") == 0)
+                return allow_without_namespaces(ctx, p->hardening.unshare_ns, nr);
+        return allow(ctx, nr, 0, NULL);
+}
+
+/* Calls that are never a privilege and that the launch itself needs. */
+static int add_always_allowed(scmp_filter_ctx ctx, const struct lp_policy *p, int handshake_fd)
+{
+        int r = allow(ctx, SCMP_SYS(exit), 0, NULL);
+        if (r >= 0)
+                r = allow(ctx, SCMP_SYS(exit_group), 0, NULL);
+        const struct lp_syscall_rule *s = lp_policy_syscall_by_name(p, "sendmsg");
+        if (r >= 0 && handshake_fd >= 0 && !(s && s->action.type == LP_ACTION_ALLOW)) {
+                struct scmp_arg_cmp c = {0, SCMP_CMP_EQ, (uint64_t)handshake_fd, 0};
+                r = allow(ctx, SCMP_SYS(sendmsg), 1, &c);
+        }
+        return r;
+}
+
+/* Learning's floor (learn.h): allowed outright where the policy leaves
+ * them to DefaultAction; what it names (by name or group) stays as named. */
+static int add_also_allowed(scmp_filter_ctx ctx, const struct lp_policy *p,
+                            const char *const *names)
+{
+        for (size_t i = 0; names && names[i]; i++) {
+                const struct lp_syscall_rule *rule = lp_policy_syscall_by_name(p, names[i]);
+                if (!rule || rule->action.type == LP_ACTION_ALLOW || !lp_syscall_rule_is_default(rule))
+                        continue;
+                int r = allow(ctx, rule->nr, 0, NULL);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static int build(const struct lp_policy *p, const struct lp_filter_options *o,
+                 scmp_filter_ctx *ret)
+{
+        scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_NOTIFY);
+        if (!ctx)
+                return -ENOMEM;
+        /* Non-native ABIs (i386 int 0x80, x32) kill the process: their
+         * numbers differ and would slip past rules written for the native
+         * ABI. No other architecture is added to the filter on purpose. */
+        int r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
+        /* We set no_new_privs ourselves, as its own checklist step. */
+        if (r >= 0)
+                r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
+        /* A binary tree: O(log n) instead of a linear scan for syscalls the
+         * action cache cannot answer (measured in tools/bench). */
+        if (r >= 0)
+                r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
+        for (size_t i = 0; r >= 0 && i < p->n_syscalls; i++) {
+                const struct lp_syscall_rule *rule = &p->syscalls[i];
+                if (rule->action.type == LP_ACTION_ALLOW)
+                        r = add_allowed(ctx, p, rule);
+                else if (rule->hardening && rule->action.errno_value == ENOSYS)
+                        /* clone3 -> ENOSYS is a compatibility answer (libc
+                         * falls back to clone), not a refused privilege:
+                         * answered in the kernel, without a finding. */
+                        r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), rule->nr, 0);
+        }
+        if (r >= 0)
+                r = add_always_allowed(ctx, p, o->handshake_fd);
+        if (r >= 0)
+                r = add_also_allowed(ctx, p, o->also_allow);
+        if (r < 0) {
+                seccomp_release(ctx);
+                return r;
+        }
+        *ret = ctx;
+        return 0;
+}
+
+static int read_all(int fd, struct sock_filter **ret, size_t *ret_len)
+{
+        off_t size = lseek(fd, 0, SEEK_END);
+        if (size <= 0 || size % sizeof(struct sock_filter) != 0 || size > 65536 * 8)
+                return -EINVAL;
+        struct sock_filter *buf = malloc((size_t)size);
+        if (!buf)
+                return -ENOMEM;
+        if (pread(fd, buf, (size_t)size, 0) != size) {
+                free(buf);
+                return -EIO;
+        }
+        *ret = buf;
+        *ret_len = (size_t)size / sizeof(struct sock_filter);
+        return 0;
+}
+
+int lp_filter_compile(const struct lp_policy *p, const struct lp_filter_options *o,
+                      struct lp_filter **ret)
+{
+        scmp_filter_ctx ctx;
+        int r = build(p, o, &ctx);
+        if (r < 0)
+                return r;
+        /* libseccomp 2.5 exports to an fd only; a memfd keeps it in memory. */
+        _cleanup_close_ int fd = memfd_create("leastpriv-bpf", MFD_CLOEXEC);
+        if (fd < 0)
+                r = -errno;
+        if (r >= 0)
+                r = seccomp_export_bpf(ctx, fd);
+        seccomp_release(ctx);
+        struct lp_filter *f = r >= 0 ? calloc(1, sizeof(*f)) : NULL;
+        if (r >= 0 && !f)
+                r = -ENOMEM;
+        struct sock_filter *insns = NULL;
+        size_t len = 0;
+        if (r >= 0)
+                r = read_all(fd, &insns, &len);
+        if (r < 0) {
+                free(f);
+                return r;
+        }
+        f->prog.filter = insns;
+        f->prog.len = (unsigned short)len;
+        *ret = f;
+        return 0;
+}
+
+void lp_filter_free(struct lp_filter *f)
+{
+        if (!f)
+                return;
+        free(f->prog.filter);
+        free(f);
+}
+
+int lp_filter_install(const struct lp_filter *f)
+{
+        /* WAIT_KILLABLE_RECV (Linux 5.19): once the supervisor has received
+         * a notification, a signal no longer interrupts and restarts the
+         * call, which would report one attempt twice. */
+        unsigned long flags = SECCOMP_FILTER_FLAG_NEW_LISTENER;
+#ifdef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
+        long fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+                          flags | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV, &f->prog);
+        if (fd >= 0 || errno != EINVAL)
+                return fd >= 0 ? (int)fd : -errno;
+#endif
+        long r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &f->prog);
+        return r >= 0 ? (int)r : -errno;
+}
+
+int lp_filter_export_pfc(const struct lp_policy *p, const struct lp_filter_options *o, int fd)
+{
+        scmp_filter_ctx ctx;
+        int r = build(p, o, &ctx);
+        if (r < 0)
+                return r;
+        r = seccomp_export_pfc(ctx, fd);
+        seccomp_release(ctx);
+        return r;
+}

@@ -1,0 +1,432 @@
+/* leastpriv run: the child's ordered checklist, the handshake that hands
+ * the seccomp listener to the parent, then supervision (DESIGN.md §6).
+ *
+ * Everything that can be prepared before the fork is: the BPF program, the
+ * environment, the identity, the command's path. The child only applies
+ * them, in an order where each step still has the privilege it needs, and
+ * reports a failing step over a CLOEXEC socket instead of logging
+ * (STYLE.md): the parent prints it and exits 125. Nothing runs with a
+ * half-applied sandbox. */
+#include "launch/launch.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "launch/caps.h"
+#include "launch/env.h"
+#include "learn/learn.h"
+#include "launch/rlimits.h"
+#include "base/log.h"
+#include "launch/netns.h"
+#include "supervise/notify.h"
+#include "launch/pidns.h"
+#include "profile/policy.h"
+#include "launch/filter.h"
+#include "supervise/supervise.h"
+#include "base/util.h"
+
+struct launch {
+        const struct lp_policy *policy;
+        const struct lp_run_options *o;
+        struct lp_filter *filter;
+        struct lp_identity identity;
+        char **envp;
+        char *path; /* the command, resolved in PATH */
+        sigset_t old_mask;
+        bool signals_blocked;
+        pid_t parent;
+        uid_t uid;
+        gid_t gid;
+        int sock[2]; /* [0] parent's end, [1] child's end */
+};
+
+/* ---- the child ---- */
+
+static _Noreturn void child_fail(const struct launch *l, const char *step, int r, int status)
+{
+        struct lp_child_status m = {.kind = LP_CHILD_FAILED, .error = r < 0 ? -r : r};
+        snprintf(m.step, sizeof(m.step), "%s", step);
+        /* sendmsg on this socket is the one call the filter always allows
+         * (seccomp.c), so even a failed exec is reported. */
+        struct iovec iov = {&m, sizeof(m)};
+        struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
+        sendmsg(l->sock[1], &msg, MSG_NOSIGNAL);
+        _exit(status);
+}
+
+static int die_with_parent(pid_t parent)
+{
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+                return -errno;
+        /* The parent may have died before the prctl took effect. */
+        return getppid() == parent ? 0 : -ESRCH;
+}
+
+/* SCM_RIGHTS: the listener exists only in the child until it is passed. */
+static int send_listener(int sock, int listener)
+{
+        char data = 'L';
+        struct iovec iov = {&data, 1};
+        union {
+                char buf[CMSG_SPACE(sizeof(int))];
+                struct cmsghdr align;
+        } u;
+        struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+                             .msg_controllen = sizeof(u.buf)};
+        struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int));
+        memcpy(CMSG_DATA(c), &listener, sizeof(int));
+        return sendmsg(sock, &msg, MSG_NOSIGNAL) == 1 ? 0 : -errno;
+}
+
+/* The namespace's init arms its parent-death signal only after the fork,
+ * and must not start the command before the supervisor knows its pid: one
+ * byte from the setup child says both (EOF: the setup child died). */
+static bool setup_child_announced(int from_setup_child)
+{
+        char c;
+        ssize_t n;
+        while ((n = read(from_setup_child, &c, 1)) < 0 && errno == EINTR)
+                ;
+        return n == 1;
+}
+
+static void announce_init(const struct launch *l, pid_t init)
+{
+        struct lp_child_status m = {.kind = LP_CHILD_INIT, .value = init};
+        send(l->sock[1], &m, sizeof(m), MSG_NOSIGNAL);
+}
+
+/* Setup child -> waits; a fork -> the namespace's init (PID 1), which forks
+ * again -> returns in the process that goes on to become the command (PID
+ * 2). Returns the pid the command's parent-death check expects. */
+static pid_t enter_pid_namespace(const struct launch *l, pid_t parent)
+{
+        int alive[2];
+        if (lp_pidns_unshare() < 0)
+                return parent; /* not permitted here: supervised as a subreaper */
+        if (pipe2(alive, O_CLOEXEC) < 0)
+                child_fail(l, "create a pipe", -errno, 125);
+        pid_t init = fork();
+        if (init < 0)
+                child_fail(l, "fork the init of the command's PID namespace", -errno, 125);
+        if (init > 0) {
+                announce_init(l, init);
+                (void)!write(alive[1], "", 1);
+                close(alive[0]);
+                lp_pidns_wait_init(init);
+        }
+        close(alive[1]);
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || !setup_child_announced(alive[0]))
+                _exit(125);
+        close(alive[0]);
+        /* Best effort: without it /proc shows the host's pids, which is
+         * confusing but holds nothing back from the sandbox. */
+        (void)lp_pidns_mount_proc();
+        pid_t command = fork();
+        if (command < 0)
+                child_fail(l, "fork the command in its PID namespace", -errno, 125);
+        if (command > 0) {
+                int caps[64];
+                struct lp_pidns_caps keep = {.all = l->o->audit, .caps = caps};
+                for (size_t i = 0; i < l->policy->n_keep && keep.n < LP_ELEMENTSOF(caps); i++)
+                        caps[keep.n++] = l->policy->keep[i].cap;
+                lp_pidns_init(command, l->sock[1], &keep);
+        }
+        return 1;
+}
+
+static _Noreturn void child_main(const struct launch *l)
+{
+        const struct lp_policy *p = l->policy;
+        bool audit = l->o->audit;
+        const char *step = "";
+        pid_t parent = l->parent;
+        int r;
+        /* Never outlive a killed leastpriv. */
+        if ((r = die_with_parent(parent)) < 0)
+                child_fail(l, "set the parent-death signal", r, 125);
+        /* Namespaces first: creating them needs privileges dropped below.
+         * --audit keeps the host network: it must not change what works. */
+        if (!audit && (r = lp_netns_enter(p, l->uid, l->gid, &step)) < 0)
+                child_fail(l, step, r, 125);
+        /* After the user namespace (an unprivileged run needs it), before
+         * the limits (RLIMIT_NPROC would count the init against them). */
+        parent = enter_pid_namespace(l, parent);
+        if ((r = lp_limits_apply(p, &step)) < 0)
+                child_fail(l, step, r, 125);
+        /* Identity and capabilities last among the privilege changes:
+         * everything above may need them. */
+        if (!audit && (r = lp_caps_apply(p, &l->identity)) < 0)
+                child_fail(l, "drop capabilities and switch identity ([Capabilities], [Identity])",
+                           r, 125);
+        /* A change of credentials clears the parent-death signal. */
+        if ((r = die_with_parent(parent)) < 0)
+                child_fail(l, "set the parent-death signal", r, 125);
+        /* no_new_privs: exec can no longer grant privileges (setuid, file
+         * capabilities), and an unprivileged process may load a filter.
+         * Root in --audit keeps setuid programs working as they were. */
+        if ((!audit || geteuid() != 0) && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+                child_fail(l, "set no_new_privs", -errno, 125);
+        int listener = lp_filter_install(l->filter);
+        if (listener < 0)
+                child_fail(l, "load the seccomp filter", listener, 125);
+        if ((r = send_listener(l->sock[1], listener)) < 0)
+                child_fail(l, "pass the seccomp listener to the supervisor", r, 125);
+        close(listener);
+        sigprocmask(SIG_SETMASK, &l->old_mask, NULL);
+        execve(l->path, l->o->argv, l->envp);
+        r = errno;
+        child_fail(l, "execute the command", r, r == ENOENT ? 127 : 126);
+}
+
+/* ---- the parent ---- */
+
+static bool executable_file(const char *path)
+{
+        struct stat st;
+        return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
+}
+
+/* execvp(3)'s search, but in the command's PATH rather than ours. A file
+ * that exists but cannot be executed is kept so exec reports EACCES (126). */
+static int resolve_command(const char *name, char *const *envp, char **ret)
+{
+        if (strchr(name, '/'))
+                return (*ret = strdup(name)) ? 0 : -ENOMEM;
+        const char *path = lp_env_get(envp, "PATH");
+        _cleanup_free_ char *dirs = strdup(path ? path : "/usr/local/bin:/usr/bin:/bin");
+        char *fallback = NULL, *save = NULL;
+        if (!dirs)
+                return -ENOMEM;
+        for (char *d = strtok_r(dirs, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+                char *candidate;
+                if (asprintf(&candidate, "%s/%s", *d ? d : ".", name) < 0)
+                        return -ENOMEM;
+                if (executable_file(candidate)) {
+                        free(fallback);
+                        *ret = candidate;
+                        return 0;
+                }
+                if (!fallback && access(candidate, F_OK) == 0)
+                        fallback = candidate;
+                else
+                        free(candidate);
+        }
+        if (!fallback)
+                return -ENOENT;
+        *ret = fallback;
+        return 0;
+}
+
+/* What to change, for the failures people actually meet. */
+static const char *setup_hint(const char *step, int error)
+{
+        bool userns = strstr(step, "user") && strstr(step, "namespace");
+        if (userns && lp_read_long("/proc/sys/kernel/apparmor_restrict_unprivileged_userns", -1) == 1)
+                return "AppArmor forbids unprivileged user namespaces "
+                       "(kernel.apparmor_restrict_unprivileged_userns=1); run as root, or use "
+                       "[Network] Namespace=host";
+        if (userns && lp_read_long("/proc/sys/user/max_user_namespaces", -1) == 0)
+                return "user namespaces are disabled (user.max_user_namespaces=0); run as root, "
+                       "or use [Network] Namespace=host";
+        if (userns && lp_read_long("/proc/sys/kernel/unprivileged_userns_clone", -1) == 0)
+                return "unprivileged user namespaces are disabled "
+                       "(kernel.unprivileged_userns_clone=0); run as root, or use "
+                       "[Network] Namespace=host";
+        if (strstr(step, "namespace") && error == EPERM)
+                return "no permission to create namespaces here (a container without "
+                       "CAP_SYS_ADMIN?); use [Network] Namespace=host";
+        if (strstr(step, "capabilities") && error == EPERM)
+                return "a capability in [Capabilities] Keep= is not leastpriv's to give, or the "
+                       "[Identity] switch is not permitted; run as root or remove it";
+        if (strstr(step, "Limits") && error == EPERM)
+                return geteuid() == 0 ? "the limit is above what the kernel allows "
+                                        "(for OpenFiles=, fs.nr_open); lower it"
+                                      : "the limit is above the current hard limit; lower it "
+                                        "or run as root";
+        return NULL;
+}
+
+static int report_setup_failure(const struct lp_child_status *m)
+{
+        const char *hint = setup_hint(m->step, m->error);
+        errno = m->error;
+        lp_error("cannot set up the sandbox: %s failed: %m%s%s", m->step, hint ? "; " : "",
+                 hint ? hint : "");
+        return 125;
+}
+
+struct handover {
+        int listener;    /* -1 until received */
+        pid_t command;   /* from the listener message's credentials */
+        pid_t init;      /* 0 when the command has no PID namespace */
+        struct lp_child_status failure;
+};
+
+/* One message of the setup child: the init's pid, the listener (with the
+ * sender's credentials, translated by the kernel into our PID namespace:
+ * that is the command's pid as we see it), or a failure. */
+static int receive_one(int sock, struct handover *h)
+{
+        union {
+                char buf[CMSG_SPACE(sizeof(int)) + CMSG_SPACE(sizeof(struct ucred))];
+                struct cmsghdr align;
+        } u;
+        struct lp_child_status m = {0};
+        struct iovec iov = {&m, sizeof(m)};
+        struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+                             .msg_controllen = sizeof(u.buf)};
+        ssize_t n;
+        do
+                n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+        while (n < 0 && errno == EINTR);
+        for (struct cmsghdr *c = n > 0 ? CMSG_FIRSTHDR(&msg) : NULL; c; c = CMSG_NXTHDR(&msg, c)) {
+                if (c->cmsg_type == SCM_RIGHTS)
+                        memcpy(&h->listener, CMSG_DATA(c), sizeof(int));
+                else if (c->cmsg_type == SCM_CREDENTIALS)
+                        h->command = ((struct ucred *)(void *)CMSG_DATA(c))->pid;
+        }
+        if (h->listener >= 0)
+                return 1;
+        if (n == (ssize_t)sizeof(m) && m.kind == LP_CHILD_INIT) {
+                h->init = m.value;
+                return 0;
+        }
+        if (n == (ssize_t)sizeof(m) && m.kind == LP_CHILD_FAILED)
+                h->failure = m;
+        else
+                h->failure = (struct lp_child_status){.kind = LP_CHILD_FAILED, .error = EPIPE,
+                                                      .step = "the setup process"};
+        return -EIO;
+}
+
+/* Waits for the child's listener (or its reason for failing). */
+static int receive_listener(int sock, struct handover *h)
+{
+        *h = (struct handover){.listener = -1};
+        int r;
+        while ((r = receive_one(sock, h)) == 0)
+                ;
+        return r < 0 ? r : h->listener;
+}
+
+static int prepare(const struct lp_policy *p, const struct lp_run_options *o,
+                   struct lp_findings *store, struct launch *l)
+{
+        *l = (struct launch){.policy = p, .o = o, .parent = getpid(), .uid = getuid(),
+                             .gid = getgid(), .sock = {-1, -1}};
+        /* Fail closed: a grant the supervisor cannot serve yet is refused,
+         * not silently dropped. */
+        if (p->n_forwards && p->netns != LP_NETNS_HOST)
+                return lp_log_errno(-EOPNOTSUPP, "[Network] Forward= is not served by this "
+                                    "version yet; use Namespace=host for that test");
+        int r = lp_identity_resolve(p, &l->identity);
+        if (r < 0)
+                return lp_log_errno(r, "[Identity] User=%s Group=%s: no such user or group",
+                                    p->user ? p->user : "", p->group ? p->group : "");
+        if ((r = lp_env_build(p, environ, store, &l->envp)) < 0)
+                return lp_log_errno(r, "cannot build the command's environment: %m");
+        if ((r = resolve_command(o->argv[0], l->envp, &l->path)) < 0)
+                return r; /* -ENOENT: the caller reports 127 */
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, l->sock) < 0)
+                return lp_log_errno(-errno, "cannot create the status socket: %m");
+        /* The listener arrives with the sender's pid: the command's, as we
+         * see it, even from inside its PID namespace. */
+        if (setsockopt(l->sock[0], SOL_SOCKET, SO_PASSCRED, &(int){1}, sizeof(int)) < 0)
+                return lp_log_errno(-errno, "cannot set up the status socket: %m");
+        /* Compiled here, before the fork, so the child only loads it. */
+        struct lp_filter_options fo = {.handshake_fd = l->sock[1],
+                                       .also_allow = o->learn && !o->exhaustive ? lp_learn_floor : NULL};
+        if ((r = lp_filter_compile(p, &fo, &l->filter)) < 0)
+                return lp_log_errno(r, "cannot compile the seccomp filter: %m");
+        /* Orphaned grandchildren are re-parented to us, so none escapes the
+         * final kill (a double-forked daemon included). */
+        if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
+                return lp_log_errno(-errno, "cannot become a child subreaper: %m");
+        if ((r = lp_supervise_block_signals(&l->old_mask)) < 0)
+                return lp_log_errno(r, "cannot block signals: %m");
+        l->signals_blocked = true;
+        return 0;
+}
+
+static void release(struct launch *l)
+{
+        if (l->signals_blocked)
+                sigprocmask(SIG_SETMASK, &l->old_mask, NULL);
+        lp_filter_free(l->filter);
+        lp_env_free(l->envp);
+        free(l->path);
+        for (int i = 0; i < 2; i++)
+                if (l->sock[i] >= 0)
+                        close(l->sock[i]);
+}
+
+static int supervise_child(struct launch *l, pid_t pid, struct lp_findings *store,
+                           uint64_t start_ms)
+{
+        const struct lp_policy *p = l->policy;
+        struct handover h;
+        close(l->sock[1]);
+        l->sock[1] = -1;
+        int listener = receive_listener(l->sock[0], &h);
+        if (listener < 0) {
+                lp_supervise_kill_tree();
+                return report_setup_failure(&h.failure);
+        }
+        struct lp_notifier *n = NULL;
+        struct lp_notifier_options no = {.audit = l->o->audit, .learn = l->o->learn,
+                                         .start_ms = start_ms};
+        int r = lp_notifier_new(p, store, listener, &no, &n);
+        if (r < 0) {
+                close(listener);
+                kill(pid, SIGKILL);
+                lp_supervise_kill_tree();
+                return lp_log_errno(r, "cannot start the supervisor: %m"), 125;
+        }
+        unsigned timeout = l->o->timeout_sec;
+        if (!timeout && p->timeout.set)
+                timeout = (unsigned)p->timeout.value;
+        struct lp_supervision s = {.child = pid, .command = h.command > 0 ? h.command : pid,
+                                   .init = h.init, .status_fd = l->sock[0], .listener = listener,
+                                   .notifier = n, .timeout_sec = timeout};
+        int status = lp_supervise(&s);
+        lp_debug("%llu notifications handled", (unsigned long long)lp_notifier_handled(n));
+        lp_notifier_free(n);
+        close(listener);
+        return status;
+}
+
+int lp_run(const struct lp_policy *p, const struct lp_run_options *o, struct lp_findings *store)
+{
+        uint64_t start_ms = lp_now_ms();
+        struct launch l;
+        int status, r = prepare(p, o, store, &l);
+        if (r == -ENOENT) {
+                lp_error("%s: command not found", o->argv[0]);
+                status = 127;
+        } else if (r < 0) {
+                status = 125;
+        } else {
+                pid_t pid = fork();
+                if (pid == 0) {
+                        close(l.sock[0]);
+                        child_main(&l);
+                }
+                status = pid < 0 ? (lp_log_errno(-errno, "cannot fork: %m"), 125)
+                                 : supervise_child(&l, pid, store, start_ms);
+        }
+        release(&l);
+        return status;
+}

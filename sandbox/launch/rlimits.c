@@ -1,0 +1,26 @@
+#include "launch/rlimits.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <sys/resource.h>
+
+#include "profile/policy.h"
+
+static int apply(int resource, const struct lp_limit *l)
+{
+        if (!l->set)
+                return 0;
+        rlim_t v = l->value == UINT64_MAX ? RLIM_INFINITY : (rlim_t)l->value;
+        struct rlimit rl = {v, v};
+        return setrlimit(resource, &rl) < 0 ? -errno : 0;
+}
+
+int lp_limits_apply(const struct lp_policy *p, const char **ret_step)
+{
+        *ret_step = "set [Limits] Processes= (RLIMIT_NPROC)";
+        int r = apply(RLIMIT_NPROC, &p->processes);
+        if (r < 0)
+                return r;
+        *ret_step = "set [Limits] OpenFiles= (RLIMIT_NOFILE)";
+        return apply(RLIMIT_NOFILE, &p->open_files);
+}

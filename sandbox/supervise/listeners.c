@@ -1,0 +1,96 @@
+/* listeners.h: /proc/PID/net/tcp{,6} gives the listening sockets' inodes;
+ * the ns/pid and fd links of every process under /proc tell whose they are. */
+#include "supervise/listeners.h"
+
+#include <dirent.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/util.h"
+
+#define MAX_INODES 16
+#define TCP_LISTEN 0x0A
+
+struct inodes {
+        unsigned long v[MAX_INODES];
+        size_t n;
+};
+
+static void listening_inodes(int pid, const char *table, uint16_t port, struct inodes *in)
+{
+        char path[64], line[512];
+        snprintf(path, sizeof(path), "/proc/%d/net/%s", pid, table);
+        FILE *f = fopen(path, "re");
+        while (f && fgets(line, sizeof(line), f) && in->n < MAX_INODES) {
+                unsigned local_port, state;
+                unsigned long inode;
+                /* sl local_address:port rem_address:port st tx:rx tr:when retrnsmt uid timeout inode */
+                if (sscanf(line, " %*s %*[0-9A-Fa-f]:%x %*s %x %*s %*s %*s %*s %*s %lu",
+                           &local_port, &state, &inode) == 3 &&
+                    state == TCP_LISTEN && local_port == port)
+                        in->v[in->n++] = inode;
+        }
+        if (f)
+                fclose(f);
+}
+
+static bool holds_socket(const char *pid_dir, const struct inodes *in)
+{
+        char path[PATH_MAX], link[64];
+        snprintf(path, sizeof(path), "/proc/%s/fd", pid_dir);
+        DIR *d = opendir(path);
+        struct dirent *e;
+        bool found = false;
+        while (d && !found && (e = readdir(d))) {
+                char fd_path[PATH_MAX + 300];
+                snprintf(fd_path, sizeof(fd_path), "%s/%s", path, e->d_name);
+                ssize_t n = readlink(fd_path, link, sizeof(link) - 1);
+                unsigned long inode;
+                if (n <= 0)
+                        continue;
+                link[n] = '\0';
+                if (sscanf(link, "socket:[%lu]", &inode) != 1)
+                        continue;
+                for (size_t i = 0; i < in->n && !found; i++)
+                        found = in->v[i] == inode;
+        }
+        if (d)
+                closedir(d);
+        return found;
+}
+
+static bool same_pid_namespace(const char *pid_dir, const char *ns)
+{
+        char path[PATH_MAX], link[64];
+        snprintf(path, sizeof(path), "/proc/%s/ns/pid", pid_dir);
+        ssize_t n = readlink(path, link, sizeof(link) - 1);
+        if (n <= 0)
+                return false;
+        link[n] = '\0';
+        return strcmp(link, ns) == 0;
+}
+
+bool lp_listener_is_outside(int pid, uint16_t port)
+{
+        struct inodes in = {.n = 0};
+        listening_inodes(pid, "tcp", port, &in);
+        listening_inodes(pid, "tcp6", port, &in);
+        char path[64], ns[64];
+        snprintf(path, sizeof(path), "/proc/%d/ns/pid", pid);
+        ssize_t n = readlink(path, ns, sizeof(ns) - 1);
+        if (in.n == 0 || n <= 0)
+                return false;
+        ns[n] = '\0';
+        DIR *d = opendir("/proc");
+        struct dirent *e;
+        bool ours = false;
+        while (d && !ours && (e = readdir(d)))
+                ours = e->d_name[0] >= '1' && e->d_name[0] <= '9' &&
+                       same_pid_namespace(e->d_name, ns) && holds_socket(e->d_name, &in);
+        if (d)
+                closedir(d);
+        return !ours;
+}

@@ -1,0 +1,289 @@
+#include "supervise/supervise.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/timerfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "base/log.h"
+#include "supervise/notify.h"
+#include "base/util.h"
+
+/* The signals passed on to the command, as timeout(1) and env(1) users
+ * expect of a wrapper. */
+static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
+
+/* Upper bound on notifications answered after the command exited and before
+ * the rest of the tree is killed: enough to record what was in flight,
+ * bounded so a storm cannot keep the run alive. */
+#define DRAIN_MAX 100000
+
+struct state {
+        const struct lp_supervision *s;
+        int sigfd, timerfd;
+        bool exited, timed_out, listener_open, status_open, child_reaped;
+        int status;     /* waitpid status of the command */
+        int exec_error; /* errno of a failed exec, 0 when none */
+};
+
+/* The signals the supervisor reads from its signalfd. */
+static void supervised_signals(sigset_t *set)
+{
+        sigemptyset(set);
+        sigaddset(set, SIGCHLD);
+        for (size_t i = 0; i < LP_ELEMENTSOF(forwarded); i++)
+                sigaddset(set, forwarded[i]);
+}
+
+int lp_supervise_block_signals(sigset_t *ret_old)
+{
+        sigset_t set;
+        supervised_signals(&set);
+        return sigprocmask(SIG_BLOCK, &set, ret_old) < 0 ? -errno : 0;
+}
+
+static int open_signalfd(void)
+{
+        sigset_t set;
+        supervised_signals(&set);
+        int fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+        return fd < 0 ? -errno : fd;
+}
+
+static int open_timer(unsigned seconds)
+{
+        if (!seconds)
+                return -1;
+        int fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+        struct itimerspec its = {.it_value = {.tv_sec = seconds}};
+        if (fd >= 0 && timerfd_settime(fd, 0, &its, NULL) < 0) {
+                close(fd);
+                return -errno;
+        }
+        return fd < 0 ? -errno : fd;
+}
+
+static void read_status_socket(struct state *st);
+
+/* The command's status comes from waitpid when it is our child, or from
+ * its PID namespace's init (LP_CHILD_EXITED) when it has one. */
+static void command_exited(struct state *st, int status)
+{
+        if (st->exited)
+                return;
+        st->exited = true;
+        st->status = status;
+}
+
+static void note_exit(struct state *st, pid_t pid, int status)
+{
+        if (pid != st->s->child)
+                return;
+        st->child_reaped = true;
+        /* A message of the init may still wait in the socket: it wins. */
+        if (st->status_open)
+                read_status_socket(st);
+        command_exited(st, status);
+}
+
+/* Reaps whatever has exited: the command, and as PID 1 or subreaper the
+ * orphans that were re-parented to us. */
+static void reap(struct state *st)
+{
+        int status;
+        pid_t pid;
+        while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+                note_exit(st, pid, status);
+}
+
+static void read_status_socket(struct state *st)
+{
+        struct lp_child_status m;
+        ssize_t n;
+        while ((n = recv(st->s->status_fd, &m, sizeof(m), MSG_DONTWAIT)) == (ssize_t)sizeof(m)) {
+                if (m.kind == LP_CHILD_EXITED) {
+                        command_exited(st, m.value);
+                } else if (m.kind == LP_CHILD_FAILED) {
+                        st->exec_error = m.error;
+                        errno = m.error;
+                        lp_error("cannot %s: %m", m.step);
+                }
+        }
+        if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
+                st->status_open = false;
+}
+
+static void handle_signals(struct state *st)
+{
+        struct signalfd_siginfo si;
+        while (read(st->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+                if (si.ssi_signo == SIGCHLD)
+                        reap(st);
+                else
+                        kill(st->s->command, (int)si.ssi_signo);
+        }
+}
+
+static void handle_notification(struct state *st)
+{
+        int r = lp_notifier_handle(st->s->notifier);
+        if (r < 0) {
+                lp_log_errno(r, "seccomp notification listener failed: %m");
+                st->listener_open = false;
+        }
+}
+
+static int poll_once(struct state *st, int timeout_ms)
+{
+        struct pollfd p[4] = {
+                {st->listener_open ? st->s->listener : -1, POLLIN, 0},
+                {st->sigfd, POLLIN, 0},
+                {st->timerfd, POLLIN, 0},
+                {st->status_open ? st->s->status_fd : -1, POLLIN, 0},
+        };
+        int n = poll(p, LP_ELEMENTSOF(p), timeout_ms);
+        if (n < 0)
+                return errno == EINTR ? 0 : -errno;
+        if (p[0].revents & POLLIN)
+                handle_notification(st);
+        else if (p[0].revents & (POLLHUP | POLLERR | POLLNVAL))
+                st->listener_open = false; /* no process uses the filter any more */
+        if (p[3].revents)
+                read_status_socket(st);
+        if (p[1].revents & POLLIN)
+                handle_signals(st);
+        if (p[2].revents & POLLIN)
+                st->timed_out = true;
+        return n;
+}
+
+static bool is_child_of(pid_t pid, pid_t parent)
+{
+        char path[64], buf[512];
+        snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+        FILE *f = fopen(path, "re");
+        if (!f)
+                return false;
+        size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+        fclose(f);
+        buf[n] = '\0';
+        /* comm may hold spaces and parentheses: the fields follow the last ')'. */
+        char *rp = strrchr(buf, ')');
+        int ppid = -1;
+        return rp && sscanf(rp + 1, " %*c %d", &ppid) == 1 && ppid == parent;
+}
+
+/* /proc/PID/task/TID/children needs CONFIG_PROC_CHILDREN, which not every
+ * kernel has; a scan of /proc works everywhere. */
+static int kill_children(void)
+{
+        DIR *d = opendir("/proc");
+        pid_t self = getpid();
+        int n = 0;
+        struct dirent *e;
+        while (d && (e = readdir(d))) {
+                pid_t pid = (pid_t)atoi(e->d_name);
+                if (pid > 0 && pid != self && is_child_of(pid, self)) {
+                        kill(pid, SIGKILL);
+                        n++;
+                }
+        }
+        if (d)
+                closedir(d);
+        return n;
+}
+
+void lp_supervise_kill_tree(void)
+{
+        /* The common case, nothing left behind, costs no scan of /proc. */
+        pid_t pid;
+        while ((pid = waitpid(-1, NULL, WNOHANG)) > 0)
+                ;
+        if (pid < 0 && errno == ECHILD)
+                return;
+        for (;;) {
+                kill_children();
+                if (waitpid(-1, NULL, 0) < 0 && errno == ECHILD)
+                        return;
+        }
+}
+
+/* Answers what is already waiting before the tree is killed: those calls
+ * happened, and their findings must not be lost. */
+static void drain_notifications(struct state *st)
+{
+        for (int i = 0; i < DRAIN_MAX && st->listener_open; i++) {
+                struct pollfd p = {st->s->listener, POLLIN, 0};
+                if (poll(&p, 1, 0) <= 0 || !(p.revents & POLLIN))
+                        return;
+                handle_notification(st);
+        }
+}
+
+/* With a PID namespace, the whole tree dies with its init; our child (the
+ * setup child) exits only once the init is reaped, that is once the
+ * namespace is empty, so waiting for it means nothing is left running. */
+static void end_pid_namespace(struct state *st)
+{
+        /* Reaped: the init is gone too, and its pid may be someone's now. */
+        if (st->s->init <= 0 || st->child_reaped)
+                return;
+        kill(st->s->init, SIGKILL);
+        while (!st->child_reaped && waitpid(st->s->child, NULL, 0) < 0 && errno == EINTR)
+                ;
+        st->child_reaped = true;
+}
+
+static int exit_status(const struct state *st)
+{
+        if (st->timed_out)
+                return 124;
+        if (st->exec_error)
+                return st->exec_error == ENOENT ? 127 : 126;
+        if (!st->exited)
+                return 125; /* the supervisor itself failed */
+        if (WIFEXITED(st->status))
+                return WEXITSTATUS(st->status);
+        if (WIFSIGNALED(st->status)) {
+                bool seccomp_kill = lp_notifier_killed(st->s->notifier, st->s->command);
+                return 128 + (seccomp_kill ? SIGSYS : WTERMSIG(st->status));
+        }
+        return 125;
+}
+
+int lp_supervise(const struct lp_supervision *s)
+{
+        struct state st = {.s = s, .listener_open = s->listener >= 0, .status_open = true};
+        st.sigfd = open_signalfd();
+        st.timerfd = open_timer(s->timeout_sec);
+        if (st.sigfd < 0 || (s->timeout_sec && st.timerfd < 0)) {
+                lp_log_errno(st.sigfd < 0 ? st.sigfd : st.timerfd, "cannot supervise: %m");
+                kill(s->child, SIGKILL);
+        }
+        reap(&st); /* a SIGCHLD may predate the signalfd */
+        while (!st.exited && !st.timed_out && st.sigfd >= 0)
+                if (poll_once(&st, -1) < 0)
+                        break;
+        if (st.exited)
+                drain_notifications(&st);
+        if (st.status_open)
+                read_status_socket(&st);
+        end_pid_namespace(&st);
+        lp_supervise_kill_tree();
+        if (st.timed_out)
+                lp_error("timeout: the command ran longer than %u s; its process tree was killed",
+                         s->timeout_sec);
+        if (st.sigfd >= 0)
+                close(st.sigfd);
+        if (st.timerfd >= 0)
+                close(st.timerfd);
+        return st.sigfd < 0 ? 125 : exit_status(&st);
+}
