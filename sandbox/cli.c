@@ -112,22 +112,46 @@ static const struct option run_options[] = {
 static int parse_option(int c, const char *arg, FILE *err, struct lp_cli *cli)
 {
         switch (c) {
-        case 'p': cli->profile = arg; cli->profile_given = true; return 0;
-        case OPT_AUDIT: cli->audit = true; return 0;
-        case OPT_FINDINGS: cli->findings = arg; return 0;
-        case OPT_SARIF: cli->sarif = arg; return 0;
-        case OPT_FAIL: cli->fail_on_findings = true; return 0;
-        case 'q': cli->verbosity--; return 0;
-        case 'v': cli->verbosity++; return 0;
-        case 'o': cli->output = arg; return 0;
-        case OPT_MERGE: cli->merge = true; return 0;
-        case OPT_EXHAUSTIVE: cli->exhaustive = true; return 0;
-        case 'h': cli->help_topic = "yes"; return 0;
+        case 'p':
+                cli->profile = arg;
+                cli->profile_given = true;
+                return 0;
+        case OPT_AUDIT:
+                cli->audit = true;
+                return 0;
+        case OPT_FINDINGS:
+                cli->findings = arg;
+                return 0;
+        case OPT_SARIF:
+                cli->sarif = arg;
+                return 0;
+        case OPT_FAIL:
+                cli->fail_on_findings = true;
+                return 0;
+        case 'q':
+                cli->verbosity--;
+                return 0;
+        case 'v':
+                cli->verbosity++;
+                return 0;
+        case 'o':
+                cli->output = arg;
+                return 0;
+        case OPT_MERGE:
+                cli->merge = true;
+                return 0;
+        case OPT_EXHAUSTIVE:
+                cli->exhaustive = true;
+                return 0;
+        case 'h':
+                cli->help_topic = "yes";
+                return 0;
         case OPT_TIMEOUT:
                 if (parse_seconds(arg, &cli->timeout) < 0)
                         return usage_error(err, "--timeout needs whole seconds > 0, not '%s'", arg);
                 return 0;
-        default: return usage_error(err, "%s", "unknown option");
+        default:
+                return usage_error(err, "%s", "unknown option");
         }
 }
 
@@ -142,8 +166,7 @@ static int parse_options(int argc, char **argv, FILE *err, struct lp_cli *cli)
         int c;
         while ((c = getopt_long(argc, argv, shortopts, run_options, NULL)) != -1) {
                 if (c == '?' || c == ':')
-                        return usage_error(err, "bad or incomplete option '%s'",
-                                           argv[optind - 1]);
+                        return usage_error(err, "bad or incomplete option '%s'", argv[optind - 1]);
                 if (!runs && c != 'h')
                         return usage_error(err, "option '%s' belongs to run/learn",
                                            argv[optind - 1]);
@@ -163,13 +186,17 @@ static int check_operands(FILE *err, struct lp_cli *cli)
         case LP_CMD_RUN:
         case LP_CMD_LEARN:
                 if (n == 0)
-                        return usage_error(err, "%s", "no COMMAND given (leastpriv run -- COMMAND)");
+                        return usage_error(err, "%s",
+                                           "no COMMAND given (leastpriv run -- COMMAND)");
                 if (cli->command == LP_CMD_LEARN && !cli->output)
                         return usage_error(err, "%s", "learn needs -o OUT.profile");
                 if (cli->command == LP_CMD_RUN && (cli->output || cli->merge || cli->exhaustive))
-                        return usage_error(err, "%s", "-o, --merge and --exhaustive belong to learn");
-                if (cli->command == LP_CMD_LEARN && (cli->audit || cli->sarif || cli->fail_on_findings))
-                        return usage_error(err, "%s", "--audit, --sarif and --fail-on-findings "
+                        return usage_error(err, "%s",
+                                           "-o, --merge and --exhaustive belong to learn");
+                if (cli->command == LP_CMD_LEARN &&
+                    (cli->audit || cli->sarif || cli->fail_on_findings))
+                        return usage_error(err, "%s",
+                                           "--audit, --sarif and --fail-on-findings "
                                            "belong to run (learn blocks nothing already)");
                 return 0;
         case LP_CMD_DIFF:

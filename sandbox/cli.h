@@ -17,19 +17,19 @@ enum lp_command {
 
 struct lp_cli {
         enum lp_command command;
-        const char *help_topic;  /* COMMAND --help: the command, else NULL */
-        const char *profile;     /* -p, else LEASTPRIV_PROFILE, else "default" */
-        bool profile_given;      /* -p was given */
+        const char *help_topic; /* COMMAND --help: the command, else NULL */
+        const char *profile;    /* -p, else LEASTPRIV_PROFILE, else "default" */
+        bool profile_given;     /* -p was given */
         bool audit;
-        const char *findings;    /* --findings FILE */
-        const char *sarif;       /* --sarif FILE */
+        const char *findings; /* --findings FILE */
+        const char *sarif;    /* --sarif FILE */
         bool fail_on_findings;
-        unsigned timeout;        /* --timeout SECONDS; 0 when absent */
-        int verbosity;           /* -q: -1, -v: +1 each */
-        const char *output;      /* learn -o */
-        bool merge;              /* learn --merge */
-        bool exhaustive;         /* learn --exhaustive */
-        char **args;             /* run/learn: the command; others: operands */
+        unsigned timeout;   /* --timeout SECONDS; 0 when absent */
+        int verbosity;      /* -q: -1, -v: +1 each */
+        const char *output; /* learn -o */
+        bool merge;         /* learn --merge */
+        bool exhaustive;    /* learn --exhaustive */
+        char **args;        /* run/learn: the command; others: operands */
         int n_args;
 };
 

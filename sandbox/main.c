@@ -1,24 +1,24 @@
-/* argv -> command; maps every failure to the exit status of DESIGN.md §2. */
+/* argv -> command; maps every failure to an exit status
+ * (base/exit_status.h). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/exit_status.h"
+#include "base/log.h"
 #include "cli.h"
 #include "findings/findings.h"
+#include "findings/report_json.h"
+#include "findings/report_sarif.h"
+#include "findings/report_text.h"
 #include "launch/launch.h"
+#include "learn/floor.h"
 #include "learn/learn.h"
-#include "base/log.h"
+#include "profile/load.h"
 #include "profile/policy.h"
-#include "review/review.h"
-#include "findings/report.h"
 #include "profile/syscall_sets.h"
-
-/* Exit statuses of DESIGN.md §2. */
-enum {
-        EXIT_FINDINGS = 1,
-        EXIT_PROFILE_ERROR = 2, /* check, show, diff */
-        EXIT_SETUP_FAILED = 125,
-};
+#include "review/diff.h"
+#include "review/show.h"
 
 /* Bound on distinct findings kept in memory; the rest are folded. */
 #define MAX_DISTINCT_FINDINGS 4096
@@ -50,10 +50,10 @@ static int cmd_run(const struct lp_cli *cli)
         struct lp_policy *p = NULL;
         struct lp_findings *store = NULL;
         if (load_policy(cli->profile, &p) < 0)
-                return EXIT_SETUP_FAILED;
+                return LP_EXIT_SETUP_FAILED;
         if (lp_findings_new(MAX_DISTINCT_FINDINGS, &store) < 0) {
                 lp_policy_free(p);
-                return EXIT_SETUP_FAILED;
+                return LP_EXIT_SETUP_FAILED;
         }
         struct lp_run_options o = {
                 .argv = cli->args,
@@ -64,10 +64,10 @@ static int cmd_run(const struct lp_cli *cli)
         int status = lp_run(p, &o, store);
         /* A findings file that cannot be written is a lost finding: fail
          * loudly rather than let CI read an empty report as a clean run. */
-        if (status != EXIT_SETUP_FAILED && write_reports(cli, p, store) < 0)
-                status = EXIT_SETUP_FAILED;
+        if (status != LP_EXIT_SETUP_FAILED && write_reports(cli, p, store) < 0)
+                status = LP_EXIT_SETUP_FAILED;
         if (status == 0 && cli->fail_on_findings && lp_findings_size(store) > 0)
-                status = EXIT_FINDINGS;
+                status = LP_EXIT_FINDINGS;
         lp_findings_free(store);
         lp_policy_free(p);
         return status;
@@ -83,28 +83,35 @@ static int cmd_learn(const struct lp_cli *cli)
         struct lp_policy *p = NULL;
         struct lp_findings *store = NULL;
         if (load_policy(base, &p) < 0)
-                return EXIT_SETUP_FAILED;
+                return LP_EXIT_SETUP_FAILED;
         /* Unbounded: learning dedupes by operation, and a folded finding
          * would be a grant missing from the profile. */
         if (lp_findings_new(0, &store) < 0) {
                 lp_policy_free(p);
-                return EXIT_SETUP_FAILED;
+                return LP_EXIT_SETUP_FAILED;
         }
-        struct lp_run_options o = {.argv = cli->args, .audit = true, .learn = true,
-                                   .exhaustive = cli->exhaustive, .timeout_sec = cli->timeout};
+        struct lp_run_options o = {.argv = cli->args,
+                                   .audit = true,
+                                   .learn = true,
+                                   .also_allow = cli->exhaustive ? NULL : lp_learn_floor,
+                                   .timeout_sec = cli->timeout};
         int status = lp_run(p, &o, store);
-        struct lp_learn_request req = {.output = cli->output, .base = base,
-                                       .merge = cli->merge, .exhaustive = cli->exhaustive};
-        if (status != EXIT_SETUP_FAILED && cli->findings &&
+        struct lp_learn_request req = {.output = cli->output,
+                                       .base = base,
+                                       .merge = cli->merge,
+                                       .exhaustive = cli->exhaustive};
+        if (status != LP_EXIT_SETUP_FAILED && cli->findings &&
             lp_report_json_write(store, cli->findings) < 0)
-                status = EXIT_SETUP_FAILED;
+                status = LP_EXIT_SETUP_FAILED;
         /* A command that never ran, or was cut short by the timeout, used
          * less than it needs: such a profile would replace a good one. */
-        if (status == 124 || status == 126 || status == 127)
+        if (status == LP_EXIT_TIMEOUT || status == LP_EXIT_CANNOT_EXECUTE ||
+            status == LP_EXIT_NOT_FOUND)
                 lp_error("learn: the command %s; %s left as it was",
-                         status == 124 ? "timed out" : "could not be executed", cli->output);
-        else if (status != EXIT_SETUP_FAILED && lp_learn_write(p, store, &req) < 0)
-                status = EXIT_SETUP_FAILED;
+                         status == LP_EXIT_TIMEOUT ? "timed out" : "could not be executed",
+                         cli->output);
+        else if (status != LP_EXIT_SETUP_FAILED && lp_learn_write(p, store, &req) < 0)
+                status = LP_EXIT_SETUP_FAILED;
         lp_findings_free(store);
         lp_policy_free(p);
         return status;
@@ -116,7 +123,7 @@ static int cmd_check(const struct lp_cli *cli)
         for (int i = 0; i < cli->n_args; i++) {
                 struct lp_policy *p = NULL;
                 if (lp_policy_load(cli->args[i], stderr, &p) < 0) {
-                        status = EXIT_PROFILE_ERROR;
+                        status = LP_EXIT_PROFILE_ERROR;
                         continue;
                 }
                 if (cli->verbosity >= 0)
@@ -130,10 +137,10 @@ static int cmd_show(const struct lp_cli *cli)
 {
         struct lp_policy *p = NULL;
         if (lp_policy_load(cli->args[0], stderr, &p) < 0)
-                return EXIT_PROFILE_ERROR;
+                return LP_EXIT_PROFILE_ERROR;
         int r = lp_policy_show(p, stdout);
         lp_policy_free(p);
-        return r < 0 ? EXIT_PROFILE_ERROR : 0;
+        return r < 0 ? LP_EXIT_PROFILE_ERROR : 0;
 }
 
 static int cmd_diff(const struct lp_cli *cli)
@@ -147,19 +154,19 @@ static int cmd_diff(const struct lp_cli *cli)
         lp_policy_free(base);
         lp_policy_free(cand);
         if (r < 0)
-                return EXIT_PROFILE_ERROR;
-        return r > 0 ? 1 : 0;
+                return LP_EXIT_PROFILE_ERROR;
+        return r > 0 ? LP_EXIT_FINDINGS : LP_EXIT_OK;
 }
 
 static int cmd_syscalls(const struct lp_cli *cli)
 {
         if (cli->n_args == 0)
-                return lp_syscall_groups_print(stdout) < 0 ? EXIT_PROFILE_ERROR : 0;
+                return lp_syscall_groups_print(stdout) < 0 ? LP_EXIT_PROFILE_ERROR : 0;
         int r = lp_syscall_group_print(stdout, cli->args[0]);
         if (r == -ENOENT)
                 lp_error("unknown syscall group '%s'; `leastpriv syscalls` lists them",
                          cli->args[0]);
-        return r < 0 ? EXIT_PROFILE_ERROR : 0;
+        return r < 0 ? LP_EXIT_PROFILE_ERROR : 0;
 }
 
 int main(int argc, char **argv)
@@ -167,17 +174,17 @@ int main(int argc, char **argv)
         struct lp_cli cli;
         if (lp_cli_parse(argc, argv, getenv("LEASTPRIV_PROFILE"), stderr, &cli) < 0) {
                 bool runs = argc > 1 && (!strcmp(argv[1], "run") || !strcmp(argv[1], "learn"));
-                return runs ? EXIT_SETUP_FAILED : EXIT_PROFILE_ERROR;
+                return runs ? LP_EXIT_SETUP_FAILED : LP_EXIT_PROFILE_ERROR;
         }
         lp_log_level = LP_LOG_INFO + cli.verbosity;
         if (cli.help_topic || cli.command == LP_CMD_HELP) {
                 lp_cli_usage(stdout, cli.help_topic ? cli.command : LP_CMD_HELP);
-                return 0;
+                return LP_EXIT_OK;
         }
         switch (cli.command) {
         case LP_CMD_VERSION:
                 printf("leastpriv %s\n", LP_VERSION);
-                return 0;
+                return LP_EXIT_OK;
         case LP_CMD_RUN:
                 return cmd_run(&cli);
         case LP_CMD_LEARN:
@@ -191,6 +198,6 @@ int main(int argc, char **argv)
         case LP_CMD_SYSCALLS:
                 return cmd_syscalls(&cli);
         default:
-                return EXIT_PROFILE_ERROR;
+                return LP_EXIT_PROFILE_ERROR;
         }
 }

@@ -4,7 +4,10 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-static inline void lp_freep(void *p) { free(*(void **)p); }
+static inline void lp_freep(void *p)
+{
+        free(*(void **)p);
+}
 static inline void lp_closep(int *fd)
 {
         if (*fd >= 0)

@@ -1,4 +1,4 @@
-/* The findings store (DESIGN.md §4): one entry per unique
+/* The findings store (docs/architecture.md, "Findings"): one entry per unique
  * (kind, operation, dedupe_target or target, exe), an exact count, and the
  * details of the first occurrence.
  *
@@ -60,7 +60,7 @@ int lp_findings_new(size_t max_distinct, struct lp_findings **ret)
                 return -ENOMEM;
         /* 0 means "no bound" (the index still caps it at MAX_ENTRIES). */
         s->max_distinct =
-            max_distinct == 0 || max_distinct > MAX_ENTRIES ? MAX_ENTRIES : max_distinct;
+                max_distinct == 0 || max_distinct > MAX_ENTRIES ? MAX_ENTRIES : max_distinct;
         *ret = s;
         return 0;
 }
@@ -199,9 +199,9 @@ static int entry_init(struct entry *e, const struct lp_finding *f, uint64_t hash
                 p += len[i];
         }
         *e = (struct entry){
-            .f = *f,
-            .hash = hash,
-            .strings = buf,
+                .f = *f,
+                .hash = hash,
+                .strings = buf,
         };
         e->f.operation = dst[0];
         e->f.target = dst[1];
@@ -277,10 +277,10 @@ uint64_t lp_findings_folded_distinct(const struct lp_findings *s)
 const char *lp_finding_kind_name(enum lp_finding_kind k)
 {
         static const char *const names[] = {
-            [LP_FINDING_SYSCALL] = "syscall",
-            [LP_FINDING_NETWORK] = "network",
-            [LP_FINDING_CAPABILITY] = "capability",
-            [LP_FINDING_ENVIRONMENT] = "environment",
+                [LP_FINDING_SYSCALL] = "syscall",
+                [LP_FINDING_NETWORK] = "network",
+                [LP_FINDING_CAPABILITY] = "capability",
+                [LP_FINDING_ENVIRONMENT] = "environment",
         };
         return (unsigned)k < LP_ELEMENTSOF(names) ? names[k] : "unknown";
 }
@@ -288,10 +288,10 @@ const char *lp_finding_kind_name(enum lp_finding_kind k)
 const char *lp_finding_action_name(enum lp_finding_action a)
 {
         static const char *const names[] = {
-            [LP_FINDING_DENIED] = "denied",
-            [LP_FINDING_KILLED] = "killed",
-            [LP_FINDING_AUDITED] = "audited",
-            [LP_FINDING_WITHHELD] = "withheld",
+                [LP_FINDING_DENIED] = "denied",
+                [LP_FINDING_KILLED] = "killed",
+                [LP_FINDING_AUDITED] = "audited",
+                [LP_FINDING_WITHHELD] = "withheld",
         };
         return (unsigned)a < LP_ELEMENTSOF(names) ? names[a] : "unknown";
 }

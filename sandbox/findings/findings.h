@@ -1,7 +1,8 @@
 /* The findings store: one entry per unique (kind, operation, target, exe),
- * with an exact count however many times it happened (DESIGN.md §4).
- * This header includes no other leastpriv header. */
+ * with an exact count however many times it happened (docs/architecture.md,
+ * "Findings"). This header includes no other leastpriv header. */
 #pragma once
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -13,7 +14,7 @@ enum lp_finding_kind {
 };
 
 enum lp_finding_action {
-        LP_FINDING_DENIED,   /* enforced by errno or by the kernel */
+        LP_FINDING_DENIED, /* enforced by errno or by the kernel */
         LP_FINDING_KILLED,
         LP_FINDING_AUDITED,  /* --audit / learn: allowed, would be denied */
         LP_FINDING_WITHHELD, /* environment variable not passed */
@@ -23,16 +24,19 @@ enum lp_finding_action {
 struct lp_finding {
         enum lp_finding_kind kind;
         enum lp_finding_action action;
-        const char *operation; /* "ptrace", "connect", "CAP_NET_RAW", "GITHUB_TOKEN" */
-        const char *target;    /* "ptrace(PTRACE_ATTACH, 4242)", "tcp 192.0.2.1:443" */
+        const char *operation;     /* "ptrace", "connect", "CAP_NET_RAW", "GITHUB_TOKEN" */
+        const char *target;        /* "ptrace(PTRACE_ATTACH, 4242)", "tcp 192.0.2.1:443" */
         const char *dedupe_target; /* target without pids; NULL: same as target */
-        int errno_value;       /* 0 when none */
+        int errno_value;           /* 0 when none */
         uint64_t count;
-        int pid;               /* first pid seen */
-        const char *exe;       /* may be NULL */
-        const char *rule;      /* "FILE:LINE [Syscalls] DefaultAction=errno:EPERM" */
-        const char *fix;       /* "[Syscalls] Allow=ptrace" */
-        uint64_t first_ms;     /* ms since the run started */
+        int pid;           /* first pid seen */
+        const char *exe;   /* may be NULL */
+        const char *rule;  /* "FILE:LINE [Syscalls] DefaultAction=errno:EPERM" */
+        const char *fix;   /* "[Syscalls] Allow=ptrace" */
+        uint64_t first_ms; /* ms since the run started */
+        /* Refused by the always-on hardening (not part of the key): a
+         * profile grants it only by the syscall's bare name. */
+        bool hardening;
 };
 
 struct lp_findings;

@@ -1,6 +1,5 @@
 /* What the JSON Lines and SARIF reports share: string escaping that is safe
- * for arbitrary bytes, and an atomic file write. Includes no other leastpriv
- * header. */
+ * for arbitrary bytes. Includes no other leastpriv header. */
 #pragma once
 #include <stddef.h>
 #include <stdio.h>
@@ -16,11 +15,3 @@ void lp_json_string(FILE *out, const char *s);
  * does not start one (overlong forms, surrogates and > U+10FFFF are invalid).
  * s must be NUL-terminated. *ret_cp (may be NULL) gets the code point. */
 size_t lp_utf8_sequence(const char *s, unsigned *ret_cp);
-
-/* Writes path atomically: fill(out, userdata) fills "PATH.tmp.XXXXXX" in
- * the same directory, which is flushed, fsync'ed, given mode 0666 & ~umask
- * (best effort) and renamed over path. On any failure the temporary file is
- * removed and -errno returned (fill's own negative return is passed
- * through). A path that exists and is neither a regular file nor a
- * directory (/dev/stdout, a FIFO) is written in place instead. */
-int lp_json_write_atomic(const char *path, int (*fill)(FILE *out, void *userdata), void *userdata);

@@ -1,14 +1,16 @@
 /* --findings FILE: JSON Lines, one object per unique finding, with exactly
- * the keys of DESIGN.md §4 in that order (tools parse them). Findings folded
+ * the keys of docs/architecture.md, "Findings", in that order (tools parse them). Findings folded
  * past the store's bound get no line, since an extra kind of line would
  * break the stable keys; the text summary reports them. */
+#include "findings/report_json.h"
+
 #include <errno.h>
 #include <inttypes.h>
 
+#include "base/atomic_file.h"
 #include "findings/findings.h"
 #include "findings/json.h"
-#include "profile/policy.h"
-#include "findings/report.h"
+#include "profile/names.h"
 
 static void write_finding(FILE *out, const struct lp_finding *f)
 {
@@ -52,5 +54,5 @@ int lp_report_json_write(const struct lp_findings *s, const char *path)
 {
         if (!path)
                 return -EINVAL;
-        return lp_json_write_atomic(path, write_lines, (void *)s);
+        return lp_write_atomic(path, write_lines, (void *)s);
 }

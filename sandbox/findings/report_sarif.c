@@ -1,7 +1,9 @@
-/* --sarif FILE: a SARIF 2.1.0 log (DESIGN.md §4) for GitHub code scanning
+/* --sarif FILE: a SARIF 2.1.0 log (docs/architecture.md, "Findings") for GitHub code scanning
  * and other viewers: one rule per (kind, operation), one result per unique
  * finding, located at the profile line that decided it, so a reviewer sees
  * the finding beside the line to change. */
+#include "findings/report_sarif.h"
+
 #include <errno.h>
 #include <inttypes.h>
 #include <stdbool.h>
@@ -9,10 +11,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/atomic_file.h"
 #include "findings/findings.h"
 #include "findings/json.h"
+#include "profile/names.h"
 #include "profile/policy.h"
-#include "findings/report.h"
 #include "base/util.h"
 
 #ifndef LP_HOMEPAGE
@@ -171,10 +174,10 @@ static const char *level(enum lp_finding_action a)
 static void write_rule(FILE *out, const struct lp_finding *f, bool last)
 {
         static const char *const noun[] = {
-            [LP_FINDING_SYSCALL] = "System call",
-            [LP_FINDING_NETWORK] = "Network operation",
-            [LP_FINDING_CAPABILITY] = "Capability",
-            [LP_FINDING_ENVIRONMENT] = "Environment variable",
+                [LP_FINDING_SYSCALL] = "System call",
+                [LP_FINDING_NETWORK] = "Network operation",
+                [LP_FINDING_CAPABILITY] = "Capability",
+                [LP_FINDING_ENVIRONMENT] = "Environment variable",
         };
         const char *op = f->operation ? f->operation : "";
         _cleanup_free_ char *id = NULL, *text = NULL;
@@ -294,7 +297,7 @@ int lp_report_sarif_write(const struct lp_findings *s, const struct lp_policy *p
         int r = assign_rules(&x);
         if (r == 0) {
                 x.cwd = get_current_dir_name(); /* NULL is fine: no rewriting */
-                r = lp_json_write_atomic(path, write_log, &x);
+                r = lp_write_atomic(path, write_log, &x);
         }
         free(x.rule_of);
         free(x.rule_first);

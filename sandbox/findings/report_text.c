@@ -1,13 +1,14 @@
-/* The end-of-run summary on stderr (DESIGN.md §2): one line per unique
+/* The end-of-run summary on stderr (docs/architecture.md, "Findings"): one line per unique
  * finding with its count, the executable, the profile line that would grant
  * it and the one that decided it. */
+#include "findings/report_text.h"
+
 #include <errno.h>
 #include <inttypes.h>
 #include <string.h>
 
 #include "findings/findings.h"
 #include "findings/json.h"
-#include "findings/report.h"
 
 /* Targets come from a hostile process's memory: never let them reach a
  * terminal as escape sequences. C0/C1 controls, DEL and bytes that are not

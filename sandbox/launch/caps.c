@@ -102,7 +102,8 @@ int lp_caps_apply(const struct lp_policy *p, const struct lp_identity *id)
                 return -EPERM;
         int r = 0;
         if (id->set_user)
-                r = capng_change_id((int)id->uid, (int)id->gid, CAPNG_DROP_SUPP_GRP) < 0 ? -EPERM : 0;
+                r = capng_change_id((int)id->uid, (int)id->gid, CAPNG_DROP_SUPP_GRP) < 0 ? -EPERM
+                                                                                         : 0;
         else if (id->set_group)
                 r = switch_group_only(id->gid);
         if (r < 0)

@@ -1,4 +1,4 @@
-/* The command's environment per [Environment] (DESIGN.md §3). */
+/* The command's environment per [Environment]. */
 #pragma once
 
 struct lp_policy;

@@ -2,33 +2,26 @@
  * the filter does not allow outright goes to the supervisor, which decides
  * from the policy (errno, kill, or CONTINUE) and records a finding. Allowed
  * syscalls are plain ALLOW rules without argument checks wherever possible,
- * so the kernel's seccomp action cache (Linux 5.11) makes them free. */
+ * so the kernel's seccomp action cache (Linux 5.11) makes them free; those
+ * the watch table (rules/watch.h) watches get the rules of its entry,
+ * which keep what needs no look in the kernel. */
 #include "launch/filter.h"
 
 #include <errno.h>
 #include <linux/capability.h>
-#include <linux/sched.h>
-#include <linux/seccomp.h>
 #include <seccomp.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "rules/cap_gates.h"
-#include "rules/decode.h"
-#include "profile/policy.h"
 #include "base/util.h"
-
-/* The kernel reads ioctl's request as unsigned int (CVE-2017-5226 follow-up
- * in bubblewrap): compare only the low 32 bits, or 0x1_00005412 slips by. */
-static const uint32_t denied_tty_ioctls[] = {LP_IOCTL_TIOCSTI, LP_IOCTL_TIOCLINUX};
+#include "profile/policy.h"
+#include "rules/watch.h"
 
 static int allow(scmp_filter_ctx ctx, int nr, unsigned n, const struct scmp_arg_cmp *cmp)
 {
@@ -57,22 +50,6 @@ static int allow_lo32_except(scmp_filter_ctx ctx, int nr, unsigned arg, uint32_t
         return allow_lo32_except(ctx, nr, arg, mask | b, prefix | b, bit - 1, values, n);
 }
 
-static int allow_ioctl(scmp_filter_ctx ctx, const struct lp_policy *p, int nr)
-{
-        if (!p->hardening.ioctl_tty)
-                return allow(ctx, nr, 0, NULL);
-        return allow_lo32_except(ctx, nr, 1, 0, 0, 31, denied_tty_ioctls,
-                                 LP_ELEMENTSOF(denied_tty_ioctls));
-}
-
-static int allow_without_namespaces(scmp_filter_ctx ctx, bool harden, int nr)
-{
-        if (!harden)
-                return allow(ctx, nr, 0, NULL);
-        struct scmp_arg_cmp c = {0, SCMP_CMP_MASKED_EQ, LP_NAMESPACE_FLAGS, 0};
-        return allow(ctx, nr, 1, &c);
-}
-
 static bool is_inet(int family)
 {
         return family == AF_INET || family == AF_INET6;
@@ -80,25 +57,25 @@ static bool is_inet(int family)
 
 /* socket(): each granted family is allowed outright, except that inet
  * sockets other than stream and datagram, and packet sockets (CAP_NET_RAW),
- * go to the supervisor so it can name the capability. Other families are notified and
- * refused there with EAFNOSUPPORT and a finding. */
-static int allow_socket(scmp_filter_ctx ctx, const struct lp_policy *p, int nr)
+ * go to the supervisor so it can name the capability. Other families are
+ * notified and refused there with EAFNOSUPPORT and a finding. */
+static int allow_socket_families(scmp_filter_ctx ctx, const struct lp_policy *p, int nr)
 {
+        bool raw = lp_policy_keeps(p, CAP_NET_RAW) != NULL;
         for (size_t i = 0; i < p->n_families; i++) {
                 int family = p->families[i].family;
                 struct scmp_arg_cmp c[2] = {{0, SCMP_CMP_EQ, (uint64_t)family, 0}};
-                /* AF_PACKET needs CAP_NET_RAW whatever the type: notified,
-                 * so the refusal is a capability finding. */
-                if (family == AF_PACKET && !lp_policy_keeps(p, CAP_NET_RAW))
+                if (family == AF_PACKET && !raw)
                         continue;
-                if (!is_inet(family) || lp_policy_keeps(p, CAP_NET_RAW)) {
+                if (!is_inet(family) || raw) {
                         if (allow(ctx, nr, 1, c) < 0)
                                 return -EINVAL;
                         continue;
                 }
                 static const int types[] = {SOCK_STREAM, SOCK_DGRAM};
                 for (size_t t = 0; t < LP_ELEMENTSOF(types); t++) {
-                        c[1] = (struct scmp_arg_cmp){1, SCMP_CMP_MASKED_EQ, 0xf, (uint64_t)types[t]};
+                        c[1] = (struct scmp_arg_cmp){1, SCMP_CMP_MASKED_EQ, 0xf,
+                                                     (uint64_t)types[t]};
                         int r = allow(ctx, nr, 2, c);
                         if (r < 0)
                                 return r;
@@ -107,41 +84,43 @@ static int allow_socket(scmp_filter_ctx ctx, const struct lp_policy *p, int nr)
         return 0;
 }
 
-/* Whether an allowed syscall must still reach the supervisor because its
- * success may hinge on a capability the profile does not keep. */
-static bool cap_gated(const struct lp_policy *p, const char *name)
+/* The calls of a watched syscall that stay in the kernel (watch.h). */
+static int allow_unwatched_calls(scmp_filter_ctx ctx, const struct lp_policy *p,
+                                 const struct lp_watch *w, int nr)
 {
-        for (const struct lp_cap_gate *g = lp_cap_gates; g->syscall; g++)
-                if (strcmp(g->syscall, name) == 0 && !lp_policy_keeps(p, g->cap))
-                        return true;
-        return false;
+        struct scmp_arg_cmp c = {w->filter_arg, SCMP_CMP_EQ, 0, 0};
+        switch (w->filter) {
+        case LP_FILTER_NOTIFY_ALL:
+                return 0;
+        case LP_FILTER_ARG_ZERO:
+                return allow(ctx, nr, 1, &c);
+        case LP_FILTER_ARG_MASK_ZERO:
+                c = (struct scmp_arg_cmp){w->filter_arg, SCMP_CMP_MASKED_EQ, w->filter_mask, 0};
+                return allow(ctx, nr, 1, &c);
+        case LP_FILTER_ARG_LO32_NOT_IN:
+                return allow_lo32_except(ctx, nr, w->filter_arg, 0, 0, 31, w->filter_values,
+                                         w->n_filter_values);
+        case LP_FILTER_SOCKET_FAMILIES:
+                return allow_socket_families(ctx, p, nr);
+        }
+        return -EINVAL;
 }
 
 static int add_allowed(scmp_filter_ctx ctx, const struct lp_policy *p,
                        const struct lp_syscall_rule *rule)
 {
-        const char *name = rule->name;
-        int nr = rule->nr;
-        bool own_netns = p->netns != LP_NETNS_HOST;
-        if (strcmp(name, "ioctl") == 0)
-                return allow_ioctl(ctx, p, nr);
-        if (strcmp(name, "clone") == 0)
-                return allow_without_namespaces(ctx, p->hardening.clone_ns, nr);
-        if (strcmp(name, "socket") == 0)
-                return allow_socket(ctx, p, nr);
-        /* Destinations are in memory: connect is seen by the supervisor when
-         * the namespace limits where it can go; sendto only with an address. */
-        if (strcmp(name, "connect") == 0 && own_netns)
-                return 0;
-        if (strcmp(name, "sendto") == 0 && own_netns) {
-                struct scmp_arg_cmp c = {4, SCMP_CMP_EQ, 0, 0};
-                return allow(ctx, nr, 1, &c);
-        }
-        if (cap_gated(p, name))
-                return 0;
-        if (strcmp(name, "unshare") == 0)
-                return allow_without_namespaces(ctx, p->hardening.unshare_ns, nr);
-        return allow(ctx, nr, 0, NULL);
+        const struct lp_watch *w = lp_watch_find(rule->name);
+        if (w && lp_watch_active(p, w, rule->name))
+                return allow_unwatched_calls(ctx, p, w, rule->nr);
+        return allow(ctx, rule->nr, 0, NULL);
+}
+
+/* Whether the filter allows every sendmsg outright. */
+static bool sendmsg_allowed(const struct lp_policy *p)
+{
+        const struct lp_syscall_rule *s = lp_policy_syscall_by_name(p, "sendmsg");
+        const struct lp_watch *w = lp_watch_find("sendmsg");
+        return s && s->action.type == LP_ACTION_ALLOW && !(w && lp_watch_active(p, w, "sendmsg"));
 }
 
 /* Calls that are never a privilege and that the launch itself needs. */
@@ -150,22 +129,22 @@ static int add_always_allowed(scmp_filter_ctx ctx, const struct lp_policy *p, in
         int r = allow(ctx, SCMP_SYS(exit), 0, NULL);
         if (r >= 0)
                 r = allow(ctx, SCMP_SYS(exit_group), 0, NULL);
-        const struct lp_syscall_rule *s = lp_policy_syscall_by_name(p, "sendmsg");
-        if (r >= 0 && handshake_fd >= 0 && !(s && s->action.type == LP_ACTION_ALLOW)) {
+        if (r >= 0 && handshake_fd >= 0 && !sendmsg_allowed(p)) {
                 struct scmp_arg_cmp c = {0, SCMP_CMP_EQ, (uint64_t)handshake_fd, 0};
                 r = allow(ctx, SCMP_SYS(sendmsg), 1, &c);
         }
         return r;
 }
 
-/* Learning's floor (learn.h): allowed outright where the policy leaves
+/* Learning's floor (learn/floor.h): allowed outright where the policy leaves
  * them to DefaultAction; what it names (by name or group) stays as named. */
 static int add_also_allowed(scmp_filter_ctx ctx, const struct lp_policy *p,
                             const char *const *names)
 {
         for (size_t i = 0; names && names[i]; i++) {
                 const struct lp_syscall_rule *rule = lp_policy_syscall_by_name(p, names[i]);
-                if (!rule || rule->action.type == LP_ACTION_ALLOW || !lp_syscall_rule_is_default(rule))
+                if (!rule || rule->action.type == LP_ACTION_ALLOW ||
+                    !lp_syscall_rule_is_default(rule))
                         continue;
                 int r = allow(ctx, rule->nr, 0, NULL);
                 if (r < 0)
@@ -174,8 +153,7 @@ static int add_also_allowed(scmp_filter_ctx ctx, const struct lp_policy *p,
         return 0;
 }
 
-static int build(const struct lp_policy *p, const struct lp_filter_options *o,
-                 scmp_filter_ctx *ret)
+static int build(const struct lp_policy *p, const struct lp_filter_options *o, scmp_filter_ctx *ret)
 {
         scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_NOTIFY);
         if (!ctx)

@@ -1,11 +1,12 @@
 /* leastpriv run: the child's ordered checklist, the handshake that hands
- * the seccomp listener to the parent, then supervision (DESIGN.md §6).
+ * the seccomp listener to the parent, then supervision (docs/architecture.md,
+ * "The launch").
  *
  * Everything that can be prepared before the fork is: the BPF program, the
  * environment, the identity, the command's path. The child only applies
  * them, in an order where each step still has the privilege it needs, and
- * reports a failing step over a CLOEXEC socket instead of logging
- * (STYLE.md): the parent prints it and exits 125. Nothing runs with a
+ * reports a failing step (steps.h) over a CLOEXEC socket instead of
+ * logging: the parent prints it and exits 125. Nothing runs with a
  * half-applied sandbox. */
 #include "launch/launch.h"
 
@@ -18,21 +19,21 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "base/exit_status.h"
+#include "base/log.h"
+#include "base/util.h"
 #include "launch/caps.h"
 #include "launch/env.h"
-#include "learn/learn.h"
-#include "launch/rlimits.h"
-#include "base/log.h"
-#include "launch/netns.h"
-#include "supervise/notify.h"
-#include "launch/pidns.h"
-#include "profile/policy.h"
 #include "launch/filter.h"
+#include "launch/netns.h"
+#include "launch/pidns.h"
+#include "launch/rlimits.h"
+#include "launch/steps.h"
+#include "profile/policy.h"
+#include "supervise/notify.h"
 #include "supervise/supervise.h"
-#include "base/util.h"
 
 struct launch {
         const struct lp_policy *policy;
@@ -47,16 +48,30 @@ struct launch {
         uid_t uid;
         gid_t gid;
         int sock[2]; /* [0] parent's end, [1] child's end */
+        struct lp_step_times times;
+        uint64_t mark_us; /* when the step being timed began */
 };
+
+/* What comes with the listener: how long each step of the child took. */
+struct handover_message {
+        struct lp_step_times times;
+};
+
+static void mark(struct launch *l, enum lp_step step)
+{
+        uint64_t now = lp_step_clock_us();
+        l->times.us[step] = (uint32_t)(now - l->mark_us);
+        l->mark_us = now;
+}
 
 /* ---- the child ---- */
 
-static _Noreturn void child_fail(const struct launch *l, const char *step, int r, int status)
+static _Noreturn void child_fail(const struct launch *l, enum lp_step step, int r, int status)
 {
-        struct lp_child_status m = {.kind = LP_CHILD_FAILED, .error = r < 0 ? -r : r};
-        snprintf(m.step, sizeof(m.step), "%s", step);
+        struct lp_child_status m = {
+                .kind = LP_CHILD_FAILED, .error = r < 0 ? -r : r, .step = (int)step};
         /* sendmsg on this socket is the one call the filter always allows
-         * (seccomp.c), so even a failed exec is reported. */
+         * (filter.c), so even a failed exec is reported. */
         struct iovec iov = {&m, sizeof(m)};
         struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
         sendmsg(l->sock[1], &msg, MSG_NOSIGNAL);
@@ -72,22 +87,24 @@ static int die_with_parent(pid_t parent)
 }
 
 /* SCM_RIGHTS: the listener exists only in the child until it is passed. */
-static int send_listener(int sock, int listener)
+static int send_listener(const struct launch *l, int listener)
 {
-        char data = 'L';
-        struct iovec iov = {&data, 1};
+        struct handover_message data = {l->times};
+        struct iovec iov = {&data, sizeof(data)};
         union {
                 char buf[CMSG_SPACE(sizeof(int))];
                 struct cmsghdr align;
         } u;
-        struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+        struct msghdr msg = {.msg_iov = &iov,
+                             .msg_iovlen = 1,
+                             .msg_control = u.buf,
                              .msg_controllen = sizeof(u.buf)};
         struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
         c->cmsg_level = SOL_SOCKET;
         c->cmsg_type = SCM_RIGHTS;
         c->cmsg_len = CMSG_LEN(sizeof(int));
         memcpy(CMSG_DATA(c), &listener, sizeof(int));
-        return sendmsg(sock, &msg, MSG_NOSIGNAL) == 1 ? 0 : -errno;
+        return sendmsg(l->sock[1], &msg, MSG_NOSIGNAL) == (ssize_t)sizeof(data) ? 0 : -errno;
 }
 
 /* The namespace's init arms its parent-death signal only after the fork,
@@ -117,10 +134,10 @@ static pid_t enter_pid_namespace(const struct launch *l, pid_t parent)
         if (lp_pidns_unshare() < 0)
                 return parent; /* not permitted here: supervised as a subreaper */
         if (pipe2(alive, O_CLOEXEC) < 0)
-                child_fail(l, "create a pipe", -errno, 125);
+                child_fail(l, LP_STEP_PID_NAMESPACE, -errno, LP_EXIT_SETUP_FAILED);
         pid_t init = fork();
         if (init < 0)
-                child_fail(l, "fork the init of the command's PID namespace", -errno, 125);
+                child_fail(l, LP_STEP_PID_NAMESPACE, -errno, LP_EXIT_SETUP_FAILED);
         if (init > 0) {
                 announce_init(l, init);
                 (void)!write(alive[1], "", 1);
@@ -129,66 +146,72 @@ static pid_t enter_pid_namespace(const struct launch *l, pid_t parent)
         }
         close(alive[1]);
         if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || !setup_child_announced(alive[0]))
-                _exit(125);
+                _exit(LP_EXIT_SETUP_FAILED);
         close(alive[0]);
         /* Best effort: without it /proc shows the host's pids, which is
          * confusing but holds nothing back from the sandbox. */
         (void)lp_pidns_mount_proc();
         pid_t command = fork();
         if (command < 0)
-                child_fail(l, "fork the command in its PID namespace", -errno, 125);
+                child_fail(l, LP_STEP_PID_NAMESPACE, -errno, LP_EXIT_SETUP_FAILED);
         if (command > 0) {
-                int caps[64];
-                struct lp_pidns_caps keep = {.all = l->o->audit, .caps = caps};
-                for (size_t i = 0; i < l->policy->n_keep && keep.n < LP_ELEMENTSOF(caps); i++)
-                        caps[keep.n++] = l->policy->keep[i].cap;
+                struct lp_pidns_caps keep = {
+                        .all = l->o->audit, .keep = l->policy->keep, .n = l->policy->n_keep};
                 lp_pidns_init(command, l->sock[1], &keep);
         }
         return 1;
 }
 
-static _Noreturn void child_main(const struct launch *l)
+/* Fails the launch at `step` unless r is 0. */
+static void check_step(struct launch *l, enum lp_step step, int r)
+{
+        if (r < 0)
+                child_fail(l, step, r, LP_EXIT_SETUP_FAILED);
+        mark(l, step);
+}
+
+static _Noreturn void child_main(struct launch *l)
 {
         const struct lp_policy *p = l->policy;
         bool audit = l->o->audit;
-        const char *step = "";
+        enum lp_step step = LP_STEP_NETWORK_NAMESPACE;
         pid_t parent = l->parent;
         int r;
+        l->mark_us = lp_step_clock_us();
         /* Never outlive a killed leastpriv. */
-        if ((r = die_with_parent(parent)) < 0)
-                child_fail(l, "set the parent-death signal", r, 125);
+        check_step(l, LP_STEP_PARENT_DEATH, die_with_parent(parent));
         /* Namespaces first: creating them needs privileges dropped below.
          * --audit keeps the host network: it must not change what works. */
-        if (!audit && (r = lp_netns_enter(p, l->uid, l->gid, &step)) < 0)
-                child_fail(l, step, r, 125);
+        if (!audit && (r = lp_netns_create(p, l->uid, l->gid, &step)) < 0)
+                child_fail(l, step, r, LP_EXIT_SETUP_FAILED);
+        mark(l, step);
+        check_step(l, LP_STEP_LOOPBACK, audit ? 0 : lp_netns_loopback(p));
         /* After the user namespace (an unprivileged run needs it), before
          * the limits (RLIMIT_NPROC would count the init against them). */
         parent = enter_pid_namespace(l, parent);
+        mark(l, LP_STEP_PID_NAMESPACE);
         if ((r = lp_limits_apply(p, &step)) < 0)
-                child_fail(l, step, r, 125);
+                child_fail(l, step, r, LP_EXIT_SETUP_FAILED);
+        mark(l, LP_STEP_LIMIT_OPEN_FILES);
         /* Identity and capabilities last among the privilege changes:
          * everything above may need them. */
-        if (!audit && (r = lp_caps_apply(p, &l->identity)) < 0)
-                child_fail(l, "drop capabilities and switch identity ([Capabilities], [Identity])",
-                           r, 125);
+        check_step(l, LP_STEP_CAPABILITIES, audit ? 0 : lp_caps_apply(p, &l->identity));
         /* A change of credentials clears the parent-death signal. */
-        if ((r = die_with_parent(parent)) < 0)
-                child_fail(l, "set the parent-death signal", r, 125);
+        check_step(l, LP_STEP_PARENT_DEATH, die_with_parent(parent));
         /* no_new_privs: exec can no longer grant privileges (setuid, file
          * capabilities), and an unprivileged process may load a filter.
          * Root in --audit keeps setuid programs working as they were. */
-        if ((!audit || geteuid() != 0) && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-                child_fail(l, "set no_new_privs", -errno, 125);
+        bool nnp = !audit || geteuid() != 0;
+        check_step(l, LP_STEP_NO_NEW_PRIVS,
+                   nnp && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ? -errno : 0);
         int listener = lp_filter_install(l->filter);
-        if (listener < 0)
-                child_fail(l, "load the seccomp filter", listener, 125);
-        if ((r = send_listener(l->sock[1], listener)) < 0)
-                child_fail(l, "pass the seccomp listener to the supervisor", r, 125);
+        check_step(l, LP_STEP_FILTER, listener < 0 ? listener : 0);
+        check_step(l, LP_STEP_HANDOVER, send_listener(l, listener));
         close(listener);
         sigprocmask(SIG_SETMASK, &l->old_mask, NULL);
         execve(l->path, l->o->argv, l->envp);
         r = errno;
-        child_fail(l, "execute the command", r, r == ENOENT ? 127 : 126);
+        child_fail(l, LP_STEP_EXEC, r, r == ENOENT ? LP_EXIT_NOT_FOUND : LP_EXIT_CANNOT_EXECUTE);
 }
 
 /* ---- the parent ---- */
@@ -230,50 +253,34 @@ static int resolve_command(const char *name, char *const *envp, char **ret)
         return 0;
 }
 
-/* What to change, for the failures people actually meet. */
-static const char *setup_hint(const char *step, int error)
-{
-        bool userns = strstr(step, "user") && strstr(step, "namespace");
-        if (userns && lp_read_long("/proc/sys/kernel/apparmor_restrict_unprivileged_userns", -1) == 1)
-                return "AppArmor forbids unprivileged user namespaces "
-                       "(kernel.apparmor_restrict_unprivileged_userns=1); run as root, or use "
-                       "[Network] Namespace=host";
-        if (userns && lp_read_long("/proc/sys/user/max_user_namespaces", -1) == 0)
-                return "user namespaces are disabled (user.max_user_namespaces=0); run as root, "
-                       "or use [Network] Namespace=host";
-        if (userns && lp_read_long("/proc/sys/kernel/unprivileged_userns_clone", -1) == 0)
-                return "unprivileged user namespaces are disabled "
-                       "(kernel.unprivileged_userns_clone=0); run as root, or use "
-                       "[Network] Namespace=host";
-        if (strstr(step, "namespace") && error == EPERM)
-                return "no permission to create namespaces here (a container without "
-                       "CAP_SYS_ADMIN?); use [Network] Namespace=host";
-        if (strstr(step, "capabilities") && error == EPERM)
-                return "a capability in [Capabilities] Keep= is not leastpriv's to give, or the "
-                       "[Identity] switch is not permitted; run as root or remove it";
-        if (strstr(step, "Limits") && error == EPERM)
-                return geteuid() == 0 ? "the limit is above what the kernel allows "
-                                        "(for OpenFiles=, fs.nr_open); lower it"
-                                      : "the limit is above the current hard limit; lower it "
-                                        "or run as root";
-        return NULL;
-}
-
+/* "cannot set up the sandbox: STEP failed: ERRNO; HINT" */
 static int report_setup_failure(const struct lp_child_status *m)
 {
-        const char *hint = setup_hint(m->step, m->error);
+        const char *hint = lp_step_hint((enum lp_step)m->step, m->error);
         errno = m->error;
-        lp_error("cannot set up the sandbox: %s failed: %m%s%s", m->step, hint ? "; " : "",
-                 hint ? hint : "");
-        return 125;
+        lp_error("cannot set up the sandbox: %s failed: %m%s%s",
+                 lp_step_what((enum lp_step)m->step), hint ? "; " : "", hint ? hint : "");
+        return LP_EXIT_SETUP_FAILED;
 }
 
 struct handover {
-        int listener;    /* -1 until received */
-        pid_t command;   /* from the listener message's credentials */
-        pid_t init;      /* 0 when the command has no PID namespace */
+        int listener;  /* -1 until received */
+        pid_t command; /* from the listener message's credentials */
+        pid_t init;    /* 0 when the command has no PID namespace */
         struct lp_child_status failure;
+        struct lp_step_times times;
 };
+
+static void take_control(const struct msghdr *msg, ssize_t n, struct handover *h)
+{
+        for (struct cmsghdr *c = n > 0 ? CMSG_FIRSTHDR(msg) : NULL; c;
+             c = CMSG_NXTHDR((struct msghdr *)msg, c)) {
+                if (c->cmsg_type == SCM_RIGHTS)
+                        memcpy(&h->listener, CMSG_DATA(c), sizeof(int));
+                else if (c->cmsg_type == SCM_CREDENTIALS)
+                        h->command = ((struct ucred *)(void *)CMSG_DATA(c))->pid;
+        }
+}
 
 /* One message of the setup child: the init's pid, the listener (with the
  * sender's credentials, translated by the kernel into our PID namespace:
@@ -284,31 +291,34 @@ static int receive_one(int sock, struct handover *h)
                 char buf[CMSG_SPACE(sizeof(int)) + CMSG_SPACE(sizeof(struct ucred))];
                 struct cmsghdr align;
         } u;
-        struct lp_child_status m = {0};
+        union {
+                struct lp_child_status status;
+                struct handover_message handover;
+        } m = {0};
         struct iovec iov = {&m, sizeof(m)};
-        struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+        struct msghdr msg = {.msg_iov = &iov,
+                             .msg_iovlen = 1,
+                             .msg_control = u.buf,
                              .msg_controllen = sizeof(u.buf)};
         ssize_t n;
         do
                 n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
         while (n < 0 && errno == EINTR);
-        for (struct cmsghdr *c = n > 0 ? CMSG_FIRSTHDR(&msg) : NULL; c; c = CMSG_NXTHDR(&msg, c)) {
-                if (c->cmsg_type == SCM_RIGHTS)
-                        memcpy(&h->listener, CMSG_DATA(c), sizeof(int));
-                else if (c->cmsg_type == SCM_CREDENTIALS)
-                        h->command = ((struct ucred *)(void *)CMSG_DATA(c))->pid;
-        }
-        if (h->listener >= 0)
+        take_control(&msg, n, h);
+        if (h->listener >= 0) {
+                if (n == (ssize_t)sizeof(m.handover))
+                        h->times = m.handover.times;
                 return 1;
-        if (n == (ssize_t)sizeof(m) && m.kind == LP_CHILD_INIT) {
-                h->init = m.value;
+        }
+        if (n == (ssize_t)sizeof(m.status) && m.status.kind == LP_CHILD_INIT) {
+                h->init = m.status.value;
                 return 0;
         }
-        if (n == (ssize_t)sizeof(m) && m.kind == LP_CHILD_FAILED)
-                h->failure = m;
+        if (n == (ssize_t)sizeof(m.status) && m.status.kind == LP_CHILD_FAILED)
+                h->failure = m.status;
         else
-                h->failure = (struct lp_child_status){.kind = LP_CHILD_FAILED, .error = EPIPE,
-                                                      .step = "the setup process"};
+                h->failure = (struct lp_child_status){
+                        .kind = LP_CHILD_FAILED, .error = EPIPE, .step = -1};
         return -EIO;
 }
 
@@ -322,16 +332,14 @@ static int receive_listener(int sock, struct handover *h)
         return r < 0 ? r : h->listener;
 }
 
-static int prepare(const struct lp_policy *p, const struct lp_run_options *o,
-                   struct lp_findings *store, struct launch *l)
+static int prepare_command(const struct lp_policy *p, const struct lp_run_options *o,
+                           struct lp_findings *store, struct launch *l)
 {
-        *l = (struct launch){.policy = p, .o = o, .parent = getpid(), .uid = getuid(),
-                             .gid = getgid(), .sock = {-1, -1}};
         /* Fail closed: a grant the supervisor cannot serve yet is refused,
          * not silently dropped. */
         if (p->n_forwards && p->netns != LP_NETNS_HOST)
                 return lp_log_errno(-EOPNOTSUPP, "[Network] Forward= is not served by this "
-                                    "version yet; use Namespace=host for that test");
+                                                 "version yet; use Namespace=host for that test");
         int r = lp_identity_resolve(p, &l->identity);
         if (r < 0)
                 return lp_log_errno(r, "[Identity] User=%s Group=%s: no such user or group",
@@ -346,11 +354,28 @@ static int prepare(const struct lp_policy *p, const struct lp_run_options *o,
          * see it, even from inside its PID namespace. */
         if (setsockopt(l->sock[0], SOL_SOCKET, SO_PASSCRED, &(int){1}, sizeof(int)) < 0)
                 return lp_log_errno(-errno, "cannot set up the status socket: %m");
+        return 0;
+}
+
+static int prepare(const struct lp_policy *p, const struct lp_run_options *o,
+                   struct lp_findings *store, struct launch *l)
+{
+        *l = (struct launch){.policy = p,
+                             .o = o,
+                             .parent = getpid(),
+                             .uid = getuid(),
+                             .gid = getgid(),
+                             .sock = {-1, -1},
+                             .mark_us = lp_step_clock_us()};
+        int r = prepare_command(p, o, store, l);
+        if (r < 0)
+                return r;
+        mark(l, LP_STEP_PREPARE);
         /* Compiled here, before the fork, so the child only loads it. */
-        struct lp_filter_options fo = {.handshake_fd = l->sock[1],
-                                       .also_allow = o->learn && !o->exhaustive ? lp_learn_floor : NULL};
+        struct lp_filter_options fo = {.handshake_fd = l->sock[1], .also_allow = o->also_allow};
         if ((r = lp_filter_compile(p, &fo, &l->filter)) < 0)
                 return lp_log_errno(r, "cannot compile the seccomp filter: %m");
+        mark(l, LP_STEP_COMPILE_FILTER);
         /* Orphaned grandchildren are re-parented to us, so none escapes the
          * final kill (a double-forked daemon included). */
         if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
@@ -373,6 +398,22 @@ static void release(struct launch *l)
                         close(l->sock[i]);
 }
 
+/* -v: where the launch spent its time. */
+static void log_times(const struct launch *l, const struct lp_step_times *child)
+{
+        char line[1024];
+        size_t used = 0;
+        for (int s = 0; s < LP_STEP_COUNT && used < sizeof(line); s++) {
+                uint32_t us = s <= LP_STEP_FORK ? l->times.us[s] : child->us[s];
+                if (s != LP_STEP_EXEC)
+                        used += (size_t)snprintf(line + used, sizeof(line) - used, " %s %.2f,",
+                                                 lp_step_name((enum lp_step)s), us / 1000.0);
+        }
+        if (used > 0 && used < sizeof(line))
+                line[used - 1] = '\0';
+        lp_debug("launch steps (ms):%s", line);
+}
+
 static int supervise_child(struct launch *l, pid_t pid, struct lp_findings *store,
                            uint64_t start_ms)
 {
@@ -385,23 +426,35 @@ static int supervise_child(struct launch *l, pid_t pid, struct lp_findings *stor
                 lp_supervise_kill_tree();
                 return report_setup_failure(&h.failure);
         }
+        log_times(l, &h.times);
         struct lp_notifier *n = NULL;
-        struct lp_notifier_options no = {.audit = l->o->audit, .learn = l->o->learn,
-                                         .start_ms = start_ms};
+        struct lp_notifier_options no = {
+                .audit = l->o->audit, .learn = l->o->learn, .start_ms = start_ms};
         int r = lp_notifier_new(p, store, listener, &no, &n);
         if (r < 0) {
                 close(listener);
                 kill(pid, SIGKILL);
                 lp_supervise_kill_tree();
-                return lp_log_errno(r, "cannot start the supervisor: %m"), 125;
+                return lp_log_errno(r, "cannot start the supervisor: %m"), LP_EXIT_SETUP_FAILED;
         }
         unsigned timeout = l->o->timeout_sec;
         if (!timeout && p->timeout.set)
                 timeout = (unsigned)p->timeout.value;
-        struct lp_supervision s = {.child = pid, .command = h.command > 0 ? h.command : pid,
-                                   .init = h.init, .status_fd = l->sock[0], .listener = listener,
-                                   .notifier = n, .timeout_sec = timeout};
+        struct lp_child_status failure = {.kind = LP_CHILD_NONE};
+        struct lp_supervision s = {.child = pid,
+                                   .command = h.command > 0 ? h.command : pid,
+                                   .init = h.init,
+                                   .status_fd = l->sock[0],
+                                   .listener = listener,
+                                   .notifier = n,
+                                   .timeout_sec = timeout,
+                                   .failure = &failure};
         int status = lp_supervise(&s);
+        if (failure.kind == LP_CHILD_FAILED) {
+                /* The exec: everything else was in place. */
+                errno = failure.error;
+                lp_error("cannot %s: %m", lp_step_what((enum lp_step)failure.step));
+        }
         lp_debug("%llu notifications handled", (unsigned long long)lp_notifier_handled(n));
         lp_notifier_free(n);
         close(listener);
@@ -415,16 +468,17 @@ int lp_run(const struct lp_policy *p, const struct lp_run_options *o, struct lp_
         int status, r = prepare(p, o, store, &l);
         if (r == -ENOENT) {
                 lp_error("%s: command not found", o->argv[0]);
-                status = 127;
+                status = LP_EXIT_NOT_FOUND;
         } else if (r < 0) {
-                status = 125;
+                status = LP_EXIT_SETUP_FAILED;
         } else {
                 pid_t pid = fork();
                 if (pid == 0) {
                         close(l.sock[0]);
                         child_main(&l);
                 }
-                status = pid < 0 ? (lp_log_errno(-errno, "cannot fork: %m"), 125)
+                mark(&l, LP_STEP_FORK);
+                status = pid < 0 ? (lp_log_errno(-errno, "cannot fork: %m"), LP_EXIT_SETUP_FAILED)
                                  : supervise_child(&l, pid, store, start_ms);
         }
         release(&l);

@@ -1,5 +1,6 @@
 /* Runs one command under a resolved policy: the child's ordered setup
- * checklist, then supervision until the whole process tree is gone. */
+ * checklist (steps.h), then supervision until the whole process tree is
+ * gone. */
 #pragma once
 #include <stdbool.h>
 
@@ -7,15 +8,16 @@ struct lp_policy;
 struct lp_findings;
 
 struct lp_run_options {
-        char *const *argv;      /* the command; argv[0] looked up in PATH */
-        bool audit;             /* block nothing, report what would be denied */
-        bool learn;             /* like audit, and observe every syscall used */
-        bool exhaustive;        /* learn: observe the floor too (learn.h) */
-        unsigned timeout_sec;   /* --timeout; 0: the profile's Timeout= or none */
+        char *const *argv; /* the command; argv[0] looked up in PATH */
+        bool audit;        /* block nothing, report what would be denied */
+        bool learn;        /* like audit, and describe refused calls' arguments */
+        /* NULL-terminated syscalls the filter allows outright where the
+         * policy leaves them to DefaultAction (learning's floor); NULL: none. */
+        const char *const *also_allow;
+        unsigned timeout_sec; /* --timeout; 0: the profile's Timeout= or none */
 };
 
-/* Returns the exit status of DESIGN.md §2: the command's own, 128+N, 124,
- * 126, 127; or 125 after logging why the sandbox could not be set up.
+/* Returns the exit status (base/exit_status.h): the command's own, 128+N,
+ * 124, 126, 127; or 125 after logging why the sandbox could not be set up.
  * Findings are recorded in `store` (borrowed). */
-int lp_run(const struct lp_policy *p, const struct lp_run_options *o,
-           struct lp_findings *store);
+int lp_run(const struct lp_policy *p, const struct lp_run_options *o, struct lp_findings *store);

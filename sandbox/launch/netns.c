@@ -82,19 +82,19 @@ static int loopback_up(void)
         return r < 0 ? nl_to_errno(r) : 0;
 }
 
-int lp_netns_enter(const struct lp_policy *p, uid_t uid, gid_t gid, const char **ret_step)
+int lp_netns_create(const struct lp_policy *p, uid_t uid, gid_t gid, enum lp_step *ret_step)
 {
         if (p->netns == LP_NETNS_HOST)
                 return 0;
         bool userns = lp_netns_needs_userns(p);
-        *ret_step = userns ? "create user and network namespaces" : "create network namespace";
+        *ret_step = userns ? LP_STEP_USER_NAMESPACE : LP_STEP_NETWORK_NAMESPACE;
         if (unshare(CLONE_NEWNET | (userns ? CLONE_NEWUSER : 0)) < 0)
                 return -errno;
-        *ret_step = "map uid/gid into the user namespace";
-        int r = userns ? map_ids(uid, gid) : 0;
-        if (r < 0)
-                return r;
-        /* A new namespace's lo starts down: Namespace=none leaves it so. */
-        *ret_step = "bring up lo";
+        *ret_step = LP_STEP_MAP_IDS;
+        return userns ? map_ids(uid, gid) : 0;
+}
+
+int lp_netns_loopback(const struct lp_policy *p)
+{
         return p->netns == LP_NETNS_LOOPBACK ? loopback_up() : 0;
 }

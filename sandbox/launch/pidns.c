@@ -16,7 +16,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "supervise/supervise.h"
+#include "profile/policy.h"
+#include "supervise/child_status.h"
 
 int lp_pidns_unshare(void)
 {
@@ -82,8 +83,9 @@ static void drop_to(const struct lp_pidns_caps *keep, int status_fd)
         if (!keep->all) {
                 capng_clear(CAPNG_SELECT_ALL);
                 for (size_t i = 0; i < keep->n; i++)
-                        capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED | CAPNG_BOUNDING_SET,
-                                     (unsigned)keep->caps[i]);
+                        capng_update(CAPNG_ADD,
+                                     CAPNG_EFFECTIVE | CAPNG_PERMITTED | CAPNG_BOUNDING_SET,
+                                     (unsigned)keep->keep[i].cap);
                 capng_apply(CAPNG_SELECT_ALL);
                 prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
         }

@@ -21,11 +21,13 @@ _Noreturn void lp_pidns_wait_init(pid_t init);
  * command's pids and /proc agree. 0 or -errno. */
 int lp_pidns_mount_proc(void);
 
+struct lp_capability;
+
 /* The capabilities the init keeps: the command's (Keep=), or all when the
  * command keeps them all (--audit, learn). */
 struct lp_pidns_caps {
         bool all;
-        const int *caps;
+        const struct lp_capability *keep; /* the policy's, borrowed */
         size_t n;
 };
 

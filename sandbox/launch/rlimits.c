@@ -15,12 +15,12 @@ static int apply(int resource, const struct lp_limit *l)
         return setrlimit(resource, &rl) < 0 ? -errno : 0;
 }
 
-int lp_limits_apply(const struct lp_policy *p, const char **ret_step)
+int lp_limits_apply(const struct lp_policy *p, enum lp_step *ret_step)
 {
-        *ret_step = "set [Limits] Processes= (RLIMIT_NPROC)";
+        *ret_step = LP_STEP_LIMIT_PROCESSES;
         int r = apply(RLIMIT_NPROC, &p->processes);
         if (r < 0)
                 return r;
-        *ret_step = "set [Limits] OpenFiles= (RLIMIT_NOFILE)";
+        *ret_step = LP_STEP_LIMIT_OPEN_FILES;
         return apply(RLIMIT_NOFILE, &p->open_files);
 }

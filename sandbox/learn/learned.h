@@ -1,24 +1,28 @@
-/* What a learning run observed, shared by learn.c (findings -> profile)
- * and learn_merge.c (an existing learned profile -> the same model). */
+/* What a learning run observed, the model shared by learn.c (findings ->
+ * model), merge.c (a learned profile -> the same model), render.c (model
+ * -> profile text) and verify.c. */
 #pragma once
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
+struct lp_key;
+
 enum lp_learned_kind {
-        LP_LEARNED_SYSCALL,     /* [Syscalls] Allow= */
-        LP_LEARNED_CAPABILITY,  /* [Capabilities] Keep= */
-        LP_LEARNED_FAMILY,      /* [Network] AddressFamilies= */
-        LP_LEARNED_DESTINATION, /* [Network] Namespace= and a comment each */
-        LP_LEARNED_ENVIRONMENT, /* [Environment] a comment each, never Pass= */
+        /* A value of a key the key table marks `learned` (profile/keys.h):
+         * Allow=, Keep=, AddressFamilies=. */
+        LP_LEARNED_GRANT,
+        LP_LEARNED_DESTINATION, /* [Network]: a comment each, and Namespace= */
+        LP_LEARNED_WITHHELD,    /* [Environment]: a comment each, never Pass= */
 };
 
 struct lp_learned_item {
         enum lp_learned_kind kind;
-        char *value;    /* "execve", "CAP_NET_RAW", "AF_NETLINK", "tcp 192.0.2.1:80" */
-        uint64_t count; /* calls (0 for the environment) */
-        char *exe;      /* the first executable seen, "" when unknown */
-        bool by_name;   /* syscall: needs what the built-in hardening refuses */
+        const struct lp_key *key; /* LP_LEARNED_GRANT: which key */
+        char *value;              /* "execve", "CAP_NET_RAW", "AF_NETLINK", "tcp 192.0.2.1:80" */
+        uint64_t count;           /* calls (0 for the environment) */
+        char *exe;                /* the first executable seen, "" when unknown */
+        bool by_name;             /* syscall: needs what the built-in hardening refuses */
 };
 
 struct lp_learned {
@@ -27,19 +31,21 @@ struct lp_learned {
         bool floor; /* the learning floor is granted (not --exhaustive) */
 };
 
-/* Adds evidence for (kind, value). Within one run counts add up; `merging`
- * (the existing file, read after this run's findings) keeps the larger
- * count and the file's executable, so that merging the same run twice
- * changes nothing. Control characters in value and exe become '?'. */
-int lp_learned_add(struct lp_learned *l, enum lp_learned_kind kind, const char *value,
-                   uint64_t count, const char *exe, bool by_name, bool merging);
+/* Adds evidence for (it->kind, it->key, it->value); it->value and it->exe
+ * are copied. Within one run counts add up; `merging` (the existing file,
+ * read after this run's findings) keeps the larger count and the file's
+ * executable, so that merging the same run twice changes nothing. Control
+ * characters in value and exe become '?'. */
+int lp_learned_add(struct lp_learned *l, const struct lp_learned_item *it, bool merging);
+
+/* The item of (kind, key, value), or NULL. */
+const struct lp_learned_item *lp_learned_find(const struct lp_learned *l, enum lp_learned_kind kind,
+                                              const struct lp_key *key, const char *value);
+
+/* Sorts the items: by kind, by the key's place in the key table, by value. */
+void lp_learned_sort(struct lp_learned *l);
 
 void lp_learned_done(struct lp_learned *l);
-
-/* Reads a profile that `learn` wrote into l (merging). `include` is what
- * this run's Include= line says; a file learned from another base is
- * refused. Errors are printed as "FILE:LINE: message"; -EINVAL then. */
-int lp_learned_read(struct lp_learned *l, const char *path, const char *include);
 
 /* The evidence comment of an item, "2-99 calls, first by /usr/bin/sh", and
  * its inverse (the count read back is the class's low end); a note in

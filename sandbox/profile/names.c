@@ -1,69 +1,70 @@
-/* Name <-> number tables for errno values and address families, which the
- * profile language spells by name ("errno:EPERM", "AF_INET"). */
+/* Name <-> number tables (names.h). The lists are X-macros so that the
+ * name -> number table and the NULL-terminated name list for "did you mean"
+ * are one list, built at compile time. */
+#include "profile/names.h"
+
+#include <cap-ng.h>
+#include <ctype.h>
 #include <errno.h>
-#include <stddef.h>
+#include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 
-#include "profile/policy.h"
+#include "base/suggest.h"
 #include "base/util.h"
+
+/* clang-format off */
+
+/* The errno values a profile may reasonably return for a denied call. */
+#define ERRNOS(X) \
+        X(EPERM) X(ENOENT) X(ESRCH) X(EINTR) X(EIO) X(ENXIO) \
+        X(E2BIG) X(ENOEXEC) X(EBADF) X(ECHILD) X(EAGAIN) X(ENOMEM) \
+        X(EACCES) X(EFAULT) X(EBUSY) X(EEXIST) X(EXDEV) X(ENODEV) \
+        X(ENOTDIR) X(EISDIR) X(EINVAL) X(ENFILE) X(EMFILE) X(ENOTTY) \
+        X(EFBIG) X(ENOSPC) X(ESPIPE) X(EROFS) X(EMLINK) X(EPIPE) \
+        X(ERANGE) X(ENOSYS) X(ENOTSUP) X(EOPNOTSUPP) X(EAFNOSUPPORT) X(EADDRINUSE) \
+        X(EADDRNOTAVAIL) X(ENETDOWN) X(ENETUNREACH) X(ECONNREFUSED) X(ECONNRESET) X(EHOSTUNREACH) \
+        X(ETIMEDOUT) X(EPROTONOSUPPORT) X(ENOTSOCK) X(ENOTCONN) X(EDEADLK) X(ENAMETOOLONG) \
+        X(ENOTEMPTY) X(ELOOP) X(ENODATA) X(ETXTBSY) X(EDOM) X(ECANCELED) \
+        X(EOVERFLOW)
+
+/* Linux address families (linux/socket.h); AF_LOCAL is AF_UNIX's alias.
+ * AF_XDP and AF_MCTP by number: older libc headers lack them. */
+#define FAMILIES(X) \
+        X(AF_UNIX, AF_UNIX) X(AF_LOCAL, AF_LOCAL) X(AF_INET, AF_INET) \
+        X(AF_AX25, AF_AX25) X(AF_IPX, AF_IPX) X(AF_APPLETALK, AF_APPLETALK) \
+        X(AF_NETROM, AF_NETROM) X(AF_BRIDGE, AF_BRIDGE) X(AF_ATMPVC, AF_ATMPVC) \
+        X(AF_X25, AF_X25) X(AF_INET6, AF_INET6) X(AF_ROSE, AF_ROSE) \
+        X(AF_DECnet, AF_DECnet) X(AF_NETBEUI, AF_NETBEUI) X(AF_SECURITY, AF_SECURITY) \
+        X(AF_KEY, AF_KEY) X(AF_NETLINK, AF_NETLINK) X(AF_PACKET, AF_PACKET) \
+        X(AF_ASH, AF_ASH) X(AF_ECONET, AF_ECONET) X(AF_ATMSVC, AF_ATMSVC) \
+        X(AF_RDS, AF_RDS) X(AF_SNA, AF_SNA) X(AF_IRDA, AF_IRDA) \
+        X(AF_PPPOX, AF_PPPOX) X(AF_WANPIPE, AF_WANPIPE) X(AF_LLC, AF_LLC) \
+        X(AF_IB, AF_IB) X(AF_MPLS, AF_MPLS) X(AF_CAN, AF_CAN) \
+        X(AF_TIPC, AF_TIPC) X(AF_BLUETOOTH, AF_BLUETOOTH) X(AF_IUCV, AF_IUCV) \
+        X(AF_RXRPC, AF_RXRPC) X(AF_ISDN, AF_ISDN) X(AF_PHONET, AF_PHONET) \
+        X(AF_IEEE802154, AF_IEEE802154) X(AF_CAIF, AF_CAIF) X(AF_ALG, AF_ALG) \
+        X(AF_NFC, AF_NFC) X(AF_VSOCK, AF_VSOCK) X(AF_KCM, AF_KCM) \
+        X(AF_QIPCRTR, AF_QIPCRTR) X(AF_SMC, AF_SMC) X(AF_XDP, 44) \
+        X(AF_MCTP, 45)
+
+/* clang-format on */
 
 struct name_value {
         const char *name;
         int value;
 };
 
-/* The errno values a profile may reasonably return for a denied call. */
-static const struct name_value errnos[] = {
-        {"EPERM", EPERM},     {"ENOENT", ENOENT},       {"ESRCH", ESRCH},
-        {"EINTR", EINTR},     {"EIO", EIO},             {"ENXIO", ENXIO},
-        {"E2BIG", E2BIG},     {"ENOEXEC", ENOEXEC},     {"EBADF", EBADF},
-        {"ECHILD", ECHILD},   {"EAGAIN", EAGAIN},       {"ENOMEM", ENOMEM},
-        {"EACCES", EACCES},   {"EFAULT", EFAULT},       {"EBUSY", EBUSY},
-        {"EEXIST", EEXIST},   {"EXDEV", EXDEV},         {"ENODEV", ENODEV},
-        {"ENOTDIR", ENOTDIR}, {"EISDIR", EISDIR},       {"EINVAL", EINVAL},
-        {"ENFILE", ENFILE},   {"EMFILE", EMFILE},       {"ENOTTY", ENOTTY},
-        {"EFBIG", EFBIG},     {"ENOSPC", ENOSPC},       {"ESPIPE", ESPIPE},
-        {"EROFS", EROFS},     {"EMLINK", EMLINK},       {"EPIPE", EPIPE},
-        {"ERANGE", ERANGE},   {"ENOSYS", ENOSYS},       {"ENOTSUP", ENOTSUP},
-        {"EOPNOTSUPP", EOPNOTSUPP}, {"EAFNOSUPPORT", EAFNOSUPPORT},
-        {"EADDRINUSE", EADDRINUSE}, {"EADDRNOTAVAIL", EADDRNOTAVAIL},
-        {"ENETDOWN", ENETDOWN},     {"ENETUNREACH", ENETUNREACH},
-        {"ECONNREFUSED", ECONNREFUSED}, {"ECONNRESET", ECONNRESET},
-        {"EHOSTUNREACH", EHOSTUNREACH}, {"ETIMEDOUT", ETIMEDOUT},
-        {"EPROTONOSUPPORT", EPROTONOSUPPORT}, {"ENOTSOCK", ENOTSOCK},
-        {"ENOTCONN", ENOTCONN},     {"EDEADLK", EDEADLK},
-        {"ENAMETOOLONG", ENAMETOOLONG}, {"ENOTEMPTY", ENOTEMPTY},
-        {"ELOOP", ELOOP},     {"ENODATA", ENODATA},     {"ETXTBSY", ETXTBSY},
-        {"EDOM", EDOM},       {"ECANCELED", ECANCELED}, {"EOVERFLOW", EOVERFLOW},
-};
+#define ERRNO_ENTRY(e) {#e, e},
+#define ERRNO_NAME(e) #e,
+#define FAMILY_ENTRY(name, value) {#name, value},
+#define FAMILY_NAME(name, value) #name,
 
-/* Linux address families (linux/socket.h); AF_LOCAL is AF_UNIX's alias. */
-static const struct name_value families[] = {
-        {"AF_UNIX", AF_UNIX},           {"AF_LOCAL", AF_LOCAL},
-        {"AF_INET", AF_INET},           {"AF_AX25", AF_AX25},
-        {"AF_IPX", AF_IPX},             {"AF_APPLETALK", AF_APPLETALK},
-        {"AF_NETROM", AF_NETROM},       {"AF_BRIDGE", AF_BRIDGE},
-        {"AF_ATMPVC", AF_ATMPVC},       {"AF_X25", AF_X25},
-        {"AF_INET6", AF_INET6},         {"AF_ROSE", AF_ROSE},
-        {"AF_DECnet", AF_DECnet},       {"AF_NETBEUI", AF_NETBEUI},
-        {"AF_SECURITY", AF_SECURITY},   {"AF_KEY", AF_KEY},
-        {"AF_NETLINK", AF_NETLINK},     {"AF_PACKET", AF_PACKET},
-        {"AF_ASH", AF_ASH},             {"AF_ECONET", AF_ECONET},
-        {"AF_ATMSVC", AF_ATMSVC},       {"AF_RDS", AF_RDS},
-        {"AF_SNA", AF_SNA},             {"AF_IRDA", AF_IRDA},
-        {"AF_PPPOX", AF_PPPOX},         {"AF_WANPIPE", AF_WANPIPE},
-        {"AF_LLC", AF_LLC},             {"AF_IB", AF_IB},
-        {"AF_MPLS", AF_MPLS},           {"AF_CAN", AF_CAN},
-        {"AF_TIPC", AF_TIPC},           {"AF_BLUETOOTH", AF_BLUETOOTH},
-        {"AF_IUCV", AF_IUCV},           {"AF_RXRPC", AF_RXRPC},
-        {"AF_ISDN", AF_ISDN},           {"AF_PHONET", AF_PHONET},
-        {"AF_IEEE802154", AF_IEEE802154}, {"AF_CAIF", AF_CAIF},
-        {"AF_ALG", AF_ALG},             {"AF_NFC", AF_NFC},
-        {"AF_VSOCK", AF_VSOCK},         {"AF_KCM", AF_KCM},
-        {"AF_QIPCRTR", AF_QIPCRTR},     {"AF_SMC", AF_SMC},
-        {"AF_XDP", 44},                 {"AF_MCTP", 45},
-};
+static const struct name_value errnos[] = {ERRNOS(ERRNO_ENTRY)};
+static const struct name_value families[] = {FAMILIES(FAMILY_ENTRY)};
+const char *const lp_errno_names[] = {ERRNOS(ERRNO_NAME) NULL};
+const char *const lp_family_names[] = {FAMILIES(FAMILY_NAME) NULL};
 
 static const char *name_of(const struct name_value *t, size_t n, int value)
 {
@@ -101,26 +102,49 @@ int lp_family_from_name(const char *name)
         return value_of(families, LP_ELEMENTSOF(families), name);
 }
 
-/* For "did you mean": NULL-terminated name lists built on first use. */
-static void fill_names(const struct name_value *t, size_t n, const char **out)
+const char *lp_capability_name(int cap, char *buf, size_t size)
 {
-        for (size_t i = 0; i < n; i++)
-                out[i] = t[i].name;
-        out[n] = NULL;
+        const char *n = cap >= 0 ? capng_capability_to_name((unsigned)cap) : NULL;
+        snprintf(buf, size, "CAP_%s", n ? n : "UNKNOWN");
+        for (char *s = buf; *s; s++)
+                *s = (char)toupper((unsigned char)*s);
+        return buf;
 }
 
-const char *const *lp_errno_names(void)
+/* libcap-ng's names are lower case without CAP_. */
+static const char *bare_capability(const char *name)
 {
-        static const char *names[LP_ELEMENTSOF(errnos) + 1];
-        if (!names[0])
-                fill_names(errnos, LP_ELEMENTSOF(errnos), names);
-        return names;
+        return strncasecmp(name, "CAP_", 4) == 0 ? name + 4 : name;
 }
 
-const char *const *lp_family_names(void)
+int lp_capability_from_name(const char *name)
 {
-        static const char *names[LP_ELEMENTSOF(families) + 1];
-        if (!names[0])
-                fill_names(families, LP_ELEMENTSOF(families), names);
-        return names;
+        char lower[64];
+        name = bare_capability(name);
+        size_t n = strlen(name);
+        if (n == 0 || n >= sizeof(lower))
+                return -1;
+        for (size_t i = 0; i <= n; i++)
+                lower[i] = (char)tolower((unsigned char)name[i]);
+        return capng_name_to_capability(lower);
+}
+
+/* CAP_LAST_CAP of the newest kernels is 40; libcap-ng knows what it knows. */
+#define MAX_CAPABILITIES 64
+
+const char *lp_capability_suggest(const char *name, char *buf, size_t size)
+{
+        const char *known[MAX_CAPABILITIES + 1];
+        size_t k = 0;
+        for (unsigned c = 0; c < MAX_CAPABILITIES; c++) {
+                const char *n = capng_capability_to_name(c);
+                if (n && strncmp(n, "unknown", 7) != 0)
+                        known[k++] = n;
+        }
+        known[k] = NULL;
+        /* lp_suggest compares without regard to case. */
+        const char *hint = lp_suggest(bare_capability(name), known);
+        if (!hint)
+                return NULL;
+        return lp_capability_name(capng_name_to_capability(hint), buf, size);
 }

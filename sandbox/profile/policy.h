@@ -1,9 +1,10 @@
 /* The resolved policy: a plain, read-only struct that every later stage
- * (seccomp, caps, netns, env, limits, findings, show, diff) consumes.
+ * (the filter, caps, netns, env, limits, findings, show, diff, learn)
+ * consumes. profile/load.h makes one from profile text.
  *
  * Every granted item carries the FILE:LINE that granted it, so findings and
  * `leastpriv show` can cite it. This header includes no other leastpriv
- * header (STYLE.md: headers point downward only). */
+ * header: everything above the profile stage reads it. */
 #pragma once
 #include <stdbool.h>
 #include <stddef.h>
@@ -39,11 +40,11 @@ struct lp_syscall_token {
 /* What the policy decides for one syscall of the native architecture. */
 struct lp_syscall_rule {
         int nr;
-        char *name;              /* libseccomp's name, owned by the policy */
+        char *name; /* libseccomp's name, owned by the policy */
         struct lp_action action;
         bool named;              /* decided by the bare name, not via a group */
         const char *group;       /* "@mount" when a group decided, else NULL */
-        bool hardening;          /* decided by the always-on hardening */
+        bool hardening;          /* decided by the always-on hardening (clone3, io_uring) */
         struct lp_origin origin; /* the deciding line (DefaultAction= for the default) */
 };
 
@@ -88,15 +89,6 @@ struct lp_limit {
         struct lp_origin origin;
 };
 
-/* The always-on hardening of DESIGN.md §1 that takes arguments into account.
- * Each is on unless the profile allows that syscall by its bare name. */
-struct lp_hardening {
-        bool ioctl_tty;      /* ioctl(TIOCSTI), ioctl(TIOCLINUX) -> EPERM */
-        bool clone_ns;       /* clone() with CLONE_NEW* -> EPERM */
-        bool unshare_ns;     /* unshare() with CLONE_NEW* -> EPERM */
-        bool socket_family;  /* socket()/socketpair() outside families -> EAFNOSUPPORT */
-};
-
 struct lp_policy {
         char *source; /* the top-level profile as the user named it */
         char *description;
@@ -111,7 +103,6 @@ struct lp_policy {
         /* ... and resolved: one rule per syscall of the native arch, by nr. */
         struct lp_syscall_rule *syscalls;
         size_t n_syscalls;
-        struct lp_hardening hardening;
 
         struct lp_capability *keep;
         size_t n_keep;
@@ -137,7 +128,7 @@ struct lp_policy {
         struct lp_limit processes;  /* RLIMIT_NPROC */
         struct lp_limit open_files; /* RLIMIT_NOFILE */
 
-        char *user;  /* [Identity] User=, NULL when absent */
+        char *user; /* [Identity] User=, NULL when absent */
         struct lp_origin user_origin;
         char *group; /* [Identity] Group=, NULL when absent */
         struct lp_origin group_origin;
@@ -147,22 +138,7 @@ struct lp_policy {
         size_t n_files;
 };
 
-/* Loads a profile by name or path and resolves it: includes expanded,
- * groups resolved, every name checked. On error prints "FILE:LINE: message"
- * lines to `errors` (may be NULL) and returns -EINVAL (or -errno for I/O);
- * *ret is untouched on failure. */
-int lp_policy_load(const char *name_or_path, FILE *errors, struct lp_policy **ret);
-
-/* Same from text (unit tests, embedded profiles); `file` names it in errors. */
-int lp_policy_load_string(const char *text, const char *file, FILE *errors,
-                          struct lp_policy **ret);
-
-/* Same, but sealed from the file system: Include= resolves only to the
- * embedded profiles (any other name or path is an error, and nothing is
- * opened). For text nobody vouches for, such as a fuzzer's. */
-int lp_policy_load_string_sealed(const char *text, const char *file, FILE *errors,
-                                 struct lp_policy **ret);
-
+/* Frees a policy of lp_policy_load* (profile/load.h); NULL is a no-op. */
 void lp_policy_free(struct lp_policy *p);
 
 /* Whether nothing in the profile names this syscall: neither by name, nor
@@ -170,6 +146,14 @@ void lp_policy_free(struct lp_policy *p);
 static inline bool lp_syscall_rule_is_default(const struct lp_syscall_rule *r)
 {
         return !r->named && !r->group && !r->hardening;
+}
+
+/* Whether the profile allows the syscall by its bare name: that, and only
+ * that, lifts the always-on argument hardening of the syscall (the
+ * watch table, rules/watch.h, says which syscalls have one). */
+static inline bool lp_syscall_rule_named_allow(const struct lp_syscall_rule *r)
+{
+        return r && r->named && r->action.type == LP_ACTION_ALLOW;
 }
 
 /* Look-ups for the later stages; NULL when not found. */
@@ -186,13 +170,3 @@ bool lp_policy_withholds(const struct lp_policy *p, const char *name,
 
 /* "FILE:LINE" (or "built-in" for line 0) into buf; returns buf. */
 const char *lp_origin_format(const struct lp_origin *o, char *buf, size_t size);
-
-/* Names for printing: "EPERM", "AF_INET", "CAP_NET_RAW" (static, or NULL). */
-const char *lp_errno_name(int errno_value);
-int lp_errno_from_name(const char *name); /* -1 when unknown */
-const char *lp_family_name(int family);
-int lp_family_from_name(const char *name); /* -1 when unknown */
-
-/* NULL-terminated lists of every accepted name, for "did you mean". */
-const char *const *lp_errno_names(void);
-const char *const *lp_family_names(void);

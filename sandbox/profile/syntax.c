@@ -1,6 +1,7 @@
-/* The profile syntax of DESIGN.md §3, in the style of systemd unit files:
- * [Section] headers, Key=Value lines, '#' or ';' comment lines, and '#'
- * after whitespace ending a value. */
+/* The profile syntax (docs/architecture.md, "Profiles"), in the style of
+ * systemd unit files: [Section] headers, Key=Value lines, '#' or ';'
+ * comment lines, and '#' after whitespace ending a value. Which sections
+ * and keys exist is the key table's (keys.h). */
 #include "profile/syntax.h"
 
 #include <ctype.h>
@@ -11,32 +12,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/suggest.h"
 #include "base/util.h"
-
-struct section_keys {
-        const char *section;
-        const char *const keys[8];
-};
-
-/* Case-sensitive as written in DESIGN.md §3. */
-static const struct section_keys known[] = {
-        {"Profile", {"Description", "Include", NULL}},
-        {"Capabilities", {"Keep", NULL}},
-        {"Syscalls", {"Allow", "Deny", "DefaultAction", NULL}},
-        {"Network", {"Namespace", "AddressFamilies", "Forward", NULL}},
-        {"Environment", {"Withhold", "Pass", "Set", "Clear", NULL}},
-        {"Limits", {"Timeout", "Processes", "OpenFiles", NULL}},
-        {"Identity", {"User", "Group", NULL}},
-};
-
-static const char *const section_names[] = {"Profile",     "Capabilities", "Syscalls",
-                                            "Network",     "Environment",  "Limits",
-                                            "Identity",    NULL};
+#include "profile/keys.h"
 
 struct parser {
         struct lp_profile *profile;
         FILE *errors;
-        const struct section_keys *section;
+        const char *section; /* the current section, NULL after a bad header */
         unsigned line;
         int n_errors;
 };
@@ -55,51 +38,6 @@ static void parse_error(struct parser *ps, const char *fmt, ...)
         vfprintf(ps->errors, fmt, ap);
         fputc('\n', ps->errors);
         va_end(ap);
-}
-
-static size_t edit_distance(const char *a, const char *b)
-{
-        size_t la = strlen(a), lb = strlen(b);
-        if (la > 64 || lb > 64)
-                return SIZE_MAX;
-        size_t row[65];
-        for (size_t j = 0; j <= lb; j++)
-                row[j] = j;
-        for (size_t i = 1; i <= la; i++) {
-                size_t diag = row[0];
-                row[0] = i;
-                for (size_t j = 1; j <= lb; j++) {
-                        size_t up = row[j];
-                        size_t cost = tolower((unsigned char)a[i - 1]) !=
-                                      tolower((unsigned char)b[j - 1]);
-                        size_t best = diag + cost;
-                        if (row[j - 1] + 1 < best)
-                                best = row[j - 1] + 1;
-                        if (up + 1 < best)
-                                best = up + 1;
-                        row[j] = best;
-                        diag = up;
-                }
-        }
-        return row[lb];
-}
-
-const char *lp_suggest(const char *word, const char *const *candidates)
-{
-        const char *best = NULL;
-        size_t best_d = SIZE_MAX;
-        for (size_t i = 0; candidates[i]; i++) {
-                size_t d = edit_distance(word, candidates[i]);
-                if (d < best_d) {
-                        best_d = d;
-                        best = candidates[i];
-                }
-        }
-        /* A third of the word, at least 1 and at most 3 edits: close enough
-         * to be a typo, far enough not to suggest nonsense. */
-        size_t limit = strlen(word) / 3;
-        limit = limit < 1 ? 1 : limit > 3 ? 3 : limit;
-        return best_d <= limit ? best : NULL;
 }
 
 static char *trim(char *s)
@@ -133,13 +71,13 @@ static void parse_section(struct parser *ps, char *text)
         }
         text[n - 1] = '\0';
         char *name = text + 1;
-        for (size_t i = 0; i < LP_ELEMENTSOF(known); i++) {
-                if (strcmp(known[i].section, name) == 0) {
-                        ps->section = &known[i];
+        for (size_t i = 0; lp_sections[i]; i++) {
+                if (strcmp(lp_sections[i], name) == 0) {
+                        ps->section = lp_sections[i];
                         return;
                 }
         }
-        const char *hint = lp_suggest(name, section_names);
+        const char *hint = lp_suggest(name, lp_sections);
         if (hint)
                 parse_error(ps, "unknown section [%s]; did you mean [%s]?", name, hint);
         else
@@ -148,15 +86,7 @@ static void parse_section(struct parser *ps, char *text)
         ps->section = NULL;
 }
 
-static const char *find_key(const struct section_keys *s, const char *key)
-{
-        for (size_t i = 0; s->keys[i]; i++)
-                if (strcmp(s->keys[i], key) == 0)
-                        return s->keys[i];
-        return NULL;
-}
-
-static int add_line(struct parser *ps, const char *key, const char *value)
+static int add_line(struct parser *ps, const struct lp_key *key, const char *value)
 {
         struct lp_profile *p = ps->profile;
         if (LP_GROW(p->lines, p->capacity, p->n_lines) < 0)
@@ -164,8 +94,8 @@ static int add_line(struct parser *ps, const char *key, const char *value)
         char *copy = strdup(value);
         if (!copy)
                 return -ENOMEM;
-        p->lines[p->n_lines++] = (struct lp_profile_line){
-                .section = ps->section->section, .key = key, .value = copy, .line = ps->line};
+        p->lines[p->n_lines++] =
+                (struct lp_profile_line){.key = key, .value = copy, .line = ps->line};
         return 0;
 }
 
@@ -186,14 +116,16 @@ static int parse_assignment(struct parser *ps, char *text, bool *seen_section_er
                         parse_error(ps, "%s= outside of any known section", key);
                 return 0;
         }
-        const char *known_key = find_key(ps->section, key);
+        const struct lp_key *known_key = lp_key_find(ps->section, key);
         if (!known_key) {
-                const char *hint = lp_suggest(key, ps->section->keys);
+                const char *names[64];
+                lp_key_names(ps->section, names, LP_ELEMENTSOF(names));
+                const char *hint = lp_suggest(key, names);
                 if (hint)
                         parse_error(ps, "unknown key %s= in [%s]; did you mean %s=?", key,
-                                    ps->section->section, hint);
+                                    ps->section, hint);
                 else
-                        parse_error(ps, "unknown key %s= in [%s]", key, ps->section->section);
+                        parse_error(ps, "unknown key %s= in [%s]", key, ps->section);
                 return 0;
         }
         return add_line(ps, known_key, value);

@@ -1,14 +1,16 @@
-/* Profile text -> sections and Key=Value lines, each with its FILE:LINE.
- * Knows the syntax and which sections and keys exist; what values mean is
- * policy.c's business. Makes no system calls but reading the FILE*. */
+/* Profile text -> Key=Value lines, each with its FILE:LINE and its entry
+ * of the key table (keys.h), which says which sections and keys exist;
+ * what values mean is the entry's. Makes no system calls but reading the
+ * FILE*. */
 #pragma once
 #include <stddef.h>
 #include <stdio.h>
 
+struct lp_key;
+
 struct lp_profile_line {
-        const char *section; /* static: one of the known section names */
-        const char *key;     /* static: one of the known key names */
-        char *value;         /* trimmed, comments removed; "" for Key= */
+        const struct lp_key *key; /* its section and name, and what it means */
+        char *value;              /* trimmed, comments removed; "" for Key= */
         unsigned line;
 };
 
@@ -27,7 +29,3 @@ struct lp_profile {
  * returned and *ret is untouched. */
 int lp_profile_parse(FILE *in, const char *file, FILE *errors, struct lp_profile **ret);
 void lp_profile_free(struct lp_profile *p);
-
-/* The closest of `candidates` (NULL-terminated) to `word` when it is a
- * plausible typo, else NULL. Used for "did you mean ...?". */
-const char *lp_suggest(const char *word, const char *const *candidates);

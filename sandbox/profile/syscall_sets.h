@@ -6,10 +6,10 @@
 #include <stdio.h>
 
 struct lp_syscall_group {
-        const char *name;            /* "@file-system" */
-        const char *help;            /* one line for `leastpriv syscalls` */
-        bool dangerous;              /* one of the groups DESIGN.md §3 calls dangerous */
-        const char *const *members;  /* NULL-terminated; names or "@group" */
+        const char *name;           /* "@file-system" */
+        const char *help;           /* one line for `leastpriv syscalls` */
+        bool dangerous;             /* a dangerous group (docs/architecture.md, "Profiles") */
+        const char *const *members; /* NULL-terminated; names or "@group" */
 };
 
 /* Every group, terminated by an entry whose name is NULL. */
@@ -26,9 +26,21 @@ int lp_syscall_group_foreach(const char *name,
                              int (*fn)(const char *syscall, int nr, void *userdata),
                              void *userdata);
 
+/* Above the highest syscall number of x86_64 and aarch64 (both < 470 in
+ * Linux 6.x); numbers are dense there, so flat arrays indexed by nr work. */
+#define LP_SYSCALL_MAX_NR 600
+
 /* The native-architecture number of a syscall name; negative when the name
  * is not a syscall of this architecture. */
 int lp_syscall_nr(const char *name);
+
+/* Whether `name` is a syscall of some architecture libseccomp knows (for
+ * "does not exist on this architecture" rather than "unknown"). */
+bool lp_syscall_known_elsewhere(const char *name);
+
+/* The native syscall closest to a misspelt `name`, or NULL. The string
+ * is libseccomp's, freed with free(). */
+char *lp_syscall_suggest(const char *name);
 
 /* Lists every group, one line each: name, help, "(dangerous)" where it is.
  * 0, or -EIO when out fails. */

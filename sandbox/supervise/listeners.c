@@ -11,12 +11,13 @@
 
 #include "base/util.h"
 
-#define MAX_INODES 16
 #define TCP_LISTEN 0x0A
 
+/* The listening sockets on one port (SO_REUSEPORT allows many). */
 struct inodes {
-        unsigned long v[MAX_INODES];
-        size_t n;
+        unsigned long *v;
+        size_t n, cap;
+        bool lost; /* one could not be kept: the answer would be a guess */
 };
 
 static void listening_inodes(int pid, const char *table, uint16_t port, struct inodes *in)
@@ -24,14 +25,19 @@ static void listening_inodes(int pid, const char *table, uint16_t port, struct i
         char path[64], line[512];
         snprintf(path, sizeof(path), "/proc/%d/net/%s", pid, table);
         FILE *f = fopen(path, "re");
-        while (f && fgets(line, sizeof(line), f) && in->n < MAX_INODES) {
+        while (f && fgets(line, sizeof(line), f)) {
                 unsigned local_port, state;
                 unsigned long inode;
-                /* sl local_address:port rem_address:port st tx:rx tr:when retrnsmt uid timeout inode */
+                /* sl local_address:port rem_address:port st tx:rx tr:when retrnsmt uid timeout
+                 * inode */
                 if (sscanf(line, " %*s %*[0-9A-Fa-f]:%x %*s %x %*s %*s %*s %*s %*s %lu",
                            &local_port, &state, &inode) == 3 &&
-                    state == TCP_LISTEN && local_port == port)
-                        in->v[in->n++] = inode;
+                    state == TCP_LISTEN && local_port == port) {
+                        if (LP_GROW(in->v, in->cap, in->n) < 0)
+                                in->lost = true;
+                        else
+                                in->v[in->n++] = inode;
+                }
         }
         if (f)
                 fclose(f);
@@ -81,8 +87,10 @@ bool lp_listener_is_outside(int pid, uint16_t port)
         char path[64], ns[64];
         snprintf(path, sizeof(path), "/proc/%d/ns/pid", pid);
         ssize_t n = readlink(path, ns, sizeof(ns) - 1);
-        if (in.n == 0 || n <= 0)
+        if (in.n == 0 || in.lost || n <= 0) {
+                free(in.v);
                 return false;
+        }
         ns[n] = '\0';
         DIR *d = opendir("/proc");
         struct dirent *e;
@@ -92,5 +100,6 @@ bool lp_listener_is_outside(int pid, uint16_t port)
                        same_pid_namespace(e->d_name, ns) && holds_socket(e->d_name, &in);
         if (d)
                 closedir(d);
+        free(in.v);
         return !ours;
 }

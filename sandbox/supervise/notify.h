@@ -1,5 +1,6 @@
-/* One seccomp user notification at a time: receive, decode, record as a
- * finding, answer (errno, or CONTINUE where the kernel's answer stands). */
+/* The receive loop of seccomp user notifications: receive, decode
+ * (rules/call.h), decide (rules/decide.h), answer, record the findings.
+ * It keeps no decision of its own. */
 #pragma once
 #include <stdbool.h>
 #include <stdint.h>
@@ -9,15 +10,14 @@ struct lp_findings;
 struct lp_notifier;
 
 struct lp_notifier_options {
-        bool audit;          /* answer CONTINUE for what would be denied */
-        bool learn;          /* also note every syscall seen (learn.c) */
-        uint64_t start_ms;   /* CLOCK_MONOTONIC ms at the start of the run */
+        bool audit;        /* answer CONTINUE for what would be denied */
+        bool learn;        /* also describe what refused calls did with their arguments */
+        uint64_t start_ms; /* CLOCK_MONOTONIC ms at the start of the run */
 };
 
 /* Borrows p, store and listener_fd for its lifetime. */
-int lp_notifier_new(const struct lp_policy *p, struct lp_findings *store,
-                    int listener_fd, const struct lp_notifier_options *o,
-                    struct lp_notifier **ret);
+int lp_notifier_new(const struct lp_policy *p, struct lp_findings *store, int listener_fd,
+                    const struct lp_notifier_options *o, struct lp_notifier **ret);
 
 /* Call when listener_fd polls readable. Returns 0 when handled (also when
  * the tracee died meanwhile), -errno on a failure of the listener itself. */

@@ -1,3 +1,4 @@
+/* The supervisor loop (supervise.h). */
 #include "supervise/supervise.h"
 
 #include <dirent.h>
@@ -13,9 +14,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "base/exit_status.h"
 #include "base/log.h"
-#include "supervise/notify.h"
 #include "base/util.h"
+#include "supervise/notify.h"
 
 /* The signals passed on to the command, as timeout(1) and env(1) users
  * expect of a wrapper. */
@@ -30,8 +32,7 @@ struct state {
         const struct lp_supervision *s;
         int sigfd, timerfd;
         bool exited, timed_out, listener_open, status_open, child_reaped;
-        int status;     /* waitpid status of the command */
-        int exec_error; /* errno of a failed exec, 0 when none */
+        int status; /* waitpid status of the command */
 };
 
 /* The signals the supervisor reads from its signalfd. */
@@ -112,9 +113,8 @@ static void read_status_socket(struct state *st)
                 if (m.kind == LP_CHILD_EXITED) {
                         command_exited(st, m.value);
                 } else if (m.kind == LP_CHILD_FAILED) {
-                        st->exec_error = m.error;
-                        errno = m.error;
-                        lp_error("cannot %s: %m", m.step);
+                        /* Reported by the caller, which knows the steps. */
+                        *st->s->failure = m;
                 }
         }
         if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
@@ -245,18 +245,18 @@ static void end_pid_namespace(struct state *st)
 static int exit_status(const struct state *st)
 {
         if (st->timed_out)
-                return 124;
-        if (st->exec_error)
-                return st->exec_error == ENOENT ? 127 : 126;
+                return LP_EXIT_TIMEOUT;
+        if (st->s->failure->kind == LP_CHILD_FAILED)
+                return st->s->failure->error == ENOENT ? LP_EXIT_NOT_FOUND : LP_EXIT_CANNOT_EXECUTE;
         if (!st->exited)
-                return 125; /* the supervisor itself failed */
+                return LP_EXIT_SETUP_FAILED; /* the supervisor itself failed */
         if (WIFEXITED(st->status))
                 return WEXITSTATUS(st->status);
         if (WIFSIGNALED(st->status)) {
                 bool seccomp_kill = lp_notifier_killed(st->s->notifier, st->s->command);
-                return 128 + (seccomp_kill ? SIGSYS : WTERMSIG(st->status));
+                return LP_EXIT_SIGNAL_BASE + (seccomp_kill ? SIGSYS : WTERMSIG(st->status));
         }
-        return 125;
+        return LP_EXIT_SETUP_FAILED;
 }
 
 int lp_supervise(const struct lp_supervision *s)
@@ -285,5 +285,5 @@ int lp_supervise(const struct lp_supervision *s)
                 close(st.sigfd);
         if (st.timerfd >= 0)
                 close(st.timerfd);
-        return st.sigfd < 0 ? 125 : exit_status(&st);
+        return st.sigfd < 0 ? LP_EXIT_SETUP_FAILED : exit_status(&st);
 }

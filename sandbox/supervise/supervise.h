@@ -1,27 +1,15 @@
-/* The supervisor loop (DESIGN.md §6): one poll over the notification
- * listener, a signalfd, the timeout and the child's status socket; then
- * nothing of the command's process tree outlives the run. */
+/* The supervisor loop (docs/architecture.md, "Supervision"): one poll over
+ * the notification listener, a signalfd, the timeout and the child's
+ * status socket; then nothing of the command's process tree outlives the
+ * run. */
 #pragma once
 #include <signal.h>
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "supervise/child_status.h"
+
 struct lp_notifier;
-
-/* What the setup child and the PID namespace's init send over the status
- * socket. */
-enum lp_child_message {
-        LP_CHILD_FAILED, /* a step failed (before the exec, or the exec itself) */
-        LP_CHILD_INIT,   /* value: the host pid of the PID namespace's init */
-        LP_CHILD_EXITED, /* value: the command's wait status, from that init */
-};
-
-struct lp_child_status {
-        enum lp_child_message kind;
-        int error;       /* LP_CHILD_FAILED: positive errno */
-        int value;
-        char step[120];  /* LP_CHILD_FAILED: what failed, for the message */
-};
 
 /* Blocks the signals the supervisor forwards or waits for (SIGCHLD), before
  * the fork, so that none is lost before the signalfd exists. *ret_old is the
@@ -33,15 +21,18 @@ struct lp_supervision {
                                        * waits for the PID namespace's init */
         pid_t command;                /* the command (signals are passed to it) */
         pid_t init;                   /* the PID namespace's init, 0 when none */
-        int status_fd;                /* see struct lp_child_status; EOF after exec */
+        int status_fd;                /* child_status.h; EOF after exec */
         int listener;                 /* seccomp notification fd, or -1 */
         struct lp_notifier *notifier; /* NULL when listener is -1 */
         unsigned timeout_sec;         /* 0: none */
+        /* Out: a step that failed after the handover (the exec), with its
+         * errno; kind stays as the caller set it otherwise. */
+        struct lp_child_status *failure;
 };
 
 /* Runs until the command has exited (or timed out) and every process left
- * in its tree is killed and reaped. Returns the exit status of DESIGN.md
- * §2: the command's own, 128+N, 124, 126 or 127. */
+ * in its tree is killed and reaped. Returns the exit status
+ * (base/exit_status.h): the command's own, 128+N, 124, 126 or 127. */
 int lp_supervise(const struct lp_supervision *s);
 
 /* SIGKILLs every child of this process, again and again as orphans are

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Terminal injection (DESIGN.md §1: ioctl(TIOCSTI) and ioctl(TIOCLINUX) are
+# Terminal injection (docs/architecture.md, "Threat model": ioctl(TIOCSTI) and ioctl(TIOCLINUX) are
 # denied unless the profile allows ioctl by name). The launcher runs inside
 # a real pty (pty-run.py) and keeps it as the command's controlling
 # terminal, which is exactly what a hostile test would push keystrokes

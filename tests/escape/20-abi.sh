@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# ABI confusion (DESIGN.md §1): a syscall of a non-native ABI kills the
+# ABI confusion (docs/architecture.md, "Threat model"): a syscall of a non-native ABI kills the
 # process (128+SIGSYS = 159), whatever the profile allows by name: an i386
 # syscall through int $0x80 from a 64-bit process, and an x32-numbered one
 # (nr | 0x40000000). Their numbers differ from the native ones, so a filter

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Namespaces (DESIGN.md §1): unshare() and clone() with any namespace flag
+# Namespaces (docs/architecture.md, "Threat model"): unshare() and clone() with any namespace flag
 # are refused with EPERM and reported, one finding per flag; clone3 answers
 # ENOSYS in the kernel (libc falls back to clone, whose flags the filter
 # can see) and is deliberately not a finding; setns() back into the host's

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Kernel attack surface (DESIGN.md §1, profiles/default.profile): the calls
+# Kernel attack surface (docs/architecture.md, "Threat model", profiles/default.profile): the calls
 # that hand a test kernel-level power, or a large attack surface, are
 # refused with EPERM under default and reported with the profile line that
 # refused them; under strict, what no line names (userfaultfd, personality)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Privilege regain (DESIGN.md §1: capabilities dropped from all five sets,
+# Privilege regain (docs/architecture.md, "Threat model": capabilities dropped from all five sets,
 # no_new_privs). A setuid-root copy of `id` does not raise the effective
 # uid of uid 65534 (even with Namespace=host, where no user namespace is
 # in the way and no_new_privs alone stands), and a setuid-root program run

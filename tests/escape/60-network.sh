@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Network (DESIGN.md §1, §3 [Network]): socket() is limited to the
+# Network (docs/architecture.md, "Threat model", "Profiles" [Network]): socket() is limited to the
 # profile's address families (AF_PACKET and AF_NETLINK/NETLINK_AUDIT are
 # refused with EAFNOSUPPORT and reported), a raw inet socket needs
 # CAP_NET_RAW (reported as a capability finding), and the command's own

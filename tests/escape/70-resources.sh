@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Resource abuse under [Limits] (DESIGN.md §1: rlimits are kernel-enforced):
+# Resource abuse under [Limits] (docs/architecture.md, "Threat model": rlimits are kernel-enforced):
 # a fork bomb is capped by Processes= (RLIMIT_NPROC: fork fails with
 # EAGAIN), the run still ends in bounded time with the command's own
 # status, and the whole tree the bomb left behind is killed (leastpriv is
-# a subreaper; DESIGN.md §6). RLIMIT_NPROC does not bind uid 0 (the kernel
+# a subreaper; docs/architecture.md, "The flow"). RLIMIT_NPROC does not bind uid 0 (the kernel
 # exempts the root user whatever its capabilities), so the bomb runs as
 # uid 65534: the caller itself, or root's command through [Identity].
 # The probe never makes more than CAP processes itself (a safety cap), and

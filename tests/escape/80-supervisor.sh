@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # shellcheck disable=SC2154 # F_* are set by fget (eval)
-# Supervisor robustness (DESIGN.md §4: "however many times it happened ...
+# Supervisor robustness (docs/architecture.md, "Findings": "however many times it happened ...
 # no occurrence is lost"): the command floods denied syscalls from many
 # threads while it forks short-lived children that flood as well and exit.
 # Every call is answered (the probe checks each got EPERM), the counts in

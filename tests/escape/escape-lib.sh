@@ -2,10 +2,10 @@
 # (F_* are set by fget/tget through eval; the variables set here are used
 # by the scripts that source this file.)
 # Helpers for tests/escape/NN-*.sh, the hostile-probe conformance suite
-# (DESIGN.md §1): each script runs tests/helpers/escape.c (and probe.c)
+# (docs/architecture.md, "Threat model"): each script runs tests/helpers/escape.c (and probe.c)
 # under the real launcher with the embedded `default` and `strict`
 # profiles, as root and as uid 65534, and checks (a) that each attack
-# fails as DESIGN.md says and (b) the finding that names it. Each class
+# fails as docs/architecture.md says and (b) the finding that names it. Each class
 # also runs its probe once under a deliberately weakened profile (or bare)
 # and checks that the attack then gets through or goes unreported: a
 # protection whose removal no test notices is not tested.

@@ -14,8 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rules/decode.h"
 #include "fuzz.h"
+#include "rules/call.h"
+#include "rules/decode.h"
 
 #define IMAGE_BASE 0x10000ULL
 #define HEADER (4 + 6 * 8)
@@ -23,8 +24,8 @@
 struct image {
         const uint8_t *bytes; /* heap copy of exactly `size` bytes: ASan sees overruns */
         size_t size;
-        bool valid;           /* the notification is still valid */
-        bool gone;            /* every read fails with ESRCH */
+        bool valid; /* the notification is still valid */
+        bool gone;  /* every read fails with ESRCH */
 };
 
 /* process_vm_readv's contract: a short count where the mapping ends. */
@@ -53,11 +54,41 @@ static const char *image_socket_proto(const void *ctx, int fd)
 }
 
 static const char *const syscalls[] = {
-        "ptrace", "clone", "unshare", "ioctl", "socket", "socketpair", "connect", "bind",
-        "sendto", "mount", "kill", "tkill", "tgkill", "pidfd_open", "process_vm_readv",
-        "process_vm_writev", "kcmp", "open", "openat", "openat2", "execve", "execveat",
-        "symlinkat", "linkat", "init_module", "mkdir", "chown", "umount2", "pivot_root",
-        "sethostname", "reboot", "", "no_such_syscall",
+        "ptrace",
+        "clone",
+        "unshare",
+        "ioctl",
+        "socket",
+        "socketpair",
+        "connect",
+        "bind",
+        "sendto",
+        "sendmsg",
+        "sendmmsg",
+        "mount",
+        "kill",
+        "tkill",
+        "tgkill",
+        "pidfd_open",
+        "process_vm_readv",
+        "process_vm_writev",
+        "kcmp",
+        "open",
+        "openat",
+        "openat2",
+        "execve",
+        "execveat",
+        "symlinkat",
+        "linkat",
+        "init_module",
+        "mkdir",
+        "chown",
+        "umount2",
+        "pivot_root",
+        "sethostname",
+        "reboot",
+        "",
+        "no_such_syscall",
 };
 
 /* Exactly `size` heap bytes, so that ASan catches a write past them. */
@@ -66,25 +97,40 @@ static void check_terminated(const char *buf, size_t size)
         FUZZ_CHECK(memchr(buf, '\0', size) != NULL);
 }
 
-static void fuzz_target(const struct lp_decode_reader *rd, uint8_t which, const uint64_t *args,
-                        size_t tsize)
+/* The decoded target of any call, through its watch entry's decoder or
+ * the generic one (rules/call.h). */
+static void fuzz_target(const struct lp_decode_reader *rd, uint8_t which, const uint64_t *args)
 {
-        char *target = malloc(tsize), *dedupe = malloc(tsize);
-        if (!target || !dedupe)
+        struct lp_decoded *d = malloc(sizeof(*d));
+        if (!d)
                 abort();
+        memset(d, 0xa5, sizeof(*d));
         const char *sc = syscalls[which % (sizeof(syscalls) / sizeof(syscalls[0]))];
-        lp_decode_target_from(rd, sc, args, target, tsize, dedupe, tsize);
-        check_terminated(target, tsize);
-        check_terminated(dedupe, tsize);
-        free(target);
-        free(dedupe);
+        lp_call_describe(rd, sc, args, d);
+        check_terminated(d->target, sizeof(d->target));
+        check_terminated(d->dedupe, sizeof(d->dedupe));
+        free(d);
+}
+
+/* The addresses of a sendmmsg, message by message. */
+static void fuzz_messages(const struct lp_decode_reader *rd, uint64_t addr, uint64_t vlen)
+{
+        for (size_t i = 0; i < (vlen & 0xf); i++) {
+                struct lp_sockaddr_info sa;
+                memset(&sa, 0xa5, sizeof(sa));
+                int r = lp_decode_mmsghdr_address(rd, addr, i, &sa);
+                check_terminated(sa.text, sizeof(sa.text));
+                FUZZ_CHECK(r >= -ESRCH && r <= 1);
+                if (r < 0)
+                        return;
+        }
 }
 
 static void fuzz_sockaddr(const struct lp_decode_reader *rd, uint64_t addr, uint64_t len)
 {
         struct lp_sockaddr_info sa;
         memset(&sa, 0xa5, sizeof(sa));
-        int r = lp_decode_sockaddr_from(rd, addr, len, &sa);
+        int r = lp_decode_sockaddr(rd, addr, len, &sa);
         check_terminated(sa.text, sizeof(sa.text));
         FUZZ_CHECK(r == 0 || r == -EINVAL || r == -EFAULT || r == -ESRCH);
         FUZZ_CHECK(r == 0 || sa.family == -1);
@@ -95,7 +141,7 @@ static void fuzz_string(const struct lp_decode_reader *rd, uint64_t addr, size_t
         char *buf = malloc(size);
         if (!buf)
                 abort();
-        int r = lp_decode_string_from(rd, addr, buf, size);
+        int r = lp_decode_string(rd, addr, buf, size);
         check_terminated(buf, size);
         FUZZ_CHECK(r == 0 || r == -EFAULT || r == -ESRCH);
         free(buf);
@@ -120,9 +166,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         memcpy(copy, data + HEADER, im.size);
         im.bytes = copy;
         struct lp_decode_reader rd = {image_read, image_valid, image_socket_proto, &im};
-        switch (op % 4) {
+        switch (op % 5) {
         case 0:
-                fuzz_target(&rd, which, args, bufsize);
+                fuzz_target(&rd, which, args);
+                break;
+        case 3:
+                fuzz_messages(&rd, args[0], args[1]);
                 break;
         case 1:
                 fuzz_sockaddr(&rd, args[0], args[1]);

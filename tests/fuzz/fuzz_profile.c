@@ -10,9 +10,12 @@
 #include <string.h>
 
 #include "fuzz.h"
+#include "profile/keys.h"
+#include "profile/load.h"
 #include "profile/policy.h"
-#include "review/review.h"
 #include "profile/syntax.h"
+#include "review/diff.h"
+#include "review/show.h"
 
 /* Error messages and show's text are formatted for real, into a sink:
  * formatting is where a bad length or a NULL %s would show. */
@@ -22,8 +25,8 @@ static struct lp_policy *baseline;
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
         sink = fopen("/dev/null", "w");
-        if (!sink || lp_policy_load_string_sealed("[Profile]\nInclude=default\n", "baseline",
-                                                  NULL, &baseline) < 0)
+        if (!sink || lp_policy_load_string_sealed("[Profile]\nInclude=default\n", "baseline", NULL,
+                                                  &baseline) < 0)
                 abort();
         return 0;
 }
@@ -38,7 +41,8 @@ static void fuzz_parser(const uint8_t *data, size_t size)
         if (lp_profile_parse(in, "fuzz.profile", sink, &p) == 0) {
                 FUZZ_CHECK(p && p->n_lines > 0);
                 for (size_t i = 0; i < p->n_lines; i++)
-                        FUZZ_CHECK(p->lines[i].section && p->lines[i].key && p->lines[i].value);
+                        FUZZ_CHECK(p->lines[i].key && p->lines[i].key->section &&
+                                   p->lines[i].value);
         }
         lp_profile_free(p);
         fclose(in);

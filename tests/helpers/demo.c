@@ -21,7 +21,8 @@ static void report(const char *what, int ok)
 int main(void)
 {
         const char *token = getenv("GITHUB_TOKEN");
-        printf("demo: %-44s %s\n", "read GITHUB_TOKEN", token ? "visible (a secret leaked)" : "absent");
+        printf("demo: %-44s %s\n", "read GITHUB_TOKEN",
+               token ? "visible (a secret leaked)" : "absent");
         report("ptrace(PTRACE_TRACEME)", ptrace(PTRACE_TRACEME, 0, NULL, NULL) == 0);
         int mounted = mount("demo", "/mnt", "tmpfs", MS_RDONLY, NULL) == 0;
         report("mount a tmpfs on /mnt", mounted);

@@ -1,5 +1,5 @@
 /* escape: hostile probes for tests/escape/, the conformance suite of
- * DESIGN.md §1. Each attack is made the way a hostile test would make it,
+ * docs/architecture.md, "Threat model". Each attack is made the way a hostile test would make it,
  * and each result is printed as one line "ATTACK: ok" or "ATTACK: ERRNO",
  * so that one run under leastpriv can try several attacks and the test can
  * check each line (and the finding that names it).
@@ -158,10 +158,10 @@ static const struct {
         const char *name;
         int flag;
 } ns_flags[] = {
-    {"CLONE_NEWNS", CLONE_NEWNS},         {"CLONE_NEWUTS", CLONE_NEWUTS},
-    {"CLONE_NEWIPC", CLONE_NEWIPC},       {"CLONE_NEWUSER", CLONE_NEWUSER},
-    {"CLONE_NEWPID", CLONE_NEWPID},       {"CLONE_NEWNET", CLONE_NEWNET},
-    {"CLONE_NEWCGROUP", CLONE_NEWCGROUP}, {"CLONE_NEWTIME", CLONE_NEWTIME},
+        {"CLONE_NEWNS", CLONE_NEWNS},         {"CLONE_NEWUTS", CLONE_NEWUTS},
+        {"CLONE_NEWIPC", CLONE_NEWIPC},       {"CLONE_NEWUSER", CLONE_NEWUSER},
+        {"CLONE_NEWPID", CLONE_NEWPID},       {"CLONE_NEWNET", CLONE_NEWNET},
+        {"CLONE_NEWCGROUP", CLONE_NEWCGROUP}, {"CLONE_NEWTIME", CLONE_NEWTIME},
 };
 
 static int do_unshare(const void *arg)
@@ -290,9 +290,9 @@ static int k_keyctl(void)
 static int k_add_key(void)
 {
         return syscall(SYS_add_key, "user", "leastpriv-escape", "x", 1, KEY_SPEC_PROCESS_KEYRING) <
-                       0
-                   ? errno
-                   : 0;
+                               0
+                       ? errno
+                       : 0;
 }
 
 static int k_kexec(void)
@@ -547,7 +547,7 @@ static int cmd_forkbomb(int argc, char **argv)
         if (parse_long(argv[0], 1, 60, &secs) < 0 || parse_long(argv[1], 1, 1000, &cap) < 0)
                 return usage_error("forkbomb SECONDS(1..60) CAP(1..1000) TOKEN", argv[0]);
         struct bomb *b =
-            mmap(NULL, sizeof(*b), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+                mmap(NULL, sizeof(*b), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
         if (b == MAP_FAILED)
                 return say("forkbomb", errno);
         b->cap = cap;
@@ -658,17 +658,17 @@ struct command {
 };
 
 static const struct command commands[] = {
-    {"tty", 1, cmd_tty, "tiocsti|tiocsti-hi|tioclinux|tioclinux-hi...: on /dev/tty"},
-    {"ns", 0, cmd_ns, "[PATH|fd:N...]: unshare/clone with each namespace flag, clone3, setns"},
-    {"kern", 1, cmd_kern,
-     "ATTACK...: bpf perf_event_open userfaultfd io_uring_setup keyctl add_key kexec_load "
-     "init_module finit_module name_to_handle_at open_by_handle_at "
-     "personality-read-implies-exec personality-addr-no-randomize sibling"},
-    {"capset", 1, cmd_capset, "CAP: raise CAP into the permitted and effective sets"},
-    {"ambient", 1, cmd_ambient, "CAP: prctl(PR_CAP_AMBIENT_RAISE, CAP)"},
-    {"netlink-audit", 0, cmd_netlink_audit, "socket(AF_NETLINK, SOCK_RAW, NETLINK_AUDIT)"},
-    {"forkbomb", 3, cmd_forkbomb, "SECONDS CAP TOKEN: a fork bomb of at most CAP processes"},
-    {"flood", 4, cmd_flood, "THREADS PER_THREAD CHILDREN PER_CHILD: denied calls, forking"},
+        {"tty", 1, cmd_tty, "tiocsti|tiocsti-hi|tioclinux|tioclinux-hi...: on /dev/tty"},
+        {"ns", 0, cmd_ns, "[PATH|fd:N...]: unshare/clone with each namespace flag, clone3, setns"},
+        {"kern", 1, cmd_kern,
+         "ATTACK...: bpf perf_event_open userfaultfd io_uring_setup keyctl add_key kexec_load "
+         "init_module finit_module name_to_handle_at open_by_handle_at "
+         "personality-read-implies-exec personality-addr-no-randomize sibling"},
+        {"capset", 1, cmd_capset, "CAP: raise CAP into the permitted and effective sets"},
+        {"ambient", 1, cmd_ambient, "CAP: prctl(PR_CAP_AMBIENT_RAISE, CAP)"},
+        {"netlink-audit", 0, cmd_netlink_audit, "socket(AF_NETLINK, SOCK_RAW, NETLINK_AUDIT)"},
+        {"forkbomb", 3, cmd_forkbomb, "SECONDS CAP TOKEN: a fork bomb of at most CAP processes"},
+        {"flood", 4, cmd_flood, "THREADS PER_THREAD CHILDREN PER_CHILD: denied calls, forking"},
 };
 
 static int usage(void)

@@ -105,8 +105,8 @@ static int signal_from_name(const char *s)
 
 static int cmd_status(const char *name, char **argv)
 {
-        static const char *const keys[] = {
-            "CapInh:", "CapPrm:", "CapEff:", "CapBnd:", "CapAmb:", "NoNewPrivs:", "Seccomp:", NULL};
+        static const char *const keys[] = {"CapInh:", "CapPrm:",     "CapEff:",  "CapBnd:",
+                                           "CapAmb:", "NoNewPrivs:", "Seccomp:", NULL};
         FILE *f = fopen("/proc/self/status", "re");
         if (!f)
                 return report(name, errno);
@@ -275,7 +275,7 @@ static int cmd_int80(const char *name, char **argv)
 }
 
 /* getpid with the x32 bit set: a syscall of the x32 ABI, which a filter
- * for the native ABI only must kill (DESIGN.md §1) even where the kernel
+ * for the native ABI only must kill (docs/architecture.md, "Threat model") even where the kernel
  * lacks CONFIG_X86_X32_ABI and would answer ENOSYS. */
 static int cmd_x32(const char *name, char **argv)
 {
@@ -581,6 +581,59 @@ static int cmd_connect(const char *name, char **argv)
         return report(name, connect_timeout(&ss, len));
 }
 
+/* One UDP datagram to HOST PORT through sendmsg(2), the address in msg_name. */
+static int cmd_udp_sendmsg(const char *name, char **argv)
+{
+        struct sockaddr_storage ss;
+        socklen_t len;
+        if (parse_sockaddr(argv[0], argv[1], &ss, &len) < 0)
+                return usage_error(name, "not a numeric address and port", argv[0]);
+        int fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+                return report(name, errno);
+        struct iovec iov = {"x", 1};
+        struct msghdr m = {.msg_name = &ss, .msg_namelen = len, .msg_iov = &iov, .msg_iovlen = 1};
+        int e = sendmsg(fd, &m, 0) < 0 ? errno : 0;
+        close(fd);
+        return report(name, e);
+}
+
+/* sendmmsg(2) of two UDP datagrams: the first to 127.0.0.1 PORT, the
+ * second to HOST PORT. Prints the errno of the first that was not sent
+ * (the kernel stops at it), then how many were. */
+static int cmd_udp_sendmmsg(const char *name, char **argv)
+{
+        struct sockaddr_storage lo, out;
+        socklen_t lo_len, out_len;
+        if (parse_sockaddr("127.0.0.1", argv[1], &lo, &lo_len) < 0 ||
+            parse_sockaddr(argv[0], argv[1], &out, &out_len) < 0 || out.ss_family != AF_INET)
+                return usage_error(name, "not a numeric IPv4 address and port", argv[0]);
+        int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+                return report(name, errno);
+        struct iovec iov = {"x", 1};
+        struct mmsghdr m[2] = {
+                {.msg_hdr = {.msg_name = &lo,
+                             .msg_namelen = lo_len,
+                             .msg_iov = &iov,
+                             .msg_iovlen = 1}},
+                {.msg_hdr = {.msg_name = &out,
+                             .msg_namelen = out_len,
+                             .msg_iov = &iov,
+                             .msg_iovlen = 1}},
+        };
+        int sent = sendmmsg(fd, m, 2, 0);
+        int e = sent < 0 ? errno : 0;
+        /* After a partial send, the error of the message that failed is
+         * what the next send on the socket returns. */
+        if (sent == 1)
+                e = sendmmsg(fd, m + 1, 1, 0) < 0 ? errno : 0;
+        close(fd);
+        int status = report(name, e);
+        printf("sent: %d\n", sent < 0 ? 0 : sent);
+        return status;
+}
+
 static int cmd_bind(const char *name, char **argv)
 {
         long port;
@@ -648,18 +701,18 @@ static const struct {
         const char *name;
         int family, type, protocol;
 } families[] = {
-    {"AF_UNIX", AF_UNIX, SOCK_STREAM, 0},
-    {"AF_INET", AF_INET, SOCK_STREAM, 0},
-    {"AF_INET6", AF_INET6, SOCK_STREAM, 0},
-    {"AF_NETLINK", AF_NETLINK, SOCK_RAW, 0 /* NETLINK_ROUTE */},
-    {"AF_PACKET", AF_PACKET, SOCK_DGRAM, 0},
-    {"AF_KEY", AF_KEY, SOCK_RAW, 2 /* PF_KEY_V2 */},
-    {"AF_ALG", AF_ALG, SOCK_SEQPACKET, 0},
-    {"AF_VSOCK", AF_VSOCK, SOCK_STREAM, 0},
-    {"AF_BLUETOOTH", AF_BLUETOOTH, SOCK_RAW, 0},
-    {"AF_CAN", AF_CAN, SOCK_RAW, 1 /* CAN_RAW */},
-    {"AF_TIPC", AF_TIPC, SOCK_RDM, 0},
-    {"AF_XDP", AF_XDP, SOCK_RAW, 0},
+        {"AF_UNIX", AF_UNIX, SOCK_STREAM, 0},
+        {"AF_INET", AF_INET, SOCK_STREAM, 0},
+        {"AF_INET6", AF_INET6, SOCK_STREAM, 0},
+        {"AF_NETLINK", AF_NETLINK, SOCK_RAW, 0 /* NETLINK_ROUTE */},
+        {"AF_PACKET", AF_PACKET, SOCK_DGRAM, 0},
+        {"AF_KEY", AF_KEY, SOCK_RAW, 2 /* PF_KEY_V2 */},
+        {"AF_ALG", AF_ALG, SOCK_SEQPACKET, 0},
+        {"AF_VSOCK", AF_VSOCK, SOCK_STREAM, 0},
+        {"AF_BLUETOOTH", AF_BLUETOOTH, SOCK_RAW, 0},
+        {"AF_CAN", AF_CAN, SOCK_RAW, 1 /* CAN_RAW */},
+        {"AF_TIPC", AF_TIPC, SOCK_RDM, 0},
+        {"AF_XDP", AF_XDP, SOCK_RAW, 0},
 };
 
 static int cmd_socket(const char *name, char **argv)
@@ -931,8 +984,8 @@ static int cmd_distinct(const char *name, char **argv)
 static int cmd_unmapped_arg(const char *name, char **argv)
 {
         long page = sysconf(_SC_PAGESIZE);
-        void *p =
-            mmap(NULL, (size_t)page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        void *p = mmap(NULL, (size_t)page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+                       0);
         if (p == MAP_FAILED)
                 return report(name, errno);
         munmap(p, (size_t)page);
@@ -947,7 +1000,7 @@ static int cmd_no_nul_path(const char *name, char **argv)
         size_t page = (size_t)sysconf(_SC_PAGESIZE);
         size_t len = 17 * page;
         char *p =
-            mmap(NULL, len + page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+                mmap(NULL, len + page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         if (p == MAP_FAILED)
                 return report(name, errno);
         memset(p, 'A', len);
@@ -1010,50 +1063,53 @@ struct command {
 };
 
 static const struct command commands[] = {
-    {"status", 0, cmd_status, "print the Cap*, NoNewPrivs, Seccomp lines of /proc/self/status"},
-    {"ptrace-traceme", 0, cmd_ptrace_traceme, "ptrace(PTRACE_TRACEME)"},
-    {"ptrace-attach", 1, cmd_ptrace_attach, "PID: ptrace(PTRACE_ATTACH, PID), then detach"},
-    {"mount", 0, cmd_mount, "mount a tmpfs on a fresh directory in /tmp"},
-    {"unshare-user", 0, cmd_unshare_user, "unshare(CLONE_NEWUSER)"},
-    {"unshare-net", 0, cmd_unshare_net, "unshare(CLONE_NEWNET)"},
-    {"clone-newns", 0, cmd_clone_newns, "raw clone(CLONE_NEWNS|SIGCHLD)"},
-    {"clone3", 0, cmd_clone3, "raw clone3() of a plain child"},
-    {"bpf", 0, cmd_bpf, "bpf(BPF_MAP_CREATE) of a one-entry array"},
-    {"io-uring", 0, cmd_io_uring, "io_uring_setup(1)"},
-    {"tiocsti", 0, cmd_tiocsti, "ioctl(TIOCSTI) on a fresh pty that is our terminal"},
-    {"int80", 0, cmd_int80, "getpid through the i386 int $0x80 entry (x86_64)"},
-    {"x32", 0, cmd_x32, "getpid through the x32 ABI (x86_64)"},
-    {"files", 1, cmd_files, "DIR: create, write, read, rename, unlink a file in DIR"},
-    {"threads", 1, cmd_threads, "N: start N threads that allocate and compute, join"},
-    {"pipes", 0, cmd_pipes, "1 MiB from a forked child through a pipe"},
-    {"fork-exec", 0, cmd_fork_exec, "fork, exec /bin/sh -c 'exit 7', expect 7"},
-    {"loopback-tcp", 0, cmd_loopback_tcp, "server and client on 127.0.0.1, echo"},
-    {"connect", 2, cmd_connect, "HOST PORT: TCP connect, 2 s limit, numeric address"},
-    {"bind", 1, cmd_bind, "PORT: bind TCP 0.0.0.0:PORT"},
-    {"listen", 2, cmd_listen, "PORTFILE SECONDS: 127.0.0.1 server, port written to PORTFILE"},
-    {"raw-socket", 0, cmd_raw_socket, "socket(AF_INET, SOCK_RAW, IPPROTO_ICMP)"},
-    {"packet-socket", 0, cmd_packet_socket, "socket(AF_PACKET, SOCK_RAW)"},
-    {"socket", 1, cmd_socket, "FAMILY: socket() of AF_UNIX, AF_NETLINK, AF_INET6, ..."},
-    {"chown", 2, cmd_chown, "PATH UID: chown(PATH, UID, -1)"},
-    {"setuid", 1, cmd_setuid, "UID: setuid(UID)"},
-    {"chroot", 1, cmd_chroot, "DIR: chroot(DIR)"},
-    {"sethostname", 1, cmd_sethostname, "NAME: sethostname(NAME)"},
-    {"getenv", 1, cmd_getenv, "NAME: print the value or 'unset' (exit 1)"},
-    {"write-file", 1, cmd_write_file, "PATH: create PATH"},
-    {"daemon", 1, cmd_daemon, "PIDFILE: leave a setsid grandchild sleeping 300 s"},
-    {"wait-signal", 0, cmd_wait_signal, "print 'ready', wait, print 'got SIGxxx'"},
-    {"sleep", 1, cmd_sleep, "SECONDS"},
-    {"exit", 1, cmd_exit, "N: exit with status N"},
-    {"kill-self", 1, cmd_kill_self, "SIGNAME: die of that signal"},
-    {"netdevs", 0, cmd_netdevs, "the network devices of our namespace, one a line"},
-    {"netns", 0, cmd_netns, "readlink /proc/self/ns/net"},
-    {"storm", 3, cmd_storm,
-     "THREADS PER_THREAD ptrace|mount|chroot|acct[:ERRNO]: denied calls in parallel"},
-    {"distinct", 1, cmd_distinct, "N: N denied mounts, each on a distinct target"},
-    {"unmapped-arg", 0, cmd_unmapped_arg, "denied mount() with unmapped pointer arguments"},
-    {"no-nul-path", 0, cmd_no_nul_path, "denied mount() of a 68 KiB path with no NUL"},
-    {"kill-pending", 1, cmd_kill_pending,
-     "N: N times fork a child looping on denied mount() in 4 threads, SIGKILL it"},
+        {"status", 0, cmd_status, "print the Cap*, NoNewPrivs, Seccomp lines of /proc/self/status"},
+        {"ptrace-traceme", 0, cmd_ptrace_traceme, "ptrace(PTRACE_TRACEME)"},
+        {"ptrace-attach", 1, cmd_ptrace_attach, "PID: ptrace(PTRACE_ATTACH, PID), then detach"},
+        {"mount", 0, cmd_mount, "mount a tmpfs on a fresh directory in /tmp"},
+        {"unshare-user", 0, cmd_unshare_user, "unshare(CLONE_NEWUSER)"},
+        {"unshare-net", 0, cmd_unshare_net, "unshare(CLONE_NEWNET)"},
+        {"clone-newns", 0, cmd_clone_newns, "raw clone(CLONE_NEWNS|SIGCHLD)"},
+        {"clone3", 0, cmd_clone3, "raw clone3() of a plain child"},
+        {"bpf", 0, cmd_bpf, "bpf(BPF_MAP_CREATE) of a one-entry array"},
+        {"io-uring", 0, cmd_io_uring, "io_uring_setup(1)"},
+        {"tiocsti", 0, cmd_tiocsti, "ioctl(TIOCSTI) on a fresh pty that is our terminal"},
+        {"int80", 0, cmd_int80, "getpid through the i386 int $0x80 entry (x86_64)"},
+        {"x32", 0, cmd_x32, "getpid through the x32 ABI (x86_64)"},
+        {"files", 1, cmd_files, "DIR: create, write, read, rename, unlink a file in DIR"},
+        {"threads", 1, cmd_threads, "N: start N threads that allocate and compute, join"},
+        {"pipes", 0, cmd_pipes, "1 MiB from a forked child through a pipe"},
+        {"fork-exec", 0, cmd_fork_exec, "fork, exec /bin/sh -c 'exit 7', expect 7"},
+        {"loopback-tcp", 0, cmd_loopback_tcp, "server and client on 127.0.0.1, echo"},
+        {"connect", 2, cmd_connect, "HOST PORT: TCP connect, 2 s limit, numeric address"},
+        {"bind", 1, cmd_bind, "PORT: bind TCP 0.0.0.0:PORT"},
+        {"udp-sendmsg", 2, cmd_udp_sendmsg, "HOST PORT: one UDP datagram by sendmsg, msg_name set"},
+        {"udp-sendmmsg", 2, cmd_udp_sendmmsg,
+         "HOST PORT: sendmmsg of two datagrams, to 127.0.0.1 PORT and to HOST PORT"},
+        {"listen", 2, cmd_listen, "PORTFILE SECONDS: 127.0.0.1 server, port written to PORTFILE"},
+        {"raw-socket", 0, cmd_raw_socket, "socket(AF_INET, SOCK_RAW, IPPROTO_ICMP)"},
+        {"packet-socket", 0, cmd_packet_socket, "socket(AF_PACKET, SOCK_RAW)"},
+        {"socket", 1, cmd_socket, "FAMILY: socket() of AF_UNIX, AF_NETLINK, AF_INET6, ..."},
+        {"chown", 2, cmd_chown, "PATH UID: chown(PATH, UID, -1)"},
+        {"setuid", 1, cmd_setuid, "UID: setuid(UID)"},
+        {"chroot", 1, cmd_chroot, "DIR: chroot(DIR)"},
+        {"sethostname", 1, cmd_sethostname, "NAME: sethostname(NAME)"},
+        {"getenv", 1, cmd_getenv, "NAME: print the value or 'unset' (exit 1)"},
+        {"write-file", 1, cmd_write_file, "PATH: create PATH"},
+        {"daemon", 1, cmd_daemon, "PIDFILE: leave a setsid grandchild sleeping 300 s"},
+        {"wait-signal", 0, cmd_wait_signal, "print 'ready', wait, print 'got SIGxxx'"},
+        {"sleep", 1, cmd_sleep, "SECONDS"},
+        {"exit", 1, cmd_exit, "N: exit with status N"},
+        {"kill-self", 1, cmd_kill_self, "SIGNAME: die of that signal"},
+        {"netdevs", 0, cmd_netdevs, "the network devices of our namespace, one a line"},
+        {"netns", 0, cmd_netns, "readlink /proc/self/ns/net"},
+        {"storm", 3, cmd_storm,
+         "THREADS PER_THREAD ptrace|mount|chroot|acct[:ERRNO]: denied calls in parallel"},
+        {"distinct", 1, cmd_distinct, "N: N denied mounts, each on a distinct target"},
+        {"unmapped-arg", 0, cmd_unmapped_arg, "denied mount() with unmapped pointer arguments"},
+        {"no-nul-path", 0, cmd_no_nul_path, "denied mount() of a 68 KiB path with no NUL"},
+        {"kill-pending", 1, cmd_kill_pending,
+         "N: N times fork a child looping on denied mount() in 4 threads, SIGKILL it"},
 };
 
 static int usage(FILE *out)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The commands that work on profiles alone (DESIGN.md §2): check, show, diff
+# The commands that work on profiles alone (docs/architecture.md, "Command line"): check, show, diff
 # and syscalls, with their exit statuses (0 ok, 1 diff grants more, 2 error)
 # and their FILE:LINE messages. Needs no root and runs nothing sandboxed.
 set -euo pipefail

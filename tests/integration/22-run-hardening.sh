@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The always-on hardening and the dangerous groups of the default profile
-# (DESIGN.md §1, profiles/default.profile): refused with the profile's
+# (docs/architecture.md, "Threat model", profiles/default.profile): refused with the profile's
 # DefaultAction (errno:EPERM), clone3 with ENOSYS, non-native ABIs killed.
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"

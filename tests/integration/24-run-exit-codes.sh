@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Exit statuses of `leastpriv run` (DESIGN.md §2, the conventions of env(1)
+# Exit statuses of `leastpriv run` (docs/architecture.md, "Command line", the conventions of env(1)
 # and timeout(1)): the command's own, 128+N, 124, 125, 126, 127.
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The process tree (DESIGN.md §6): nothing the command leaves behind
+# The process tree (docs/architecture.md, "The flow"): nothing the command leaves behind
 # outlives the run, even a double-forked daemon in its own session; and the
 # signals a CI runner sends leastpriv reach the command.
 set -uo pipefail

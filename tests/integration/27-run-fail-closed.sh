@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fail closed (DESIGN.md §1): when a requested restriction or setup step
+# Fail closed (docs/architecture.md, "Threat model"): when a requested restriction or setup step
 # cannot be put in place, nothing is executed, the message says what failed,
 # and the exit status is 125.
 set -uo pipefail

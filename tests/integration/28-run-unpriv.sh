@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The same core guarantees for a user without any privilege (uid 65534),
 # where the namespaces come from a user namespace that maps the caller to
-# itself (DESIGN.md §3 [Network]).
+# itself (docs/architecture.md, "Profiles" [Network]).
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
 lp_require_root # to become uid 65534 through setpriv

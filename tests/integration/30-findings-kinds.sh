@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # shellcheck disable=SC2154 # F_* are set by fget (eval)
-# Findings of each kind (DESIGN.md §4) under the real launcher: one probe per
+# Findings of each kind (docs/architecture.md, "Findings") under the real launcher: one probe per
 # kind, the --findings JSONL line checked key by key (the keys and their
 # order are exactly those of §4), including the profile line that decided
 # it (`rule`) and the one that would grant it (`fix`). Runs from a directory
@@ -68,6 +68,30 @@ kinds_checks() {
                 target='tcp 192.0.2.1:443' action=denied errno=ENETUNREACH count=1 \
                 exe="$PROBE" rule="$E/base.profile:$L_netns [Network] Namespace=loopback" \
                 fix='[Network] Namespace=host'
+
+        # -- network: sendmsg and sendmmsg, the address inside the message -----
+        rm -f "$f"
+        lpx "$who" run --findings "$f" -- "$PROBE" udp-sendmsg 192.0.2.1 53
+        assert_probe ENETUNREACH "$who: sendmsg to 192.0.2.1:53 unreachable"
+        expect_finding "$who: network sendmsg" "$f" network sendmsg \
+                target='udp 192.0.2.1:53' action=denied errno=ENETUNREACH count=1 \
+                exe="$PROBE" rule="$E/base.profile:$L_netns [Network] Namespace=loopback" \
+                fix='[Network] Namespace=host'
+        assert_eq 1 "$F_lines" "$who: sendmsg: nothing else reported"
+        rm -f "$f"
+        lpx "$who" run --findings "$f" -- "$PROBE" udp-sendmsg 127.0.0.1 9
+        assert_probe ok "$who: sendmsg to 127.0.0.1:9 sent"
+        assert_contains "$LP_ERR" "leastpriv: no findings" "$who: sendmsg to loopback: no finding"
+        # The loopback datagram goes; the outside one is the finding, once
+        # for the sendmmsg that stopped at it and once for the retry.
+        rm -f "$f"
+        lpx "$who" run --findings "$f" -- "$PROBE" udp-sendmmsg 192.0.2.1 53
+        assert_probe ENETUNREACH "$who: sendmmsg stops at 192.0.2.1:53"
+        assert_contains "$LP_OUT" "sent: 1" "$who: sendmmsg: the loopback datagram was sent"
+        expect_finding "$who: network sendmmsg" "$f" network sendmmsg \
+                target='udp 192.0.2.1:53' action=denied errno=ENETUNREACH count=2 \
+                exe="$PROBE" fix='[Network] Namespace=host'
+        assert_eq 1 "$F_lines" "$who: sendmmsg: nothing else reported"
 
         # -- network: a socket family not granted ------------------------------
         rm -f "$f"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # shellcheck disable=SC2154 # F_* are set by fget (eval)
-# Findings under load (DESIGN.md §4): a storm of a million denied calls from
+# Findings under load (docs/architecture.md, "Findings"): a storm of a million denied calls from
 # four threads is one finding with count 1000000, two processes whose
 # targets differ only in a pid are one finding, and 10000 distinct targets
 # keep memory bounded (at most 4096 stored) while every occurrence is still

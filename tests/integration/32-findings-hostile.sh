@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # shellcheck disable=SC2154 # F_* are set by fget (eval)
-# A hostile or dying command must not harm the supervisor (DESIGN.md §1, §4):
+# A hostile or dying command must not harm the supervisor (docs/architecture.md, "Threat model", "Findings"):
 # - processes SIGKILLed while their denied calls wait for an answer, many
 #   times over: leastpriv neither hangs nor stops answering (a denied call
 #   made afterwards in the same run is still answered and counted) and

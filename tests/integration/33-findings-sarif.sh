@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # shellcheck disable=SC2154 # F_* are set by fget (eval)
-# The report files (DESIGN.md §4): --sarif from a run with findings of every
+# The report files (docs/architecture.md, "Findings"): --sarif from a run with findings of every
 # kind is valid SARIF 2.1.0 (tests/tools/validate-sarif.py against the
 # vendored official schema) and agrees with the JSONL; the validator does
 # reject a broken copy; --findings is written atomically (it replaces an old

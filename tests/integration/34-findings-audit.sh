@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # shellcheck disable=SC2154 # F_* are set by fget (eval)
-# --audit (DESIGN.md §2, §4): nothing is blocked, what enforcement would
+# --audit (docs/architecture.md, "Command line", "Findings"): nothing is blocked, what enforcement would
 # refuse is reported as `audited`; the same command under plain `run` is
 # refused and the finding says `denied`. Withheld variables stay withheld.
 # Audit uses the host network, so the one non-loopback connect here runs

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# learn, then run with the learned profile (DESIGN.md §5), on real commands:
+# learn, then run with the learned profile (docs/architecture.md, "Learning"), on real commands:
 # a shell pipeline, a C program with threads and loopback sockets, python3
 # running a unittest suite, a compile with cc. Each replay must exit as the
 # learn did with zero findings other than withheld variables; removing one

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # learn: stable output, --merge from parallel runs, capabilities and
-# destinations outside the namespace (DESIGN.md §5).
+# destinations outside the namespace (docs/architecture.md, "Learning").
 source "$(dirname "$0")/lib.sh"
 lp_require_root
 

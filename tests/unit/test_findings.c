@@ -25,15 +25,15 @@ static struct lp_findings *new_store(size_t max)
 static struct lp_finding syscall_finding(const char *op, const char *target, int pid)
 {
         return (struct lp_finding){
-            .kind = LP_FINDING_SYSCALL,
-            .action = LP_FINDING_DENIED,
-            .operation = op,
-            .target = target,
-            .errno_value = EPERM,
-            .pid = pid,
-            .exe = "/usr/bin/gdb",
-            .rule = "t.profile:3 [Syscalls] DefaultAction=errno:EPERM",
-            .fix = "[Syscalls] Allow=ptrace",
+                .kind = LP_FINDING_SYSCALL,
+                .action = LP_FINDING_DENIED,
+                .operation = op,
+                .target = target,
+                .errno_value = EPERM,
+                .pid = pid,
+                .exe = "/usr/bin/gdb",
+                .rule = "t.profile:3 [Syscalls] DefaultAction=errno:EPERM",
+                .fix = "[Syscalls] Allow=ptrace",
         };
 }
 
@@ -75,7 +75,7 @@ static void test_findings_add_copies_strings(void **state)
         struct lp_findings *s = new_store(16);
         char op[] = "ptrace", target[] = "ptrace(1)", exe[] = "/bin/x", rule[] = "r", fix[] = "f";
         struct lp_finding f = {
-            .operation = op, .target = target, .exe = exe, .rule = rule, .fix = fix};
+                .operation = op, .target = target, .exe = exe, .rule = rule, .fix = fix};
         assert_int_equal(lp_findings_add(s, &f), 0);
         memset(op, 'X', sizeof(op) - 1);
         memset(target, 'X', sizeof(target) - 1);
@@ -269,15 +269,15 @@ static void test_finding_names(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-            cmocka_unit_test(test_findings_add_dedupe),
-            cmocka_unit_test(test_findings_add_copies_strings),
-            cmocka_unit_test(test_findings_add_order),
-            cmocka_unit_test(test_findings_add_dedupe_target),
-            cmocka_unit_test(test_findings_add_exe_and_kind_in_key),
-            cmocka_unit_test(test_findings_add_invalid),
-            cmocka_unit_test(test_findings_add_folds_past_max),
-            cmocka_unit_test(test_findings_add_million_exact),
-            cmocka_unit_test(test_finding_names),
+                cmocka_unit_test(test_findings_add_dedupe),
+                cmocka_unit_test(test_findings_add_copies_strings),
+                cmocka_unit_test(test_findings_add_order),
+                cmocka_unit_test(test_findings_add_dedupe_target),
+                cmocka_unit_test(test_findings_add_exe_and_kind_in_key),
+                cmocka_unit_test(test_findings_add_invalid),
+                cmocka_unit_test(test_findings_add_folds_past_max),
+                cmocka_unit_test(test_findings_add_million_exact),
+                cmocka_unit_test(test_finding_names),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

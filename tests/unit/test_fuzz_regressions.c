@@ -17,9 +17,12 @@
 
 #include <cmocka.h>
 
-#include "rules/decode.h"
+#include "profile/load.h"
 #include "profile/policy.h"
-#include "review/review.h"
+#include "review/diff.h"
+#include "review/show.h"
+#include "rules/call.h"
+#include "rules/decode.h"
 
 /* ---- helpers ---- */
 
@@ -87,7 +90,7 @@ static struct lp_sockaddr_info decode_sockaddr(const void *bytes, size_t size, u
         struct image im = {bytes, size, true};
         struct lp_decode_reader rd = reader(&im);
         struct lp_sockaddr_info sa;
-        assert_int_equal(lp_decode_sockaddr_from(&rd, BASE, len, &sa), expect_r);
+        assert_int_equal(lp_decode_sockaddr(&rd, BASE, len, &sa), expect_r);
         assert_non_null(memchr(sa.text, '\0', sizeof(sa.text)));
         return sa;
 }
@@ -173,7 +176,8 @@ static void test_policy_diff_long_globs(void **state)
 
 static void test_decode_sockaddr_from_inet(void **state)
 {
-        struct sockaddr_in in = {.sin_family = AF_INET, .sin_port = htons(443),
+        struct sockaddr_in in = {.sin_family = AF_INET,
+                                 .sin_port = htons(443),
                                  .sin_addr.s_addr = htonl(0xc0000201)};
         struct lp_sockaddr_info sa = decode_sockaddr(&in, sizeof(in), sizeof(in), 0);
         assert_int_equal(sa.family, AF_INET);
@@ -228,16 +232,16 @@ static void test_decode_sockaddr_from_unix_overlong(void **state)
 
 static void test_decode_target_from_connect(void **state)
 {
-        struct sockaddr_in in = {.sin_family = AF_INET, .sin_port = htons(5432),
+        struct sockaddr_in in = {.sin_family = AF_INET,
+                                 .sin_port = htons(5432),
                                  .sin_addr.s_addr = htonl(0x7f000001)};
         struct image im = {&in, sizeof(in), true};
         struct lp_decode_reader rd = reader(&im);
         uint64_t args[6] = {3, BASE, sizeof(in)};
-        char target[512], dedupe[512];
-        lp_decode_target_from(&rd, "connect", args, target, sizeof(target), dedupe,
-                              sizeof(dedupe));
-        assert_string_equal(target, "connect(tcp 127.0.0.1:5432)");
-        assert_string_equal(dedupe, target);
+        struct lp_decoded d;
+        lp_call_describe(&rd, "connect", args, &d);
+        assert_string_equal(d.target, "connect(tcp 127.0.0.1:5432)");
+        assert_string_equal(d.dedupe, d.target);
 }
 
 /* A path without a NUL up to the end of the tracee's memory, into display
@@ -250,22 +254,25 @@ static void test_decode_target_from_path_sizes(void **state)
         struct lp_decode_reader rd = reader(&im);
         uint64_t args[6] = {0, BASE};
         for (size_t size = 1; size <= 300; size++) {
-                char *target = malloc(size), *dedupe = malloc(size);
-                assert_non_null(target);
-                assert_non_null(dedupe);
-                lp_decode_target_from(&rd, "openat", args, target, size, dedupe, size);
-                assert_true(strlen(target) < size);
-                assert_true(strlen(dedupe) < size);
-                free(target);
-                free(dedupe);
+                char *buf = malloc(size);
+                assert_non_null(buf);
+                lp_decode_string(&rd, BASE, buf, size);
+                assert_true(strlen(buf) < size);
+                if (size > 4)
+                        assert_string_equal(buf + strlen(buf) - 3, "...");
+                free(buf);
         }
+        struct lp_decoded d;
+        lp_call_describe(&rd, "openat", args, &d);
+        assert_true(strlen(d.target) < sizeof(d.target));
+        assert_string_equal(d.target + strlen(d.target) - 5, "...\")");
         char buf[64];
-        assert_int_equal(lp_decode_string_from(&rd, BASE, buf, sizeof(buf)), 0);
+        assert_int_equal(lp_decode_string(&rd, BASE, buf, sizeof(buf)), 0);
         assert_int_equal(strlen(buf), sizeof(buf) - 1);
         assert_string_equal(buf + sizeof(buf) - 4, "...");
         /* A notification that went stale: nothing read is shown. */
         im.valid = false;
-        assert_int_equal(lp_decode_string_from(&rd, BASE, buf, sizeof(buf)), -ESRCH);
+        assert_int_equal(lp_decode_string(&rd, BASE, buf, sizeof(buf)), -ESRCH);
         assert_string_equal(buf, "<unreadable>");
 }
 

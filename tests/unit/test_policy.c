@@ -22,8 +22,11 @@
 #include <cmocka.h>
 #include <linux/capability.h>
 
+#include "profile/load.h"
+#include "profile/names.h"
 #include "profile/policy.h"
 #include "profile/syscall_sets.h"
+#include "rules/watch.h"
 
 /* ---- helpers ---- */
 
@@ -338,8 +341,9 @@ static void test_load_string_capabilities_reset(void **state)
 
 static void test_load_string_capabilities_unknown(void **state)
 {
-        assert_text_error("[Capabilities]\nKeep=CAP_NET_RAWW\n",
-                          "t.profile:2: unknown capability 'CAP_NET_RAWW'; did you mean CAP_NET_RAW?");
+        assert_text_error(
+                "[Capabilities]\nKeep=CAP_NET_RAWW\n",
+                "t.profile:2: unknown capability 'CAP_NET_RAWW'; did you mean CAP_NET_RAW?");
         assert_text_error("[Capabilities]\nKeep=CAP_NET_RAW net_rawx\n",
                           "t.profile:2: unknown capability 'net_rawx'; did you mean CAP_NET_RAW?");
         struct loaded l = load_text("[Capabilities]\nKeep=CAP_FROBNICATE_EVERYTHING\n");
@@ -450,7 +454,7 @@ static void test_load_string_syscalls_unknown(void **state)
 static void test_load_string_syscalls_other_architecture(void **state)
 {
         /* socketcall exists on i386 and not on x86_64/aarch64: named alone
-         * it is an error that says so (DESIGN.md §3). */
+         * it is an error that says so (docs/architecture.md, "Profiles"). */
         if (lp_syscall_nr("socketcall") >= 0)
                 skip();
         assert_text_error("[Syscalls]\nAllow=socketcall\n",
@@ -587,37 +591,37 @@ static void test_resolve_syscalls_argument_hardening(void **state)
 {
         struct loaded l;
         struct lp_policy *p = load_ok(&l, "[Syscalls]\nAllow=read\n");
-        assert_true(p->hardening.ioctl_tty);
-        assert_true(p->hardening.clone_ns);
-        assert_true(p->hardening.unshare_ns);
-        assert_true(p->hardening.socket_family);
+        assert_true(lp_watch_hardened(p, "ioctl"));
+        assert_true(lp_watch_hardened(p, "clone"));
+        assert_true(lp_watch_hardened(p, "unshare"));
+        assert_true(lp_watch_find("socket")->always); /* families: always enforced */
         done(&l);
 
         /* Allowed through a group: still hardened. */
         require_member("@process", "clone");
         p = load_ok(&l, "[Syscalls]\nAllow=@default @basic-io @process @namespaces\n");
         assert_allowed(p, "clone");
-        assert_true(p->hardening.ioctl_tty);
-        assert_true(p->hardening.clone_ns);
-        assert_true(p->hardening.unshare_ns);
+        assert_true(lp_watch_hardened(p, "ioctl"));
+        assert_true(lp_watch_hardened(p, "clone"));
+        assert_true(lp_watch_hardened(p, "unshare"));
         done(&l);
 
         /* Allowed by bare name: lifted, one at a time. */
         p = load_ok(&l, "[Syscalls]\nAllow=ioctl\n");
-        assert_false(p->hardening.ioctl_tty);
-        assert_true(p->hardening.clone_ns);
-        assert_true(p->hardening.unshare_ns);
+        assert_false(lp_watch_hardened(p, "ioctl"));
+        assert_true(lp_watch_hardened(p, "clone"));
+        assert_true(lp_watch_hardened(p, "unshare"));
         done(&l);
         p = load_ok(&l, "[Syscalls]\nAllow=clone unshare\n");
-        assert_true(p->hardening.ioctl_tty);
-        assert_false(p->hardening.clone_ns);
-        assert_false(p->hardening.unshare_ns);
-        assert_true(p->hardening.socket_family);
+        assert_true(lp_watch_hardened(p, "ioctl"));
+        assert_false(lp_watch_hardened(p, "clone"));
+        assert_false(lp_watch_hardened(p, "unshare"));
+        assert_true(lp_watch_find("socket")->always); /* families: always enforced */
         done(&l);
 
         /* Named, but denied: hardening stays. */
         p = load_ok(&l, "[Syscalls]\nAllow=ioctl\nDeny=ioctl\n");
-        assert_true(p->hardening.ioctl_tty);
+        assert_true(lp_watch_hardened(p, "ioctl"));
         done(&l);
 }
 
@@ -685,7 +689,8 @@ static void test_load_string_network_namespace(void **state)
         static const struct {
                 const char *value;
                 enum lp_netns_mode mode;
-        } cases[] = {{"loopback", LP_NETNS_LOOPBACK}, {"none", LP_NETNS_NONE}, {"host", LP_NETNS_HOST}};
+        } cases[] = {
+                {"loopback", LP_NETNS_LOOPBACK}, {"none", LP_NETNS_NONE}, {"host", LP_NETNS_HOST}};
         for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
                 char text[128];
                 snprintf(text, sizeof(text), "[Network]\nNamespace=host\n\nNamespace=%s\n",
@@ -793,8 +798,9 @@ static void test_load_string_network_forward_bad(void **state)
                           "t.profile:2: Forward= inside port '0' is not in 1..65535");
         assert_text_error("[Network]\nForward=tcp:70000=127.0.0.1:80\n",
                           "t.profile:2: Forward= inside port '70000' is not in 1..65535");
-        assert_text_error("[Network]\nForward=tcp:127.0.0.1:80\nForward=tcp:80=10.0.0.1:8080\n",
-                          "t.profile:3: Forward= inside port 80 is already forwarded (t.profile:2)");
+        assert_text_error(
+                "[Network]\nForward=tcp:127.0.0.1:80\nForward=tcp:80=10.0.0.1:8080\n",
+                "t.profile:3: Forward= inside port 80 is already forwarded (t.profile:2)");
 }
 
 static void test_load_include_forward_twice_cites_first_file(void **state)
@@ -912,8 +918,10 @@ static void test_load_string_environment_bad(void **state)
 {
         assert_text_error("[Environment]\nClear=maybe\n",
                           "t.profile:2: Clear= must be yes or no, not 'maybe'");
-        assert_text_error("[Environment]\nSet=NOVALUE\n", "t.profile:2: Set= 'NOVALUE' is not NAME=VALUE");
-        assert_text_error("[Environment]\nSet=1X=2\n", "t.profile:2: Set= '1X=2' is not NAME=VALUE");
+        assert_text_error("[Environment]\nSet=NOVALUE\n",
+                          "t.profile:2: Set= 'NOVALUE' is not NAME=VALUE");
+        assert_text_error("[Environment]\nSet=1X=2\n",
+                          "t.profile:2: Set= '1X=2' is not NAME=VALUE");
         assert_text_error("[Environment]\nSet==2\n", "t.profile:2: Set= '=2' is not NAME=VALUE");
         assert_text_error("[Environment]\nSet=A-B=2\n", "t.profile:2: Set= 'A-B=2'");
         assert_text_error("[Environment]\nWithhold=A=B\n",
@@ -953,8 +961,8 @@ static void test_load_string_limits(void **state)
 
 static void test_load_string_limits_bad(void **state)
 {
-        static const char *const bad[] = {"0", "-1", "abc", "12abc", "4294967296",
-                                           "99999999999999999999999", "1.5", "0x10"};
+        static const char *const bad[] = {
+                "0", "-1", "abc", "12abc", "4294967296", "99999999999999999999999", "1.5", "0x10"};
         for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
                 char text[128], expected[128];
                 snprintf(text, sizeof(text), "[Limits]\nProcesses=%s\n", bad[i]);
@@ -997,11 +1005,13 @@ static void test_load_string_unknown_key(void **state)
 {
         assert_text_error("[Syscalls]\nAlow=read\n",
                           "t.profile:2: unknown key Alow= in [Syscalls]; did you mean Allow=?");
-        assert_text_error("[Network]\nNamespce=host\n",
-                          "t.profile:2: unknown key Namespce= in [Network]; did you mean Namespace=?");
+        assert_text_error(
+                "[Network]\nNamespce=host\n",
+                "t.profile:2: unknown key Namespce= in [Network]; did you mean Namespace=?");
         assert_text_error("[Limits]\nMemory=1G\n", "t.profile:2: unknown key Memory= in [Limits]");
         /* Keys belong to their section. */
-        assert_text_error("[Network]\nAllow=read\n", "t.profile:2: unknown key Allow= in [Network]");
+        assert_text_error("[Network]\nAllow=read\n",
+                          "t.profile:2: unknown key Allow= in [Network]");
 }
 
 static void test_load_string_key_before_section(void **state)
@@ -1063,7 +1073,8 @@ static void test_load_string_error_file_name(void **state)
         done(&l);
         /* errors may be NULL: still -EINVAL, *ret untouched. */
         struct lp_policy *p = &untouched;
-        assert_int_equal(lp_policy_load_string("[Syscalls]\nAllow=ptrce\n", "t", NULL, &p), -EINVAL);
+        assert_int_equal(lp_policy_load_string("[Syscalls]\nAllow=ptrce\n", "t", NULL, &p),
+                         -EINVAL);
         assert_ptr_equal(p, &untouched);
         assert_int_equal(lp_policy_load("/nonexistent/x.profile", NULL, &p), -EINVAL);
         assert_ptr_equal(p, &untouched);
@@ -1292,7 +1303,8 @@ static void test_load_include_missing(void **state)
 static void test_load_include_errors_cite_included_file(void **state)
 {
         const char *bad = write_file("bad.profile", "[Syscalls]\nAllow=read\nAllow=ptrce\n");
-        const char *top = write_file("top.profile", "[Profile]\nInclude=bad\n[Syscalls]\nAllow=frobx\n");
+        const char *top =
+                write_file("top.profile", "[Profile]\nInclude=bad\n[Syscalls]\nAllow=frobx\n");
         struct loaded l = load_name(top);
         char expected[PATH_MAX + 64];
         snprintf(expected, sizeof(expected), "%s:3: unknown syscall 'ptrce'", bad);
@@ -1454,9 +1466,9 @@ static void test_load_embedded_default(void **state)
         /* The hardening. */
         assert_errno(p, "clone3", ENOSYS);
         assert_errno(p, "io_uring_setup", EPERM);
-        assert_true(p->hardening.ioctl_tty);
-        assert_true(p->hardening.clone_ns);
-        assert_true(p->hardening.unshare_ns);
+        assert_true(lp_watch_hardened(p, "ioctl"));
+        assert_true(lp_watch_hardened(p, "clone"));
+        assert_true(lp_watch_hardened(p, "unshare"));
         /* base's defaults. */
         assert_int_equal(p->default_action.type, LP_ACTION_ERRNO);
         assert_int_equal(p->default_action.errno_value, EPERM);
@@ -1530,7 +1542,7 @@ static void test_load_embedded_overridden_by_leastpriv_path(void **state)
 static void test_names_round_trip(void **state)
 {
         /* ENOTSUP and EOPNOTSUPP are one value on Linux: names may alias. */
-        for (const char *const *n = lp_errno_names(); *n; n++) {
+        for (const char *const *n = lp_errno_names; *n; n++) {
                 int e = lp_errno_from_name(*n);
                 assert_true(e > 0);
                 assert_int_equal(lp_errno_from_name(lp_errno_name(e)), e);
@@ -1538,7 +1550,7 @@ static void test_names_round_trip(void **state)
         assert_int_equal(lp_errno_from_name("EPERM"), EPERM);
         assert_int_equal(lp_errno_from_name("eperm"), -1);
         assert_null(lp_errno_name(-5));
-        for (const char *const *n = lp_family_names(); *n; n++) {
+        for (const char *const *n = lp_family_names; *n; n++) {
                 int f = lp_family_from_name(*n);
                 assert_true(f > 0);
                 assert_int_equal(lp_family_from_name(lp_family_name(f)), f);

@@ -16,8 +16,11 @@
 
 #include <cmocka.h>
 
+#include "profile/load.h"
 #include "profile/policy.h"
-#include "review/review.h"
+#include "review/diff.h"
+#include "review/show.h"
+#include "rules/watch.h"
 
 /* ---- helpers ---- */
 
@@ -129,7 +132,8 @@ static size_t count_lines(const char *text, char first)
 
 static bool same_action(const struct lp_action *a, const struct lp_action *b)
 {
-        return a->type == b->type && (a->type != LP_ACTION_ERRNO || a->errno_value == b->errno_value);
+        return a->type == b->type &&
+               (a->type != LP_ACTION_ERRNO || a->errno_value == b->errno_value);
 }
 
 /* Everything a later stage consumes, compared field by field. */
@@ -144,7 +148,10 @@ static void assert_same_policy(const struct lp_policy *a, const struct lp_policy
                                  ra->action.type, rb ? (int)rb->action.type : -1,
                                  ra->action.errno_value, rb ? rb->action.errno_value : -1);
         }
-        assert_memory_equal(&a->hardening, &b->hardening, sizeof(a->hardening));
+        for (const struct lp_watch *w = lp_watches; w->name; w++)
+                for (size_t i = 0; w->syscalls[i]; i++)
+                        assert_int_equal(lp_watch_hardened(a, w->syscalls[i]),
+                                         lp_watch_hardened(b, w->syscalls[i]));
         assert_true(same_action(&a->default_action, &b->default_action));
 
         assert_int_equal(a->n_keep, b->n_keep);
@@ -435,7 +442,7 @@ static void test_policy_diff_added_syscall(void **state)
         assert_true(d.r > 1);
         assert_has_line(d.text, "+ syscall mount    (cand.profile:5)");
         assert_has_line(d.text, "+ syscall umount2 ");
-        assert_null(strstr(d.text, "+ syscall ptrace")); /* in no allowed group */
+        assert_null(strstr(d.text, "+ syscall ptrace"));         /* in no allowed group */
         assert_null(strstr(d.text, "+ syscall io_uring_setup")); /* hardening holds */
         assert_null(strstr(d.text, "+ syscall clone3"));
         assert_int_equal(count_lines(d.text, '+'), (size_t)d.r);
@@ -455,8 +462,9 @@ static void test_policy_diff_added_capability(void **state)
 
 static void test_policy_diff_network(void **state)
 {
-        assert_adds("[Network]\nNamespace=host\n", 1,
-                    (const char *const[]){"+ network host (no namespace)    (cand.profile:4)", NULL});
+        assert_adds(
+                "[Network]\nNamespace=host\n", 1,
+                (const char *const[]){"+ network host (no namespace)    (cand.profile:4)", NULL});
         assert_adds("[Network]\nForward=tcp:127.0.0.1:5432\n", 1,
                     (const char *const[]){"+ forward tcp:5432=127.0.0.1:5432    (cand.profile:4)",
                                           NULL});
@@ -487,9 +495,9 @@ static void test_policy_diff_hardening_and_default(void **state)
                     (const char *const[]){"+ syscall unshare ", "+ unhardened unshare(CLONE_NEW*) ",
                                           NULL});
         /* clone is allowed already: naming it lifts only the hardening. */
-        assert_adds("[Syscalls]\nAllow=clone\n", 1,
-                    (const char *const[]){"+ unhardened clone(CLONE_NEW*)    (cand.profile:4)",
-                                          NULL});
+        assert_adds(
+                "[Syscalls]\nAllow=clone\n", 1,
+                (const char *const[]){"+ unhardened clone(CLONE_NEW*)    (cand.profile:4)", NULL});
 
         /* strict kills by default; default answers errno: looser. */
         struct lp_policy *strict = load_name("strict");
@@ -532,8 +540,9 @@ static void test_policy_diff_environment(void **state)
 static void test_policy_diff_removal(void **state)
 {
         struct lp_policy *base = load_name("default");
-        struct lp_policy *cand = default_plus("[Syscalls]\nDeny=openat\n"
-                                              "[Network]\nAddressFamilies=\nAddressFamilies=AF_UNIX\n");
+        struct lp_policy *cand =
+                default_plus("[Syscalls]\nDeny=openat\n"
+                             "[Network]\nAddressFamilies=\nAddressFamilies=AF_UNIX\n");
         struct diffed d = diff(base, cand);
         assert_int_equal(d.r, 0);
         assert_int_equal(count_lines(d.text, '+'), 0);

@@ -11,6 +11,8 @@
 
 #include <cmocka.h>
 
+#include "base/suggest.h"
+#include "profile/keys.h"
 #include "profile/syntax.h"
 
 struct parsed {
@@ -59,11 +61,11 @@ static void test_parse_sections_and_keys(void **state)
                                 "\n[Syscalls]\nAllow=read write\nAllow=\nDeny=ptrace # why\n");
         assert_int_equal(p.r, 0);
         assert_int_equal(p.profile->n_lines, 4);
-        assert_string_equal(p.profile->lines[0].section, "Profile");
+        assert_string_equal(p.profile->lines[0].key->section, "Profile");
         assert_string_equal(p.profile->lines[0].value, "hello world");
         assert_int_equal(p.profile->lines[0].line, 4);
         assert_string_equal(p.profile->lines[1].value, "read write");
-        assert_string_equal(p.profile->lines[2].key, "Allow");
+        assert_string_equal(p.profile->lines[2].key->name, "Allow");
         assert_string_equal(p.profile->lines[2].value, "");
         assert_string_equal(p.profile->lines[3].value, "ptrace");
         assert_int_equal(p.profile->lines[3].line, 9);
@@ -90,14 +92,17 @@ static void test_parse_crlf_line_ends(void **state)
 
 static void test_parse_unknown_section(void **state)
 {
-        assert_error("[Sycalls]\nAllow=read\n", "t.profile:1: unknown section [Sycalls]; did you mean [Syscalls]?");
+        assert_error("[Sycalls]\nAllow=read\n",
+                     "t.profile:1: unknown section [Sycalls]; did you mean [Syscalls]?");
         assert_error("[Bogus]\nAllow=read\n", "t.profile:1: unknown section [Bogus]");
 }
 
 static void test_parse_unknown_key(void **state)
 {
-        assert_error("[Syscalls]\nAlow=read\n", "t.profile:2: unknown key Alow= in [Syscalls]; did you mean Allow=?");
-        assert_error("[Network]\nFrobnicate=1\n", "t.profile:2: unknown key Frobnicate= in [Network]");
+        assert_error("[Syscalls]\nAlow=read\n",
+                     "t.profile:2: unknown key Alow= in [Syscalls]; did you mean Allow=?");
+        assert_error("[Network]\nFrobnicate=1\n",
+                     "t.profile:2: unknown key Frobnicate= in [Network]");
 }
 
 static void test_parse_key_case_sensitive(void **state)
@@ -107,7 +112,8 @@ static void test_parse_key_case_sensitive(void **state)
 
 static void test_parse_key_before_section(void **state)
 {
-        assert_error("Allow=read\n[Syscalls]\n", "t.profile:1: Allow= outside of any known section");
+        assert_error("Allow=read\n[Syscalls]\n",
+                     "t.profile:1: Allow= outside of any known section");
 }
 
 static void test_parse_line_without_equals(void **state)

@@ -17,7 +17,11 @@
 #include "findings/findings.h"
 #include "findings/json.h"
 #include "profile/policy.h"
-#include "findings/report.h"
+#include "base/atomic_file.h"
+#include "findings/report_json.h"
+#include "findings/report_sarif.h"
+#include "findings/report_text.h"
+#include "profile/load.h"
 
 #define SCHEMA LP_SOURCE_DIR "/tests/schemas/sarif-schema-2.1.0.json"
 #define VALIDATOR LP_SOURCE_DIR "/tests/tools/validate-sarif.py"
@@ -113,48 +117,48 @@ static struct lp_findings *sample_store(void)
         struct lp_findings *s = NULL;
         assert_int_equal(lp_findings_new(16, &s), 0);
         struct lp_finding f = {
-            .kind = LP_FINDING_SYSCALL,
-            .action = LP_FINDING_DENIED,
-            .operation = "ptrace",
-            .target = "ptrace(PTRACE_TRACEME)",
-            .errno_value = EPERM,
-            .count = 3,
-            .pid = 4242,
-            .exe = "/usr/bin/gdb",
-            .rule = "<embedded>/default.profile:12 [Syscalls] DefaultAction=errno:EPERM",
-            .fix = "[Syscalls] Allow=ptrace",
-            .first_ms = 18,
+                .kind = LP_FINDING_SYSCALL,
+                .action = LP_FINDING_DENIED,
+                .operation = "ptrace",
+                .target = "ptrace(PTRACE_TRACEME)",
+                .errno_value = EPERM,
+                .count = 3,
+                .pid = 4242,
+                .exe = "/usr/bin/gdb",
+                .rule = "<embedded>/default.profile:12 [Syscalls] DefaultAction=errno:EPERM",
+                .fix = "[Syscalls] Allow=ptrace",
+                .first_ms = 18,
         };
         assert_int_equal(lp_findings_add(s, &f), 0);
         /* Hostile bytes from the tracee's memory, no errno, no exe. */
         f = (struct lp_finding){
-            .kind = LP_FINDING_NETWORK,
-            .action = LP_FINDING_AUDITED,
-            .operation = "connect",
-            .target = "unix \"a\\b\nc\x01\x7f\xff\xc3\xa9\xe2\x82\xac\xed\xa0\x80\"",
-            .pid = 7,
-            .rule = "[Network] AddressFamilies",
-            .fix = "[Network] AddressFamilies=AF_UNIX",
-            .first_ms = 20,
+                .kind = LP_FINDING_NETWORK,
+                .action = LP_FINDING_AUDITED,
+                .operation = "connect",
+                .target = "unix \"a\\b\nc\x01\x7f\xff\xc3\xa9\xe2\x82\xac\xed\xa0\x80\"",
+                .pid = 7,
+                .rule = "[Network] AddressFamilies",
+                .fix = "[Network] AddressFamilies=AF_UNIX",
+                .first_ms = 20,
         };
         assert_int_equal(lp_findings_add(s, &f), 0);
         f = (struct lp_finding){
-            .kind = LP_FINDING_ENVIRONMENT,
-            .action = LP_FINDING_WITHHELD,
-            .operation = "GITHUB_TOKEN",
-            .target = "GITHUB_TOKEN",
-            .rule = "/tmp/my dir/t:1.profile:7 [Environment] Withhold=*TOKEN*",
-            .fix = "[Environment] Pass=GITHUB_TOKEN",
+                .kind = LP_FINDING_ENVIRONMENT,
+                .action = LP_FINDING_WITHHELD,
+                .operation = "GITHUB_TOKEN",
+                .target = "GITHUB_TOKEN",
+                .rule = "/tmp/my dir/t:1.profile:7 [Environment] Withhold=*TOKEN*",
+                .fix = "[Environment] Pass=GITHUB_TOKEN",
         };
         assert_int_equal(lp_findings_add(s, &f), 0);
         f = (struct lp_finding){
-            .kind = LP_FINDING_SYSCALL,
-            .action = LP_FINDING_KILLED,
-            .operation = "ptrace",
-            .target = "ptrace(PTRACE_ATTACH, 1)",
-            .errno_value = 4095, /* no name */
-            .rule = "built-in [Syscalls] non-native ABI",
-            .fix = "",
+                .kind = LP_FINDING_SYSCALL,
+                .action = LP_FINDING_KILLED,
+                .operation = "ptrace",
+                .target = "ptrace(PTRACE_ATTACH, 1)",
+                .errno_value = 4095, /* no name */
+                .rule = "built-in [Syscalls] non-native ABI",
+                .fix = "",
         };
         assert_int_equal(lp_findings_add(s, &f), 0);
         return s;
@@ -188,24 +192,27 @@ static void test_report_json_write_keys_and_escaping(void **state)
         char *text = read_all(path);
         assert_non_null(text);
         assert_string_equal(
-            text,
-            "{\"kind\":\"syscall\",\"operation\":\"ptrace\",\"target\":\"ptrace(PTRACE_TRACEME)\","
-            "\"action\":\"denied\",\"errno\":\"EPERM\",\"count\":3,\"pid\":4242,"
-            "\"exe\":\"/usr/bin/gdb\",\"rule\":\"<embedded>/default.profile:12 [Syscalls] "
-            "DefaultAction=errno:EPERM\",\"fix\":\"[Syscalls] Allow=ptrace\",\"first_ms\":18}\n"
-            "{\"kind\":\"network\",\"operation\":\"connect\",\"target\":\"unix "
-            "\\\"a\\\\b\\nc\\u0001\\u007F\\uFFFD\xc3\xa9\xe2\x82\xac\\uFFFD\\uFFFD\\uFFFD\\\"\","
-            "\"action\":\"audited\",\"errno\":null,\"count\":1,\"pid\":7,\"exe\":null,"
-            "\"rule\":\"[Network] AddressFamilies\","
-            "\"fix\":\"[Network] AddressFamilies=AF_UNIX\",\"first_ms\":20}\n"
-            "{\"kind\":\"environment\",\"operation\":\"GITHUB_TOKEN\",\"target\":\"GITHUB_TOKEN\","
-            "\"action\":\"withheld\",\"errno\":null,\"count\":1,\"pid\":0,\"exe\":null,"
-            "\"rule\":\"/tmp/my dir/t:1.profile:7 [Environment] Withhold=*TOKEN*\","
-            "\"fix\":\"[Environment] Pass=GITHUB_TOKEN\",\"first_ms\":0}\n"
-            "{\"kind\":\"syscall\",\"operation\":\"ptrace\",\"target\":\"ptrace(PTRACE_ATTACH, "
-            "1)\","
-            "\"action\":\"killed\",\"errno\":\"4095\",\"count\":1,\"pid\":0,\"exe\":null,"
-            "\"rule\":\"built-in [Syscalls] non-native ABI\",\"fix\":\"\",\"first_ms\":0}\n");
+                text,
+                "{\"kind\":\"syscall\",\"operation\":\"ptrace\",\"target\":\"ptrace(PTRACE_TRACEME)"
+                "\","
+                "\"action\":\"denied\",\"errno\":\"EPERM\",\"count\":3,\"pid\":4242,"
+                "\"exe\":\"/usr/bin/gdb\",\"rule\":\"<embedded>/default.profile:12 [Syscalls] "
+                "DefaultAction=errno:EPERM\",\"fix\":\"[Syscalls] Allow=ptrace\",\"first_ms\":18}\n"
+                "{\"kind\":\"network\",\"operation\":\"connect\",\"target\":\"unix "
+                "\\\"a\\\\b\\nc\\u0001\\u007F\\uFFFD\xc3\xa9\xe2\x82\xac\\uFFFD\\uFFFD\\uFFFD\\\"\""
+                ","
+                "\"action\":\"audited\",\"errno\":null,\"count\":1,\"pid\":7,\"exe\":null,"
+                "\"rule\":\"[Network] AddressFamilies\","
+                "\"fix\":\"[Network] AddressFamilies=AF_UNIX\",\"first_ms\":20}\n"
+                "{\"kind\":\"environment\",\"operation\":\"GITHUB_TOKEN\",\"target\":\"GITHUB_"
+                "TOKEN\","
+                "\"action\":\"withheld\",\"errno\":null,\"count\":1,\"pid\":0,\"exe\":null,"
+                "\"rule\":\"/tmp/my dir/t:1.profile:7 [Environment] Withhold=*TOKEN*\","
+                "\"fix\":\"[Environment] Pass=GITHUB_TOKEN\",\"first_ms\":0}\n"
+                "{\"kind\":\"syscall\",\"operation\":\"ptrace\",\"target\":\"ptrace(PTRACE_ATTACH, "
+                "1)\","
+                "\"action\":\"killed\",\"errno\":\"4095\",\"count\":1,\"pid\":0,\"exe\":null,"
+                "\"rule\":\"built-in [Syscalls] non-native ABI\",\"fix\":\"\",\"first_ms\":0}\n");
 
         /* A real JSON parser agrees: every line an object with these keys. */
         if (access(PYTHON, X_OK) == 0) {
@@ -313,18 +320,18 @@ static void test_report_text_findings(void **state)
         char *t = text_report(s, false);
         assert_string_equal(quiet, t); /* quiet silences only "no findings" */
         assert_string_equal(
-            t, "leastpriv: 4 findings (6 occurrences)\n"
-               "leastpriv:   denied   syscall ptrace(PTRACE_TRACEME) x3  [/usr/bin/gdb]"
-               "  fix: [Syscalls] Allow=ptrace"
-               "  (rule: <embedded>/default.profile:12 [Syscalls] DefaultAction=errno:EPERM)\n"
-               "leastpriv:   audited  network connect unix \"a\\x5cb\\x0ac\\x01\\x7f\\xff"
-               "\xc3\xa9\xe2\x82\xac\\xed\\xa0\\x80\" x1"
-               "  fix: [Network] AddressFamilies=AF_UNIX  (rule: [Network] AddressFamilies)\n"
-               "leastpriv:   withheld environment GITHUB_TOKEN x1"
-               "  fix: [Environment] Pass=GITHUB_TOKEN"
-               "  (rule: /tmp/my dir/t:1.profile:7 [Environment] Withhold=*TOKEN*)\n"
-               "leastpriv:   killed   syscall ptrace(PTRACE_ATTACH, 1) x1"
-               "  (rule: built-in [Syscalls] non-native ABI)\n");
+                t, "leastpriv: 4 findings (6 occurrences)\n"
+                   "leastpriv:   denied   syscall ptrace(PTRACE_TRACEME) x3  [/usr/bin/gdb]"
+                   "  fix: [Syscalls] Allow=ptrace"
+                   "  (rule: <embedded>/default.profile:12 [Syscalls] DefaultAction=errno:EPERM)\n"
+                   "leastpriv:   audited  network connect unix \"a\\x5cb\\x0ac\\x01\\x7f\\xff"
+                   "\xc3\xa9\xe2\x82\xac\\xed\\xa0\\x80\" x1"
+                   "  fix: [Network] AddressFamilies=AF_UNIX  (rule: [Network] AddressFamilies)\n"
+                   "leastpriv:   withheld environment GITHUB_TOKEN x1"
+                   "  fix: [Environment] Pass=GITHUB_TOKEN"
+                   "  (rule: /tmp/my dir/t:1.profile:7 [Environment] Withhold=*TOKEN*)\n"
+                   "leastpriv:   killed   syscall ptrace(PTRACE_ATTACH, 1) x1"
+                   "  (rule: built-in [Syscalls] non-native ABI)\n");
         free(t);
         free(quiet);
         lp_findings_free(s);
@@ -483,15 +490,15 @@ static void test_report_sarif_write_empty_and_folded(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-            cmocka_unit_test_teardown(test_json_string_escaping, each_teardown),
-            cmocka_unit_test_teardown(test_report_json_write_keys_and_escaping, each_teardown),
-            cmocka_unit_test_teardown(test_report_json_write_atomic, each_teardown),
-            cmocka_unit_test_teardown(test_report_json_write_unwritable, each_teardown),
-            cmocka_unit_test_teardown(test_report_text_no_findings, each_teardown),
-            cmocka_unit_test_teardown(test_report_text_findings, each_teardown),
-            cmocka_unit_test_teardown(test_report_text_folded, each_teardown),
-            cmocka_unit_test_teardown(test_report_sarif_write_valid, each_teardown),
-            cmocka_unit_test_teardown(test_report_sarif_write_empty_and_folded, each_teardown),
+                cmocka_unit_test_teardown(test_json_string_escaping, each_teardown),
+                cmocka_unit_test_teardown(test_report_json_write_keys_and_escaping, each_teardown),
+                cmocka_unit_test_teardown(test_report_json_write_atomic, each_teardown),
+                cmocka_unit_test_teardown(test_report_json_write_unwritable, each_teardown),
+                cmocka_unit_test_teardown(test_report_text_no_findings, each_teardown),
+                cmocka_unit_test_teardown(test_report_text_findings, each_teardown),
+                cmocka_unit_test_teardown(test_report_text_folded, each_teardown),
+                cmocka_unit_test_teardown(test_report_sarif_write_valid, each_teardown),
+                cmocka_unit_test_teardown(test_report_sarif_write_empty_and_folded, each_teardown),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
 }

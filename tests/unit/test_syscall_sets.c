@@ -1,5 +1,5 @@
 /* The syscall group table: its invariants (names, nesting, no typos, no
- * ordinary/dangerous overlap), the memberships DESIGN.md §3 relies on,
+ * ordinary/dangerous overlap), the memberships docs/architecture.md, "Profiles" relies on,
  * foreach's dedupe, and the two print functions. */
 #include <errno.h>
 #include <setjmp.h>
@@ -136,12 +136,12 @@ static void test_groups_have_native_members(void **state)
 static void test_groups_required_exist(void **state)
 {
         static const char *const ordinary[] = {
-            "@default",    "@basic-io", "@file-system", "@io-event", "@ipc",   "@memory",
-            "@network-io", "@process",  "@signal",      "@sync",     "@timer", "@resources"};
+                "@default",    "@basic-io", "@file-system", "@io-event", "@ipc",   "@memory",
+                "@network-io", "@process",  "@signal",      "@sync",     "@timer", "@resources"};
         static const char *const dangerous[] = {
-            "@privileged", "@mount",      "@module",   "@reboot",   "@swap",
-            "@raw-io",     "@clock",      "@debug",    "@obsolete", "@cpu-emulation",
-            "@keyring",    "@namespaces", "@io-uring", "@bpf"};
+                "@privileged", "@mount",      "@module",   "@reboot",   "@swap",
+                "@raw-io",     "@clock",      "@debug",    "@obsolete", "@cpu-emulation",
+                "@keyring",    "@namespaces", "@io-uring", "@bpf"};
         for (size_t i = 0; i < sizeof(ordinary) / sizeof(*ordinary); i++) {
                 const struct lp_syscall_group *g = lp_syscall_group_find(ordinary[i]);
                 if (!g)
@@ -304,46 +304,46 @@ static void test_group_membership_ordinary(void **state)
         static const struct {
                 const char *syscall, *group;
         } want[] = {
-            {"openat", "@file-system"},
-            {"read", "@basic-io"},
-            {"write", "@basic-io"},
-            {"ioctl", "@basic-io"},
-            {"fcntl", "@file-system"},
-            {"brk", "@default"},
-            {"exit_group", "@default"},
-            {"clone", "@process"},
-            {"clone3", "@process"},
-            {"fork", "@process"},
-            {"vfork", "@process"},
-            {"execve", "@process"},
-            {"execveat", "@process"},
-            {"wait4", "@process"},
-            {"waitid", "@process"},
-            {"exit", "@process"},
-            {"exit_group", "@process"},
-            {"kill", "@process"},
-            {"tgkill", "@process"},
-            {"prctl", "@process"},
-            {"arch_prctl", "@process"},
-            {"socket", "@network-io"},
-            {"connect", "@network-io"},
-            {"bind", "@network-io"},
-            {"listen", "@network-io"},
-            {"accept", "@network-io"},
-            {"sendto", "@network-io"},
-            {"recvfrom", "@network-io"},
-            {"futex", "@default"},
-            {"mmap", "@memory"},
-            {"rt_sigaction", "@signal"},
-            {"fsync", "@sync"},
-            {"timer_create", "@timer"},
-            {"setrlimit", "@resources"},
-            {"epoll_wait", "@io-event"},
-            {"pipe2", "@ipc"},
-            /* glibc posix_spawn(POSIX_SPAWN_RESETIDS) in GNU make. */
-            {"setresuid", "@process"},
-            /* cp -a and tar x as uid 0 without CAP_CHOWN. */
-            {"fchownat", "@file-system"},
+                {"openat", "@file-system"},
+                {"read", "@basic-io"},
+                {"write", "@basic-io"},
+                {"ioctl", "@basic-io"},
+                {"fcntl", "@file-system"},
+                {"brk", "@default"},
+                {"exit_group", "@default"},
+                {"clone", "@process"},
+                {"clone3", "@process"},
+                {"fork", "@process"},
+                {"vfork", "@process"},
+                {"execve", "@process"},
+                {"execveat", "@process"},
+                {"wait4", "@process"},
+                {"waitid", "@process"},
+                {"exit", "@process"},
+                {"exit_group", "@process"},
+                {"kill", "@process"},
+                {"tgkill", "@process"},
+                {"prctl", "@process"},
+                {"arch_prctl", "@process"},
+                {"socket", "@network-io"},
+                {"connect", "@network-io"},
+                {"bind", "@network-io"},
+                {"listen", "@network-io"},
+                {"accept", "@network-io"},
+                {"sendto", "@network-io"},
+                {"recvfrom", "@network-io"},
+                {"futex", "@default"},
+                {"mmap", "@memory"},
+                {"rt_sigaction", "@signal"},
+                {"fsync", "@sync"},
+                {"timer_create", "@timer"},
+                {"setrlimit", "@resources"},
+                {"epoll_wait", "@io-event"},
+                {"pipe2", "@ipc"},
+                /* glibc posix_spawn(POSIX_SPAWN_RESETIDS) in GNU make. */
+                {"setresuid", "@process"},
+                /* cp -a and tar x as uid 0 without CAP_CHOWN. */
+                {"fchownat", "@file-system"},
         };
         for (size_t i = 0; i < sizeof(want) / sizeof(*want); i++) {
                 assert_in_group(want[i].syscall, want[i].group);
@@ -573,28 +573,28 @@ static void test_syscall_group_print_unknown(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-            cmocka_unit_test(test_groups_names_unique_with_help),
-            cmocka_unit_test(test_groups_have_native_members),
-            cmocka_unit_test(test_groups_required_exist),
-            cmocka_unit_test(test_groups_nested_refer_to_existing),
-            cmocka_unit_test(test_groups_no_cycles),
-            cmocka_unit_test(test_groups_members_are_real_syscalls),
-            cmocka_unit_test(test_groups_dangerous_disjoint_from_ordinary),
-            cmocka_unit_test(test_group_membership_debug),
-            cmocka_unit_test(test_group_membership_namespaces),
-            cmocka_unit_test(test_group_membership_io_uring),
-            cmocka_unit_test(test_group_membership_dangerous),
-            cmocka_unit_test(test_group_membership_ordinary),
-            cmocka_unit_test(test_groups_match_default_profile),
-            cmocka_unit_test(test_syscall_nr_known_and_unknown),
-            cmocka_unit_test(test_syscall_group_find_known_and_unknown),
-            cmocka_unit_test(test_syscall_group_foreach_unknown),
-            cmocka_unit_test(test_syscall_group_foreach_dedupe),
-            cmocka_unit_test(test_syscall_group_foreach_stops_on_error),
-            cmocka_unit_test(test_syscall_groups_print_lists_every_group),
-            cmocka_unit_test(test_syscall_group_print_sorted_expanded),
-            cmocka_unit_test(test_syscall_group_print_file_system),
-            cmocka_unit_test(test_syscall_group_print_unknown),
+                cmocka_unit_test(test_groups_names_unique_with_help),
+                cmocka_unit_test(test_groups_have_native_members),
+                cmocka_unit_test(test_groups_required_exist),
+                cmocka_unit_test(test_groups_nested_refer_to_existing),
+                cmocka_unit_test(test_groups_no_cycles),
+                cmocka_unit_test(test_groups_members_are_real_syscalls),
+                cmocka_unit_test(test_groups_dangerous_disjoint_from_ordinary),
+                cmocka_unit_test(test_group_membership_debug),
+                cmocka_unit_test(test_group_membership_namespaces),
+                cmocka_unit_test(test_group_membership_io_uring),
+                cmocka_unit_test(test_group_membership_dangerous),
+                cmocka_unit_test(test_group_membership_ordinary),
+                cmocka_unit_test(test_groups_match_default_profile),
+                cmocka_unit_test(test_syscall_nr_known_and_unknown),
+                cmocka_unit_test(test_syscall_group_find_known_and_unknown),
+                cmocka_unit_test(test_syscall_group_foreach_unknown),
+                cmocka_unit_test(test_syscall_group_foreach_dedupe),
+                cmocka_unit_test(test_syscall_group_foreach_stops_on_error),
+                cmocka_unit_test(test_syscall_groups_print_lists_every_group),
+                cmocka_unit_test(test_syscall_group_print_sorted_expanded),
+                cmocka_unit_test(test_syscall_group_print_file_system),
+                cmocka_unit_test(test_syscall_group_print_unknown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,49 @@
+/* The launch steps, in the order they run (docs/architecture.md, "The
+ * launch"): what each does, in the words of an error message, and what to
+ * change when it fails with a given errno. The child reports a failing
+ * step by number over the status socket (it does not log); the parent
+ * prints the words and the hint and exits 125. Each step's duration is
+ * measured and shown with `run -v`. */
+#pragma once
+#include <stdint.h>
+
+enum lp_step {
+        /* In the parent, before the fork. */
+        LP_STEP_PREPARE,        /* environment, identity, the command's path */
+        LP_STEP_COMPILE_FILTER, /* the BPF program, once, before the fork */
+        LP_STEP_FORK,
+        /* In the child, in this order. */
+        LP_STEP_PARENT_DEATH,
+        LP_STEP_USER_NAMESPACE, /* not root: a user namespace mapping the caller's ids */
+        LP_STEP_MAP_IDS,
+        LP_STEP_NETWORK_NAMESPACE,
+        LP_STEP_LOOPBACK,
+        LP_STEP_PID_NAMESPACE,
+        LP_STEP_LIMIT_PROCESSES,
+        LP_STEP_LIMIT_OPEN_FILES,
+        LP_STEP_CAPABILITIES,
+        LP_STEP_NO_NEW_PRIVS,
+        LP_STEP_FILTER,
+        LP_STEP_HANDOVER,
+        LP_STEP_EXEC,
+        LP_STEP_COUNT,
+};
+
+/* What the step does, as "cannot set up the sandbox: <what> failed". */
+const char *lp_step_what(enum lp_step step);
+
+/* The short name shown in the timing of `run -v`. */
+const char *lp_step_name(enum lp_step step);
+
+/* What to change when `step` failed with `error`, or NULL when there is
+ * nothing better to say than the errno. Reads the sysctls that explain the
+ * failures people actually meet. */
+const char *lp_step_hint(enum lp_step step, int error);
+
+/* Microseconds per step, filled as the launch goes. */
+struct lp_step_times {
+        uint32_t us[LP_STEP_COUNT];
+};
+
+/* CLOCK_MONOTONIC in microseconds; async-signal-safe. */
+uint64_t lp_step_clock_us(void);

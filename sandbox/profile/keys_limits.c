@@ -1,0 +1,69 @@
+#include "profile/keys_limits.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "profile/builder.h"
+
+/* A whole number from 1 to 2^32-1, or infinity (or empty: unset). */
+static int apply_limit(struct lp_builder *b, struct lp_limit *l, const char *key, const char *value,
+                       struct lp_origin o)
+{
+        if (!*value || strcmp(value, "infinity") == 0) {
+                *l = (struct lp_limit){.set = false, .origin = o};
+                return 0;
+        }
+        char *end = NULL;
+        errno = 0;
+        unsigned long long v = strtoull(value, &end, 10);
+        if (errno || *end || value[0] == '-' || v == 0 || v > UINT32_MAX) {
+                LP_BUILDER_ERROR(b, o,
+                                 "%s= must be a whole number from 1 to %u, or infinity; got '%s'",
+                                 key, UINT32_MAX, value);
+                return 0;
+        }
+        *l = (struct lp_limit){.set = true, .value = v, .origin = o};
+        return 0;
+}
+
+int lp_key_timeout_apply(struct lp_builder *b, const char *value, struct lp_origin o)
+{
+        return apply_limit(b, &b->policy->timeout, "Timeout", value, o);
+}
+
+int lp_key_processes_apply(struct lp_builder *b, const char *value, struct lp_origin o)
+{
+        return apply_limit(b, &b->policy->processes, "Processes", value, o);
+}
+
+int lp_key_open_files_apply(struct lp_builder *b, const char *value, struct lp_origin o)
+{
+        return apply_limit(b, &b->policy->open_files, "OpenFiles", value, o);
+}
+
+static void show_limit(FILE *out, const char *key, const struct lp_limit *l)
+{
+        char buf[32];
+        if (l->set)
+                snprintf(buf, sizeof(buf), "%llu", (unsigned long long)l->value);
+        else
+                snprintf(buf, sizeof(buf), "infinity");
+        lp_value_print(out, key, buf, &l->origin);
+}
+
+void lp_key_timeout_show(const struct lp_policy *p, FILE *out)
+{
+        show_limit(out, "Timeout", &p->timeout);
+}
+
+void lp_key_processes_show(const struct lp_policy *p, FILE *out)
+{
+        show_limit(out, "Processes", &p->processes);
+}
+
+void lp_key_open_files_show(const struct lp_policy *p, FILE *out)
+{
+        show_limit(out, "OpenFiles", &p->open_files);
+}

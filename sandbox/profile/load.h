@@ -1,0 +1,22 @@
+/* Profile text, by name, path or string -> a resolved policy (policy.h):
+ * includes expanded, every key applied through the key table (keys.h),
+ * groups resolved, every name checked. */
+#pragma once
+#include <stdio.h>
+
+struct lp_policy;
+
+/* Loads a profile by name or path and resolves it. On error prints
+ * "FILE:LINE: message" lines to `errors` (may be NULL) and returns -EINVAL
+ * (or -errno for I/O); *ret is untouched on failure. Free the policy with
+ * lp_policy_free. */
+int lp_policy_load(const char *name_or_path, FILE *errors, struct lp_policy **ret);
+
+/* Same from text (unit tests, embedded profiles); `file` names it in errors. */
+int lp_policy_load_string(const char *text, const char *file, FILE *errors, struct lp_policy **ret);
+
+/* Same, but sealed from the file system: Include= resolves only to the
+ * embedded profiles (any other name or path is an error, and nothing is
+ * opened). For text nobody vouches for, such as a fuzzer's. */
+int lp_policy_load_string_sealed(const char *text, const char *file, FILE *errors,
+                                 struct lp_policy **ret);

@@ -1,0 +1,49 @@
+/* One notified syscall, decoded: what the policy says of it, what the
+ * watch table says of it, and what it tried (its target and, for calls
+ * that send or connect, its addresses). Built by the supervisor from a
+ * notification (supervise/notify.c) or by a test from a buffer. */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rules/decode.h"
+
+struct lp_policy;
+struct lp_syscall_rule;
+struct lp_watch;
+
+/* Addresses of a sendmmsg beyond this many are not read: the kernel stops
+ * a sendmmsg at its first failing message, and the supervisor reports the
+ * first outside one (UIO_MAXIOV, the kernel's own bound on vlen). */
+#define LP_CALL_MAX_ADDRESSES 1024
+
+struct lp_call {
+        int pid;                            /* the thread, as the supervisor sees it */
+        int nr;                             /* as notified */
+        bool foreign_abi;                   /* x32 (or another ABI): killed */
+        const char *name;                   /* libseccomp's name, or "syscall_N" */
+        char unnamed[32];                   /* storage of "syscall_N" */
+        const struct lp_syscall_rule *rule; /* NULL: not a native syscall */
+        const struct lp_watch *watch;       /* NULL: not in the watch table */
+        uint64_t args[6];
+        struct lp_decoded decoded;
+        /* connect, bind, sendto, sendmsg, sendmmsg: where to, in order. */
+        struct lp_sockaddr_info *addresses;
+        size_t n_addresses, cap_addresses;
+        const char *proto; /* "tcp", "udp", "raw", "unix", "" */
+};
+
+/* Fills c from a notification: the rule of p for nr, the watch entry, the
+ * target (through the entry's decoder, or the generic one) and the
+ * addresses. c->addresses is reused from call to call; free it with
+ * lp_call_done. 0, or -ENOMEM (the call is still described, without all
+ * of its addresses). */
+int lp_call_decode(struct lp_call *c, const struct lp_policy *p, const struct lp_decode_reader *rd,
+                   int pid, int nr, const uint64_t args[6]);
+
+/* The target alone, for a syscall named `name` (fuzzers, tests). */
+void lp_call_describe(const struct lp_decode_reader *rd, const char *name, const uint64_t args[6],
+                      struct lp_decoded *d);
+
+void lp_call_done(struct lp_call *c);

@@ -1,0 +1,224 @@
+/* The watch table's checks (checks.h), ported from what the supervisor
+ * decided inline before there was a table; each is a branch of
+ * tests/unit/test_decide.c. */
+#include "rules/checks.h"
+
+#include <errno.h>
+#include <linux/capability.h>
+#include <sched.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include "profile/names.h"
+#include "profile/policy.h"
+#include "rules/watch.h"
+
+/* ---- the always-on argument hardening ---- */
+
+static void refuse_by_hardening(const struct lp_decider *d, const struct lp_call *c,
+                                struct lp_verdict *v)
+{
+        struct lp_verdict_finding *f =
+                lp_verdict_add(d, v, LP_FINDING_SYSCALL, c->name, LP_FINDING_DENIED, EPERM);
+        v->answer = LP_ANSWER_ERRNO;
+        v->error = EPERM;
+        if (!f)
+                return;
+        f->hardening = true;
+        lp_verdict_target(f, c->decoded.target, c->decoded.dedupe);
+        lp_verdict_rule(f, NULL, "[Syscalls] built-in hardening: %s", c->decoded.dedupe);
+        snprintf(f->fix, sizeof(f->fix), "[Syscalls] Allow=%s", c->name);
+}
+
+void lp_check_tty_ioctl(const struct lp_decider *d, const struct lp_call *c, struct lp_verdict *v)
+{
+        /* The kernel reads the request as unsigned int: the low 32 bits. */
+        uint32_t request = (uint32_t)c->args[1];
+        bool injects = request == LP_IOCTL_TIOCSTI || request == LP_IOCTL_TIOCLINUX;
+        if (injects && lp_watch_hardens(c->watch, c->rule))
+                refuse_by_hardening(d, c, v);
+}
+
+void lp_check_namespaces(const struct lp_decider *d, const struct lp_call *c, struct lp_verdict *v)
+{
+        uint64_t flags = c->args[0];
+        if (!(flags & LP_NAMESPACE_FLAGS))
+                return;
+        if (lp_watch_hardens(c->watch, c->rule)) {
+                refuse_by_hardening(d, c, v);
+                return;
+        }
+        /* A new user namespace needs no capability, and brings those the
+         * other namespaces of the same call need (user_namespaces(7)). */
+        int cap = c->watch ? c->watch->cap : -1;
+        if (cap >= 0 && !lp_policy_keeps(d->policy, cap) && !(flags & CLONE_NEWUSER))
+                lp_verdict_capability(d, v, cap, c->decoded.target);
+}
+
+/* ---- network ---- */
+
+static bool needs_net_raw(const uint64_t *a)
+{
+        int family = (int)a[0], type = (int)(a[1] & 0xf);
+        return family == AF_PACKET ||
+               ((family == AF_INET || family == AF_INET6) && type == SOCK_RAW);
+}
+
+static void refuse_family(const struct lp_decider *d, struct lp_verdict *v, int family)
+{
+        const struct lp_policy *p = d->policy;
+        const char *name = lp_family_name(family);
+        struct lp_verdict_finding *f =
+                lp_verdict_add(d, v, LP_FINDING_NETWORK, "socket", LP_FINDING_DENIED, EAFNOSUPPORT);
+        v->answer = LP_ANSWER_ERRNO;
+        v->error = EAFNOSUPPORT;
+        if (!f)
+                return;
+        lp_verdict_rule(f, p->n_families ? &p->families[0].origin : NULL,
+                        "[Network] AddressFamilies= (family not listed)");
+        lp_verdict_target(f, name ? name : "unknown family", NULL);
+        snprintf(f->fix, sizeof(f->fix), "[Network] AddressFamilies=%s", name ? name : "?");
+}
+
+void lp_check_socket(const struct lp_decider *d, const struct lp_call *c, struct lp_verdict *v)
+{
+        const struct lp_policy *p = d->policy;
+        int family = (int)c->args[0];
+        bool raw = needs_net_raw(c->args) && !lp_policy_keeps(p, CAP_NET_RAW);
+        if (!lp_policy_family(p, family)) {
+                refuse_family(d, v, family);
+                /* Learning also wants the capability the socket needs. */
+                if (d->learn && raw) {
+                        char target[96];
+                        const char *name = lp_family_name(family);
+                        snprintf(target, sizeof(target), "socket(%s, SOCK_RAW)", name ? name : "?");
+                        lp_verdict_capability(d, v, CAP_NET_RAW, target);
+                }
+                return;
+        }
+        if (raw)
+                lp_verdict_capability(d, v, CAP_NET_RAW, c->decoded.target);
+}
+
+static bool is_inet(int family)
+{
+        return family == AF_INET || family == AF_INET6;
+}
+
+/* Whether the namespace of `run` reaches the address: loopback does,
+ * when lo is up, unless learning finds a host service behind it (learning
+ * runs on the host network, where the host's services answer). */
+static bool reaches(const struct lp_decider *d, const struct lp_call *c,
+                    const struct lp_sockaddr_info *sa)
+{
+        if (!is_inet(sa->family))
+                return true;
+        if (!sa->loopback || d->policy->netns != LP_NETNS_LOOPBACK)
+                return false;
+        bool tcp = strcmp(c->proto, "tcp") == 0;
+        return !(d->learn && tcp && d->proc->listener_outside(d->proc->ctx, c->pid, sa->port));
+}
+
+void lp_check_destination(const struct lp_decider *d, const struct lp_call *c, struct lp_verdict *v)
+{
+        const struct lp_policy *p = d->policy;
+        const struct lp_sockaddr_info *sa = NULL;
+        if (p->netns == LP_NETNS_HOST)
+                return; /* the host network: wherever it reaches */
+        for (size_t i = 0; i < c->n_addresses && !sa; i++)
+                if (!reaches(d, c, &c->addresses[i]))
+                        sa = &c->addresses[i];
+        if (!sa)
+                return;
+        /* The kernel refuses (ENETUNREACH); the finding says where to. */
+        struct lp_verdict_finding *f =
+                lp_verdict_add(d, v, LP_FINDING_NETWORK, c->name, LP_FINDING_DENIED, ENETUNREACH);
+        if (!f)
+                return;
+        char target[LP_TARGET_SIZE];
+        snprintf(target, sizeof(target), "%s %s", c->proto, sa->text);
+        lp_verdict_target(f, target, NULL);
+        lp_verdict_rule(f, &p->netns_origin, "[Network] Namespace=%s",
+                        p->netns == LP_NETNS_NONE ? "none" : "loopback");
+        /* Forward= (a host endpoint reachable from inside) is not served
+         * yet, so the fix that works today is the host network. */
+        snprintf(f->fix, sizeof(f->fix), "[Network] Namespace=%s",
+                 sa->loopback && p->netns == LP_NETNS_NONE ? "loopback" : "host");
+}
+
+/* ---- capability-gated calls ---- */
+
+static bool cap_missing(const struct lp_decider *d, const struct lp_call *c)
+{
+        int cap = c->watch ? c->watch->cap : -1;
+        return cap >= 0 && !lp_policy_keeps(d->policy, cap);
+}
+
+void lp_check_bind_port(const struct lp_decider *d, const struct lp_call *c, struct lp_verdict *v)
+{
+        if (!cap_missing(d, c) || c->n_addresses == 0)
+                return;
+        const struct lp_sockaddr_info *sa = &c->addresses[0];
+        if (!is_inet(sa->family) || sa->port == 0 || sa->port >= d->unprivileged_port_start)
+                return;
+        char target[LP_TARGET_SIZE];
+        snprintf(target, sizeof(target), "bind %s %s", c->proto, sa->text);
+        lp_verdict_capability(d, v, c->watch->cap, target);
+}
+
+/* Whether `id` is one the tracee already has ('u' or 'g'): -1 leaves it
+ * unchanged, and a tracee that is gone has nothing left to report. */
+static bool id_is_own(const struct lp_decider *d, int pid, char which, uint64_t id)
+{
+        unsigned ids[3];
+        if ((uint32_t)id == (uint32_t)-1)
+                return true;
+        if (d->proc->ids(d->proc->ctx, pid, which, ids) < 0)
+                return true;
+        return (uint32_t)id == ids[0] || (uint32_t)id == ids[1] || (uint32_t)id == ids[2];
+}
+
+void lp_check_owner(const struct lp_decider *d, const struct lp_call *c, struct lp_verdict *v)
+{
+        if (!cap_missing(d, c))
+                return;
+        /* chown(path, owner, group), fchownat(dirfd, path, owner, group, flags). */
+        int i = strcmp(c->name, "fchownat") == 0 ? 2 : 1;
+        if (!id_is_own(d, c->pid, 'u', c->args[i]) || !id_is_own(d, c->pid, 'g', c->args[i + 1]))
+                lp_verdict_capability(d, v, c->watch->cap, c->decoded.target);
+}
+
+void lp_check_set_ids(const struct lp_decider *d, const struct lp_call *c, struct lp_verdict *v)
+{
+        if (!cap_missing(d, c))
+                return;
+        /* setresuid takes three ids, setreuid two, setuid and setfsuid one. */
+        int n = strstr(c->name, "res") ? 3 : strstr(c->name, "re") ? 2 : 1;
+        char which = c->watch->cap == CAP_SETUID ? 'u' : 'g';
+        bool needed = strcmp(c->name, "setgroups") == 0;
+        for (int i = 0; i < n && !needed; i++)
+                needed = !id_is_own(d, c->pid, which, c->args[i]);
+        if (needed)
+                lp_verdict_capability(d, v, c->watch->cap, c->decoded.target);
+}
+
+void lp_check_device_node(const struct lp_decider *d, const struct lp_call *c, struct lp_verdict *v)
+{
+        mode_t mode = (mode_t)(strcmp(c->name, "mknodat") ? c->args[1] : c->args[2]);
+        if (cap_missing(d, c) && (S_ISCHR(mode) || S_ISBLK(mode)))
+                lp_verdict_capability(d, v, c->watch->cap, c->decoded.target);
+}
+
+void lp_check_raise_priority(const struct lp_decider *d, const struct lp_call *c,
+                             struct lp_verdict *v)
+{
+        if (cap_missing(d, c) && (int)c->args[2] < 0)
+                lp_verdict_capability(d, v, c->watch->cap, c->decoded.target);
+}
+
+void lp_check_capability(const struct lp_decider *d, const struct lp_call *c, struct lp_verdict *v)
+{
+        if (cap_missing(d, c))
+                lp_verdict_capability(d, v, c->watch->cap, c->decoded.target);
+}

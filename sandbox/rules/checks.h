@@ -1,0 +1,44 @@
+/* The checks of the watch table (watch.h): what a call the profile allows,
+ * but the supervisor watches, comes to. Each adds findings to the verdict;
+ * one that refuses the call also sets the answer. Pure: what they need of
+ * the system comes through d->proc. */
+#pragma once
+
+#include "rules/call.h"
+#include "rules/verdict.h"
+
+/* ioctl(TIOCSTI), ioctl(TIOCLINUX): refused by the hardening. */
+void lp_check_tty_ioctl(const struct lp_decider *d, const struct lp_call *c, struct lp_verdict *v);
+
+/* clone(), unshare() with CLONE_NEW*: refused by the hardening; a new
+ * namespace (but a user namespace) needs CAP_SYS_ADMIN. */
+void lp_check_namespaces(const struct lp_decider *d, const struct lp_call *c, struct lp_verdict *v);
+
+/* socket(): a family the profile does not list is refused (EAFNOSUPPORT);
+ * raw and packet sockets need CAP_NET_RAW. */
+void lp_check_socket(const struct lp_decider *d, const struct lp_call *c, struct lp_verdict *v);
+
+/* connect, sendto, sendmsg, sendmmsg: the first address the namespace does
+ * not reach is a network finding (the kernel answers ENETUNREACH). */
+void lp_check_destination(const struct lp_decider *d, const struct lp_call *c,
+                          struct lp_verdict *v);
+
+/* bind() below the unprivileged port start: CAP_NET_BIND_SERVICE. */
+void lp_check_bind_port(const struct lp_decider *d, const struct lp_call *c, struct lp_verdict *v);
+
+/* The chown family to an owner or group that is not one's own: CAP_CHOWN. */
+void lp_check_owner(const struct lp_decider *d, const struct lp_call *c, struct lp_verdict *v);
+
+/* set*uid / set*gid / setgroups to ids one does not have: CAP_SETUID, CAP_SETGID. */
+void lp_check_set_ids(const struct lp_decider *d, const struct lp_call *c, struct lp_verdict *v);
+
+/* mknod of a character or block device: CAP_MKNOD. */
+void lp_check_device_node(const struct lp_decider *d, const struct lp_call *c,
+                          struct lp_verdict *v);
+
+/* setpriority() to a negative nice value: CAP_SYS_NICE. */
+void lp_check_raise_priority(const struct lp_decider *d, const struct lp_call *c,
+                             struct lp_verdict *v);
+
+/* Calls that need the entry's capability whatever their arguments. */
+void lp_check_capability(const struct lp_decider *d, const struct lp_call *c, struct lp_verdict *v);

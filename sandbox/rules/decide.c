@@ -1,0 +1,93 @@
+#include "rules/decide.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "profile/names.h"
+#include "profile/policy.h"
+#include "rules/watch.h"
+
+/* The [Syscalls] line that decided the refusal, in words. */
+static void describe_rule(const struct lp_policy *p, const struct lp_syscall_rule *r,
+                          struct lp_verdict_finding *f)
+{
+        if (r->hardening)
+                lp_verdict_rule(f, &r->origin,
+                                "[Syscalls] built-in hardening: %s denied unless allowed by name",
+                                r->name);
+        else if (r->named || r->group)
+                lp_verdict_rule(f, &r->origin, "[Syscalls] Deny=%s", r->named ? r->name : r->group);
+        else if (p->default_action.type == LP_ACTION_KILL)
+                lp_verdict_rule(f, &r->origin, "[Syscalls] DefaultAction=kill");
+        else
+                lp_verdict_rule(f, &r->origin, "[Syscalls] DefaultAction=errno:%s",
+                                lp_errno_name(p->default_action.errno_value));
+}
+
+static void refuse_syscall(const struct lp_decider *d, const struct lp_call *c,
+                           struct lp_verdict *v)
+{
+        const struct lp_policy *p = d->policy;
+        const struct lp_syscall_rule *r = c->rule;
+        struct lp_action a = r ? r->action : p->default_action;
+        bool kill = a.type == LP_ACTION_KILL || c->foreign_abi;
+        int err = a.type == LP_ACTION_ERRNO ? a.errno_value : 0;
+        v->answer = kill ? LP_ANSWER_KILL : LP_ANSWER_ERRNO;
+        v->error = kill ? EPERM : err;
+        struct lp_verdict_finding *f =
+                lp_verdict_add(d, v, LP_FINDING_SYSCALL, c->name,
+                               kill ? LP_FINDING_KILLED : LP_FINDING_DENIED, err);
+        if (!f)
+                return;
+        lp_verdict_target(f, c->decoded.target, c->decoded.dedupe);
+        snprintf(f->fix, sizeof(f->fix), "[Syscalls] Allow=%s", c->name);
+        if (r) {
+                describe_rule(p, r, f);
+                f->hardening = r->hardening;
+        } else {
+                lp_verdict_rule(f, &p->default_origin,
+                                "[Syscalls] DefaultAction (unknown syscall)");
+        }
+}
+
+/* Learning keeps one entry per operation and executable: a storm of
+ * distinct paths must not grow the store without bound; what the
+ * hardening refused stays apart, since it is granted by name. */
+static void learning_keys(struct lp_verdict *v)
+{
+        for (size_t i = 0; i < v->n_findings; i++) {
+                struct lp_verdict_finding *f = &v->findings[i];
+                if (f->kind != LP_FINDING_NETWORK)
+                        snprintf(f->dedupe, sizeof(f->dedupe), "%s",
+                                 f->hardening ? "hardening" : "");
+        }
+}
+
+void lp_decide(const struct lp_decider *d, const struct lp_call *c, struct lp_verdict *v)
+{
+        *v = (struct lp_verdict){.answer = LP_ANSWER_CONTINUE};
+        const struct lp_syscall_rule *r = c->rule;
+        if (!r || r->action.type != LP_ACTION_ALLOW) {
+                refuse_syscall(d, c, v);
+                /* Learning: the syscall is one grant; what it did with its
+                 * arguments may be another. The refusal's answer stands. */
+                if (d->learn && c->watch) {
+                        enum lp_answer answer = v->answer;
+                        int error = v->error;
+                        c->watch->check(d, c, v);
+                        v->answer = answer;
+                        v->error = error;
+                }
+        } else if (c->watch) {
+                c->watch->check(d, c, v);
+        }
+        if (d->learn)
+                learning_keys(v);
+        /* --audit blocks nothing: the kernel decides. A foreign ABI is
+         * still killed: its numbers mean other syscalls. */
+        if (d->audit && !c->foreign_abi) {
+                v->answer = LP_ANSWER_CONTINUE;
+                v->error = 0;
+        }
+}

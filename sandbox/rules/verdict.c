@@ -1,0 +1,62 @@
+#include "rules/verdict.h"
+
+#include <errno.h>
+#include <linux/capability.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "profile/names.h"
+#include "profile/policy.h"
+
+struct lp_verdict_finding *lp_verdict_add(const struct lp_decider *d, struct lp_verdict *v,
+                                          enum lp_finding_kind kind, const char *operation,
+                                          enum lp_finding_action action, int errno_value)
+{
+        if (v->n_findings >= LP_VERDICT_MAX_FINDINGS)
+                return NULL;
+        struct lp_verdict_finding *f = &v->findings[v->n_findings++];
+        *f = (struct lp_verdict_finding){
+                .kind = kind,
+                .action = d->audit ? LP_FINDING_AUDITED : action,
+                .errno_value = errno_value,
+        };
+        snprintf(f->operation, sizeof(f->operation), "%s", operation);
+        return f;
+}
+
+void lp_verdict_rule(struct lp_verdict_finding *f, const struct lp_origin *o, const char *fmt, ...)
+{
+        char origin[400], text[300];
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(text, sizeof(text), fmt, ap);
+        va_end(ap);
+        snprintf(f->rule, sizeof(f->rule), "%s %s", lp_origin_format(o, origin, sizeof(origin)),
+                 text);
+}
+
+void lp_verdict_target(struct lp_verdict_finding *f, const char *target, const char *dedupe)
+{
+        snprintf(f->target, sizeof(f->target), "%s", target);
+        snprintf(f->dedupe, sizeof(f->dedupe), "%s", dedupe ? dedupe : target);
+}
+
+struct lp_verdict_finding *lp_verdict_capability(const struct lp_decider *d, struct lp_verdict *v,
+                                                 int cap, const char *target)
+{
+        char name[64];
+        lp_capability_name(cap, name, sizeof(name));
+        /* The kernel's usual answer: a bind below the port start gives EACCES. */
+        int err = cap == CAP_NET_BIND_SERVICE ? EACCES : EPERM;
+        if (d->own_userns && (cap == CAP_CHOWN || cap == CAP_SETUID || cap == CAP_SETGID))
+                err = EINVAL;
+        struct lp_verdict_finding *f =
+                lp_verdict_add(d, v, LP_FINDING_CAPABILITY, name, LP_FINDING_DENIED, err);
+        if (!f)
+                return NULL;
+        lp_verdict_rule(f, &d->policy->keep_origin, "[Capabilities] Keep=");
+        snprintf(f->fix, sizeof(f->fix), "[Capabilities] Keep=%s", name);
+        lp_verdict_target(f, target, NULL);
+        return f;
+}

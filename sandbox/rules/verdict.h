@@ -1,0 +1,91 @@
+/* What a decision works with (struct lp_decider: the policy, the mode, and
+ * a reader of what /proc would tell) and what it comes to (struct
+ * lp_verdict: the answer to the tracee and the findings to record). */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "findings/findings.h"
+#include "rules/decode.h"
+
+struct lp_policy;
+struct lp_origin;
+
+/* What the decision may ask of the system, answered by the supervisor from
+ * /proc (supervise/proc.c) and by tests from a table: the decision itself
+ * makes no system call. */
+struct lp_proc_reader {
+        /* The real, effective and saved uid ('u') or gid ('g') of pid into
+         * ret: 0, or -ESRCH when the process is gone. */
+        int (*ids)(const void *ctx, int pid, char which, unsigned ret[3]);
+        /* Whether something listens on TCP `port` in pid's network
+         * namespace and no process of pid's PID namespace holds that
+         * listening socket: a host service (supervise/listeners.h). */
+        bool (*listener_outside)(const void *ctx, int pid, uint16_t port);
+        const void *ctx;
+};
+
+struct lp_decider {
+        const struct lp_policy *policy;
+        const struct lp_proc_reader *proc;
+        bool audit; /* --audit and learn: answer CONTINUE, report "audited" */
+        bool learn; /* also describe what a refused call did with its arguments */
+        /* The command runs in leastpriv's user namespace (not root, its own
+         * network namespace, not --audit): only the caller's ids are mapped
+         * there, and the kernel answers EINVAL for any other id. */
+        bool own_userns;
+        /* Binds below this port need CAP_NET_BIND_SERVICE. */
+        unsigned unprivileged_port_start;
+};
+
+enum lp_answer {
+        LP_ANSWER_CONTINUE, /* the kernel decides (SECCOMP_USER_NOTIF_FLAG_CONTINUE) */
+        LP_ANSWER_ERRNO,    /* the call fails with `error` */
+        LP_ANSWER_KILL,     /* the process is killed (SIGKILL; reported as SIGSYS) */
+};
+
+struct lp_verdict_finding {
+        enum lp_finding_kind kind;
+        enum lp_finding_action action;
+        int errno_value;
+        /* Refused by the always-on hardening: a profile grants it only by
+         * the syscall's bare name (learn/ reads this). */
+        bool hardening;
+        char operation[64];
+        char target[LP_TARGET_SIZE];
+        char dedupe[LP_TARGET_SIZE];
+        char rule[LP_TARGET_SIZE];
+        char fix[256];
+};
+
+/* The most findings one call can come to: while learning, a refused
+ * socket() is the syscall, its family and the capability of a raw socket.
+ * tests/unit/test_decide.c checks that case. */
+#define LP_VERDICT_MAX_FINDINGS 3
+
+struct lp_verdict {
+        enum lp_answer answer;
+        int error; /* LP_ANSWER_ERRNO: a positive errno */
+        size_t n_findings;
+        struct lp_verdict_finding findings[LP_VERDICT_MAX_FINDINGS];
+};
+
+/* A new finding of v, or NULL when v is full (a bug: LP_VERDICT_MAX_FINDINGS
+ * is too small). Under --audit the action becomes "audited". */
+struct lp_verdict_finding *lp_verdict_add(const struct lp_decider *d, struct lp_verdict *v,
+                                          enum lp_finding_kind kind, const char *operation,
+                                          enum lp_finding_action action, int errno_value);
+
+/* f->rule = "FILE:LINE text" for the line at o ("built-in text" for o
+ * NULL or line 0). */
+void lp_verdict_rule(struct lp_verdict_finding *f, const struct lp_origin *o, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+
+/* f->target and f->dedupe; dedupe NULL: the same as target. */
+void lp_verdict_target(struct lp_verdict_finding *f, const char *target, const char *dedupe);
+
+/* A capability finding: the call needed `cap`, which the profile does
+ * not keep; the kernel's own refusal stands. */
+struct lp_verdict_finding *lp_verdict_capability(const struct lp_decider *d, struct lp_verdict *v,
+                                                 int cap, const char *target);

@@ -1,0 +1,91 @@
+/* The watch table (docs/architecture.md, "The watch table"): every syscall
+ * the supervisor must see even when the profile allows it, one entry per
+ * syscall or family of syscalls, holding
+ *
+ *   - when it is watched for a policy (its hardening is on, its
+ *     capability is not kept, or the command has a network namespace of
+ *     its own: each entry says which of these concern it),
+ *   - its filter rule: which calls stay in the kernel, and so cost
+ *     nothing (launch/filter.c builds the BPF from it),
+ *   - its decoder: how a call is described in a finding (decode.h),
+ *   - its check: what a watched call comes to (checks.h: a refusal, a
+ *     finding with the kernel's own answer standing, or nothing).
+ *
+ * learn/ and review/ read it too: which syscalls carry argument hardening,
+ * and what lifting it grants. Adding a watched call is one entry here,
+ * its decoder and check where they are new, and its tests. */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "profile/policy.h"
+#include "rules/decode.h"
+#include "rules/verdict.h"
+
+struct lp_call;
+
+/* Which calls of a watched syscall stay in the kernel. */
+enum lp_watch_filter {
+        LP_FILTER_NOTIFY_ALL,      /* none: every call goes to the supervisor */
+        LP_FILTER_ARG_ZERO,        /* those with args[arg] == 0 */
+        LP_FILTER_ARG_MASK_ZERO,   /* those with (args[arg] & mask) == 0 */
+        LP_FILTER_ARG_LO32_NOT_IN, /* those whose args[arg] has none of values[] in its low 32 bits
+                                    */
+        LP_FILTER_SOCKET_FAMILIES, /* socket(): the profile's families (filter.c) */
+};
+
+/* Where a watched call's destination or bound address is (call.c reads
+ * it into the call's addresses). */
+enum lp_watch_address {
+        LP_ADDRESS_NONE,
+        LP_ADDRESS_ARGS_1_2, /* connect(fd, addr, len), bind(fd, addr, len) */
+        LP_ADDRESS_ARGS_4_5, /* sendto(fd, buf, len, flags, addr, len) */
+        LP_ADDRESS_MSGHDR,   /* sendmsg(fd, msghdr, flags): msg_name */
+        LP_ADDRESS_MMSGHDR,  /* sendmmsg(fd, mmsghdr[], vlen, flags): each msg_name */
+};
+
+struct lp_watch {
+        const char *name;            /* "ioctl", "the chown family" */
+        const char *const *syscalls; /* NULL-terminated libseccomp names */
+        /* Argument hardening (always on unless the profile allows the
+         * syscall by its bare name): what it refuses, as `diff` names the
+         * privilege of lifting it ("ioctl(TIOCSTI, TIOCLINUX)"); NULL when
+         * the entry has none. */
+        const char *hardening;
+        int cap;          /* the capability calls may need, or -1 */
+        bool destination; /* watched where the command has its own network namespace */
+        bool always;      /* watched under every policy */
+        enum lp_watch_filter filter;
+        unsigned filter_arg;
+        uint64_t filter_mask;
+        const uint32_t *filter_values;
+        size_t n_filter_values;
+        /* NULL: lp_decode_generic. */
+        void (*decode)(const struct lp_decode_reader *rd, const char *syscall, const uint64_t *args,
+                       struct lp_decoded *d);
+        enum lp_watch_address address;
+        /* Adds what a watched call comes to to v (nothing when the call is
+         * fine); leaves v->answer alone unless it refuses the call. */
+        void (*check)(const struct lp_decider *d, const struct lp_call *c, struct lp_verdict *v);
+};
+
+/* The table; the entry after the last has a NULL name. */
+extern const struct lp_watch lp_watches[];
+
+/* The entry of a syscall, by libseccomp name; NULL when it has none. */
+const struct lp_watch *lp_watch_find(const char *syscall);
+
+/* Whether the argument hardening of `syscall` is on in p: the entry has
+ * one and p does not allow the syscall by its bare name. */
+bool lp_watch_hardened(const struct lp_policy *p, const char *syscall);
+
+/* The same for an entry and the syscall's rule (NULL: not native). */
+static inline bool lp_watch_hardens(const struct lp_watch *w, const struct lp_syscall_rule *rule)
+{
+        return w && w->hardening && !lp_syscall_rule_named_allow(rule);
+}
+
+/* Whether the filter must send calls of `syscall` (allowed by p) to the
+ * supervisor, as far as w's filter rule does not keep them in the kernel. */
+bool lp_watch_active(const struct lp_policy *p, const struct lp_watch *w, const char *syscall);

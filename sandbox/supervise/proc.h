@@ -1,0 +1,26 @@
+/* The live side of the decision's /proc seam (rules/verdict.h): a
+ * tracee's ids from /proc/PID/status, and whether a loopback port is a
+ * host service (listeners.h), each port asked once per run. */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rules/verdict.h"
+
+struct lp_proc {
+        /* Loopback ports already told apart. */
+        struct lp_port_owner {
+                uint16_t port;
+                bool outside;
+        } * ports;
+        size_t n_ports, cap_ports;
+};
+
+/* A reader over proc (borrowed for the reader's lifetime). */
+struct lp_proc_reader lp_proc_reader(struct lp_proc *proc);
+
+void lp_proc_done(struct lp_proc *proc);
+
+/* The thread group of a thread; the thread itself when it is gone. */
+int lp_proc_thread_group(int tid);

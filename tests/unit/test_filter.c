@@ -1,0 +1,151 @@
+/* The filter compiled for a policy (launch/filter.h), read back from
+ * libseccomp's pseudo filter code: which syscalls stay in the kernel
+ * outright, which only for some arguments (the watch table's filter rules),
+ * and which always reach the supervisor. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "launch/filter.h"
+#include "learn/floor.h"
+#include "profile/load.h"
+#include "profile/policy.h"
+#include "profile/syscall_sets.h"
+#include "rules/watch.h"
+
+#define HANDSHAKE_FD 77
+
+enum rule { NOTIFIED, ALLOWED, SOME_ALLOWED, ERRNO_IN_KERNEL };
+
+struct pfc {
+        char *text;
+};
+
+static struct pfc compile(const char *profile, const char *const *also_allow)
+{
+        struct lp_policy *p = NULL;
+        if (lp_policy_load_string_sealed(profile, "t.profile", stderr, &p) != 0)
+                fail_msg("did not load: %s", profile);
+        int fd = memfd_create("pfc", MFD_CLOEXEC);
+        assert_true(fd >= 0);
+        struct lp_filter_options o = {.handshake_fd = HANDSHAKE_FD, .also_allow = also_allow};
+        assert_int_equal(lp_filter_export_pfc(p, &o, fd), 0);
+        off_t size = lseek(fd, 0, SEEK_END);
+        struct pfc out = {calloc(1, (size_t)size + 1)};
+        assert_int_equal(pread(fd, out.text, (size_t)size, 0), size);
+        close(fd);
+        lp_policy_free(p);
+        return out;
+}
+
+/* What the filter does with `name`: its block in the PFC, up to the next. */
+static enum rule rule_of(const struct pfc *f, const char *name)
+{
+        char head[96];
+        snprintf(head, sizeof(head), "# filter for syscall \"%s\" (", name);
+        const char *block = strstr(f->text, head);
+        if (!block)
+                return NOTIFIED;
+        const char *end = strstr(block + 1, "# filter for syscall");
+        size_t len = end ? (size_t)(end - block) : strlen(block);
+        char *b = strndup(block, len);
+        enum rule r = strstr(b, "ERRNO")          ? ERRNO_IN_KERNEL
+                      : strstr(b, "if ($a")       ? SOME_ALLOWED
+                      : strstr(b, "action ALLOW") ? ALLOWED
+                                                  : NOTIFIED;
+        free(b);
+        return r;
+}
+
+static bool mentions(const struct pfc *f, const char *name, const char *text)
+{
+        char head[96];
+        snprintf(head, sizeof(head), "# filter for syscall \"%s\" (", name);
+        const char *block = strstr(f->text, head);
+        const char *end = block ? strstr(block + 1, "# filter for syscall") : NULL;
+        const char *hit = block ? strstr(block, text) : NULL;
+        return hit && (!end || hit < end);
+}
+
+static void test_default_profile(void **state)
+{
+        struct pfc f = compile("[Profile]\nInclude=default\n", NULL);
+        assert_int_equal(rule_of(&f, "read"), ALLOWED);
+        assert_int_equal(rule_of(&f, "openat"), ALLOWED);
+        assert_int_equal(rule_of(&f, "ptrace"), NOTIFIED); /* denied: reported */
+        assert_int_equal(rule_of(&f, "clone3"), ERRNO_IN_KERNEL);
+        /* Watched, every call. */
+        assert_int_equal(rule_of(&f, "connect"), NOTIFIED);
+        assert_int_equal(rule_of(&f, "bind"), NOTIFIED);
+        assert_int_equal(rule_of(&f, "chown"), NOTIFIED);
+        assert_int_equal(rule_of(&f, "setresuid"), NOTIFIED);
+        /* Watched, some calls stay in the kernel. */
+        assert_int_equal(rule_of(&f, "ioctl"), SOME_ALLOWED);
+        assert_int_equal(rule_of(&f, "clone"), SOME_ALLOWED);
+        assert_int_equal(rule_of(&f, "socket"), SOME_ALLOWED);
+        assert_int_equal(rule_of(&f, "sendto"), SOME_ALLOWED);
+        assert_true(mentions(&f, "sendto", "$a4"));
+        /* sendmsg: only the launch handshake's own stays in the kernel. */
+        assert_int_equal(rule_of(&f, "sendmsg"), SOME_ALLOWED);
+        assert_true(mentions(&f, "sendmsg", "$a0.lo32 == 77"));
+        assert_int_equal(rule_of(&f, "sendmmsg"), NOTIFIED);
+        /* Non-native ABIs: killed by the filter itself. */
+        assert_non_null(strstr(f.text, "# invalid architecture action\naction KILL_PROCESS;"));
+        free(f.text);
+}
+
+static void test_lifted_watches(void **state)
+{
+        struct pfc f = compile("[Profile]\nInclude=default\n[Network]\nNamespace=host\n"
+                               "[Capabilities]\nKeep=CAP_CHOWN CAP_NET_BIND_SERVICE\n"
+                               "[Syscalls]\nAllow=ioctl\n",
+                               NULL);
+        assert_int_equal(rule_of(&f, "connect"), ALLOWED);
+        assert_int_equal(rule_of(&f, "sendto"), ALLOWED);
+        assert_int_equal(rule_of(&f, "sendmsg"), ALLOWED);
+        assert_int_equal(rule_of(&f, "sendmmsg"), ALLOWED);
+        assert_int_equal(rule_of(&f, "chown"), ALLOWED);
+        assert_int_equal(rule_of(&f, "bind"), ALLOWED);
+        assert_int_equal(rule_of(&f, "ioctl"), ALLOWED);
+        /* Still watched: another capability, the hardening of clone. */
+        assert_int_equal(rule_of(&f, "setresuid"), NOTIFIED);
+        assert_int_equal(rule_of(&f, "clone"), SOME_ALLOWED);
+        free(f.text);
+}
+
+/* Learning's floor is allowed where BASE leaves it to DefaultAction, and
+ * nothing else is. */
+static void test_floor(void **state)
+{
+        struct pfc f =
+                compile("[Profile]\nInclude=base\n[Syscalls]\nDeny=getpid\n", lp_learn_floor);
+        assert_int_equal(rule_of(&f, "read"), ALLOWED);
+        assert_int_equal(rule_of(&f, "mmap"), ALLOWED);
+        assert_int_equal(rule_of(&f, "getpid"), NOTIFIED); /* BASE names it */
+        assert_int_equal(rule_of(&f, "execve"), NOTIFIED);
+        assert_int_equal(rule_of(&f, "connect"), NOTIFIED);
+        free(f.text);
+        f = compile("[Profile]\nInclude=base\n", NULL);
+        assert_int_equal(rule_of(&f, "read"), NOTIFIED);
+        free(f.text);
+}
+
+int main(void)
+{
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_default_profile),
+                cmocka_unit_test(test_lifted_watches),
+                cmocka_unit_test(test_floor),
+        };
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
