@@ -140,7 +140,7 @@ static int cmd_show(const struct lp_cli *cli)
                 return LP_EXIT_PROFILE_ERROR;
         int r = lp_policy_show(p, stdout);
         lp_policy_free(p);
-        return r < 0 ? LP_EXIT_PROFILE_ERROR : 0;
+        return r < 0 ? LP_EXIT_PROFILE_ERROR : LP_EXIT_OK;
 }
 
 static int cmd_diff(const struct lp_cli *cli)
@@ -161,12 +161,12 @@ static int cmd_diff(const struct lp_cli *cli)
 static int cmd_syscalls(const struct lp_cli *cli)
 {
         if (cli->n_args == 0)
-                return lp_syscall_groups_print(stdout) < 0 ? LP_EXIT_PROFILE_ERROR : 0;
+                return lp_syscall_groups_print(stdout) < 0 ? LP_EXIT_PROFILE_ERROR : LP_EXIT_OK;
         int r = lp_syscall_group_print(stdout, cli->args[0]);
         if (r == -ENOENT)
                 lp_error("unknown syscall group '%s'; `leastpriv syscalls` lists them",
                          cli->args[0]);
-        return r < 0 ? LP_EXIT_PROFILE_ERROR : 0;
+        return r < 0 ? LP_EXIT_PROFILE_ERROR : LP_EXIT_OK;
 }
 
 int main(int argc, char **argv)

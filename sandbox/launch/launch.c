@@ -184,7 +184,7 @@ static _Noreturn void child_main(struct launch *l)
          * --audit keeps the host network: it must not change what works. */
         if (!audit && (r = lp_netns_create(p, l->uid, l->gid, &step)) < 0)
                 child_fail(l, step, r, LP_EXIT_SETUP_FAILED);
-        mark(l, step);
+        mark(l, lp_netns_needs_userns(p) ? LP_STEP_USER_NAMESPACE : LP_STEP_NETWORK_NAMESPACE);
         check_step(l, LP_STEP_LOOPBACK, audit ? 0 : lp_netns_loopback(p));
         /* After the user namespace (an unprivileged run needs it), before
          * the limits (RLIMIT_NPROC would count the init against them). */

@@ -90,8 +90,10 @@ int lp_netns_create(const struct lp_policy *p, uid_t uid, gid_t gid, enum lp_ste
         *ret_step = userns ? LP_STEP_USER_NAMESPACE : LP_STEP_NETWORK_NAMESPACE;
         if (unshare(CLONE_NEWNET | (userns ? CLONE_NEWUSER : 0)) < 0)
                 return -errno;
+        if (!userns)
+                return 0;
         *ret_step = LP_STEP_MAP_IDS;
-        return userns ? map_ids(uid, gid) : 0;
+        return map_ids(uid, gid);
 }
 
 int lp_netns_loopback(const struct lp_policy *p)

@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "base/exit_status.h"
 #include "profile/policy.h"
 #include "supervise/child_status.h"
 
@@ -32,7 +33,7 @@ _Noreturn void lp_pidns_wait_init(pid_t init)
         while (waitpid(init, &status, 0) < 0 && errno == EINTR)
                 ;
         /* Only read when the init died before the command's status came. */
-        _exit(WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status));
+        _exit(WIFSIGNALED(status) ? LP_EXIT_SIGNAL_BASE + WTERMSIG(status) : WEXITSTATUS(status));
 }
 
 /* A /proc with mounts below it (a container runtime masking /proc/kcore,

@@ -64,7 +64,8 @@ int lp_decode_sockaddr(const struct lp_decode_reader *rd, uint64_t addr, uint64_
 
 /* Where a message of sendmsg/sendmmsg goes: the msg_name of the struct
  * msghdr at `addr`. 1 with *ret filled when it names an address, 0 when
- * it names none (a connected socket), -errno when it cannot be read. */
+ * it names none (a connected socket), -EINVAL for a length no sockaddr
+ * has, -EFAULT or -ESRCH when it cannot be read. */
 int lp_decode_msghdr_address(const struct lp_decode_reader *rd, uint64_t addr,
                              struct lp_sockaddr_info *ret);
 

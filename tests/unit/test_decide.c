@@ -28,6 +28,8 @@
 #include "rules/decide.h"
 #include "rules/watch.h"
 
+#include "../helpers/memory_image.h"
+
 /* ---- a tracee's memory: an image at BASE, filled by put() ---- */
 
 #define BASE 0x10000ULL
@@ -37,24 +39,8 @@ struct image {
         size_t used;
 };
 
-static ssize_t image_read(const void *ctx, uint64_t addr, void *buf, size_t size)
-{
-        const struct image *im = ctx;
-        if (addr < BASE || addr - BASE >= im->used)
-                return -EFAULT;
-        size_t off = (size_t)(addr - BASE), n = im->used - off;
-        n = n < size ? n : size;
-        memcpy(buf, im->bytes + off, n);
-        return (ssize_t)n;
-}
-
-static bool image_valid(const void *ctx)
-{
-        return true;
-}
-
 /* fd 3 is a TCP socket, fd 4 a UDP one. */
-static const char *image_proto(const void *ctx, int fd)
+static const char *image_proto(int fd)
 {
         return fd == 4 ? "udp" : "tcp";
 }
@@ -144,7 +130,9 @@ static const struct lp_verdict *decide_as(struct fixture *f, int pid, int nr, ui
                                           uint64_t a5)
 {
         const uint64_t args[6] = {a0, a1, a2, a3, a4, a5};
-        struct lp_decode_reader rd = {image_read, image_valid, image_proto, &f->im};
+        struct memory_image mem = {
+                .bytes = f->im.bytes, .size = f->im.used, .base = BASE, .proto = image_proto};
+        struct lp_decode_reader rd = memory_image_reader(&mem);
         assert_int_equal(lp_call_decode(&f->call, f->policy, &rd, pid, nr, args), 0);
         lp_decide(&f->d, &f->call, &f->v);
         return &f->v;

@@ -24,6 +24,8 @@
 #include "rules/call.h"
 #include "rules/decode.h"
 
+#include "../helpers/memory_image.h"
+
 /* ---- helpers ---- */
 
 struct loaded {
@@ -53,41 +55,16 @@ static void done(struct loaded *l)
 /* The tracee's memory as the fuzzer serves it: `size` bytes at BASE. */
 #define BASE 0x10000ULL
 
-struct image {
-        const void *bytes;
-        size_t size;
-        bool valid;
-};
-
-static ssize_t image_read(const void *ctx, uint64_t addr, void *buf, size_t size)
+static struct lp_decode_reader reader(struct memory_image *im)
 {
-        const struct image *im = ctx;
-        if (addr < BASE || addr - BASE >= im->size)
-                return -EFAULT;
-        size_t off = (size_t)(addr - BASE), n = im->size - off < size ? im->size - off : size;
-        memcpy(buf, (const char *)im->bytes + off, n);
-        return (ssize_t)n;
-}
-
-static bool image_valid(const void *ctx)
-{
-        return ((const struct image *)ctx)->valid;
-}
-
-static const char *image_proto(const void *ctx, int fd)
-{
-        return "tcp";
-}
-
-static struct lp_decode_reader reader(struct image *im)
-{
-        return (struct lp_decode_reader){image_read, image_valid, image_proto, im};
+        im->base = BASE;
+        return memory_image_reader(im);
 }
 
 static struct lp_sockaddr_info decode_sockaddr(const void *bytes, size_t size, uint64_t len,
                                                int expect_r)
 {
-        struct image im = {bytes, size, true};
+        struct memory_image im = {.bytes = bytes, .size = size};
         struct lp_decode_reader rd = reader(&im);
         struct lp_sockaddr_info sa;
         assert_int_equal(lp_decode_sockaddr(&rd, BASE, len, &sa), expect_r);
@@ -235,7 +212,7 @@ static void test_decode_target_from_connect(void **state)
         struct sockaddr_in in = {.sin_family = AF_INET,
                                  .sin_port = htons(5432),
                                  .sin_addr.s_addr = htonl(0x7f000001)};
-        struct image im = {&in, sizeof(in), true};
+        struct memory_image im = {.bytes = &in, .size = sizeof(in)};
         struct lp_decode_reader rd = reader(&im);
         uint64_t args[6] = {3, BASE, sizeof(in)};
         struct lp_decoded d;
@@ -250,7 +227,7 @@ static void test_decode_target_from_path_sizes(void **state)
 {
         char path[600];
         memset(path, 'x', sizeof(path));
-        struct image im = {path, sizeof(path), true};
+        struct memory_image im = {.bytes = path, .size = sizeof(path)};
         struct lp_decode_reader rd = reader(&im);
         uint64_t args[6] = {0, BASE};
         for (size_t size = 1; size <= 300; size++) {
@@ -271,7 +248,7 @@ static void test_decode_target_from_path_sizes(void **state)
         assert_int_equal(strlen(buf), sizeof(buf) - 1);
         assert_string_equal(buf + sizeof(buf) - 4, "...");
         /* A notification that went stale: nothing read is shown. */
-        im.valid = false;
+        im.invalid = true;
         assert_int_equal(lp_decode_string(&rd, BASE, buf, sizeof(buf)), -ESRCH);
         assert_string_equal(buf, "<unreadable>");
 }
