@@ -39,6 +39,7 @@ PURE_LIBC = {
     "calloc", "free", "malloc", "realloc", "memchr", "memcmp", "memcpy", "memmove", "memset",
     "snprintf", "vsnprintf", "strchr", "strcmp", "strlen", "strncmp", "strrchr", "strstr",
     "inet_ntop", "qsort", "bsearch", "__stack_chk_fail", "__ctype_b_loc",
+    "htonl", "htons", "ntohl", "ntohs",  # functions, not macros, at -O0
 }
 
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
