@@ -34,3 +34,8 @@ Allow=@resources
 # where an ordinary group overlaps one of them.
 Deny=@privileged @mount @module @reboot @swap @raw-io @clock @debug
 Deny=@obsolete @cpu-emulation @keyring @namespaces @io-uring @bpf
+
+[Filesystem]
+# Where `run` started (the workspace): `leastpriv run -- make check` writes
+# its build there. Everything else of the host stays read-only.
+ReadWritePaths=.

@@ -21,6 +21,8 @@ static const struct {
          "      --sarif FILE         write findings as SARIF 2.1.0\n"
          "      --fail-on-findings   exit 1 when COMMAND exits 0 and there were findings\n"
          "      --timeout SECONDS    kill the whole process tree after SECONDS (exit 124)\n"
+         "      --pass-fd N          keep inherited descriptor N (all others above 2 are "
+         "closed)\n"
          "  -q, --quiet              print the summary only when there are findings\n"
          "  -v, --verbose            say what is being set up\n"},
         {"learn", LP_CMD_LEARN,
@@ -91,7 +93,33 @@ static int parse_seconds(const char *s, unsigned *ret)
         return 0;
 }
 
-enum { OPT_AUDIT = 256, OPT_FINDINGS, OPT_SARIF, OPT_FAIL, OPT_TIMEOUT, OPT_MERGE, OPT_EXHAUSTIVE };
+/* --pass-fd N: a descriptor above 2 (0-2 are always passed). */
+static int parse_pass_fd(const char *s, FILE *err, struct lp_cli *cli)
+{
+        char *end = NULL;
+        errno = 0;
+        long v = strtol(s, &end, 10);
+        if (errno || !*s || *end || v < 3 || v > INT_MAX)
+                return usage_error(err, "--pass-fd needs a descriptor number above 2, not '%s'", s);
+        if (cli->n_pass_fds >= sizeof(cli->pass_fds) / sizeof(cli->pass_fds[0]))
+                return usage_error(err,
+                                   "--pass-fd may be given at most 64 times; '%s' is one "
+                                   "too many",
+                                   s);
+        cli->pass_fds[cli->n_pass_fds++] = (int)v;
+        return 0;
+}
+
+enum {
+        OPT_AUDIT = 256,
+        OPT_FINDINGS,
+        OPT_SARIF,
+        OPT_FAIL,
+        OPT_TIMEOUT,
+        OPT_MERGE,
+        OPT_EXHAUSTIVE,
+        OPT_PASS_FD,
+};
 
 static const struct option run_options[] = {
         {"profile", required_argument, NULL, 'p'},
@@ -100,6 +128,7 @@ static const struct option run_options[] = {
         {"sarif", required_argument, NULL, OPT_SARIF},
         {"fail-on-findings", no_argument, NULL, OPT_FAIL},
         {"timeout", required_argument, NULL, OPT_TIMEOUT},
+        {"pass-fd", required_argument, NULL, OPT_PASS_FD},
         {"quiet", no_argument, NULL, 'q'},
         {"verbose", no_argument, NULL, 'v'},
         {"output", required_argument, NULL, 'o'},
@@ -150,6 +179,8 @@ static int parse_option(int c, const char *arg, FILE *err, struct lp_cli *cli)
                 if (parse_seconds(arg, &cli->timeout) < 0)
                         return usage_error(err, "--timeout needs whole seconds > 0, not '%s'", arg);
                 return 0;
+        case OPT_PASS_FD:
+                return parse_pass_fd(arg, err, cli);
         default:
                 return usage_error(err, "%s", "unknown option");
         }

@@ -2,6 +2,7 @@
  * Only main.c includes this header. */
 #pragma once
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 
 enum lp_command {
@@ -24,7 +25,9 @@ struct lp_cli {
         const char *findings; /* --findings FILE */
         const char *sarif;    /* --sarif FILE */
         bool fail_on_findings;
-        unsigned timeout;   /* --timeout SECONDS; 0 when absent */
+        unsigned timeout; /* --timeout SECONDS; 0 when absent */
+        int pass_fds[64]; /* --pass-fd N, each; at most 64 */
+        size_t n_pass_fds;
         int verbosity;      /* -q: -1, -v: +1 each */
         const char *output; /* learn -o */
         bool merge;         /* learn --merge */

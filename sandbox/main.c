@@ -6,6 +6,7 @@
 
 #include "base/exit_status.h"
 #include "base/log.h"
+#include "base/util.h"
 #include "cli.h"
 #include "findings/findings.h"
 #include "findings/report_json.h"
@@ -60,6 +61,8 @@ static int cmd_run(const struct lp_cli *cli)
                 .audit = cli->audit || cli->command == LP_CMD_LEARN,
                 .learn = cli->command == LP_CMD_LEARN,
                 .timeout_sec = cli->timeout,
+                .pass_fds = cli->pass_fds,
+                .n_pass_fds = cli->n_pass_fds,
         };
         int status = lp_run(p, &o, store);
         /* A findings file that cannot be written is a lost finding: fail
@@ -94,12 +97,16 @@ static int cmd_learn(const struct lp_cli *cli)
                                    .audit = true,
                                    .learn = true,
                                    .also_allow = cli->exhaustive ? NULL : lp_learn_floor,
-                                   .timeout_sec = cli->timeout};
+                                   .timeout_sec = cli->timeout,
+                                   .pass_fds = cli->pass_fds,
+                                   .n_pass_fds = cli->n_pass_fds};
         int status = lp_run(p, &o, store);
+        _cleanup_free_ char *cwd = get_current_dir_name();
         struct lp_learn_request req = {.output = cli->output,
                                        .base = base,
                                        .merge = cli->merge,
-                                       .exhaustive = cli->exhaustive};
+                                       .exhaustive = cli->exhaustive,
+                                       .cwd = cwd};
         if (status != LP_EXIT_SETUP_FAILED && cli->findings &&
             lp_report_json_write(store, cli->findings) < 0)
                 status = LP_EXIT_SETUP_FAILED;

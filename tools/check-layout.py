@@ -40,6 +40,7 @@ PURE_LIBC = {
     "snprintf", "vsnprintf", "strchr", "strcmp", "strlen", "strncmp", "strrchr", "strstr",
     "inet_ntop", "qsort", "bsearch", "__stack_chk_fail", "__ctype_b_loc",
     "htonl", "htons", "ntohl", "ntohs",  # functions, not macros, at -O0
+    "asprintf", "vasprintf", "strdup", "strndup", "strerror", "strncpy", "strspn", "strcspn",
 }
 
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)

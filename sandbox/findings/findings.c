@@ -216,7 +216,7 @@ static int entry_init(struct entry *e, const struct lp_finding *f, uint64_t hash
 
 int lp_findings_add(struct lp_findings *s, const struct lp_finding *f)
 {
-        if (!s || !f || !f->operation || (unsigned)f->kind > LP_FINDING_ENVIRONMENT ||
+        if (!s || !f || !f->operation || (unsigned)f->kind >= LP_FINDING_KIND_COUNT ||
             (unsigned)f->action > LP_FINDING_WITHHELD)
                 return -EINVAL;
         uint64_t n = f->count ? f->count : 1;
@@ -277,10 +277,9 @@ uint64_t lp_findings_folded_distinct(const struct lp_findings *s)
 const char *lp_finding_kind_name(enum lp_finding_kind k)
 {
         static const char *const names[] = {
-                [LP_FINDING_SYSCALL] = "syscall",
-                [LP_FINDING_NETWORK] = "network",
-                [LP_FINDING_CAPABILITY] = "capability",
-                [LP_FINDING_ENVIRONMENT] = "environment",
+                [LP_FINDING_SYSCALL] = "syscall",       [LP_FINDING_NETWORK] = "network",
+                [LP_FINDING_CAPABILITY] = "capability", [LP_FINDING_ENVIRONMENT] = "environment",
+                [LP_FINDING_FILESYSTEM] = "filesystem",
         };
         return (unsigned)k < LP_ELEMENTSOF(names) ? names[k] : "unknown";
 }

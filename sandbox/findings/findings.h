@@ -11,6 +11,8 @@ enum lp_finding_kind {
         LP_FINDING_NETWORK,
         LP_FINDING_CAPABILITY,
         LP_FINDING_ENVIRONMENT,
+        LP_FINDING_FILESYSTEM,
+        LP_FINDING_KIND_COUNT, /* (the number of kinds) */
 };
 
 enum lp_finding_action {

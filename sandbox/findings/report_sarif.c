@@ -178,6 +178,7 @@ static void write_rule(FILE *out, const struct lp_finding *f, bool last)
                 [LP_FINDING_NETWORK] = "Network operation",
                 [LP_FINDING_CAPABILITY] = "Capability",
                 [LP_FINDING_ENVIRONMENT] = "Environment variable",
+                [LP_FINDING_FILESYSTEM] = "File system operation",
         };
         const char *op = f->operation ? f->operation : "";
         _cleanup_free_ char *id = NULL, *text = NULL;

@@ -107,46 +107,51 @@ static int allow_unwatched_calls(scmp_filter_ctx ctx, const struct lp_policy *p,
 }
 
 static int add_allowed(scmp_filter_ctx ctx, const struct lp_policy *p,
-                       const struct lp_syscall_rule *rule)
+                       const struct lp_filter_options *o, const struct lp_syscall_rule *rule)
 {
         const struct lp_watch *w = lp_watch_find(rule->name);
-        if (w && lp_watch_active(p, w, rule->name))
+        if (w && lp_watch_active(p, w, rule->name, o->fs_restricted))
                 return allow_unwatched_calls(ctx, p, w, rule->nr);
         return allow(ctx, rule->nr, 0, NULL);
 }
 
 /* Whether the filter allows every sendmsg outright. */
-static bool sendmsg_allowed(const struct lp_policy *p)
+static bool sendmsg_allowed(const struct lp_policy *p, const struct lp_filter_options *o)
 {
         const struct lp_syscall_rule *s = lp_policy_syscall_by_name(p, "sendmsg");
         const struct lp_watch *w = lp_watch_find("sendmsg");
-        return s && s->action.type == LP_ACTION_ALLOW && !(w && lp_watch_active(p, w, "sendmsg"));
+        return s && s->action.type == LP_ACTION_ALLOW &&
+               !(w && lp_watch_active(p, w, "sendmsg", o->fs_restricted));
 }
 
 /* Calls that are never a privilege and that the launch itself needs. */
-static int add_always_allowed(scmp_filter_ctx ctx, const struct lp_policy *p, int handshake_fd)
+static int add_always_allowed(scmp_filter_ctx ctx, const struct lp_policy *p,
+                              const struct lp_filter_options *o)
 {
+        int handshake_fd = o->handshake_fd;
         int r = allow(ctx, SCMP_SYS(exit), 0, NULL);
         if (r >= 0)
                 r = allow(ctx, SCMP_SYS(exit_group), 0, NULL);
-        if (r >= 0 && handshake_fd >= 0 && !sendmsg_allowed(p)) {
+        if (r >= 0 && handshake_fd >= 0 && !sendmsg_allowed(p, o)) {
                 struct scmp_arg_cmp c = {0, SCMP_CMP_EQ, (uint64_t)handshake_fd, 0};
                 r = allow(ctx, SCMP_SYS(sendmsg), 1, &c);
         }
         return r;
 }
 
-/* Learning's floor (learn/floor.h): allowed outright where the policy leaves
- * them to DefaultAction; what it names (by name or group) stays as named. */
+/* Learning's floor (learn/floor.h): allowed where the policy leaves them
+ * to DefaultAction, as if the policy allowed them, so that what the watch
+ * table watches (a write-intent open) is still seen; what the policy
+ * names (by name or group) stays as named. */
 static int add_also_allowed(scmp_filter_ctx ctx, const struct lp_policy *p,
-                            const char *const *names)
+                            const struct lp_filter_options *o)
 {
-        for (size_t i = 0; names && names[i]; i++) {
-                const struct lp_syscall_rule *rule = lp_policy_syscall_by_name(p, names[i]);
+        for (size_t i = 0; o->also_allow && o->also_allow[i]; i++) {
+                const struct lp_syscall_rule *rule = lp_policy_syscall_by_name(p, o->also_allow[i]);
                 if (!rule || rule->action.type == LP_ACTION_ALLOW ||
                     !lp_syscall_rule_is_default(rule))
                         continue;
-                int r = allow(ctx, rule->nr, 0, NULL);
+                int r = add_allowed(ctx, p, o, rule);
                 if (r < 0)
                         return r;
         }
@@ -172,7 +177,7 @@ static int build(const struct lp_policy *p, const struct lp_filter_options *o, s
         for (size_t i = 0; r >= 0 && i < p->n_syscalls; i++) {
                 const struct lp_syscall_rule *rule = &p->syscalls[i];
                 if (rule->action.type == LP_ACTION_ALLOW)
-                        r = add_allowed(ctx, p, rule);
+                        r = add_allowed(ctx, p, o, rule);
                 else if (rule->hardening && rule->action.errno_value == ENOSYS)
                         /* clone3 -> ENOSYS is a compatibility answer (libc
                          * falls back to clone), not a refused privilege:
@@ -180,9 +185,9 @@ static int build(const struct lp_policy *p, const struct lp_filter_options *o, s
                         r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), rule->nr, 0);
         }
         if (r >= 0)
-                r = add_always_allowed(ctx, p, o->handshake_fd);
+                r = add_always_allowed(ctx, p, o);
         if (r >= 0)
-                r = add_also_allowed(ctx, p, o->also_allow);
+                r = add_also_allowed(ctx, p, o);
         if (r < 0) {
                 seccomp_release(ctx);
                 return r;

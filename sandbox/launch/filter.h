@@ -5,6 +5,7 @@
  * 0.1 ms. */
 #pragma once
 #include <linux/filter.h>
+#include <stdbool.h>
 
 struct lp_policy;
 
@@ -18,9 +19,12 @@ struct lp_filter_options {
          * even under a profile that denies sendmsg (otherwise the child
          * would wait for a supervisor that has no listener yet). -1: none. */
         int handshake_fd;
-        /* NULL-terminated syscall names allowed outright unless the policy
-         * denies them by name (learning's floor); NULL: none. */
+        /* NULL-terminated syscall names allowed unless the policy denies
+         * them by name (learning's floor); NULL: none. */
         const char *const *also_allow;
+        /* The run's filesystem plan refuses some write: the calls that
+         * write paths are watched (rules/watch.h). */
+        bool fs_restricted;
 };
 
 int lp_filter_compile(const struct lp_policy *p, const struct lp_filter_options *o,

@@ -12,6 +12,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
+#include <pwd.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,12 +29,19 @@
 #include "base/util.h"
 #include "launch/caps.h"
 #include "launch/env.h"
+#include "launch/fds.h"
 #include "launch/filter.h"
+#include "launch/fs.h"
+#include "launch/landlock.h"
+#include "launch/namespaces.h"
 #include "launch/netns.h"
 #include "launch/pidns.h"
 #include "launch/rlimits.h"
 #include "launch/steps.h"
+#include "profile/names.h"
 #include "profile/policy.h"
+#include "rules/fs_plan.h"
+#include "supervise/hidden.h"
 #include "supervise/notify.h"
 #include "supervise/supervise.h"
 
@@ -48,6 +58,11 @@ struct launch {
         uid_t uid;
         gid_t gid;
         int sock[2]; /* [0] parent's end, [1] child's end */
+        char *cwd;   /* where `run` started */
+        struct lp_fs_plan plan;
+        bool apply_fs;            /* the plan is put in place (not --audit, and there is one) */
+        struct lp_fs_store store; /* the hidden paths' inodes, when watched */
+        struct lp_hidden *hidden; /* opens of them, seen (root only) */
         struct lp_step_times times;
         uint64_t mark_us; /* when the step being timed began */
 };
@@ -128,11 +143,31 @@ static void announce_init(const struct launch *l, pid_t init)
 /* Setup child -> waits; a fork -> the namespace's init (PID 1), which forks
  * again -> returns in the process that goes on to become the command (PID
  * 2). Returns the pid the command's parent-death check expects. */
-static pid_t enter_pid_namespace(const struct launch *l, pid_t parent)
+/* The filesystem plan, in the mount namespace just made. */
+static void apply_filesystem(struct launch *l)
+{
+        enum lp_step step = LP_STEP_FS_CLONE;
+        struct lp_fs_options fo = {.cwd = l->cwd,
+                                   .tmp_size =
+                                           l->policy->tmp_size.set ? l->policy->tmp_size.value : 0,
+                                   .store = l->store.fd >= 0 ? &l->store : NULL};
+        int r = l->apply_fs ? lp_fs_apply(&l->plan, &fo, &step) : 0;
+        if (r < 0)
+                child_fail(l, step, r, LP_EXIT_SETUP_FAILED);
+        mark(l, LP_STEP_FS_PATHS);
+}
+
+static pid_t enter_pid_namespace(struct launch *l, pid_t parent)
 {
         int alive[2];
-        if (lp_pidns_unshare() < 0)
-                return parent; /* not permitted here: supervised as a subreaper */
+        if (lp_pidns_unshare() < 0) {
+                /* Not permitted here: supervised as a subreaper. The
+                 * filesystem rules still need a mount namespace. */
+                if (l->apply_fs && unshare(CLONE_NEWNS) < 0)
+                        child_fail(l, LP_STEP_MOUNT_NAMESPACE, -errno, LP_EXIT_SETUP_FAILED);
+                apply_filesystem(l);
+                return parent;
+        }
         if (pipe2(alive, O_CLOEXEC) < 0)
                 child_fail(l, LP_STEP_PID_NAMESPACE, -errno, LP_EXIT_SETUP_FAILED);
         pid_t init = fork();
@@ -151,6 +186,10 @@ static pid_t enter_pid_namespace(const struct launch *l, pid_t parent)
         /* Best effort: without it /proc shows the host's pids, which is
          * confusing but holds nothing back from the sandbox. */
         (void)lp_pidns_mount_proc();
+        mark(l, LP_STEP_PID_NAMESPACE);
+        /* In the init, before the command exists: the command starts in
+         * the new view, and the init's /proc is the one it protects. */
+        apply_filesystem(l);
         pid_t command = fork();
         if (command < 0)
                 child_fail(l, LP_STEP_PID_NAMESPACE, -errno, LP_EXIT_SETUP_FAILED);
@@ -170,6 +209,20 @@ static void check_step(struct launch *l, enum lp_step step, int r)
         mark(l, step);
 }
 
+/* Landlock, then every inherited descriptor but 0-2, the status socket
+ * (close-on-exec) and --pass-fd's. */
+static void last_restrictions(struct launch *l)
+{
+        int r = l->apply_fs ? lp_landlock_apply(&l->plan) : 0;
+        check_step(l, LP_STEP_LANDLOCK, r < 0 ? r : 0);
+        int keep[65];
+        size_t n = 0;
+        keep[n++] = l->sock[1];
+        for (size_t i = 0; i < l->o->n_pass_fds && n < LP_ELEMENTSOF(keep); i++)
+                keep[n++] = l->o->pass_fds[i];
+        check_step(l, LP_STEP_CLOSE_FDS, lp_fds_close_except(keep, n));
+}
+
 static _Noreturn void child_main(struct launch *l)
 {
         const struct lp_policy *p = l->policy;
@@ -181,15 +234,17 @@ static _Noreturn void child_main(struct launch *l)
         /* Never outlive a killed leastpriv. */
         check_step(l, LP_STEP_PARENT_DEATH, die_with_parent(parent));
         /* Namespaces first: creating them needs privileges dropped below.
-         * --audit keeps the host network: it must not change what works. */
-        if (!audit && (r = lp_netns_create(p, l->uid, l->gid, &step)) < 0)
+         * --audit changes nothing the command sees: the host's network,
+         * IPC and hostname stay. */
+        if (!audit && (r = lp_namespaces_create(p, l->uid, l->gid, &step)) < 0)
                 child_fail(l, step, r, LP_EXIT_SETUP_FAILED);
-        mark(l, lp_netns_needs_userns(p) ? LP_STEP_USER_NAMESPACE : LP_STEP_NETWORK_NAMESPACE);
+        mark(l,
+             lp_namespaces_need_userns(audit) ? LP_STEP_USER_NAMESPACE : LP_STEP_NETWORK_NAMESPACE);
         check_step(l, LP_STEP_LOOPBACK, audit ? 0 : lp_netns_loopback(p));
         /* After the user namespace (an unprivileged run needs it), before
-         * the limits (RLIMIT_NPROC would count the init against them). */
+         * the limits (RLIMIT_NPROC would count the init against them). The
+         * filesystem view is built there too, in the new mount namespace. */
         parent = enter_pid_namespace(l, parent);
-        mark(l, LP_STEP_PID_NAMESPACE);
         if ((r = lp_limits_apply(p, &step)) < 0)
                 child_fail(l, step, r, LP_EXIT_SETUP_FAILED);
         mark(l, LP_STEP_LIMIT_OPEN_FILES);
@@ -204,6 +259,9 @@ static _Noreturn void child_main(struct launch *l)
         bool nnp = !audit || geteuid() != 0;
         check_step(l, LP_STEP_NO_NEW_PRIVS,
                    nnp && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ? -errno : 0);
+        /* Landlock needs no_new_privs; the filter must come last, as it
+         * may refuse what the steps before it call. */
+        last_restrictions(l);
         int listener = lp_filter_install(l->filter);
         check_step(l, LP_STEP_FILTER, listener < 0 ? listener : 0);
         check_step(l, LP_STEP_HANDOVER, send_listener(l, listener));
@@ -332,6 +390,99 @@ static int receive_listener(int sock, struct handover *h)
         return r < 0 ? r : h->listener;
 }
 
+static int canonical(const void *ctx, const char *path, char **ret)
+{
+        char *r = realpath(path, NULL);
+        if (!r)
+                return -errno;
+        *ret = r;
+        return 0;
+}
+
+/* The caller's home: $HOME, else the passwd entry's (for "~" in paths). */
+static const char *caller_home(void)
+{
+        const char *home = getenv("HOME");
+        if (home && *home)
+                return home;
+        struct passwd *pw = getpwuid(getuid());
+        return pw && pw->pw_dir && *pw->pw_dir ? pw->pw_dir : NULL;
+}
+
+/* As root, opens of hidden paths are seen (supervise/hidden.h): the
+ * store of their inodes is made here, readable, and marked. Where that is
+ * not possible the child makes an unreadable store itself: the paths are
+ * hidden all the same, without findings for reading them. */
+static void watch_hidden_paths(struct launch *l)
+{
+        const struct lp_fs_plan *plan = &l->plan;
+        bool any = false;
+        for (size_t i = 0; i < plan->n_rules; i++)
+                any |= plan->rules[i].kind == LP_FS_HIDDEN_PATH;
+        if (!l->apply_fs || !any || geteuid() != 0 || lp_hidden_new(&l->hidden) < 0)
+                return;
+        struct lp_hidden_target *targets = calloc(plan->n_rules, sizeof(*targets));
+        size_t n = 0;
+        int r = targets ? lp_fs_store_create(plan, true, &l->store) : -ENOMEM;
+        for (size_t i = 0; r >= 0 && i < plan->n_rules; i++)
+                if (l->store.inos[i])
+                        targets[n++] = (struct lp_hidden_target){l->store.inos[i], &plan->rules[i]};
+        if (r >= 0)
+                r = lp_hidden_watch(l->hidden, l->store.fd, targets, n);
+        free(targets);
+        if (r < 0) {
+                lp_debug("hidden paths are not watched: %s", strerror(-r));
+                lp_hidden_free(l->hidden);
+                l->hidden = NULL;
+                lp_fs_store_done(&l->store);
+        }
+}
+
+/* The filesystem plan of this run: built under --audit too, where it says
+ * what would be refused. */
+static int prepare_filesystem(const struct lp_policy *p, const struct lp_run_options *o,
+                              struct launch *l)
+{
+        if (!(l->cwd = get_current_dir_name()))
+                return lp_log_errno(-errno, "cannot tell the working directory: %m");
+        if (!lp_policy_has_filesystem_rules(p))
+                return 0;
+        struct lp_fs_env env = {.cwd = l->cwd, .home = caller_home(), .canonical = canonical};
+        _cleanup_free_ char *error = NULL;
+        int r = lp_fs_plan_build(p, &env, &l->plan, &error);
+        if (r == -EINVAL)
+                lp_error("%s", error);
+        else if (r < 0)
+                lp_log_errno(r, "cannot plan the filesystem view: %m");
+        l->apply_fs = r >= 0 && !o->audit;
+        if (r >= 0)
+                watch_hidden_paths(l);
+        return r;
+}
+
+/* Without root, the command's capabilities live in leastpriv's user
+ * namespace, which owns no network namespace of the host's: a network
+ * capability kept there could not do what it says. */
+static int check_host_network_caps(const struct lp_policy *p, const struct lp_run_options *o)
+{
+        static const int network_caps[] = {CAP_NET_BIND_SERVICE, CAP_NET_RAW, CAP_NET_ADMIN};
+        if (!lp_namespaces_need_userns(o->audit) || p->netns != LP_NETNS_HOST)
+                return 0;
+        for (size_t i = 0; i < LP_ELEMENTSOF(network_caps); i++) {
+                char name[64];
+                if (!lp_policy_keeps(p, network_caps[i]))
+                        continue;
+                lp_capability_name(network_caps[i], name, sizeof(name));
+                return lp_log_errno(-EPERM,
+                                    "[Capabilities] Keep=%s: without root, the capabilities of "
+                                    "leastpriv's user namespace have no power over the host's "
+                                    "network ([Network] Namespace=host); run as root, or give the "
+                                    "command a network namespace of its own",
+                                    name);
+        }
+        return 0;
+}
+
 static int prepare_command(const struct lp_policy *p, const struct lp_run_options *o,
                            struct lp_findings *store, struct launch *l)
 {
@@ -340,7 +491,12 @@ static int prepare_command(const struct lp_policy *p, const struct lp_run_option
         if (p->n_forwards && p->netns != LP_NETNS_HOST)
                 return lp_log_errno(-EOPNOTSUPP, "[Network] Forward= is not served by this "
                                                  "version yet; use Namespace=host for that test");
-        int r = lp_identity_resolve(p, &l->identity);
+        int r = check_host_network_caps(p, o);
+        if (r >= 0)
+                r = prepare_filesystem(p, o, l);
+        if (r < 0)
+                return r == -ENOENT ? -EINVAL : r; /* -ENOENT would read as "not found" */
+        r = lp_identity_resolve(p, &l->identity);
         if (r < 0)
                 return lp_log_errno(r, "[Identity] User=%s Group=%s: no such user or group",
                                     p->user ? p->user : "", p->group ? p->group : "");
@@ -366,13 +522,16 @@ static int prepare(const struct lp_policy *p, const struct lp_run_options *o,
                              .uid = getuid(),
                              .gid = getgid(),
                              .sock = {-1, -1},
+                             .store = {.fd = -1},
                              .mark_us = lp_step_clock_us()};
         int r = prepare_command(p, o, store, l);
         if (r < 0)
                 return r;
         mark(l, LP_STEP_PREPARE);
         /* Compiled here, before the fork, so the child only loads it. */
-        struct lp_filter_options fo = {.handshake_fd = l->sock[1], .also_allow = o->also_allow};
+        struct lp_filter_options fo = {.handshake_fd = l->sock[1],
+                                       .also_allow = o->also_allow,
+                                       .fs_restricted = lp_fs_plan_restricts(&l->plan)};
         if ((r = lp_filter_compile(p, &fo, &l->filter)) < 0)
                 return lp_log_errno(r, "cannot compile the seccomp filter: %m");
         mark(l, LP_STEP_COMPILE_FILTER);
@@ -391,6 +550,10 @@ static void release(struct launch *l)
         if (l->signals_blocked)
                 sigprocmask(SIG_SETMASK, &l->old_mask, NULL);
         lp_filter_free(l->filter);
+        lp_hidden_free(l->hidden);
+        lp_fs_store_done(&l->store);
+        lp_fs_plan_done(&l->plan);
+        free(l->cwd);
         lp_env_free(l->envp);
         free(l->path);
         for (int i = 0; i < 2; i++)
@@ -428,8 +591,11 @@ static int supervise_child(struct launch *l, pid_t pid, struct lp_findings *stor
         }
         log_times(l, &h.times);
         struct lp_notifier *n = NULL;
-        struct lp_notifier_options no = {
-                .audit = l->o->audit, .learn = l->o->learn, .start_ms = start_ms};
+        struct lp_notifier_options no = {.audit = l->o->audit,
+                                         .learn = l->o->learn,
+                                         .start_ms = start_ms,
+                                         .fs_plan = &l->plan,
+                                         .also_allow = l->o->also_allow};
         int r = lp_notifier_new(p, store, listener, &no, &n);
         if (r < 0) {
                 close(listener);
@@ -448,7 +614,11 @@ static int supervise_child(struct launch *l, pid_t pid, struct lp_findings *stor
                                    .listener = listener,
                                    .notifier = n,
                                    .timeout_sec = timeout,
-                                   .failure = &failure};
+                                   .failure = &failure,
+                                   .hidden = l->hidden,
+                                   .policy = p,
+                                   .findings = store,
+                                   .start_ms = start_ms};
         int status = lp_supervise(&s);
         if (failure.kind == LP_CHILD_FAILED) {
                 /* The exec: everything else was in place. */

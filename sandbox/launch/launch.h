@@ -3,6 +3,7 @@
  * gone. */
 #pragma once
 #include <stdbool.h>
+#include <stddef.h>
 
 struct lp_policy;
 struct lp_findings;
@@ -15,6 +16,8 @@ struct lp_run_options {
          * policy leaves them to DefaultAction (learning's floor); NULL: none. */
         const char *const *also_allow;
         unsigned timeout_sec; /* --timeout; 0: the profile's Timeout= or none */
+        const int *pass_fds;  /* --pass-fd: descriptors above 2 the command keeps */
+        size_t n_pass_fds;
 };
 
 /* Returns the exit status (base/exit_status.h): the command's own, 128+N,

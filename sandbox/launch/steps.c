@@ -34,6 +34,34 @@ static const char *user_namespace_hint(int error)
         return network_namespace_hint(error);
 }
 
+/* Every filesystem step: what is wrong, and the switch that turns the
+ * rules off for a host that cannot have them. */
+static const char *filesystem_hint(int error)
+{
+        if (error == EPERM)
+                return "no permission to mount here (a container without CAP_SYS_ADMIN?); "
+                       "[Filesystem] ProtectSystem=no, PrivateTmp=no, PrivateDevices=no, "
+                       "ProtectKernelTunables=no, ProtectControlGroups=no and no path lists "
+                       "turn the filesystem rules off";
+        if (error == ENOSYS || error == EINVAL)
+                return "the kernel lacks the mount API this needs (Linux 5.12); "
+                       "[Filesystem] ProtectSystem=no and the other [Filesystem] keys set to no "
+                       "turn the filesystem rules off";
+        return "[Filesystem] ProtectSystem=no and the other [Filesystem] keys set to no turn the "
+               "filesystem rules off";
+}
+
+static const char *chdir_hint(int error)
+{
+        return "the directory `run` started in is not in the command's view (under a private "
+               "/tmp, or hidden); add it to [Filesystem] ReadWritePaths= or ReadOnlyPaths=";
+}
+
+static const char *close_fds_hint(int error)
+{
+        return error == EBADF ? "a descriptor named by --pass-fd is not open" : NULL;
+}
+
 static const char *limits_hint(int error)
 {
         if (error != EPERM)
@@ -63,17 +91,47 @@ static const struct {
         [LP_STEP_FORK] = {.name = "fork", .what = "fork the setup child"},
         [LP_STEP_PARENT_DEATH] = {.name = "parent death", .what = "set the parent-death signal"},
         [LP_STEP_USER_NAMESPACE] = {.name = "user ns",
-                                    .what = "create user and network namespaces",
+                                    .what = "create user, network, IPC and UTS namespaces",
                                     .hint = user_namespace_hint},
         [LP_STEP_MAP_IDS] = {.name = "map ids",
                              .what = "map uid/gid into the user namespace",
                              .hint = user_namespace_hint},
         [LP_STEP_NETWORK_NAMESPACE] = {.name = "network ns",
-                                       .what = "create network namespace",
+                                       .what = "create network, IPC and UTS namespaces",
                                        .hint = network_namespace_hint},
         [LP_STEP_LOOPBACK] = {.name = "lo up", .what = "bring up lo"},
         [LP_STEP_PID_NAMESPACE] = {.name = "pid ns",
                                    .what = "start the command's PID namespace (its init)"},
+        [LP_STEP_MOUNT_NAMESPACE] = {.name = "mount ns",
+                                     .what = "create a mount namespace",
+                                     .hint = filesystem_hint},
+        [LP_STEP_FS_CLONE] = {.name = "fs clone",
+                              .what = "clone the paths to bind in (open_tree)",
+                              .hint = filesystem_hint},
+        [LP_STEP_FS_READ_ONLY] = {.name = "fs read-only",
+                                  .what = "make the host read-only ([Filesystem] ProtectSystem=)",
+                                  .hint = filesystem_hint},
+        [LP_STEP_FS_DEVICES] = {.name = "fs /dev",
+                                .what = "mount a private /dev ([Filesystem] PrivateDevices=)",
+                                .hint = filesystem_hint},
+        [LP_STEP_FS_TMP] = {.name = "fs /tmp",
+                            .what = "mount private /tmp, /var/tmp, /dev/shm ([Filesystem] "
+                                    "PrivateTmp=)",
+                            .hint = filesystem_hint},
+        [LP_STEP_FS_TUNABLES] = {.name = "fs tunables",
+                                 .what = "make kernel tunables and cgroupfs read-only "
+                                         "([Filesystem] ProtectKernelTunables=, "
+                                         "ProtectControlGroups=)",
+                                 .hint = filesystem_hint},
+        [LP_STEP_FS_PATHS] = {.name = "fs paths",
+                              .what = "bind [Filesystem] ReadWritePaths= and ReadOnlyPaths=",
+                              .hint = filesystem_hint},
+        [LP_STEP_FS_HIDE] = {.name = "fs hide",
+                             .what = "hide [Filesystem] InaccessiblePaths=",
+                             .hint = filesystem_hint},
+        [LP_STEP_FS_CHDIR] = {.name = "chdir",
+                              .what = "enter the working directory in the new view",
+                              .hint = chdir_hint},
         [LP_STEP_LIMIT_PROCESSES] = {.name = "nproc",
                                      .what = "set [Limits] Processes= (RLIMIT_NPROC)",
                                      .hint = limits_hint},
@@ -85,6 +143,13 @@ static const struct {
                                           "([Capabilities], [Identity])",
                                   .hint = capabilities_hint},
         [LP_STEP_NO_NEW_PRIVS] = {.name = "no_new_privs", .what = "set no_new_privs"},
+        [LP_STEP_LANDLOCK] = {.name = "landlock",
+                              .what = "restrict writes with Landlock ([Filesystem] "
+                                      "ProtectSystem=strict)",
+                              .hint = filesystem_hint},
+        [LP_STEP_CLOSE_FDS] = {.name = "close fds",
+                               .what = "close inherited descriptors above 2",
+                               .hint = close_fds_hint},
         [LP_STEP_FILTER] = {.name = "filter", .what = "load the seccomp filter"},
         [LP_STEP_HANDOVER] = {.name = "handover",
                               .what = "pass the seccomp listener to the supervisor"},

@@ -29,6 +29,7 @@
 
 struct from_findings {
         struct lp_learned *l;
+        const char *cwd;
         /* This leastpriv: the command's first execve is made by its child. */
         char self[PATH_MAX];
 };
@@ -65,6 +66,38 @@ static int note(struct from_findings *c, const struct lp_finding *f, enum lp_lea
         return lp_learned_add(c->l, &it, false);
 }
 
+/* A path as ReadWritePaths= resolves it at the next run: "." for the
+ * working directory, relative below it, absolute elsewhere. */
+static char *relative_to(const char *path, const char *cwd)
+{
+        size_t n = cwd ? strlen(cwd) : 0;
+        if (n && strcmp(path, cwd) == 0)
+                return strdup(".");
+        if (n && strncmp(path, cwd, n) == 0 && path[n] == '/' && strcmp(cwd, "/") != 0)
+                return strdup(path + n + 1);
+        return strdup(path);
+}
+
+/* A filesystem finding: the path its fix names becomes a ReadWritePaths=
+ * grant (a directory where the command created or deleted, a file where it
+ * wrote one); what only a hidden path or a kernel tunable refused is noted,
+ * not granted: un-hiding credentials is a reviewer's decision. */
+static int learned_path(struct from_findings *c, const struct lp_finding *f)
+{
+        static const char key[] = "[Filesystem] ReadWritePaths=";
+        if (f->fix && strncmp(f->fix, key, sizeof(key) - 1) == 0) {
+                _cleanup_free_ char *path = relative_to(f->fix + sizeof(key) - 1, c->cwd);
+                if (!path)
+                        return -ENOMEM;
+                return grant(c, f, "Filesystem", "ReadWritePaths", path, false);
+        }
+        _cleanup_free_ char *text = NULL;
+        if (asprintf(&text, "%s %s (%s)", f->operation, f->target ? f->target : "",
+                     f->fix ? f->fix : "") < 0)
+                return -ENOMEM;
+        return note(c, f, LP_LEARNED_FS_NOTE, text);
+}
+
 static int learned_from(struct from_findings *c, const struct lp_finding *f)
 {
         switch (f->kind) {
@@ -86,11 +119,16 @@ static int learned_from(struct from_findings *c, const struct lp_finding *f)
                 return grant(c, f, "Network", "AddressFamilies", f->target, false);
         case LP_FINDING_ENVIRONMENT:
                 return note(c, f, LP_LEARNED_WITHHELD, f->operation);
+        case LP_FINDING_FILESYSTEM:
+                return learned_path(c, f);
+        case LP_FINDING_KIND_COUNT:
+                break;
         }
         return 0;
 }
 
-static int learned_from_findings(struct lp_learned *l, const struct lp_findings *store)
+static int learned_from_findings(struct lp_learned *l, const struct lp_findings *store,
+                                 const char *cwd)
 {
         if (lp_findings_folded(store) > 0) {
                 lp_error("learn: %llu occurrences did not fit in memory; the profile would "
@@ -98,7 +136,7 @@ static int learned_from_findings(struct lp_learned *l, const struct lp_findings 
                          (unsigned long long)lp_findings_folded(store));
                 return -E2BIG;
         }
-        struct from_findings c = {.l = l};
+        struct from_findings c = {.l = l, .cwd = cwd};
         if (readlink("/proc/self/exe", c.self, sizeof(c.self) - 1) < 0)
                 c.self[0] = '\0';
         for (size_t i = 0; i < lp_findings_size(store); i++) {
@@ -154,9 +192,34 @@ static int lock_directory_of(const char *path)
         return fd;
 }
 
-static int render_checked(const struct lp_policy *base, struct lp_learned *l, const char *include,
-                          const char *output, char **ret_text)
+/* A written path below another written path is granted with it: the
+ * fewest lines (a test that writes 500 files under /var/cache/x learns
+ * /var/cache/x once). */
+static void collapse_paths(struct lp_learned *l, const char *cwd)
 {
+        const struct lp_key *key = lp_key_find("Filesystem", "ReadWritePaths");
+        for (size_t i = 0; i < l->n_items; i++) {
+                struct lp_learned_item *it = &l->items[i];
+                if (it->kind != LP_LEARNED_GRANT || it->key != key)
+                        continue;
+                for (size_t j = 0; j < l->n_items; j++) {
+                        struct lp_learned_item *up = &l->items[j];
+                        if (j == i || up->kind != LP_LEARNED_GRANT || up->key != key ||
+                            !lp_learned_path_below(it->value, up->value, cwd))
+                                continue;
+                        up->count += it->count;
+                        free(it->value);
+                        free(it->exe);
+                        l->items[i--] = l->items[--l->n_items];
+                        break;
+                }
+        }
+}
+
+static int render_checked(const struct lp_policy *base, struct lp_learned *l, const char *include,
+                          const char *output, const char *cwd, char **ret_text)
+{
+        collapse_paths(l, cwd);
         lp_learned_sort(l);
         char *text = NULL;
         size_t size = 0;
@@ -191,7 +254,7 @@ static int merge_and_write(const struct lp_policy *base, struct lp_learned *l,
                                        : lp_log_errno(r, "learn: cannot read %s: %m", o->output);
         }
         _cleanup_free_ char *text = NULL;
-        int r = render_checked(base, l, include, o->output, &text);
+        int r = render_checked(base, l, include, o->output, o->cwd, &text);
         if (r < 0)
                 return r;
         r = lp_write_atomic(o->output, fill_text, text);
@@ -202,7 +265,7 @@ int lp_learn_write(const struct lp_policy *base, const struct lp_findings *store
                    const struct lp_learn_request *o)
 {
         struct lp_learned l = {.floor = !o->exhaustive};
-        int r = learned_from_findings(&l, store);
+        int r = learned_from_findings(&l, store, o->cwd);
         int lock = -1;
         if (r >= 0 && o->merge && (lock = lock_directory_of(o->output)) < 0)
                 r = lp_log_errno(lock, "learn: cannot lock the directory of %s: %m", o->output);

@@ -12,6 +12,9 @@ struct lp_learn_request {
         const char *base;   /* the profile learning started from, as named */
         bool merge;         /* union with OUT (directory lock, atomic replace) */
         bool exhaustive;    /* the floor was observed, not granted */
+        /* Where the command ran: paths below it are learned relative to it, as
+         * "." in ReadWritePaths= is. */
+        const char *cwd;
 };
 
 /* After the run: base (the resolved BASE) and the run's findings -> OUT.

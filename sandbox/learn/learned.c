@@ -1,6 +1,7 @@
 #include "learn/learned.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -135,4 +136,26 @@ int lp_learned_parse_evidence(const char *text, uint64_t *ret_count, char **ret_
         *ret_count = count;
         *ret_exe = copy;
         return 0;
+}
+
+/* An absolute form of a learned path, into buf. */
+static void absolute(const char *path, const char *cwd, char *buf, size_t size)
+{
+        if (path[0] == '/' || !cwd)
+                snprintf(buf, size, "%s", path);
+        else if (strcmp(path, ".") == 0)
+                snprintf(buf, size, "%s", cwd);
+        else
+                snprintf(buf, size, "%s/%s", strcmp(cwd, "/") == 0 ? "" : cwd, path);
+}
+
+bool lp_learned_path_below(const char *path, const char *dir, const char *cwd)
+{
+        char p[4096], d[4096];
+        absolute(path, cwd, p, sizeof(p));
+        absolute(dir, cwd, d, sizeof(d));
+        size_t n = strlen(d);
+        if (strcmp(d, "/") == 0)
+                return p[0] == '/' && p[1] != '\0';
+        return strncmp(p, d, n) == 0 && p[n] == '/';
 }

@@ -14,6 +14,9 @@ enum lp_learned_kind {
         LP_LEARNED_GRANT,
         LP_LEARNED_DESTINATION, /* [Network]: a comment each, and Namespace= */
         LP_LEARNED_WITHHELD,    /* [Environment]: a comment each, never Pass= */
+        /* [Filesystem]: a hidden path (or a kernel tunable) the command
+         * reached for: a comment each, never granted automatically. */
+        LP_LEARNED_FS_NOTE,
 };
 
 struct lp_learned_item {
@@ -46,6 +49,10 @@ const struct lp_learned_item *lp_learned_find(const struct lp_learned *l, enum l
 void lp_learned_sort(struct lp_learned *l);
 
 void lp_learned_done(struct lp_learned *l);
+
+/* Whether ReadWritePaths= value `path` lies strictly below `dir`, both as
+ * learn writes them (relative to cwd, or absolute). */
+bool lp_learned_path_below(const char *path, const char *dir, const char *cwd);
 
 /* The evidence comment of an item, "2-99 calls, first by /usr/bin/sh", and
  * its inverse (the count read back is the class's low end); a note in

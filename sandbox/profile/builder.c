@@ -15,6 +15,8 @@ int lp_builder_init(struct lp_builder *b, FILE *errors)
                 return -ENOMEM;
         b->policy->default_action = (struct lp_action){LP_ACTION_ERRNO, EPERM};
         b->policy->netns = LP_NETNS_LOOPBACK;
+        /* 1 GiB, as systemd's default for a private /tmp is bounded too. */
+        b->policy->tmp_size = (struct lp_limit){.set = true, .value = 1ULL << 30};
         return 0;
 }
 

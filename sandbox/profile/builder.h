@@ -21,7 +21,7 @@ struct lp_builder {
         bool embedded_only;
         /* Capacities of the policy's growing arrays. */
         size_t cap_files, cap_allow, cap_deny, cap_keep, cap_families, cap_forwards, cap_withhold,
-                cap_pass, cap_set_env;
+                cap_pass, cap_set_env, cap_rw_paths, cap_ro_paths, cap_hidden_paths;
 };
 
 /* A policy with the defaults no line sets: DefaultAction=errno:EPERM,

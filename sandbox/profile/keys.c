@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "profile/keys_environment.h"
+#include "profile/keys_filesystem.h"
 #include "profile/keys_identity.h"
 #include "profile/keys_limits.h"
 #include "profile/keys_network.h"
@@ -36,6 +37,15 @@ const struct lp_key lp_keys[] = {
         GRANTING_KEY("Network", "AddressFamilies", families, true),
         GRANTING_KEY("Network", "Forward", forward, false),
 
+        GRANTING_KEY("Filesystem", "ProtectSystem", protect_system, false),
+        GRANTING_KEY("Filesystem", "ReadWritePaths", rw_paths, true),
+        GRANTING_KEY("Filesystem", "ReadOnlyPaths", ro_paths, false),
+        GRANTING_KEY("Filesystem", "InaccessiblePaths", hidden_paths, false),
+        GRANTING_KEY("Filesystem", "PrivateTmp", private_tmp, false),
+        GRANTING_KEY("Filesystem", "PrivateDevices", private_devices, false),
+        GRANTING_KEY("Filesystem", "ProtectKernelTunables", protect_tunables, false),
+        GRANTING_KEY("Filesystem", "ProtectControlGroups", protect_cgroups, false),
+
         GRANTING_KEY("Environment", "Clear", clear, false),
         GRANTING_KEY("Environment", "Withhold", withhold, false),
         GRANTING_KEY("Environment", "Pass", pass, false),
@@ -44,14 +54,16 @@ const struct lp_key lp_keys[] = {
         KEY("Limits", "Timeout", timeout, false),
         KEY("Limits", "Processes", processes, false),
         KEY("Limits", "OpenFiles", open_files, false),
+        KEY("Limits", "TmpSize", tmp_size, false),
 
         KEY("Identity", "User", user, false),
         KEY("Identity", "Group", group, false),
         {NULL, NULL, NULL, NULL, NULL, false},
 };
 
-const char *const lp_sections[] = {"Profile",     "Capabilities", "Syscalls", "Network",
-                                   "Environment", "Limits",       "Identity", NULL};
+const char *const lp_sections[] = {"Profile", "Capabilities", "Syscalls",
+                                   "Network", "Filesystem",   "Environment",
+                                   "Limits",  "Identity",     NULL};
 
 const struct lp_key *lp_key_find(const char *section, const char *name)
 {

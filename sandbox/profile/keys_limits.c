@@ -1,5 +1,6 @@
 #include "profile/keys_limits.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -66,4 +67,51 @@ void lp_key_processes_show(const struct lp_policy *p, FILE *out)
 void lp_key_open_files_show(const struct lp_policy *p, FILE *out)
 {
         show_limit(out, "OpenFiles", &p->open_files);
+}
+
+static const char suffixes[] = "KMGT";
+
+int lp_key_tmp_size_apply(struct lp_builder *b, const char *value, struct lp_origin o)
+{
+        struct lp_limit *l = &b->policy->tmp_size;
+        if (!*value || strcmp(value, "infinity") == 0) {
+                *l = (struct lp_limit){.set = false, .origin = o};
+                return 0;
+        }
+        char *end = NULL;
+        errno = 0;
+        unsigned long long v = strtoull(value, &end, 10);
+        int shift = 0;
+        const char *s = *end ? strchr(suffixes, toupper((unsigned char)*end)) : NULL;
+        if (s && end[1] == '\0') {
+                shift = 10 * (int)(s - suffixes + 1);
+                end++;
+        }
+        if (errno || *end || value[0] == '-' || end == value || v == 0 ||
+            v > (UINT64_MAX >> shift)) {
+                LP_BUILDER_ERROR(b, o,
+                                 "TmpSize= must be a size in bytes, with K, M, G or T for "
+                                 "KiB, MiB, GiB, TiB (1G), or infinity; got '%s'",
+                                 value);
+                return 0;
+        }
+        *l = (struct lp_limit){.set = true, .value = v << shift, .origin = o};
+        return 0;
+}
+
+void lp_key_tmp_size_show(const struct lp_policy *p, FILE *out)
+{
+        const struct lp_limit *l = &p->tmp_size;
+        char buf[32];
+        if (!l->set) {
+                lp_value_print(out, "TmpSize", "infinity", &l->origin);
+                return;
+        }
+        /* The largest unit that shows the value exactly. */
+        int unit = 0;
+        while (unit < 4 && l->value % (1ULL << (10 * (unit + 1))) == 0)
+                unit++;
+        snprintf(buf, sizeof(buf), "%llu%.*s", (unsigned long long)(l->value >> (10 * unit)),
+                 unit ? 1 : 0, unit ? &suffixes[unit - 1] : "");
+        lp_value_print(out, "TmpSize", buf, &l->origin);
 }

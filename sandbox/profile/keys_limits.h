@@ -1,4 +1,4 @@
-/* [Limits] Timeout=, Processes=, OpenFiles= (keys.h). */
+/* [Limits] Timeout=, Processes=, OpenFiles=, TmpSize= (keys.h). */
 #pragma once
 #include <stdio.h>
 
@@ -9,7 +9,11 @@ struct lp_builder;
 int lp_key_timeout_apply(struct lp_builder *b, const char *value, struct lp_origin o);
 int lp_key_processes_apply(struct lp_builder *b, const char *value, struct lp_origin o);
 int lp_key_open_files_apply(struct lp_builder *b, const char *value, struct lp_origin o);
+/* Bytes, with an optional K, M, G or T suffix (powers of 1024), or
+ * infinity. */
+int lp_key_tmp_size_apply(struct lp_builder *b, const char *value, struct lp_origin o);
 
 void lp_key_timeout_show(const struct lp_policy *p, FILE *out);
 void lp_key_processes_show(const struct lp_policy *p, FILE *out);
 void lp_key_open_files_show(const struct lp_policy *p, FILE *out);
+void lp_key_tmp_size_show(const struct lp_policy *p, FILE *out);

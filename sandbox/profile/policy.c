@@ -15,6 +15,13 @@ static void free_tokens(struct lp_syscall_token *t, size_t n)
         free(t);
 }
 
+static void free_paths(struct lp_path *t, size_t n)
+{
+        for (size_t i = 0; i < n; i++)
+                free(t[i].path);
+        free(t);
+}
+
 static void free_patterns(struct lp_pattern *t, size_t n)
 {
         for (size_t i = 0; i < n; i++)
@@ -36,6 +43,9 @@ void lp_policy_free(struct lp_policy *p)
         free(p->keep);
         free(p->families);
         free(p->forwards);
+        free_paths(p->rw_paths, p->n_rw_paths);
+        free_paths(p->ro_paths, p->n_ro_paths);
+        free_paths(p->hidden_paths, p->n_hidden_paths);
         free_patterns(p->withhold, p->n_withhold);
         free_patterns(p->pass, p->n_pass);
         for (size_t i = 0; i < p->n_set_env; i++) {
@@ -49,6 +59,13 @@ void lp_policy_free(struct lp_policy *p)
                 free(p->files[i]);
         free(p->files);
         free(p);
+}
+
+bool lp_policy_has_filesystem_rules(const struct lp_policy *p)
+{
+        return p->protect_system != LP_PROTECT_SYSTEM_NO || p->n_ro_paths || p->n_hidden_paths ||
+               p->private_tmp.value || p->private_devices.value || p->protect_tunables.value ||
+               p->protect_cgroups.value;
 }
 
 const struct lp_syscall_rule *lp_policy_syscall(const struct lp_policy *p, int nr)

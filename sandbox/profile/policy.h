@@ -83,6 +83,27 @@ struct lp_setenv {
         struct lp_origin origin;
 };
 
+/* [Filesystem] ProtectSystem=, in systemd's meanings. */
+enum lp_protect_system {
+        LP_PROTECT_SYSTEM_NO,     /* nothing read-only */
+        LP_PROTECT_SYSTEM_FULL,   /* /usr, /boot, /efi, /etc read-only */
+        LP_PROTECT_SYSTEM_STRICT, /* everything read-only but /dev, /proc, /sys */
+};
+
+/* A path of ReadWritePaths=, ReadOnlyPaths= or InaccessiblePaths=, as
+ * written: absolute, "~" or "~/..." (the caller's home), or relative to
+ * where `run` started. Resolved at launch (rules/fs_plan.h). */
+struct lp_path {
+        char *path;    /* without the leading '-' */
+        bool optional; /* '-': skipped when missing */
+        struct lp_origin origin;
+};
+
+struct lp_flag {
+        bool value;
+        struct lp_origin origin;
+};
+
 struct lp_limit {
         bool set;
         uint64_t value;
@@ -124,9 +145,23 @@ struct lp_policy {
         struct lp_setenv *set_env;
         size_t n_set_env;
 
+        enum lp_protect_system protect_system;
+        struct lp_origin protect_system_origin;
+        struct lp_path *rw_paths; /* ReadWritePaths= */
+        size_t n_rw_paths;
+        struct lp_path *ro_paths; /* ReadOnlyPaths= */
+        size_t n_ro_paths;
+        struct lp_path *hidden_paths; /* InaccessiblePaths= */
+        size_t n_hidden_paths;
+        struct lp_flag private_tmp;
+        struct lp_flag private_devices;
+        struct lp_flag protect_tunables; /* ProtectKernelTunables= */
+        struct lp_flag protect_cgroups;  /* ProtectControlGroups= */
+
         struct lp_limit timeout;    /* seconds */
         struct lp_limit processes;  /* RLIMIT_NPROC */
         struct lp_limit open_files; /* RLIMIT_NOFILE */
+        struct lp_limit tmp_size;   /* bytes of each private /tmp, /var/tmp, /dev/shm */
 
         char *user; /* [Identity] User=, NULL when absent */
         struct lp_origin user_origin;
@@ -137,6 +172,10 @@ struct lp_policy {
         char **files;
         size_t n_files;
 };
+
+/* Whether the profile changes the command's view of the file system at
+ * all (any [Filesystem] rule): it then needs a mount namespace. */
+bool lp_policy_has_filesystem_rules(const struct lp_policy *p);
 
 /* Frees a policy of lp_policy_load* (profile/load.h); NULL is a no-op. */
 void lp_policy_free(struct lp_policy *p);

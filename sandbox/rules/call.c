@@ -1,6 +1,7 @@
 #include "rules/call.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/socket.h>
@@ -87,6 +88,53 @@ static const char *address_proto(const struct lp_call *c, const struct lp_decode
         return c->n_addresses && c->addresses[0].family == AF_UNIX ? "unix" : "";
 }
 
+/* open(2)'s flags: the argument, or the first field of openat2's struct
+ * open_how; 0 when it cannot be read (the kernel fails the call then). */
+static uint64_t open_flags(const struct lp_call *c, const struct lp_watch_path *how,
+                           const struct lp_decode_reader *rd)
+{
+        uint64_t flags = 0;
+        if (how->flags > 0)
+                return c->args[how->flags];
+        if (how->flags == -1)
+                return lp_decode_read(rd, c->args[2], &flags, sizeof(flags)) == 0 ? flags : 0;
+        return O_WRONLY | O_CREAT | O_TRUNC; /* creat(2) */
+}
+
+static bool opens_for_writing(uint64_t flags)
+{
+        return (flags & (O_WRONLY | O_RDWR | O_CREAT | O_TRUNC | (O_TMPFILE & ~O_DIRECTORY))) != 0;
+}
+
+static void read_path(struct lp_call *c, const struct lp_watch_path *how,
+                      const struct lp_decode_reader *rd)
+{
+        struct lp_call_path *cp = &c->paths[c->n_paths++];
+        bool has_flags = how->op == LP_FS_OP_OPEN || how->flags > 0;
+        uint64_t flags = has_flags ? open_flags(c, how, rd) : 0;
+        cp->how = how;
+        cp->dirfd = how->dirfd >= 0 ? (int)c->args[how->dirfd] : AT_FDCWD;
+        cp->follow = how->follows && !(how->nofollow && (flags & how->nofollow));
+        /* O_CREAT|O_EXCL never follows a last symlink (open(2)). */
+        if (how->op == LP_FS_OP_OPEN && (flags & O_CREAT) && (flags & O_EXCL))
+                cp->follow = false;
+        cp->writes = how->op != LP_FS_OP_OPEN || opens_for_writing(flags);
+        cp->creates = how->op == LP_FS_OP_OPEN && (flags & (O_CREAT | (O_TMPFILE & ~O_DIRECTORY)));
+        cp->readable = cp->writes &&
+                       lp_decode_path(rd, c->args[how->path], cp->path, sizeof(cp->path)) == 0;
+}
+
+static void read_paths(struct lp_call *c, const struct lp_decode_reader *rd)
+{
+        c->n_paths = 0;
+        const struct lp_watch_paths *paths = c->watch ? lp_watch_paths_of(c->watch, c->name) : NULL;
+        if (!paths || paths->first.op == LP_FS_OP_NONE)
+                return;
+        read_path(c, &paths->first, rd);
+        if (paths->second.op != LP_FS_OP_NONE)
+                read_path(c, &paths->second, rd);
+}
+
 int lp_call_decode(struct lp_call *c, const struct lp_policy *p, const struct lp_decode_reader *rd,
                    int pid, int nr, const uint64_t args[6])
 {
@@ -104,6 +152,7 @@ int lp_call_decode(struct lp_call *c, const struct lp_policy *p, const struct lp
         c->n_addresses = 0;
         int r = read_addresses(c, rd);
         c->proto = address_proto(c, rd);
+        read_paths(c, rd);
         return r;
 }
 

@@ -18,6 +18,19 @@ struct lp_watch;
  * first outside one (UIO_MAXIOV, the kernel's own bound on vlen). */
 #define LP_CALL_MAX_ADDRESSES 1024
 
+struct lp_watch_path;
+
+/* A path the call writes (watch.h), read from memory. */
+struct lp_call_path {
+        const struct lp_watch_path *how;
+        int dirfd;     /* the directory it is relative to; AT_FDCWD: the cwd */
+        bool follow;   /* a last symlink is followed */
+        bool writes;   /* an open that only reads is no write */
+        bool creates;  /* an open with O_CREAT (or creat): a missing file is made */
+        bool readable; /* the path could be read from the tracee */
+        char path[LP_PATH_SIZE];
+};
+
 struct lp_call {
         int pid;                            /* the thread, as the supervisor sees it */
         int nr;                             /* as notified */
@@ -32,6 +45,9 @@ struct lp_call {
         struct lp_sockaddr_info *addresses;
         size_t n_addresses, cap_addresses;
         const char *proto; /* "tcp", "udp", "raw", "unix", "" */
+        /* The paths it writes, for the filesystem check. */
+        struct lp_call_path paths[2];
+        size_t n_paths;
 };
 
 /* Fills c from a notification: the rule of p for nr, the watch entry, the

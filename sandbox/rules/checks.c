@@ -4,6 +4,7 @@
 #include "rules/checks.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/capability.h>
 #include <sched.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 
 #include "profile/names.h"
 #include "profile/policy.h"
+#include "rules/fs_plan.h"
 #include "rules/watch.h"
 
 /* ---- the always-on argument hardening ---- */
@@ -54,6 +56,90 @@ void lp_check_namespaces(const struct lp_decider *d, const struct lp_call *c, st
         int cap = c->watch ? c->watch->cap : -1;
         if (cap >= 0 && !lp_policy_keeps(d->policy, cap) && !(flags & CLONE_NEWUSER))
                 lp_verdict_capability(d, v, cap, c->decoded.target);
+}
+
+/* ---- the file system ---- */
+
+/* What grants the write a rule refuses. */
+static void path_fix(const struct lp_fs_rule *rule, const char *path, char *buf, size_t size)
+{
+        switch (rule->kind) {
+        case LP_FS_TUNABLES:
+                snprintf(buf, size, "[Filesystem] ProtectKernelTunables=no");
+                return;
+        case LP_FS_CGROUPS:
+                snprintf(buf, size, "[Filesystem] ProtectControlGroups=no");
+                return;
+        case LP_FS_HIDDEN_PATH:
+                snprintf(buf, size, "[Filesystem] InaccessiblePaths= without %s", rule->written);
+                return;
+        default:
+                snprintf(buf, size, "[Filesystem] ReadWritePaths=%s", path);
+        }
+}
+
+void lp_check_fs_refusal(const struct lp_decider *d, struct lp_verdict *v,
+                         const struct lp_fs_rule *rule, const char *op, const char *target,
+                         const char *checked)
+{
+        int err = rule->access == LP_FS_HIDDEN ? EACCES : EROFS;
+        struct lp_verdict_finding *f =
+                lp_verdict_add(d, v, LP_FINDING_FILESYSTEM, op, LP_FINDING_DENIED, err);
+        if (!f)
+                return;
+        char text[LP_TARGET_SIZE];
+        lp_verdict_target(f, target, NULL);
+        lp_fs_rule_text(rule, text, sizeof(text));
+        lp_verdict_rule(f, &rule->origin, "%s", text);
+        path_fix(rule, checked, f->fix, sizeof(f->fix));
+}
+
+static bool plan_restricts(const struct lp_decider *d)
+{
+        return d->fs_plan && lp_fs_plan_restricts(d->fs_plan);
+}
+
+bool lp_check_paths(const struct lp_decider *d, const struct lp_call *c, struct lp_verdict *v)
+{
+        if (!plan_restricts(d))
+                return false;
+        for (size_t i = 0; i < c->n_paths; i++) {
+                const struct lp_call_path *cp = &c->paths[i];
+                struct lp_fs_resolved res;
+                if (!cp->readable || !cp->writes ||
+                    d->proc->resolve(d->proc->ctx, c->pid, cp->dirfd, cp->path, cp->follow, &res) <
+                            0)
+                        continue;
+                /* A missing path that the call does not create fails with
+                 * ENOENT, whatever the rules. */
+                if (!res.exists && !cp->how->parent && !cp->creates)
+                        continue;
+                /* Creating, deleting, renaming change the directory. */
+                bool dir_op = cp->how->parent || !res.exists;
+                const char *checked = dir_op ? res.parent : res.path;
+                const struct lp_fs_rule *rule = lp_fs_plan_lookup(d->fs_plan, checked);
+                if (!rule || rule->access == LP_FS_WRITABLE)
+                        continue;
+                /* The kernel stops at the first path it refuses. */
+                lp_check_fs_refusal(d, v, rule, lp_fs_op_name(cp->how->op, res.exists), res.path,
+                                    checked);
+                return true;
+        }
+        return false;
+}
+
+/* connect() to a unix socket under a hidden path: refused (EACCES), and
+ * a filesystem finding, as for any other access to what is hidden. */
+static void check_hidden_socket(const struct lp_decider *d, const struct lp_call *c,
+                                const struct lp_sockaddr_info *sa, struct lp_verdict *v)
+{
+        struct lp_fs_resolved res;
+        if (!plan_restricts(d) || sa->text[0] != '/' ||
+            d->proc->resolve(d->proc->ctx, c->pid, AT_FDCWD, sa->text, true, &res) < 0)
+                return;
+        const struct lp_fs_rule *rule = lp_fs_plan_lookup(d->fs_plan, res.path);
+        if (rule && rule->access == LP_FS_HIDDEN)
+                lp_check_fs_refusal(d, v, rule, c->name, res.path, res.path);
 }
 
 /* ---- network ---- */
@@ -124,7 +210,11 @@ void lp_check_destination(const struct lp_decider *d, const struct lp_call *c, s
 {
         const struct lp_policy *p = d->policy;
         const struct lp_sockaddr_info *sa = NULL;
-        if (p->netns == LP_NETNS_HOST)
+        size_t before = v->n_findings;
+        for (size_t i = 0; i < c->n_addresses; i++)
+                if (c->addresses[i].family == AF_UNIX)
+                        check_hidden_socket(d, c, &c->addresses[i], v);
+        if (p->netns == LP_NETNS_HOST || v->n_findings > before)
                 return; /* the host network: wherever it reaches */
         for (size_t i = 0; i < c->n_addresses && !sa; i++)
                 if (!reaches(d, c, &c->addresses[i]))

@@ -40,5 +40,18 @@ void lp_check_device_node(const struct lp_decider *d, const struct lp_call *c,
 void lp_check_raise_priority(const struct lp_decider *d, const struct lp_call *c,
                              struct lp_verdict *v);
 
+/* The paths a call writes (watch.h), against the filesystem plan: the
+ * first one it makes read-only or hides is a filesystem finding, the
+ * kernel's refusal (EROFS, EACCES) standing. Returns whether it found one. */
+bool lp_check_paths(const struct lp_decider *d, const struct lp_call *c, struct lp_verdict *v);
+
+struct lp_fs_rule;
+
+/* A filesystem finding for an access `rule` refuses: `op` on `target`,
+ * with the fix that would grant `checked` (the path the rule decided). */
+void lp_check_fs_refusal(const struct lp_decider *d, struct lp_verdict *v,
+                         const struct lp_fs_rule *rule, const char *op, const char *target,
+                         const char *checked);
+
 /* Calls that need the entry's capability whatever their arguments. */
 void lp_check_capability(const struct lp_decider *d, const struct lp_call *c, struct lp_verdict *v);

@@ -6,6 +6,7 @@
 
 #include "profile/names.h"
 #include "profile/policy.h"
+#include "rules/checks.h"
 #include "rules/watch.h"
 
 /* The [Syscalls] line that decided the refusal, in words. */
@@ -51,36 +52,63 @@ static void refuse_syscall(const struct lp_decider *d, const struct lp_call *c,
         }
 }
 
-/* Learning keeps one entry per operation and executable: a storm of
- * distinct paths must not grow the store without bound; what the
- * hardening refused stays apart, since it is granted by name. */
+/* Learning keeps one entry per grant: per operation and executable for a
+ * syscall or a capability, so that a storm of distinct paths cannot grow
+ * the store without bound; what the hardening refused apart, since it is
+ * granted by name; a destination, a file system path per path the fix
+ * names (500 files in one directory are one grant). */
 static void learning_keys(struct lp_verdict *v)
 {
         for (size_t i = 0; i < v->n_findings; i++) {
                 struct lp_verdict_finding *f = &v->findings[i];
-                if (f->kind != LP_FINDING_NETWORK)
+                if (f->kind == LP_FINDING_FILESYSTEM)
+                        snprintf(f->dedupe, sizeof(f->dedupe), "%s", f->fix);
+                else if (f->kind != LP_FINDING_NETWORK)
                         snprintf(f->dedupe, sizeof(f->dedupe), "%s",
                                  f->hardening ? "hardening" : "");
         }
+}
+
+/* A watched call: the paths it writes first (a read-only mount refuses
+ * before any capability is looked at), then its entry's own check. */
+static void check_watched(const struct lp_decider *d, const struct lp_call *c, struct lp_verdict *v)
+{
+        if (lp_check_paths(d, c, v))
+                return;
+        if (c->watch->check)
+                c->watch->check(d, c, v);
+}
+
+/* Allowed by the policy, or by the floor the filter adds to it. */
+static bool allowed(const struct lp_decider *d, const struct lp_syscall_rule *r)
+{
+        if (!r)
+                return false;
+        if (r->action.type == LP_ACTION_ALLOW)
+                return true;
+        for (size_t i = 0; d->also_allow && d->also_allow[i]; i++)
+                if (strcmp(d->also_allow[i], r->name) == 0)
+                        return lp_syscall_rule_is_default(r);
+        return false;
 }
 
 void lp_decide(const struct lp_decider *d, const struct lp_call *c, struct lp_verdict *v)
 {
         *v = (struct lp_verdict){.answer = LP_ANSWER_CONTINUE};
         const struct lp_syscall_rule *r = c->rule;
-        if (!r || r->action.type != LP_ACTION_ALLOW) {
+        if (!allowed(d, r)) {
                 refuse_syscall(d, c, v);
                 /* Learning: the syscall is one grant; what it did with its
                  * arguments may be another. The refusal's answer stands. */
                 if (d->learn && c->watch) {
                         enum lp_answer answer = v->answer;
                         int error = v->error;
-                        c->watch->check(d, c, v);
+                        check_watched(d, c, v);
                         v->answer = answer;
                         v->error = error;
                 }
         } else if (c->watch) {
-                c->watch->check(d, c, v);
+                check_watched(d, c, v);
         }
         if (d->learn)
                 learning_keys(v);

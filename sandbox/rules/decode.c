@@ -73,6 +73,18 @@ int lp_decode_string(const struct lp_decode_reader *rd, uint64_t addr, char *buf
         return 0;
 }
 
+int lp_decode_path(const struct lp_decode_reader *rd, uint64_t addr, char *buf, size_t size)
+{
+        size_t n = addr && size ? read_partial(rd, addr, buf, size) : 0;
+        if (!rd->valid(rd->ctx))
+                return -ESRCH;
+        if (n == 0)
+                return -EFAULT;
+        if (!memchr(buf, '\0', n))
+                return n == size ? -ENAMETOOLONG : -EFAULT;
+        return 0;
+}
+
 /* ---- socket addresses ---- */
 
 static void format_inet(const struct sockaddr_storage *ss, struct lp_sockaddr_info *r)

@@ -27,6 +27,9 @@
 /* Size of a target or dedupe buffer. */
 #define LP_TARGET_SIZE 512
 
+/* Paths longer than this are not resolved (PATH_MAX). */
+#define LP_PATH_SIZE 4096
+
 /* A socket address as a finding shows it. */
 struct lp_sockaddr_info {
         int family;     /* AF_*, or -1 when unreadable */
@@ -56,6 +59,10 @@ int lp_decode_read(const struct lp_decode_reader *rd, uint64_t addr, void *buf, 
  * "<unreadable>" when it cannot be read, cut with "..." when no NUL comes
  * within LP_DECODE_STRING_MAX. Returns 0, or -errno as lp_decode_read. */
 int lp_decode_string(const struct lp_decode_reader *rd, uint64_t addr, char *buf, size_t size);
+
+/* A whole path at `addr` into buf, for resolving it (not for display):
+ * 0, -ENAMETOOLONG when no NUL comes within size, -EFAULT or -ESRCH. */
+int lp_decode_path(const struct lp_decode_reader *rd, uint64_t addr, char *buf, size_t size);
 
 /* A sockaddr of `len` bytes at `addr`. 0, -EINVAL for a length no sockaddr
  * has, or -errno as lp_decode_read; ret->family is -1 on failure. */

@@ -11,6 +11,14 @@
 
 struct lp_policy;
 struct lp_origin;
+struct lp_fs_plan;
+
+/* A path as the tracee's mount namespace resolves it. */
+struct lp_fs_resolved {
+        char path[LP_PATH_SIZE];   /* absolute, canonical: symlinks followed as the call would */
+        char parent[LP_PATH_SIZE]; /* its directory, canonical */
+        bool exists;
+};
 
 /* What the decision may ask of the system, answered by the supervisor from
  * /proc (supervise/proc.c) and by tests from a table: the decision itself
@@ -23,6 +31,12 @@ struct lp_proc_reader {
          * namespace and no process of pid's PID namespace holds that
          * listening socket: a host service (supervise/listeners.h). */
         bool (*listener_outside)(const void *ctx, int pid, uint16_t port);
+        /* `path` of pid's call, relative to `dirfd` (AT_FDCWD: its cwd),
+         * resolved in pid's root and mount namespace, the last symlink
+         * followed when `follow`: 0, or -errno when it cannot be (the
+         * kernel fails the call then, for its own reason). */
+        int (*resolve)(const void *ctx, int pid, int dirfd, const char *path, bool follow,
+                       struct lp_fs_resolved *ret);
         const void *ctx;
 };
 
@@ -37,6 +51,11 @@ struct lp_decider {
         bool own_userns;
         /* Binds below this port need CAP_NET_BIND_SERVICE. */
         unsigned unprivileged_port_start;
+        /* What the run's [Filesystem] rules refuse (fs_plan.h); NULL: nothing. */
+        const struct lp_fs_plan *fs_plan;
+        /* Syscalls the filter allows where the policy leaves them to
+         * DefaultAction (learning's floor): allowed here too. NULL: none. */
+        const char *const *also_allow;
 };
 
 enum lp_answer {

@@ -1,6 +1,7 @@
 /* The watch table (watch.h). */
 #include "rules/watch.h"
 
+#include <fcntl.h>
 #include <linux/capability.h>
 #include <string.h>
 
@@ -14,6 +15,31 @@
  * otherwise 0x1_00005412 would slip by (CVE-2017-5226 follow-up in
  * bubblewrap). */
 static const uint32_t tty_injection[] = {LP_IOCTL_TIOCSTI, LP_IOCTL_TIOCLINUX};
+
+/* ---- paths written (the filesystem check) ---- */
+
+/* The open flags that write, create or truncate: opens without them stay
+ * in the kernel. O_TMPFILE's own bit, not O_DIRECTORY's. */
+#define WRITE_FLAGS (O_WRONLY | O_RDWR | O_CREAT | O_TRUNC | (O_TMPFILE & ~O_DIRECTORY))
+
+#define PATH(op_, dirfd_, path_, ...)                                             \
+        {                                                                         \
+                .op = LP_FS_OP_##op_, .dirfd = dirfd_, .path = path_, __VA_ARGS__ \
+        }
+#define ONE(...)                           \
+        {                                  \
+                .first = PATH(__VA_ARGS__) \
+        }
+#define PATHS(...) ((const struct lp_watch_paths[]){__VA_ARGS__})
+#define NO_PATH                                 \
+        {                                       \
+                .first = {.op = LP_FS_OP_NONE } \
+        }
+
+static const struct lp_watch_paths open_paths[] = {
+        ONE(OPEN, -1, 0, .flags = 1, .nofollow = O_NOFOLLOW, .follows = true)};
+static const struct lp_watch_paths openat_paths[] = {
+        ONE(OPEN, 0, 1, .flags = 2, .nofollow = O_NOFOLLOW, .follows = true)};
 
 /* A syscall that needs `cap` whatever its arguments. */
 #define CAPABILITY(entry_name, cap_, ...)                                           \
@@ -130,6 +156,123 @@ const struct lp_watch lp_watches[] = {
                 .check = lp_check_bind_port,
         },
 
+        /* ---- writing to the file system: watched where the plan refuses
+         * some write (the filesystem check); the kernel refuses (EROFS,
+         * EACCES), the finding says which path and which line ---- */
+        {
+                .name = "open",
+                .syscalls = SYSCALLS("open"),
+                .cap = -1,
+                .paths = open_paths,
+                .filter = LP_FILTER_ARG_MASK_ZERO,
+                .filter_arg = 1,
+                .filter_mask = WRITE_FLAGS,
+        },
+        {
+                .name = "openat",
+                .syscalls = SYSCALLS("openat"),
+                .cap = -1,
+                .paths = openat_paths,
+                .filter = LP_FILTER_ARG_MASK_ZERO,
+                .filter_arg = 2,
+                .filter_mask = WRITE_FLAGS,
+        },
+        {
+                /* The flags are in its struct open_how: every call. */
+                .name = "openat2",
+                .syscalls = SYSCALLS("openat2"),
+                .cap = -1,
+                .paths = PATHS(
+                        ONE(OPEN, 0, 1, .flags = -1, .nofollow = O_NOFOLLOW, .follows = true)),
+                .filter = LP_FILTER_NOTIFY_ALL,
+        },
+        {
+                .name = "creat",
+                .syscalls = SYSCALLS("creat"),
+                .cap = -1,
+                .paths = PATHS(ONE(OPEN, -1, 0, .follows = true)),
+                .filter = LP_FILTER_NOTIFY_ALL,
+        },
+        {
+                .name = "mkdir",
+                .syscalls = SYSCALLS("mkdir", "mkdirat"),
+                .cap = -1,
+                .paths = PATHS(ONE(MKDIR, -1, 0, .parent = true), ONE(MKDIR, 0, 1, .parent = true)),
+                .filter = LP_FILTER_NOTIFY_ALL,
+        },
+        {
+                .name = "unlink",
+                .syscalls = SYSCALLS("unlink", "unlinkat", "rmdir"),
+                .cap = -1,
+                .paths =
+                        PATHS(ONE(DELETE, -1, 0, .parent = true), ONE(DELETE, 0, 1, .parent = true),
+                              ONE(DELETE, -1, 0, .parent = true)),
+                .filter = LP_FILTER_NOTIFY_ALL,
+        },
+        {
+                .name = "rename",
+                .syscalls = SYSCALLS("rename", "renameat", "renameat2"),
+                .cap = -1,
+                .paths = PATHS(
+                        {PATH(RENAME, -1, 0, .parent = true), PATH(RENAME, -1, 1, .parent = true)},
+                        {PATH(RENAME, 0, 1, .parent = true), PATH(RENAME, 2, 3, .parent = true)},
+                        {PATH(RENAME, 0, 1, .parent = true), PATH(RENAME, 2, 3, .parent = true)}),
+                .filter = LP_FILTER_NOTIFY_ALL,
+        },
+        {
+                /* The new name is what changes a directory. */
+                .name = "link",
+                .syscalls = SYSCALLS("link", "linkat", "symlink", "symlinkat"),
+                .cap = -1,
+                .paths = PATHS(ONE(LINK, -1, 1, .parent = true), ONE(LINK, 2, 3, .parent = true),
+                               ONE(SYMLINK, -1, 1, .parent = true),
+                               ONE(SYMLINK, 1, 2, .parent = true)),
+                .filter = LP_FILTER_NOTIFY_ALL,
+        },
+        {
+                .name = "chmod",
+                .syscalls = SYSCALLS("chmod", "fchmodat"),
+                .cap = -1,
+                .paths = PATHS(ONE(CHMOD, -1, 0, .follows = true),
+                               ONE(CHMOD, 0, 1, .follows = true)),
+                .filter = LP_FILTER_NOTIFY_ALL,
+        },
+        {
+                .name = "truncate",
+                .syscalls = SYSCALLS("truncate"),
+                .cap = -1,
+                .paths = PATHS(ONE(TRUNCATE, -1, 0, .follows = true)),
+                .filter = LP_FILTER_NOTIFY_ALL,
+        },
+        {
+                .name = "utime",
+                .syscalls = SYSCALLS("utime", "utimes", "futimesat"),
+                .cap = -1,
+                .paths = PATHS(ONE(UTIME, -1, 0, .follows = true),
+                               ONE(UTIME, -1, 0, .follows = true),
+                               ONE(UTIME, 0, 1, .follows = true)),
+                .filter = LP_FILTER_NOTIFY_ALL,
+        },
+        {
+                /* futimens(fd) is utimensat(fd, NULL, ...): it stays in the
+                 * kernel, as every call on a descriptor does. */
+                .name = "utimensat",
+                .syscalls = SYSCALLS("utimensat"),
+                .cap = -1,
+                .paths = PATHS(ONE(UTIME, 0, 1, .flags = 3, .nofollow = AT_SYMLINK_NOFOLLOW,
+                                   .follows = true)),
+                .filter = LP_FILTER_ARG_ZERO,
+                .filter_arg = 1,
+        },
+        {
+                .name = "xattr",
+                .syscalls = SYSCALLS("setxattr", "lsetxattr", "removexattr", "lremovexattr"),
+                .cap = -1,
+                .paths = PATHS(ONE(XATTR, -1, 0, .follows = true), ONE(XATTR, -1, 0),
+                               ONE(XATTR, -1, 0, .follows = true), ONE(XATTR, -1, 0)),
+                .filter = LP_FILTER_NOTIFY_ALL,
+        },
+
         /* ---- capability-gated (capabilities(7)): the supervisor tells
          * from the arguments whether this call needed the capability;
          * the kernel's own answer stands ---- */
@@ -137,6 +280,9 @@ const struct lp_watch lp_watches[] = {
                 .name = "the chown family",
                 .syscalls = SYSCALLS("chown", "fchown", "lchown", "fchownat"),
                 .cap = CAP_CHOWN,
+                .paths = PATHS(ONE(CHOWN, -1, 0, .follows = true), NO_PATH, ONE(CHOWN, -1, 0),
+                               ONE(CHOWN, 0, 1, .flags = 4, .nofollow = AT_SYMLINK_NOFOLLOW,
+                                   .follows = true)),
                 .filter = LP_FILTER_NOTIFY_ALL,
                 .check = lp_check_owner,
         },
@@ -158,6 +304,7 @@ const struct lp_watch lp_watches[] = {
                 .name = "mknod",
                 .syscalls = SYSCALLS("mknod", "mknodat"),
                 .cap = CAP_MKNOD,
+                .paths = PATHS(ONE(MKNOD, -1, 0, .parent = true), ONE(MKNOD, 0, 1, .parent = true)),
                 .filter = LP_FILTER_NOTIFY_ALL,
                 .check = lp_check_device_node,
         },
@@ -198,9 +345,20 @@ bool lp_watch_hardened(const struct lp_policy *p, const char *syscall)
         return lp_watch_hardens(lp_watch_find(syscall), lp_policy_syscall_by_name(p, syscall));
 }
 
-bool lp_watch_active(const struct lp_policy *p, const struct lp_watch *w, const char *syscall)
+bool lp_watch_active(const struct lp_policy *p, const struct lp_watch *w, const char *syscall,
+                     bool fs_restricted)
 {
+        const struct lp_watch_paths *paths = lp_watch_paths_of(w, syscall);
         return (w->hardening && lp_watch_hardened(p, syscall)) ||
                (w->cap >= 0 && !lp_policy_keeps(p, w->cap)) ||
-               (w->destination && p->netns != LP_NETNS_HOST) || w->always;
+               (w->destination && p->netns != LP_NETNS_HOST) || w->always ||
+               (fs_restricted && paths && paths->first.op != LP_FS_OP_NONE);
+}
+
+const struct lp_watch_paths *lp_watch_paths_of(const struct lp_watch *w, const char *syscall)
+{
+        for (size_t i = 0; w && w->paths && w->syscalls[i]; i++)
+                if (strcmp(w->syscalls[i], syscall) == 0)
+                        return &w->paths[i];
+        return NULL;
 }

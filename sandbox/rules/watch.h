@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "profile/policy.h"
+#include "rules/fs_plan.h"
 #include "rules/decode.h"
 #include "rules/verdict.h"
 
@@ -45,6 +46,24 @@ enum lp_watch_address {
         LP_ADDRESS_MMSGHDR,  /* sendmmsg(fd, mmsghdr[], vlen, flags): each msg_name */
 };
 
+/* Where a path a call writes is in its arguments. */
+struct lp_watch_path {
+        enum lp_fs_op op;
+        signed char dirfd;      /* the argument with the directory fd; -1: the cwd */
+        signed char path;       /* the argument with the path */
+        signed char flags;      /* the argument with `nofollow` (no call has its
+                                 * flags first: 0 is none); -1: openat2's, in
+                                 * its struct open_how */
+        unsigned long nofollow; /* the flag that keeps a last symlink unfollowed */
+        bool follows;           /* without that flag, a last symlink is followed */
+        bool parent;            /* it changes the directory, which must be writable */
+};
+
+/* The paths of one syscall: one, or two for rename and link. */
+struct lp_watch_paths {
+        struct lp_watch_path first, second;
+};
+
 struct lp_watch {
         const char *name;            /* "ioctl", "the chown family" */
         const char *const *syscalls; /* NULL-terminated libseccomp names */
@@ -56,6 +75,10 @@ struct lp_watch {
         int cap;          /* the capability calls may need, or -1 */
         bool destination; /* watched where the command has its own network namespace */
         bool always;      /* watched under every policy */
+        /* One per member of syscalls: the paths each writes (NULL: none,
+         * or the entry writes no path). Watched where the filesystem plan
+         * refuses some write. */
+        const struct lp_watch_paths *paths;
         enum lp_watch_filter filter;
         unsigned filter_arg;
         uint64_t filter_mask;
@@ -66,7 +89,8 @@ struct lp_watch {
                        struct lp_decoded *d);
         enum lp_watch_address address;
         /* Adds what a watched call comes to to v (nothing when the call is
-         * fine); leaves v->answer alone unless it refuses the call. */
+         * fine); leaves v->answer alone unless it refuses the call. NULL:
+         * the entry is about paths only (the filesystem check). */
         void (*check)(const struct lp_decider *d, const struct lp_call *c, struct lp_verdict *v);
 };
 
@@ -87,5 +111,10 @@ static inline bool lp_watch_hardens(const struct lp_watch *w, const struct lp_sy
 }
 
 /* Whether the filter must send calls of `syscall` (allowed by p) to the
- * supervisor, as far as w's filter rule does not keep them in the kernel. */
-bool lp_watch_active(const struct lp_policy *p, const struct lp_watch *w, const char *syscall);
+ * supervisor, as far as w's filter rule does not keep them in the kernel.
+ * `fs_restricted`: the run's filesystem plan refuses some write. */
+bool lp_watch_active(const struct lp_policy *p, const struct lp_watch *w, const char *syscall,
+                     bool fs_restricted);
+
+/* The paths `syscall` of w writes, or NULL. */
+const struct lp_watch_paths *lp_watch_paths_of(const struct lp_watch *w, const char *syscall);

@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -21,7 +22,19 @@
 #include "profile/policy.h"
 #include "rules/decide.h"
 #include "supervise/proc.h"
+#include "supervise/record.h"
 #include "supervise/tracee.h"
+
+/* Linux 6.6: wake the supervisor on the notifying thread's CPU, and the
+ * thread on the supervisor's, instead of through an inter-processor
+ * interrupt to an idle CPU (for gVisor, commit 48a1084a8b74). Debian 12's
+ * headers predate it. */
+#ifndef SECCOMP_IOCTL_NOTIF_SET_FLAGS
+#define SECCOMP_IOCTL_NOTIF_SET_FLAGS SECCOMP_IOW(4, __u64)
+#endif
+#ifndef SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP
+#define SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP 1UL
+#endif
 
 /* The last executables seen, by thread id: the fallback when a tracee is
  * already gone, so that its finding joins its siblings' rather than
@@ -70,8 +83,10 @@ static void init_decider(struct lp_notifier *n)
                 .proc = &n->proc_reader,
                 .audit = n->o.audit,
                 .learn = n->o.learn,
-                .own_userns = !n->o.audit && p->netns != LP_NETNS_HOST && geteuid() != 0,
+                .own_userns = !n->o.audit && geteuid() != 0,
                 .unprivileged_port_start = unprivileged_port_start(p),
+                .fs_plan = n->o.fs_plan,
+                .also_allow = n->o.also_allow,
         };
 }
 
@@ -96,6 +111,8 @@ int lp_notifier_new(const struct lp_policy *p, struct lp_findings *store, int li
         n->fd = listener_fd;
         n->o = *o;
         init_decider(n);
+        /* Best effort: older kernels answer EINVAL and wake as before. */
+        (void)ioctl(listener_fd, SECCOMP_IOCTL_NOTIF_SET_FLAGS, SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP);
         *ret = n;
         return 0;
 }
@@ -141,31 +158,10 @@ static int record(struct lp_notifier *n, const struct lp_verdict *v)
 {
         if (v->n_findings == 0)
                 return 0;
-        int pid = (int)n->req->pid, r = 0;
+        int pid = (int)n->req->pid;
         char exe[256];
         executable(n, pid, exe, sizeof(exe));
-        uint64_t first_ms = lp_now_ms() - n->o.start_ms;
-        for (size_t i = 0; i < v->n_findings; i++) {
-                const struct lp_verdict_finding *vf = &v->findings[i];
-                struct lp_finding f = {
-                        .kind = vf->kind,
-                        .action = vf->action,
-                        .operation = vf->operation,
-                        .target = vf->target,
-                        .dedupe_target = vf->dedupe,
-                        .errno_value = vf->errno_value,
-                        .count = 1,
-                        .pid = pid,
-                        .exe = exe,
-                        .rule = vf->rule,
-                        .fix = vf->fix,
-                        .first_ms = first_ms,
-                        .hardening = vf->hardening,
-                };
-                int q = lp_findings_add(n->store, &f);
-                r = r < 0 ? r : q;
-        }
-        return r;
+        return lp_record_verdict(n->store, v, pid, exe, lp_now_ms() - n->o.start_ms);
 }
 
 static void kill_process(struct lp_notifier *n, int tid)

@@ -8,11 +8,16 @@
 struct lp_policy;
 struct lp_findings;
 struct lp_notifier;
+struct lp_fs_plan;
 
 struct lp_notifier_options {
         bool audit;        /* answer CONTINUE for what would be denied */
         bool learn;        /* also describe what refused calls did with their arguments */
         uint64_t start_ms; /* CLOCK_MONOTONIC ms at the start of the run */
+        /* What the run's [Filesystem] rules refuse (borrowed); NULL: nothing. */
+        const struct lp_fs_plan *fs_plan;
+        /* The filter's learning floor (launch/filter.h), borrowed. */
+        const char *const *also_allow;
 };
 
 /* Borrows p, store and listener_fd for its lifetime. */

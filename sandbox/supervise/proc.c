@@ -1,9 +1,14 @@
 #include "supervise/proc.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "base/util.h"
 #include "supervise/listeners.h"
@@ -50,9 +55,138 @@ static bool proc_listener_outside(const void *ctx, int pid, uint16_t port)
         return outside;
 }
 
+/* ---- resolving a tracee's paths ---- */
+
+/* The symlink hops of one resolution, as the kernel allows (path_resolution(7)). */
+#define MAX_HOPS 40
+
+/* readlink into a string buffer: 0, or -errno (-ENAMETOOLONG when cut). */
+static int read_link(int dirfd, const char *path, char *buf, size_t size)
+{
+        ssize_t n = readlinkat(dirfd, path, buf, size);
+        if (n < 0)
+                return -errno;
+        if ((size_t)n >= size)
+                return -ENAMETOOLONG;
+        buf[n] = '\0';
+        return 0;
+}
+
+/* The directory a relative path of pid's is relative to, as pid sees it:
+ * its cwd, or the directory dirfd refers to. */
+static int base_directory(int pid, int dirfd, char *buf, size_t size)
+{
+        char link[64];
+        if (dirfd == AT_FDCWD)
+                snprintf(link, sizeof(link), "/proc/%d/cwd", pid);
+        else
+                snprintf(link, sizeof(link), "/proc/%d/fd/%d", pid, dirfd);
+        int r = read_link(AT_FDCWD, link, buf, size);
+        /* "socket:[...]", "(deleted)" and the like are no directory. */
+        return r < 0 ? r : buf[0] == '/' ? 0 : -ENOTDIR;
+}
+
+static int join(char *buf, size_t size, const char *dir, const char *name)
+{
+        bool root = strcmp(dir, "/") == 0;
+        int n = snprintf(buf, size, "%s%s%s", root ? "" : dir, "/", name);
+        return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+/* Splits `full` into its directory (in `full`) and last name (returned);
+ * "" when the path names a directory itself ("/", "x/.", "x/.."). */
+static const char *split_last(char *full)
+{
+        size_t n = strlen(full);
+        while (n > 1 && full[n - 1] == '/')
+                full[--n] = '\0';
+        char *slash = strrchr(full, '/');
+        const char *last = slash + 1;
+        if (strcmp(last, ".") == 0 || strcmp(last, "..") == 0 || !*last)
+                return "";
+        *slash = '\0';
+        if (!*full)
+                strcpy(full, "/");
+        return last;
+}
+
+/* The canonical path of an O_PATH fd: the kernel says it, from where the
+ * tracee stands (its mount namespace), not from ours. */
+static int fd_path(int fd, char *buf, size_t size)
+{
+        char link[64];
+        snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+        return read_link(AT_FDCWD, link, buf, size);
+}
+
+static int open_in_root(int root, const char *path)
+{
+        struct open_how how = {.flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT};
+        int fd = (int)syscall(SYS_openat2, root, path, &how, sizeof(how));
+        return fd < 0 ? -errno : fd;
+}
+
+/* One step: the directory of `full` resolved, then its last name looked
+ * at. 1 when `full` became a symlink's target (another step is needed). */
+static int resolve_step(int root, char *full, size_t size, bool follow, struct lp_fs_resolved *ret)
+{
+        char dir[LP_PATH_SIZE];
+        snprintf(dir, sizeof(dir), "%s", full);
+        const char *last = split_last(dir);
+        _cleanup_close_ int fd = open_in_root(root, *last ? dir : full);
+        if (fd < 0)
+                return fd;
+        char *at = *last ? ret->parent : ret->path;
+        int r = fd_path(fd, at, sizeof(ret->path));
+        if (r < 0 || !*last) {
+                ret->exists = true;
+                snprintf(ret->parent, sizeof(ret->parent), "%s", ret->path);
+                char *slash = strrchr(ret->parent, '/');
+                if (slash)
+                        slash[slash == ret->parent] = '\0';
+                return r;
+        }
+        struct stat st;
+        ret->exists = fstatat(fd, last, &st, AT_SYMLINK_NOFOLLOW) == 0;
+        if (!ret->exists && errno != ENOENT)
+                return -errno;
+        if (ret->exists && S_ISLNK(st.st_mode) && follow) {
+                char target[LP_PATH_SIZE];
+                if ((r = read_link(fd, last, target, sizeof(target))) < 0)
+                        return r;
+                r = target[0] == '/'
+                            ? (snprintf(full, size, "%s", target) < (int)size ? 0 : -ENAMETOOLONG)
+                            : join(full, size, ret->parent, target);
+                return r < 0 ? r : 1;
+        }
+        return join(ret->path, sizeof(ret->path), ret->parent, last);
+}
+
+static int proc_resolve(const void *ctx, int pid, int dirfd, const char *path, bool follow,
+                        struct lp_fs_resolved *ret)
+{
+        char base[LP_PATH_SIZE], full[LP_PATH_SIZE], root_link[64];
+        int r = 0;
+        if (path[0] == '/')
+                snprintf(full, sizeof(full), "%s", path);
+        else if ((r = base_directory(pid, dirfd, base, sizeof(base))) >= 0)
+                r = join(full, sizeof(full), base, path);
+        if (r < 0)
+                return r;
+        /* The tracee's root: its mount namespace, wherever ours is. */
+        snprintf(root_link, sizeof(root_link), "/proc/%d/root", pid);
+        _cleanup_close_ int root = open(root_link, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (root < 0)
+                return -errno;
+        for (int hop = 0; hop < MAX_HOPS; hop++)
+                if ((r = resolve_step(root, full, sizeof(full), follow, ret)) <= 0)
+                        return r;
+        return -ELOOP;
+}
+
 struct lp_proc_reader lp_proc_reader(struct lp_proc *proc)
 {
-        return (struct lp_proc_reader){proc_ids, proc_listener_outside, proc};
+        return (struct lp_proc_reader){proc_ids, proc_listener_outside, proc_resolve, proc};
 }
 
 void lp_proc_done(struct lp_proc *proc)

@@ -17,6 +17,7 @@
 #include "base/exit_status.h"
 #include "base/log.h"
 #include "base/util.h"
+#include "supervise/hidden.h"
 #include "supervise/notify.h"
 
 /* The signals passed on to the command, as timeout(1) and env(1) users
@@ -141,13 +142,22 @@ static void handle_notification(struct state *st)
         }
 }
 
+static void handle_hidden(struct state *st)
+{
+        const struct lp_supervision *s = st->s;
+        int r = lp_hidden_handle(s->hidden, s->policy, s->findings, s->start_ms);
+        if (r < 0)
+                lp_log_errno(r, "the watch of hidden paths failed: %m");
+}
+
 static int poll_once(struct state *st, int timeout_ms)
 {
-        struct pollfd p[4] = {
+        struct pollfd p[5] = {
                 {st->listener_open ? st->s->listener : -1, POLLIN, 0},
                 {st->sigfd, POLLIN, 0},
                 {st->timerfd, POLLIN, 0},
                 {st->status_open ? st->s->status_fd : -1, POLLIN, 0},
+                {lp_hidden_fd(st->s->hidden), POLLIN, 0},
         };
         int n = poll(p, LP_ELEMENTSOF(p), timeout_ms);
         if (n < 0)
@@ -162,6 +172,8 @@ static int poll_once(struct state *st, int timeout_ms)
                 handle_signals(st);
         if (p[2].revents & POLLIN)
                 st->timed_out = true;
+        if (p[4].revents & POLLIN)
+                handle_hidden(st);
         return n;
 }
 

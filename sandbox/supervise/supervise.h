@@ -5,11 +5,15 @@
 #pragma once
 #include <signal.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "supervise/child_status.h"
 
 struct lp_notifier;
+struct lp_hidden;
+struct lp_policy;
+struct lp_findings;
 
 /* Blocks the signals the supervisor forwards or waits for (SIGCHLD), before
  * the fork, so that none is lost before the signalfd exists. *ret_old is the
@@ -28,6 +32,11 @@ struct lp_supervision {
         /* Out: a step that failed after the handover (the exec), with its
          * errno; kind stays as the caller set it otherwise. */
         struct lp_child_status *failure;
+        /* Opens of hidden paths (hidden.h), or NULL; what its findings need. */
+        struct lp_hidden *hidden;
+        const struct lp_policy *policy;
+        struct lp_findings *findings;
+        uint64_t start_ms;
 };
 
 /* Runs until the command has exited (or timed out) and every process left

@@ -14,7 +14,9 @@ ZERO=0000000000000000
 L_priv=$(deny_rule privileged)
 
 # Setuid-root copies of id and of the probe, where uid 65534 can run them.
-suid=$tmp/suid
+# Inside the working directory ($tmp/shared), which the profiles make
+# visible in the sandbox.
+suid=$tmp/shared/suid
 mkdir -m 755 "$suid" || fatal "mkdir $suid"
 if ! cp /usr/bin/id "$suid/id" || ! cp "$PROBE" "$suid/probe" ||
         ! chown 0:0 "$suid/id" "$suid/probe" || ! chmod 4755 "$suid/id" "$suid/probe"; then

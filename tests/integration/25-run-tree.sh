@@ -62,8 +62,10 @@ killed_check() {
         local who=$1 lp i pidfile=$tmp/shared/daemon-k-$1.pid
         local -a prefix=()
         [ "$who" = nobody ] && prefix=(setpriv "--reuid=$NOBODY_UID" "--regid=$NOBODY_GID" --clear-groups --)
-        "${prefix[@]}" "$LEASTPRIV" run -q -- /bin/sh -c \
-                "'$PROBE' daemon '$pidfile' && exec '$PROBE' sleep 301" >/dev/null 2>&1 &
+        # From $tmp: the default profile's ReadWritePaths=. is where the
+        # pid file goes.
+        (cd "$tmp" && exec "${prefix[@]}" "$LEASTPRIV" run -q -- /bin/sh -c \
+                "'$PROBE' daemon '$pidfile' && exec '$PROBE' sleep 301") >/dev/null 2>&1 &
         lp=$!
         LP_CHECKS=$((LP_CHECKS + 1))
         if ! wait_for_file "$pidfile" 20 || ! pgrep -f -- "sleep 301\$" >/dev/null; then

@@ -170,7 +170,7 @@ kinds_checks root
 
 # From the source tree, ./profiles is found first and cited as such.
 f=$tmp/shared/findings-cwd.jsonl
-(cd "$LP_SOURCE" && lpx root run --findings "$f" -- "$PROBE" ptrace-traceme &&
+(cd "$LP_SOURCE" && LP_KEEP_CWD=1 lpx root run --findings "$f" -- "$PROBE" ptrace-traceme &&
         declare -p LP_STATUS LP_OUT LP_ERR LP_LAST >"$tmp/cwd.capture")
 # shellcheck disable=SC1091
 source "$tmp/cwd.capture"

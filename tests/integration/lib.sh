@@ -95,11 +95,20 @@ unpriv() {
 
 # capture CMD...: runs CMD with a guard timeout; sets LP_STATUS, LP_OUT,
 # LP_ERR (stdout and stderr as text) and LP_ELAPSED (whole seconds).
+# CMD runs in $tmp (the default profile's ReadWritePaths=. then makes the
+# test's files visible and writable inside the sandbox's private /tmp)
+# unless the test is in a directory of $tmp already, or sets LP_KEEP_CWD.
 capture() {
-        local start=$SECONDS
+        local start=$SECONDS dir=$PWD
+        case "$PWD/" in
+        "$tmp"/*) ;;
+        *) [ -n "${LP_KEEP_CWD:-}" ] || dir=$tmp ;;
+        esac
         LP_STATUS=0 # the `||` form is safe under `set -e` as well
+        pushd "$dir" >/dev/null || fatal "cd $dir"
         timeout -k 5 "${LP_GUARD:-120}" "$@" >"$tmp/.out" 2>"$tmp/.err" </dev/null ||
                 LP_STATUS=$?
+        popd >/dev/null || fatal "cd back from $dir"
         LP_ELAPSED=$((SECONDS - start))
         LP_OUT=$(cat "$tmp/.out")
         LP_ERR=$(cat "$tmp/.err")

@@ -86,7 +86,22 @@ static bool fake_listener_outside(const void *ctx, int pid, uint16_t port)
         return port == 5432;
 }
 
-static const struct lp_proc_reader proc = {fake_ids, fake_listener_outside, NULL};
+/* Paths resolve lexically against /work: the fixture has no symlinks. */
+static int fake_resolve(const void *ctx, int pid, int dirfd, const char *path, bool follow,
+                        struct lp_fs_resolved *ret)
+{
+        if (path[0] == '/')
+                snprintf(ret->path, sizeof(ret->path), "%s", path);
+        else
+                snprintf(ret->path, sizeof(ret->path), "/work/%s", path);
+        snprintf(ret->parent, sizeof(ret->parent), "%s", ret->path);
+        char *slash = strrchr(ret->parent, '/');
+        slash[slash == ret->parent] = '\0';
+        ret->exists = strcmp(ret->path, "/etc/passwd") == 0 || strcmp(ret->path, "/work") == 0;
+        return 0;
+}
+
+static const struct lp_proc_reader proc = {fake_ids, fake_listener_outside, fake_resolve, NULL};
 
 /* ---- deciding ---- */
 

@@ -37,8 +37,11 @@ static void test_floor_holds_nothing_watched(void **state)
                 const char *name = lp_learn_floor[i];
                 for (size_t w = 0; watched[w]; w++)
                         assert_string_not_equal(name, watched[w]);
-                if (lp_watch_find(name))
-                        fail_msg("%s is in the floor and in the watch table", name);
+                /* Watched only for what its filter rule sends on (open for
+                 * writing): the floor's calls themselves stay in the kernel. */
+                const struct lp_watch *w = lp_watch_find(name);
+                if (w && w->filter == LP_FILTER_NOTIFY_ALL)
+                        fail_msg("%s is in the floor and watched in every call", name);
                 for (size_t j = 0; j < i; j++)
                         assert_string_not_equal(name, lp_learn_floor[j]);
         }

@@ -46,7 +46,7 @@ static void test_keys_are_unique_and_in_known_sections(void **state)
                 if (!k->apply)
                         assert_string_equal(k->name, "Include");
         }
-        assert_int_equal(n, 18);
+        assert_int_equal(n, 27);
         assert_null(lp_key_find("Network", "Allow"));
         assert_null(lp_key_find("Syscalls", "allow")); /* case-sensitive */
 }
@@ -95,11 +95,12 @@ static void test_parser_accepts_exactly_the_table(void **state)
 static void test_learned_keys(void **state)
 {
         /* learn writes exactly these (README, "Learning mode"). */
-        const char *const want[] = {"Keep", "Allow", "AddressFamilies", NULL};
+        const char *const want[] = {"Keep", "Allow", "AddressFamilies", "ReadWritePaths", NULL};
         size_t n = 0;
         for (const struct lp_key *k = lp_keys; k->name; k++) {
                 if (!k->learned)
                         continue;
+                assert_non_null(want[n]);
                 assert_string_equal(k->name, want[n]);
                 /* What learn grants, diff must see. */
                 assert_non_null(k->privileges);
@@ -120,9 +121,9 @@ static void test_watch_entries_are_well_formed(void **state)
         size_t n = 0;
         for (const struct lp_watch *w = lp_watches; w->name; w++, n++) {
                 assert_non_null(w->syscalls[0]);
-                assert_non_null(w->check);
+                assert_true(w->check || w->paths);
                 /* Watched for some reason, or it would never be watched. */
-                assert_true(w->hardening || w->cap >= 0 || w->destination || w->always);
+                assert_true(w->hardening || w->cap >= 0 || w->destination || w->always || w->paths);
                 assert_true(w->cap >= -1 && w->cap <= CAP_LAST_CAP);
                 assert_true(w->filter_arg < 6);
                 if (w->filter == LP_FILTER_ARG_LO32_NOT_IN)
@@ -167,20 +168,20 @@ static void test_watch_active(void **state)
         struct lp_policy *p = load("[Profile]\nInclude=default\n");
         const struct lp_watch *connect = lp_watch_find("connect"), *chown = lp_watch_find("chown"),
                               *ioctl = lp_watch_find("ioctl"), *socket = lp_watch_find("socket");
-        assert_true(lp_watch_active(p, connect, "connect"));
-        assert_true(lp_watch_active(p, chown, "chown"));
-        assert_true(lp_watch_active(p, ioctl, "ioctl"));
-        assert_true(lp_watch_active(p, socket, "socket"));
+        assert_true(lp_watch_active(p, connect, "connect", false));
+        assert_true(lp_watch_active(p, chown, "chown", false));
+        assert_true(lp_watch_active(p, ioctl, "ioctl", false));
+        assert_true(lp_watch_active(p, socket, "socket", false));
         lp_policy_free(p);
         p = load("[Profile]\nInclude=default\n[Network]\nNamespace=host\n[Capabilities]\n"
                  "Keep=CAP_CHOWN CAP_NET_RAW\n[Syscalls]\nAllow=ioctl\n");
-        assert_false(lp_watch_active(p, connect, "connect"));
-        assert_false(lp_watch_active(p, chown, "chown"));
-        assert_false(lp_watch_active(p, ioctl, "ioctl"));
+        assert_false(lp_watch_active(p, connect, "connect", false));
+        assert_false(lp_watch_active(p, chown, "chown", false));
+        assert_false(lp_watch_active(p, ioctl, "ioctl", false));
         assert_false(lp_watch_hardened(p, "ioctl"));
         assert_true(lp_watch_hardened(p, "clone"));
         /* Families are enforced under every policy. */
-        assert_true(lp_watch_active(p, socket, "socket"));
+        assert_true(lp_watch_active(p, socket, "socket", false));
         lp_policy_free(p);
 }
 

@@ -1,0 +1,58 @@
+#include "launch/namespaces.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "profile/policy.h"
+
+bool lp_namespaces_need_userns(bool audit)
+{
+        return !audit && geteuid() != 0;
+}
+
+static int write_file(const char *path, const char *text)
+{
+        int fd = open(path, O_WRONLY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        ssize_t n = write(fd, text, strlen(text));
+        int r = n == (ssize_t)strlen(text) ? 0 : (n < 0 ? -errno : -EIO);
+        close(fd);
+        return r;
+}
+
+/* An unprivileged process may map exactly its own ids (user_namespaces(7));
+ * setgroups must be denied before gid_map can be written (Linux 3.19). */
+static int map_ids(uid_t uid, gid_t gid)
+{
+        char line[64];
+        snprintf(line, sizeof(line), "%u %u 1\n", (unsigned)uid, (unsigned)uid);
+        int r = write_file("/proc/self/uid_map", line);
+        if (r >= 0)
+                r = write_file("/proc/self/setgroups", "deny");
+        snprintf(line, sizeof(line), "%u %u 1\n", (unsigned)gid, (unsigned)gid);
+        if (r >= 0)
+                r = write_file("/proc/self/gid_map", line);
+        return r;
+}
+
+int lp_namespaces_create(const struct lp_policy *p, uid_t uid, gid_t gid, enum lp_step *ret_step)
+{
+        bool userns = lp_namespaces_need_userns(false);
+        int flags = CLONE_NEWIPC | CLONE_NEWUTS;
+        if (p->netns != LP_NETNS_HOST)
+                flags |= CLONE_NEWNET;
+        if (userns)
+                flags |= CLONE_NEWUSER;
+        *ret_step = userns ? LP_STEP_USER_NAMESPACE : LP_STEP_NETWORK_NAMESPACE;
+        if (unshare(flags) < 0)
+                return -errno;
+        if (!userns)
+                return 0;
+        *ret_step = LP_STEP_MAP_IDS;
+        return map_ids(uid, gid);
+}
