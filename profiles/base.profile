@@ -43,6 +43,12 @@ InaccessiblePaths=-~/.cargo/credentials.toml -~/.cargo/credentials
 InaccessiblePaths=-/run/docker.sock -/var/run/docker.sock -/run/containerd -/run/podman
 InaccessiblePaths=-/run/dbus/system_bus_socket -/run/systemd/private
 
+[Host]
+# SysV IPC, POSIX message queues and the hostname of the run's own: a
+# test cannot read or remove a host process's shared memory.
+PrivateIPC=yes
+ProtectHostname=yes
+
 [Environment]
 # CI secrets: tokens, passwords and cloud credentials never reach a test
 # that did not ask for them by name (Pass=).

@@ -38,7 +38,19 @@ static int write_reports(const struct lp_cli *cli, const struct lp_policy *p,
                          const struct lp_findings *store)
 {
         int r = 0;
-        lp_report_text(store, stderr, cli->verbosity < 0);
+        /* Built in memory, then written at once: stderr is unbuffered,
+         * and the summary escapes character by character. */
+        char *text = NULL;
+        size_t len = 0;
+        FILE *mem = open_memstream(&text, &len);
+        bool built = mem && lp_report_text(store, mem, cli->verbosity < 0) >= 0;
+        if (mem && fclose(mem) != 0)
+                built = false;
+        if (built)
+                fwrite(text, 1, len, stderr);
+        else /* out of memory: slowly, but every line */
+                lp_report_text(store, stderr, cli->verbosity < 0);
+        free(text);
         if (cli->findings && (r = lp_report_json_write(store, cli->findings)) < 0)
                 return lp_log_errno(r, "cannot write findings to %s: %m", cli->findings);
         if (cli->sarif && (r = lp_report_sarif_write(store, p, cli->sarif)) < 0)

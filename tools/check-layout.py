@@ -37,7 +37,7 @@ RANKS = {
 PURE_STAGES = {"rules"}
 PURE_LIBC = {
     "calloc", "free", "malloc", "realloc", "memchr", "memcmp", "memcpy", "memmove", "memset",
-    "snprintf", "vsnprintf", "strchr", "strcmp", "strlen", "strncmp", "strrchr", "strstr",
+    "snprintf", "vsnprintf", "strchr", "strcmp", "strlen", "strnlen", "strncmp", "strrchr", "strstr",
     "inet_ntop", "qsort", "bsearch", "__stack_chk_fail", "__ctype_b_loc",
     "htonl", "htons", "ntohl", "ntohs",  # functions, not macros, at -O0
     "asprintf", "vasprintf", "strdup", "strndup", "strerror", "strncpy", "strspn", "strcspn",

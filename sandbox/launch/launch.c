@@ -238,8 +238,8 @@ static _Noreturn void child_main(struct launch *l)
          * IPC and hostname stay. */
         if (!audit && (r = lp_namespaces_create(p, l->uid, l->gid, &step)) < 0)
                 child_fail(l, step, r, LP_EXIT_SETUP_FAILED);
-        mark(l,
-             lp_namespaces_need_userns(audit) ? LP_STEP_USER_NAMESPACE : LP_STEP_NETWORK_NAMESPACE);
+        mark(l, lp_namespaces_need_userns(p, audit) ? LP_STEP_USER_NAMESPACE
+                                                    : LP_STEP_NETWORK_NAMESPACE);
         check_step(l, LP_STEP_LOOPBACK, audit ? 0 : lp_netns_loopback(p));
         /* After the user namespace (an unprivileged run needs it), before
          * the limits (RLIMIT_NPROC would count the init against them). The
@@ -466,7 +466,7 @@ static int prepare_filesystem(const struct lp_policy *p, const struct lp_run_opt
 static int check_host_network_caps(const struct lp_policy *p, const struct lp_run_options *o)
 {
         static const int network_caps[] = {CAP_NET_BIND_SERVICE, CAP_NET_RAW, CAP_NET_ADMIN};
-        if (!lp_namespaces_need_userns(o->audit) || p->netns != LP_NETNS_HOST)
+        if (!lp_namespaces_need_userns(p, o->audit) || p->netns != LP_NETNS_HOST)
                 return 0;
         for (size_t i = 0; i < LP_ELEMENTSOF(network_caps); i++) {
                 char name[64];

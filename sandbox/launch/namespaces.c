@@ -9,9 +9,9 @@
 
 #include "profile/policy.h"
 
-bool lp_namespaces_need_userns(bool audit)
+bool lp_namespaces_need_userns(const struct lp_policy *p, bool audit)
 {
-        return !audit && geteuid() != 0;
+        return !audit && geteuid() != 0 && lp_policy_wants_namespaces(p);
 }
 
 static int write_file(const char *path, const char *text)
@@ -42,12 +42,18 @@ static int map_ids(uid_t uid, gid_t gid)
 
 int lp_namespaces_create(const struct lp_policy *p, uid_t uid, gid_t gid, enum lp_step *ret_step)
 {
-        bool userns = lp_namespaces_need_userns(false);
-        int flags = CLONE_NEWIPC | CLONE_NEWUTS;
+        bool userns = lp_namespaces_need_userns(p, false);
+        int flags = 0;
         if (p->netns != LP_NETNS_HOST)
                 flags |= CLONE_NEWNET;
+        if (p->private_ipc.value)
+                flags |= CLONE_NEWIPC;
+        if (p->protect_hostname.value)
+                flags |= CLONE_NEWUTS;
         if (userns)
                 flags |= CLONE_NEWUSER;
+        if (!flags)
+                return 0;
         *ret_step = userns ? LP_STEP_USER_NAMESPACE : LP_STEP_NETWORK_NAMESPACE;
         if (unshare(flags) < 0)
                 return -errno;

@@ -1,9 +1,9 @@
 /* The namespaces the command gets before anything else is set up: a user
- * namespace when leastpriv is not root (mapping the caller's ids to
- * themselves, so that the others can be created), a network namespace
- * unless [Network] Namespace=host, and always IPC and UTS namespaces: SysV
- * IPC objects and the hostname are the sandbox's own. The mount and PID
- * namespaces come later (pidns.h). */
+ * namespace when leastpriv is not root and the profile wants any other
+ * (mapping the caller's ids to themselves, so that the others can be
+ * created), a network namespace unless [Network] Namespace=host, IPC and
+ * UTS namespaces with [Host] PrivateIPC= and ProtectHostname=. The mount
+ * and PID namespaces come later (pidns.h). */
 #pragma once
 #include <stdbool.h>
 #include <sys/types.h>
@@ -12,9 +12,9 @@
 
 struct lp_policy;
 
-/* Whether this run creates a user namespace: not root, and not --audit
- * (which changes nothing of what the command sees). */
-bool lp_namespaces_need_userns(bool audit);
+/* Whether this run creates a user namespace: not root, not --audit (which
+ * changes nothing of what the command sees), and some namespace wanted. */
+bool lp_namespaces_need_userns(const struct lp_policy *p, bool audit);
 
 /* In the child. 0 or -errno; *ret_step names the failing step. */
 int lp_namespaces_create(const struct lp_policy *p, uid_t uid, gid_t gid, enum lp_step *ret_step);

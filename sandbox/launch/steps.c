@@ -9,10 +9,15 @@
 
 #include "base/util.h"
 
+/* What turns every namespace off, for a host that allows none. */
+#define NO_NAMESPACES                                                                     \
+        "[Network] Namespace=host, [Host] PrivateIPC=no and ProtectHostname=no, and the " \
+        "[Filesystem] rules off (ProtectSystem=no and the other keys no, no path lists)"
+
 static const char *network_namespace_hint(int error)
 {
         return error == EPERM ? "no permission to create namespaces here (a container without "
-                                "CAP_SYS_ADMIN?); use [Network] Namespace=host"
+                                "CAP_SYS_ADMIN?); run without them: " NO_NAMESPACES
                               : NULL;
 }
 
@@ -22,15 +27,15 @@ static const char *user_namespace_hint(int error)
 {
         if (lp_read_long("/proc/sys/kernel/apparmor_restrict_unprivileged_userns", -1) == 1)
                 return "AppArmor forbids unprivileged user namespaces "
-                       "(kernel.apparmor_restrict_unprivileged_userns=1); run as root, or use "
-                       "[Network] Namespace=host";
+                       "(kernel.apparmor_restrict_unprivileged_userns=1); run as root, or "
+                       "without namespaces: " NO_NAMESPACES;
         if (lp_read_long("/proc/sys/user/max_user_namespaces", -1) == 0)
                 return "user namespaces are disabled (user.max_user_namespaces=0); run as root, "
-                       "or use [Network] Namespace=host";
+                       "or without namespaces: " NO_NAMESPACES;
         if (lp_read_long("/proc/sys/kernel/unprivileged_userns_clone", -1) == 0)
                 return "unprivileged user namespaces are disabled "
-                       "(kernel.unprivileged_userns_clone=0); run as root, or use "
-                       "[Network] Namespace=host";
+                       "(kernel.unprivileged_userns_clone=0); run as root, or without "
+                       "namespaces: " NO_NAMESPACES;
         return network_namespace_hint(error);
 }
 

@@ -56,6 +56,8 @@ static int read_comment(struct reader *rd, char *text)
                                          text + 8);
         if (starts(text, "# destination: "))
                 return add_with_evidence(rd, LP_LEARNED_DESTINATION, NULL, text + 15);
+        if (starts(text, "# refused: "))
+                return add_with_evidence(rd, LP_LEARNED_FS_NOTE, NULL, text + 11);
         if (starts(text, "# withheld: ")) {
                 struct lp_learned_item it = {.kind = LP_LEARNED_WITHHELD, .value = text + 12};
                 return lp_learned_add(rd->l, &it, true);

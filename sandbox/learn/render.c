@@ -212,6 +212,23 @@ static void render_withheld(const struct render *c)
                         fprintf(c->out, "# withheld: %s\n", c->l->items[i].value);
 }
 
+static void render_fs_notes(const struct render *c)
+{
+        if (!has(c->l, LP_LEARNED_FS_NOTE, NULL))
+                return;
+        fputs("# Refused by a hidden path or a protected kernel surface while learning;\n"
+              "# never granted automatically. A test that needs one applies its fix by hand.\n",
+              c->out);
+        for (size_t i = 0; i < c->l->n_items; i++) {
+                const struct lp_learned_item *it = &c->l->items[i];
+                if (it->kind != LP_LEARNED_FS_NOTE)
+                        continue;
+                fprintf(c->out, "# refused: %s # ", it->value);
+                lp_learned_format_evidence(c->out, it);
+                fputs("\n", c->out);
+        }
+}
+
 /* Whether the section has anything to say; [Syscalls] always does (the
  * floor, or the statement that nothing was needed). */
 static bool section_used(const struct render *c, const char *section)
@@ -221,6 +238,8 @@ static bool section_used(const struct render *c, const char *section)
         if (strcmp(section, "Network") == 0 && has(c->l, LP_LEARNED_DESTINATION, NULL))
                 return true;
         if (strcmp(section, "Environment") == 0 && has(c->l, LP_LEARNED_WITHHELD, NULL))
+                return true;
+        if (strcmp(section, "Filesystem") == 0 && has(c->l, LP_LEARNED_FS_NOTE, NULL))
                 return true;
         for (const struct lp_key *k = lp_keys; k->name; k++)
                 if (k->learned && strcmp(k->section, section) == 0 &&
@@ -241,6 +260,8 @@ static void render_section(const struct render *c, const char *section)
                 render_destinations(c);
         if (strcmp(section, "Environment") == 0)
                 render_withheld(c);
+        if (strcmp(section, "Filesystem") == 0)
+                render_fs_notes(c);
 }
 
 void lp_learn_render(FILE *out, const struct lp_policy *base, const struct lp_learned *l,

@@ -6,6 +6,7 @@
 
 #include "profile/keys_environment.h"
 #include "profile/keys_filesystem.h"
+#include "profile/keys_host.h"
 #include "profile/keys_identity.h"
 #include "profile/keys_limits.h"
 #include "profile/keys_network.h"
@@ -46,6 +47,9 @@ const struct lp_key lp_keys[] = {
         GRANTING_KEY("Filesystem", "ProtectKernelTunables", protect_tunables, false),
         GRANTING_KEY("Filesystem", "ProtectControlGroups", protect_cgroups, false),
 
+        GRANTING_KEY("Host", "PrivateIPC", private_ipc, false),
+        GRANTING_KEY("Host", "ProtectHostname", protect_hostname, false),
+
         GRANTING_KEY("Environment", "Clear", clear, false),
         GRANTING_KEY("Environment", "Withhold", withhold, false),
         GRANTING_KEY("Environment", "Pass", pass, false),
@@ -61,9 +65,8 @@ const struct lp_key lp_keys[] = {
         {NULL, NULL, NULL, NULL, NULL, false},
 };
 
-const char *const lp_sections[] = {"Profile", "Capabilities", "Syscalls",
-                                   "Network", "Filesystem",   "Environment",
-                                   "Limits",  "Identity",     NULL};
+const char *const lp_sections[] = {"Profile", "Capabilities", "Syscalls", "Network",  "Filesystem",
+                                   "Host",    "Environment",  "Limits",   "Identity", NULL};
 
 const struct lp_key *lp_key_find(const char *section, const char *name)
 {

@@ -112,36 +112,26 @@ int lp_key_hidden_paths_apply(struct lp_builder *b, const char *value, struct lp
         return lp_value_foreach_token(b, value, o, hidden_token);
 }
 
-static int apply_flag(struct lp_builder *b, struct lp_flag *flag, const char *key,
-                      const char *value, struct lp_origin o)
-{
-        int v = lp_value_bool(value);
-        if (v < 0) {
-                LP_BUILDER_ERROR(b, o, "%s= must be yes or no, not '%s'", key, value);
-                return 0;
-        }
-        *flag = (struct lp_flag){v, o};
-        return 0;
-}
-
 int lp_key_private_tmp_apply(struct lp_builder *b, const char *value, struct lp_origin o)
 {
-        return apply_flag(b, &b->policy->private_tmp, "PrivateTmp", value, o);
+        return lp_value_flag_apply(b, &b->policy->private_tmp, "PrivateTmp", value, o);
 }
 
 int lp_key_private_devices_apply(struct lp_builder *b, const char *value, struct lp_origin o)
 {
-        return apply_flag(b, &b->policy->private_devices, "PrivateDevices", value, o);
+        return lp_value_flag_apply(b, &b->policy->private_devices, "PrivateDevices", value, o);
 }
 
 int lp_key_protect_tunables_apply(struct lp_builder *b, const char *value, struct lp_origin o)
 {
-        return apply_flag(b, &b->policy->protect_tunables, "ProtectKernelTunables", value, o);
+        return lp_value_flag_apply(b, &b->policy->protect_tunables, "ProtectKernelTunables", value,
+                                   o);
 }
 
 int lp_key_protect_cgroups_apply(struct lp_builder *b, const char *value, struct lp_origin o)
 {
-        return apply_flag(b, &b->policy->protect_cgroups, "ProtectControlGroups", value, o);
+        return lp_value_flag_apply(b, &b->policy->protect_cgroups, "ProtectControlGroups", value,
+                                   o);
 }
 
 /* ---- show ---- */
@@ -180,29 +170,24 @@ void lp_key_hidden_paths_show(const struct lp_policy *p, FILE *out)
         show_paths(out, "InaccessiblePaths", p->hidden_paths, p->n_hidden_paths);
 }
 
-static void show_flag(FILE *out, const char *key, const struct lp_flag *flag)
-{
-        lp_value_print(out, key, flag->value ? "yes" : "no", &flag->origin);
-}
-
 void lp_key_private_tmp_show(const struct lp_policy *p, FILE *out)
 {
-        show_flag(out, "PrivateTmp", &p->private_tmp);
+        lp_value_flag_show(out, "PrivateTmp", &p->private_tmp);
 }
 
 void lp_key_private_devices_show(const struct lp_policy *p, FILE *out)
 {
-        show_flag(out, "PrivateDevices", &p->private_devices);
+        lp_value_flag_show(out, "PrivateDevices", &p->private_devices);
 }
 
 void lp_key_protect_tunables_show(const struct lp_policy *p, FILE *out)
 {
-        show_flag(out, "ProtectKernelTunables", &p->protect_tunables);
+        lp_value_flag_show(out, "ProtectKernelTunables", &p->protect_tunables);
 }
 
 void lp_key_protect_cgroups_show(const struct lp_policy *p, FILE *out)
 {
-        show_flag(out, "ProtectControlGroups", &p->protect_cgroups);
+        lp_value_flag_show(out, "ProtectControlGroups", &p->protect_cgroups);
 }
 
 /* ---- diff ---- */
@@ -265,34 +250,32 @@ int lp_key_hidden_paths_privileges(const struct lp_policy *p, const struct lp_po
                             other->n_hidden_paths, "filesystem no longer hides", sink);
 }
 
-static int unless(const struct lp_flag *flag, struct lp_privilege_sink *sink, const char *text)
-{
-        return flag->value ? 0 : lp_value_grant(sink, &flag->origin, "%s", text);
-}
-
 int lp_key_private_tmp_privileges(const struct lp_policy *p, const struct lp_policy *other,
                                   struct lp_privilege_sink *sink)
 {
-        return unless(&p->private_tmp, sink,
-                      "filesystem the host's /tmp, /var/tmp, /dev/shm (PrivateTmp=no)");
+        return lp_value_flag_privilege(
+                &p->private_tmp, sink,
+                "filesystem the host's /tmp, /var/tmp, /dev/shm (PrivateTmp=no)");
 }
 
 int lp_key_private_devices_privileges(const struct lp_policy *p, const struct lp_policy *other,
                                       struct lp_privilege_sink *sink)
 {
-        return unless(&p->private_devices, sink, "filesystem the host's /dev (PrivateDevices=no)");
+        return lp_value_flag_privilege(&p->private_devices, sink,
+                                       "filesystem the host's /dev (PrivateDevices=no)");
 }
 
 int lp_key_protect_tunables_privileges(const struct lp_policy *p, const struct lp_policy *other,
                                        struct lp_privilege_sink *sink)
 {
-        return unless(&p->protect_tunables, sink,
-                      "filesystem kernel tunables writable (ProtectKernelTunables=no)");
+        return lp_value_flag_privilege(
+                &p->protect_tunables, sink,
+                "filesystem kernel tunables writable (ProtectKernelTunables=no)");
 }
 
 int lp_key_protect_cgroups_privileges(const struct lp_policy *p, const struct lp_policy *other,
                                       struct lp_privilege_sink *sink)
 {
-        return unless(&p->protect_cgroups, sink,
-                      "filesystem cgroupfs writable (ProtectControlGroups=no)");
+        return lp_value_flag_privilege(&p->protect_cgroups, sink,
+                                       "filesystem cgroupfs writable (ProtectControlGroups=no)");
 }

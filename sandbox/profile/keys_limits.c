@@ -111,7 +111,7 @@ void lp_key_tmp_size_show(const struct lp_policy *p, FILE *out)
         int unit = 0;
         while (unit < 4 && l->value % (1ULL << (10 * (unit + 1))) == 0)
                 unit++;
-        snprintf(buf, sizeof(buf), "%llu%.*s", (unsigned long long)(l->value >> (10 * unit)),
-                 unit ? 1 : 0, unit ? &suffixes[unit - 1] : "");
+        char suffix[2] = {unit ? suffixes[unit - 1] : '\0', '\0'};
+        snprintf(buf, sizeof(buf), "%llu%s", (unsigned long long)(l->value >> (10 * unit)), suffix);
         lp_value_print(out, "TmpSize", buf, &l->origin);
 }

@@ -68,6 +68,12 @@ bool lp_policy_has_filesystem_rules(const struct lp_policy *p)
                p->protect_cgroups.value;
 }
 
+bool lp_policy_wants_namespaces(const struct lp_policy *p)
+{
+        return p->netns != LP_NETNS_HOST || p->private_ipc.value || p->protect_hostname.value ||
+               lp_policy_has_filesystem_rules(p);
+}
+
 const struct lp_syscall_rule *lp_policy_syscall(const struct lp_policy *p, int nr)
 {
         /* syscalls[] is sorted by nr. */

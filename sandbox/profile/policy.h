@@ -158,6 +158,9 @@ struct lp_policy {
         struct lp_flag protect_tunables; /* ProtectKernelTunables= */
         struct lp_flag protect_cgroups;  /* ProtectControlGroups= */
 
+        struct lp_flag private_ipc;      /* [Host] PrivateIPC= */
+        struct lp_flag protect_hostname; /* [Host] ProtectHostname= */
+
         struct lp_limit timeout;    /* seconds */
         struct lp_limit processes;  /* RLIMIT_NPROC */
         struct lp_limit open_files; /* RLIMIT_NOFILE */
@@ -176,6 +179,10 @@ struct lp_policy {
 /* Whether the profile changes the command's view of the file system at
  * all (any [Filesystem] rule): it then needs a mount namespace. */
 bool lp_policy_has_filesystem_rules(const struct lp_policy *p);
+
+/* Whether the command gets any namespace of its own (network, IPC, UTS,
+ * mount): without root they need a user namespace. */
+bool lp_policy_wants_namespaces(const struct lp_policy *p);
 
 /* Frees a policy of lp_policy_load* (profile/load.h); NULL is a no-op. */
 void lp_policy_free(struct lp_policy *p);

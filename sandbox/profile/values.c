@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "base/util.h"
+#include "profile/builder.h"
 
 int lp_value_foreach_token(struct lp_builder *b, const char *value, struct lp_origin o,
                            int (*fn)(struct lp_builder *b, const char *token, struct lp_origin o))
@@ -33,6 +34,29 @@ int lp_value_bool(const char *text)
                         return 0;
         }
         return -1;
+}
+
+int lp_value_flag_apply(struct lp_builder *b, struct lp_flag *flag, const char *key,
+                        const char *value, struct lp_origin o)
+{
+        int v = lp_value_bool(value);
+        if (v < 0) {
+                LP_BUILDER_ERROR(b, o, "%s= must be yes or no, not '%s'", key, value);
+                return 0;
+        }
+        *flag = (struct lp_flag){v, o};
+        return 0;
+}
+
+void lp_value_flag_show(FILE *out, const char *key, const struct lp_flag *flag)
+{
+        lp_value_print(out, key, flag->value ? "yes" : "no", &flag->origin);
+}
+
+int lp_value_flag_privilege(const struct lp_flag *flag, struct lp_privilege_sink *sink,
+                            const char *text)
+{
+        return flag->value ? 0 : lp_value_grant(sink, &flag->origin, "%s", text);
 }
 
 uint16_t lp_value_port(const char *text)

@@ -24,6 +24,18 @@ int lp_value_foreach_token(struct lp_builder *b, const char *value, struct lp_or
 /* yes/true/on/1 -> 1, no/false/off/0 -> 0, anything else -> -1. */
 int lp_value_bool(const char *text);
 
+/* A yes/no key: sets *flag, or reports "KEY= must be yes or no" at o. */
+int lp_value_flag_apply(struct lp_builder *b, struct lp_flag *flag, const char *key,
+                        const char *value, struct lp_origin o);
+
+/* "KEY=yes" or "KEY=no", for `show`. */
+void lp_value_flag_show(FILE *out, const char *key, const struct lp_flag *flag);
+
+/* A protection turned off is a privilege: adds `text` to sink when flag
+ * is no. 0 or -ENOMEM. */
+int lp_value_flag_privilege(const struct lp_flag *flag, struct lp_privilege_sink *sink,
+                            const char *text);
+
 /* A decimal port 1..65535; 0 on anything else. */
 uint16_t lp_value_port(const char *text);
 

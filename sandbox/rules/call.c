@@ -115,9 +115,12 @@ static void read_path(struct lp_call *c, const struct lp_watch_path *how,
         cp->how = how;
         cp->dirfd = how->dirfd >= 0 ? (int)c->args[how->dirfd] : AT_FDCWD;
         cp->follow = how->follows && !(how->nofollow && (flags & how->nofollow));
+        bool open_excl = how->op == LP_FS_OP_OPEN && (flags & O_CREAT) && (flags & O_EXCL);
         /* O_CREAT|O_EXCL never follows a last symlink (open(2)). */
-        if (how->op == LP_FS_OP_OPEN && (flags & O_CREAT) && (flags & O_EXCL))
+        if (open_excl)
                 cp->follow = false;
+        cp->exclusive = open_excl || how->op == LP_FS_OP_MKDIR || how->op == LP_FS_OP_LINK ||
+                        how->op == LP_FS_OP_SYMLINK || how->op == LP_FS_OP_MKNOD;
         cp->writes = how->op != LP_FS_OP_OPEN || opens_for_writing(flags);
         cp->creates = how->op == LP_FS_OP_OPEN && (flags & (O_CREAT | (O_TMPFILE & ~O_DIRECTORY)));
         cp->readable = cp->writes &&

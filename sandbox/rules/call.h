@@ -23,10 +23,13 @@ struct lp_watch_path;
 /* A path the call writes (watch.h), read from memory. */
 struct lp_call_path {
         const struct lp_watch_path *how;
-        int dirfd;     /* the directory it is relative to; AT_FDCWD: the cwd */
-        bool follow;   /* a last symlink is followed */
-        bool writes;   /* an open that only reads is no write */
-        bool creates;  /* an open with O_CREAT (or creat): a missing file is made */
+        int dirfd;    /* the directory it is relative to; AT_FDCWD: the cwd */
+        bool follow;  /* a last symlink is followed */
+        bool writes;  /* an open that only reads is no write */
+        bool creates; /* an open with O_CREAT (or creat): a missing file is made */
+        /* A new name or nothing (mkdir, link, symlink, mknod, O_CREAT|O_EXCL):
+         * where the name exists the kernel answers EEXIST before EROFS. */
+        bool exclusive;
         bool readable; /* the path could be read from the tracee */
         char path[LP_PATH_SIZE];
 };

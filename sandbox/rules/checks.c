@@ -114,6 +114,8 @@ bool lp_check_paths(const struct lp_decider *d, const struct lp_call *c, struct 
                  * ENOENT, whatever the rules. */
                 if (!res.exists && !cp->how->parent && !cp->creates)
                         continue;
+                if (res.exists && cp->exclusive)
+                        continue; /* EEXIST */
                 /* Creating, deleting, renaming change the directory. */
                 bool dir_op = cp->how->parent || !res.exists;
                 const char *checked = dir_op ? res.parent : res.path;

@@ -61,9 +61,14 @@ static void learning_keys(struct lp_verdict *v)
 {
         for (size_t i = 0; i < v->n_findings; i++) {
                 struct lp_verdict_finding *f = &v->findings[i];
-                if (f->kind == LP_FINDING_FILESYSTEM)
-                        snprintf(f->dedupe, sizeof(f->dedupe), "%s", f->fix);
-                else if (f->kind != LP_FINDING_NETWORK)
+                if (f->kind == LP_FINDING_FILESYSTEM) {
+                        /* Two fields of one finding: copied, not printed
+                         * (the sanitizer build reads snprintf's restrict). */
+                        size_t n = strnlen(f->fix, sizeof(f->fix));
+                        n = n < sizeof(f->dedupe) ? n : sizeof(f->dedupe) - 1;
+                        memcpy(f->dedupe, f->fix, n);
+                        f->dedupe[n] = '\0';
+                } else if (f->kind != LP_FINDING_NETWORK)
                         snprintf(f->dedupe, sizeof(f->dedupe), "%s",
                                  f->hardening ? "hardening" : "");
         }

@@ -41,21 +41,25 @@ static int add_rule(struct lp_fs_plan *plan, const char *path, enum lp_fs_access
                         continue;
                 /* A later rule of the same strictness is the one a reader
                  * of the profile expects to see cited ("later lines win"). */
-                if (strictness(access) >= strictness(r->access)) {
-                        r->access = access;
-                        r->kind = kind;
-                        r->origin = origin ? *origin : (struct lp_origin){0};
-                        r->written = written;
-                }
+                if (strictness(access) < strictness(r->access))
+                        return 0;
+                char *text = written ? strdup(written) : NULL;
+                if (written && !text)
+                        return -ENOMEM;
+                free(r->written);
+                *r = (struct lp_fs_rule){r->path, access, kind,
+                                         origin ? *origin : (struct lp_origin){0}, text};
                 return 0;
         }
-        char *copy = strdup(path);
-        if (!copy || LP_GROW(plan->rules, plan->cap_rules, plan->n_rules) < 0) {
+        char *copy = strdup(path), *text = written ? strdup(written) : NULL;
+        if (!copy || (written && !text) ||
+            LP_GROW(plan->rules, plan->cap_rules, plan->n_rules) < 0) {
                 free(copy);
+                free(text);
                 return -ENOMEM;
         }
         plan->rules[plan->n_rules++] = (struct lp_fs_rule){
-                copy, access, kind, origin ? *origin : (struct lp_origin){0}, written};
+                copy, access, kind, origin ? *origin : (struct lp_origin){0}, text};
         return 0;
 }
 
@@ -132,8 +136,10 @@ static int absolute(const struct lp_path *path, const struct lp_fs_env *env, cha
                             p);
         else if (p[0] == '~')
                 n = asprintf(ret, "%s%s", env->home, p + 1);
+        else if (strcmp(p, ".") == 0)
+                n = asprintf(ret, "%s", env->cwd);
         else
-                n = asprintf(ret, "%s/%s", env->cwd, p);
+                n = asprintf(ret, "%s/%s", env->cwd, p + (strncmp(p, "./", 2) == 0 ? 2 : 0));
         return n < 0 ? -ENOMEM : 0;
 }
 
@@ -212,15 +218,11 @@ static int keep_workdir_visible(struct lp_fs_plan *plan, const struct lp_fs_env 
                                 char **ret_error)
 {
         const struct lp_fs_rule *r = lp_fs_plan_lookup(plan, env->cwd);
-        if (r && r->access == LP_FS_HIDDEN) {
-                free(*ret_error);
-                if (asprintf(ret_error,
-                             "the working directory %s lies inside %s, which "
-                             "InaccessiblePaths= hides",
-                             env->cwd, r->path) < 0)
-                        *ret_error = NULL;
-                return -EINVAL;
-        }
+        if (r && r->access == LP_FS_HIDDEN)
+                return fail(ret_error, &r->origin,
+                            "the working directory %s lies inside %s, which InaccessiblePaths= "
+                            "hides; run from elsewhere",
+                            env->cwd, r->path);
         if (!r || r->kind != LP_FS_PRIVATE_TMP)
                 return 0;
         int q = add_rule(plan, env->cwd, LP_FS_READ_ONLY, LP_FS_WORKDIR, NULL, ".");
@@ -260,8 +262,10 @@ int lp_fs_plan_build(const struct lp_policy *p, const struct lp_fs_env *env, str
 
 void lp_fs_plan_done(struct lp_fs_plan *plan)
 {
-        for (size_t i = 0; i < plan->n_rules; i++)
+        for (size_t i = 0; i < plan->n_rules; i++) {
                 free(plan->rules[i].path);
+                free(plan->rules[i].written);
+        }
         free(plan->rules);
         *plan = (struct lp_fs_plan){0};
 }
@@ -340,7 +344,6 @@ const char *lp_fs_op_name(enum lp_fs_op op, bool exists)
                 [LP_FS_OP_CHMOD] = "chmod",
                 [LP_FS_OP_CHOWN] = "chown",
                 [LP_FS_OP_TRUNCATE] = "truncate",
-                [LP_FS_OP_UTIME] = "utime",
                 [LP_FS_OP_XATTR] = "xattr",
         };
         if (op == LP_FS_OP_OPEN && !exists)

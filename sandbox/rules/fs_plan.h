@@ -27,7 +27,6 @@ enum lp_fs_op {
         LP_FS_OP_CHMOD,
         LP_FS_OP_CHOWN,
         LP_FS_OP_TRUNCATE,
-        LP_FS_OP_UTIME,
         LP_FS_OP_XATTR,
 };
 
@@ -61,8 +60,10 @@ struct lp_fs_rule {
         char *path; /* absolute, canonical, no trailing '/' ("/" for the root) */
         enum lp_fs_access access;
         enum lp_fs_kind kind;
-        struct lp_origin origin; /* the line that made it; line 0 for built-in ones */
-        const char *written;     /* the path as the profile wrote it; NULL for built-in ones */
+        /* The line that made it; line 0 for built-in ones. Its file name is
+         * the policy's: the policy outlives the plan. */
+        struct lp_origin origin;
+        char *written; /* the path as the profile wrote it; NULL for built-in ones */
 };
 
 struct lp_fs_plan {

@@ -83,7 +83,7 @@ static void init_decider(struct lp_notifier *n)
                 .proc = &n->proc_reader,
                 .audit = n->o.audit,
                 .learn = n->o.learn,
-                .own_userns = !n->o.audit && geteuid() != 0,
+                .own_userns = !n->o.audit && geteuid() != 0 && lp_policy_wants_namespaces(p),
                 .unprivileged_port_start = unprivileged_port_start(p),
                 .fs_plan = n->o.fs_plan,
                 .also_allow = n->o.also_allow,

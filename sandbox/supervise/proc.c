@@ -148,7 +148,9 @@ static int resolve_step(int root, char *full, size_t size, bool follow, struct l
         }
         struct stat st;
         ret->exists = fstatat(fd, last, &st, AT_SYMLINK_NOFOLLOW) == 0;
-        if (!ret->exists && errno != ENOENT)
+        /* EACCES: a directory that cannot be searched, as a hidden one is
+         * without root; nothing in it is there for the tracee either. */
+        if (!ret->exists && errno != ENOENT && errno != EACCES)
                 return -errno;
         if (ret->exists && S_ISLNK(st.st_mode) && follow) {
                 char target[LP_PATH_SIZE];
@@ -162,10 +164,26 @@ static int resolve_step(int root, char *full, size_t size, bool follow, struct l
         return join(ret->path, sizeof(ret->path), ret->parent, last);
 }
 
+/* The tracee's root: its mount namespace, wherever ours is. Opened once:
+ * a /proc lookup per call was a fifth of a watched write's cost. */
+static int command_root(struct lp_proc *proc, int pid)
+{
+        if (proc->has_root)
+                return proc->root;
+        char link[64];
+        snprintf(link, sizeof(link), "/proc/%d/root", pid);
+        int fd = open(link, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        proc->root = fd;
+        proc->has_root = true;
+        return fd;
+}
+
 static int proc_resolve(const void *ctx, int pid, int dirfd, const char *path, bool follow,
                         struct lp_fs_resolved *ret)
 {
-        char base[LP_PATH_SIZE], full[LP_PATH_SIZE], root_link[64];
+        char base[LP_PATH_SIZE], full[LP_PATH_SIZE];
         int r = 0;
         if (path[0] == '/')
                 snprintf(full, sizeof(full), "%s", path);
@@ -173,11 +191,9 @@ static int proc_resolve(const void *ctx, int pid, int dirfd, const char *path, b
                 r = join(full, sizeof(full), base, path);
         if (r < 0)
                 return r;
-        /* The tracee's root: its mount namespace, wherever ours is. */
-        snprintf(root_link, sizeof(root_link), "/proc/%d/root", pid);
-        _cleanup_close_ int root = open(root_link, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        int root = command_root((struct lp_proc *)ctx, pid);
         if (root < 0)
-                return -errno;
+                return root;
         for (int hop = 0; hop < MAX_HOPS; hop++)
                 if ((r = resolve_step(root, full, sizeof(full), follow, ret)) <= 0)
                         return r;
@@ -191,6 +207,8 @@ struct lp_proc_reader lp_proc_reader(struct lp_proc *proc)
 
 void lp_proc_done(struct lp_proc *proc)
 {
+        if (proc->has_root)
+                close(proc->root);
         free(proc->ports);
         *proc = (struct lp_proc){0};
 }

@@ -15,6 +15,11 @@ struct lp_proc {
                 bool outside;
         } * ports;
         size_t n_ports, cap_ports;
+        /* The command's root directory, opened at the first path resolved
+         * (every tracee shares the command's mount namespace and, with no
+         * CAP_SYS_CHROOT, its root); valid when has_root. */
+        int root;
+        bool has_root;
 };
 
 /* A reader over proc (borrowed for the reader's lifetime). */

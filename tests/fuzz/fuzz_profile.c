@@ -3,6 +3,7 @@
  * file or a device), then show and diff. Their contracts are checked too:
  * show's text loads back into a policy that diff finds equal, and diff
  * reports at least the added privileges counted independently here. */
+#include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@
 #include "profile/syntax.h"
 #include "review/diff.h"
 #include "review/show.h"
+#include "rules/fs_plan.h"
 
 /* Error messages and show's text are formatted for real, into a sink:
  * formatting is where a bad length or a NULL %s would show. */
@@ -126,6 +128,41 @@ static struct lp_policy *load(const uint8_t *data, size_t size)
         return p;
 }
 
+/* A host where every path exists as written, but those naming "missing"
+ * and those below "/denied". */
+static int fake_canonical(const void *ctx, const char *path, char **ret)
+{
+        if (strstr(path, "missing"))
+                return -ENOENT;
+        if (lp_fs_path_below(path, "/denied"))
+                return -EACCES;
+        return (*ret = strdup(path)) ? 0 : -ENOMEM;
+}
+
+/* The filesystem plan: built or refused with a message; sorted, each rule
+ * absolute, the deepest rule deciding each of its own paths. */
+static void check_fs_plan(const struct lp_policy *p)
+{
+        struct lp_fs_env env = {.cwd = "/w", .home = "/h", .canonical = fake_canonical};
+        struct lp_fs_plan plan;
+        char *error = NULL;
+        int r = lp_fs_plan_build(p, &env, &plan, &error);
+        FUZZ_CHECK(r == 0 || r == -ENOMEM || (r == -EINVAL && error));
+        free(error);
+        if (r < 0)
+                return;
+        for (size_t i = 0; i < plan.n_rules; i++) {
+                const struct lp_fs_rule *rule = &plan.rules[i];
+                char text[512];
+                FUZZ_CHECK(rule->path[0] == '/');
+                FUZZ_CHECK(i == 0 || strcmp(plan.rules[i - 1].path, rule->path) < 0);
+                FUZZ_CHECK(lp_fs_plan_lookup(&plan, rule->path) == rule);
+                lp_fs_rule_text(rule, text, sizeof(text));
+                FUZZ_CHECK(strncmp(text, "[Filesystem]", 12) == 0);
+        }
+        lp_fs_plan_done(&plan);
+}
+
 /* The input is a profile; after a NUL byte, if any, a second profile to
  * diff it against (the parser sees the NUL and rejects the whole input). */
 static void fuzz_policy(const uint8_t *data, size_t size)
@@ -137,6 +174,7 @@ static void fuzz_policy(const uint8_t *data, size_t size)
         check_diff(baseline, p);
         check_diff(p, baseline);
         check_show_round_trip(p);
+        check_fs_plan(p);
         const uint8_t *nul = memchr(data, '\0', size);
         struct lp_policy *other = nul ? load(nul + 1, size - (size_t)(nul + 1 - data)) : NULL;
         if (other) {

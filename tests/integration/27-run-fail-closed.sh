@@ -82,6 +82,62 @@ P
 )
 fail_closed root "$bad_cap" "Keep=CAP_NO_SUCH_CAP" 'CAP_NO_SUCH_CAP|NO_SUCH_CAP'
 
+# Root without CAP_SYS_ADMIN, as in a default container: no namespace and
+# no mount can be made, so the default profile cannot run (125, naming the
+# step and what turns it off); each part turned off in turn moves the
+# failure to the next, and with all of them off the command runs.
+no_admin=(setpriv --bounding-set -sys_admin --)
+hostnet=$(profile hostnet <<'P'
+[Profile]
+Include=default
+[Network]
+Namespace=host
+P
+)
+fsonly=$(profile fsonly <<'P'
+[Profile]
+Include=default
+[Network]
+Namespace=host
+[Host]
+PrivateIPC=no
+ProtectHostname=no
+P
+)
+nothing=$(profile nothing <<'P'
+[Profile]
+Include=default
+[Network]
+Namespace=host
+[Host]
+PrivateIPC=no
+ProtectHostname=no
+[Filesystem]
+ProtectSystem=no
+PrivateTmp=no
+PrivateDevices=no
+ProtectKernelTunables=no
+ProtectControlGroups=no
+InaccessiblePaths=
+P
+)
+for p in default "$hostnet"; do
+        capture "${no_admin[@]}" "$LEASTPRIV" run -p "$p" -- sh -c 'echo ran'
+        assert_status 125 "no CAP_SYS_ADMIN, $(basename "$p"): 125"
+        assert_not_contains "$LP_OUT" ran "... nothing executed"
+        assert_contains "$LP_ERR" "create network, IPC and UTS namespaces failed: Operation not permitted" \
+                "... names the namespace step"
+        assert_contains "$LP_ERR" "[Host] PrivateIPC=no and ProtectHostname=no" "... and what turns it off"
+done
+capture "${no_admin[@]}" "$LEASTPRIV" run -p "$fsonly" -- sh -c 'echo ran'
+assert_status 125 "no CAP_SYS_ADMIN, only the [Filesystem] rules: 125"
+assert_contains "$LP_ERR" "create a mount namespace failed: Operation not permitted" \
+        "... names the mount step"
+assert_contains "$LP_ERR" "[Filesystem] ProtectSystem=no" "... and what turns it off"
+capture "${no_admin[@]}" "$LEASTPRIV" run -q -p "$nothing" -- sh -c 'echo ran'
+assert_status 0 "no CAP_SYS_ADMIN, every namespace and mount off: runs"
+assert_eq ran "$LP_OUT" "... to its end"
+
 lp_require_nobody_access
 
 # A non-root user on the host network has no capability to keep: without a

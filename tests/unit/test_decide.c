@@ -4,6 +4,7 @@
  * watch table, every way a syscall is refused, --audit and learning. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/capability.h>
 #include <netinet/in.h>
 #include <sched.h>
@@ -26,6 +27,7 @@
 #include "profile/syscall_sets.h"
 #include "rules/call.h"
 #include "rules/decide.h"
+#include "rules/fs_plan.h"
 #include "rules/watch.h"
 
 #include "../helpers/memory_image.h"
@@ -97,8 +99,29 @@ static int fake_resolve(const void *ctx, int pid, int dirfd, const char *path, b
         snprintf(ret->parent, sizeof(ret->parent), "%s", ret->path);
         char *slash = strrchr(ret->parent, '/');
         slash[slash == ret->parent] = '\0';
-        ret->exists = strcmp(ret->path, "/etc/passwd") == 0 || strcmp(ret->path, "/work") == 0;
+        static const char *const existing[] = {"/etc/passwd", "/etc",
+                                               "/work",       "/work/link",
+                                               "/etc/shadow", "/proc/sys/kernel/core_pattern",
+                                               "/work/old",   NULL};
+        ret->exists = false;
+        for (size_t i = 0; existing[i]; i++)
+                ret->exists |= strcmp(ret->path, existing[i]) == 0;
+        /* /work/link -> /etc/passwd, followed where the call follows. */
+        if (follow && strcmp(ret->path, "/work/link") == 0) {
+                strcpy(ret->path, "/etc/passwd");
+                strcpy(ret->parent, "/etc");
+        }
         return 0;
+}
+
+/* The plan's canonical paths: what exists above is canonical already. */
+static int fake_canonical(const void *ctx, const char *path, char **ret)
+{
+        static const char *const existing[] = {"/work", "/etc/shadow", "/home/u/.ssh", NULL};
+        for (size_t i = 0; existing[i]; i++)
+                if (strcmp(path, existing[i]) == 0)
+                        return (*ret = strdup(path)) ? 0 : -ENOMEM;
+        return -ENOENT;
 }
 
 static const struct lp_proc_reader proc = {fake_ids, fake_listener_outside, fake_resolve, NULL};
@@ -107,6 +130,7 @@ static const struct lp_proc_reader proc = {fake_ids, fake_listener_outside, fake
 
 struct fixture {
         struct lp_policy *policy;
+        struct lp_fs_plan plan;
         struct lp_decider d;
         struct image im;
         struct lp_call call;
@@ -133,8 +157,19 @@ static struct fixture *setup(const char *profile_text, bool audit, bool learn)
         return f;
 }
 
+/* The run's filesystem plan, as if `run` started in /work. */
+static void with_filesystem(struct fixture *f)
+{
+        struct lp_fs_env env = {.cwd = "/work", .home = "/home/u", .canonical = fake_canonical};
+        char *error = NULL;
+        if (lp_fs_plan_build(f->policy, &env, &f->plan, &error) != 0)
+                fail_msg("no plan: %s", error ? error : "?");
+        f->d.fs_plan = &f->plan;
+}
+
 static void teardown(struct fixture *f)
 {
+        lp_fs_plan_done(&f->plan);
         lp_call_done(&f->call);
         lp_policy_free(f->policy);
         free(f);
@@ -565,6 +600,138 @@ static void test_learning_arguments_of_a_refused_call(void **state)
         teardown(f);
 }
 
+/* ---- the filesystem ---- */
+
+static uint64_t put_path(struct image *im, const char *path)
+{
+        return put(im, path, strlen(path) + 1);
+}
+
+static const struct lp_verdict_finding *refused_path(const struct lp_verdict *v, const char *op,
+                                                     const char *target, int error)
+{
+        assert_int_equal(v->answer, LP_ANSWER_CONTINUE); /* the kernel refuses, not us */
+        const struct lp_verdict_finding *x = only(v, LP_FINDING_FILESYSTEM, op, LP_FINDING_DENIED);
+        assert_string_equal(x->target, target);
+        assert_int_equal(x->errno_value, error);
+        return x;
+}
+
+static void test_filesystem_writes(void **state)
+{
+        struct fixture *f = setup(DEFAULT, false, false);
+        with_filesystem(f);
+        uint64_t passwd = put_path(&f->im, "/etc/passwd");
+        const struct lp_verdict *v =
+                DECIDE(f, "openat", AT_FDCWD, passwd, O_WRONLY | O_APPEND, 0, 0, 0);
+        const struct lp_verdict_finding *x = refused_path(v, "write", "/etc/passwd", EROFS);
+        assert_string_equal(x->fix, "[Filesystem] ReadWritePaths=/etc/passwd");
+        assert_non_null(strstr(x->rule, "base.profile:"));
+        assert_non_null(strstr(x->rule, "[Filesystem] ProtectSystem=strict"));
+        /* Reading is no write; the workspace (ReadWritePaths=.) is writable. */
+        assert_continue_clean(DECIDE(f, "openat", AT_FDCWD, passwd, O_RDONLY, 0, 0, 0));
+        uint64_t out = put_path(&f->im, "out.txt");
+        assert_continue_clean(DECIDE(f, "openat", AT_FDCWD, out, O_WRONLY | O_CREAT, 0644, 0, 0));
+        assert_continue_clean(DECIDE(f, "unlink", out, 0, 0, 0, 0, 0));
+        /* A missing file opened without O_CREAT fails with ENOENT anyway. */
+        uint64_t missing = put_path(&f->im, "/etc/missing");
+        assert_continue_clean(DECIDE(f, "openat", AT_FDCWD, missing, O_WRONLY, 0, 0, 0));
+        /* Created: the directory is what changes; the fix names the file. */
+        v = DECIDE(f, "openat", AT_FDCWD, missing, O_WRONLY | O_CREAT, 0644, 0, 0);
+        x = refused_path(v, "create", "/etc/missing", EROFS);
+        assert_string_equal(x->fix, "[Filesystem] ReadWritePaths=/etc");
+        v = DECIDE(f, "mkdir", missing, 0755, 0, 0, 0, 0);
+        refused_path(v, "mkdir", "/etc/missing", EROFS);
+        /* A name that exists: EEXIST comes before EROFS, nothing refused. */
+        assert_continue_clean(DECIDE(f, "mkdir", passwd, 0755, 0, 0, 0, 0));
+        assert_continue_clean(DECIDE(f, "symlinkat", out, AT_FDCWD, passwd, 0, 0, 0));
+        assert_continue_clean(
+                DECIDE(f, "openat", AT_FDCWD, passwd, O_WRONLY | O_CREAT | O_EXCL, 0644, 0, 0));
+        refused_path(DECIDE(f, "unlinkat", AT_FDCWD, passwd, 0, 0, 0, 0), "delete", "/etc/passwd",
+                     EROFS);
+        refused_path(DECIDE(f, "fchmodat", AT_FDCWD, passwd, 0777, 0, 0, 0), "chmod", "/etc/passwd",
+                     EROFS);
+        refused_path(DECIDE(f, "truncate", passwd, 0, 0, 0, 0, 0), "truncate", "/etc/passwd",
+                     EROFS);
+        uint64_t user = put_path(&f->im, "user.x");
+        refused_path(DECIDE(f, "setxattr", passwd, user, 0, 0, 0, 0), "xattr", "/etc/passwd",
+                     EROFS);
+        teardown(f);
+}
+
+static void test_filesystem_two_paths_and_symlinks(void **state)
+{
+        struct fixture *f = setup(DEFAULT, false, false);
+        with_filesystem(f);
+        /* A rename out of the workspace is refused at its new name. */
+        uint64_t old = put_path(&f->im, "old"), to = put_path(&f->im, "/etc/new");
+        refused_path(DECIDE(f, "renameat2", AT_FDCWD, old, AT_FDCWD, to, 0, 0), "rename",
+                     "/etc/new", EROFS);
+        assert_continue_clean(DECIDE(f, "rename", old, put_path(&f->im, "new"), 0, 0, 0, 0));
+        /* A symlink in the workspace does not make its target writable. */
+        uint64_t link = put_path(&f->im, "link");
+        refused_path(DECIDE(f, "openat", AT_FDCWD, link, O_WRONLY | O_TRUNC, 0, 0, 0), "write",
+                     "/etc/passwd", EROFS);
+        /* ...unless the call does not follow it: then the link itself is
+         * written, in the workspace. */
+        assert_continue_clean(DECIDE(f, "openat", AT_FDCWD, link, O_WRONLY | O_NOFOLLOW, 0, 0, 0));
+        assert_continue_clean(DECIDE(f, "unlink", link, 0, 0, 0, 0, 0));
+        teardown(f);
+}
+
+static void test_filesystem_hidden_and_tunables(void **state)
+{
+        struct fixture *f = setup(DEFAULT, false, false);
+        with_filesystem(f);
+        uint64_t shadow = put_path(&f->im, "/etc/shadow");
+        const struct lp_verdict_finding *x =
+                refused_path(DECIDE(f, "openat", AT_FDCWD, shadow, O_WRONLY, 0, 0, 0), "write",
+                             "/etc/shadow", EACCES);
+        assert_string_equal(x->fix, "[Filesystem] InaccessiblePaths= without /etc/shadow");
+        assert_non_null(strstr(x->rule, "[Filesystem] InaccessiblePaths=/etc/shadow"));
+        uint64_t core = put_path(&f->im, "/proc/sys/kernel/core_pattern");
+        x = refused_path(DECIDE(f, "openat", AT_FDCWD, core, O_WRONLY | O_TRUNC, 0, 0, 0), "write",
+                         "/proc/sys/kernel/core_pattern", EROFS);
+        assert_string_equal(x->fix, "[Filesystem] ProtectKernelTunables=no");
+        /* A unix socket under a hidden directory: connect() is refused too. */
+        struct sockaddr_un un = {.sun_family = AF_UNIX};
+        strcpy(un.sun_path, "/home/u/.ssh/agent.sock");
+        uint64_t addr = put(&f->im, &un, sizeof(un));
+        x = only(DECIDE(f, "connect", 3, addr, sizeof(un), 0, 0, 0), LP_FINDING_FILESYSTEM,
+                 "connect", LP_FINDING_DENIED);
+        assert_string_equal(x->target, "/home/u/.ssh/agent.sock");
+        assert_string_equal(x->fix, "[Filesystem] InaccessiblePaths= without ~/.ssh");
+        teardown(f);
+}
+
+static void test_filesystem_audit_and_learning(void **state)
+{
+        struct fixture *f = setup(DEFAULT, true, true);
+        with_filesystem(f);
+        uint64_t a = put_path(&f->im, "/etc/a"), b = put_path(&f->im, "/etc/b");
+        const struct lp_verdict *v = DECIDE(f, "openat", AT_FDCWD, a, O_WRONLY | O_CREAT, 0, 0, 0);
+        const struct lp_verdict_finding *x =
+                only(v, LP_FINDING_FILESYSTEM, "create", LP_FINDING_AUDITED);
+        /* Learning counts by the grant it needs: two files, one line. */
+        assert_string_equal(x->dedupe, "[Filesystem] ReadWritePaths=/etc");
+        v = DECIDE(f, "openat", AT_FDCWD, b, O_WRONLY | O_CREAT, 0, 0, 0);
+        x = only(v, LP_FINDING_FILESYSTEM, "create", LP_FINDING_AUDITED);
+        assert_string_equal(x->target, "/etc/b");
+        assert_string_equal(x->dedupe, "[Filesystem] ReadWritePaths=/etc");
+        teardown(f);
+
+        /* Without a plan that refuses anything, writes are not looked at. */
+        f = setup("[Profile]\nInclude=default\n[Filesystem]\nProtectSystem=no\nPrivateTmp=no\n"
+                  "PrivateDevices=no\nProtectKernelTunables=no\nProtectControlGroups=no\n"
+                  "InaccessiblePaths=\n",
+                  false, false);
+        with_filesystem(f);
+        assert_false(lp_fs_plan_restricts(&f->plan));
+        assert_continue_clean(
+                DECIDE(f, "openat", AT_FDCWD, put_path(&f->im, "/etc/passwd"), O_WRONLY, 0, 0, 0));
+        teardown(f);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -587,6 +754,10 @@ int main(void)
                 cmocka_unit_test(test_set_ids),
                 cmocka_unit_test(test_device_nodes_priority_and_plain_gates),
                 cmocka_unit_test(test_learning_arguments_of_a_refused_call),
+                cmocka_unit_test(test_filesystem_writes),
+                cmocka_unit_test(test_filesystem_two_paths_and_symlinks),
+                cmocka_unit_test(test_filesystem_hidden_and_tunables),
+                cmocka_unit_test(test_filesystem_audit_and_learning),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

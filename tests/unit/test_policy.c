@@ -976,6 +976,154 @@ static void test_load_string_limits_bad(void **state)
         assert_text_error("[Limits]\nOpenFiles=none\n", "t.profile:2: OpenFiles= must be");
 }
 
+static void test_load_string_tmp_size(void **state)
+{
+        struct loaded l;
+        struct lp_policy *p = load_ok(&l, "[Profile]\nDescription=x\n");
+        assert_true(p->tmp_size.set);
+        assert_int_equal(p->tmp_size.value, 1ULL << 30); /* the built-in 1G */
+        assert_builtin(&p->tmp_size.origin);
+        done(&l);
+        static const struct {
+                const char *text;
+                uint64_t bytes;
+        } sizes[] = {{"4096", 4096},
+                     {"64k", 64ULL << 10},
+                     {"512M", 512ULL << 20},
+                     {"2G", 2ULL << 30},
+                     {"1T", 1ULL << 40}};
+        for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+                char text[64];
+                snprintf(text, sizeof(text), "[Limits]\nTmpSize=%s\n", sizes[i].text);
+                p = load_ok(&l, text);
+                assert_true(p->tmp_size.set);
+                assert_int_equal(p->tmp_size.value, sizes[i].bytes);
+                assert_origin(p->tmp_size.origin, "t.profile", 2);
+                done(&l);
+        }
+        p = load_ok(&l, "[Limits]\nTmpSize=1G\nTmpSize=infinity\n");
+        assert_false(p->tmp_size.set);
+        assert_origin(p->tmp_size.origin, "t.profile", 3);
+        done(&l);
+        static const char *const bad[] = {"0", "-1",   "1X",        "1GB",
+                                          "G", "1.5G", "16777216T", "99999999999999999999999"};
+        for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+                char text[128], expected[160];
+                snprintf(text, sizeof(text), "[Limits]\nTmpSize=%s\n", bad[i]);
+                snprintf(expected, sizeof(expected),
+                         "t.profile:2: TmpSize= must be a size in bytes, with K, M, G or T for "
+                         "KiB, MiB, GiB, TiB (1G), or infinity; got '%s'",
+                         bad[i]);
+                assert_text_error(text, expected);
+        }
+}
+
+/* ---- [Filesystem] ---- */
+
+static void test_load_string_filesystem_defaults(void **state)
+{
+        struct loaded l;
+        struct lp_policy *p = load_ok(&l, "[Profile]\nDescription=x\n");
+        /* Without a [Filesystem] line the host is as it was. */
+        assert_int_equal(p->protect_system, LP_PROTECT_SYSTEM_NO);
+        assert_false(p->private_tmp.value);
+        assert_false(p->private_devices.value);
+        assert_false(p->protect_tunables.value);
+        assert_false(p->protect_cgroups.value);
+        assert_false(lp_policy_has_filesystem_rules(p));
+        done(&l);
+        p = load_ok(&l, "[Filesystem]\nReadWritePaths=.\n");
+        assert_false(lp_policy_has_filesystem_rules(p)); /* writable where all is */
+        done(&l);
+        p = load_ok(&l, "[Filesystem]\nPrivateTmp=yes\n");
+        assert_true(lp_policy_has_filesystem_rules(p));
+        done(&l);
+}
+
+static void test_load_string_filesystem_keys(void **state)
+{
+        struct loaded l;
+        struct lp_policy *p = load_ok(&l, "[Filesystem]\n"
+                                          "ProtectSystem=full\nProtectSystem=strict\n"
+                                          "ReadWritePaths=. build/ -/var/cache/x ~ ~/out\n"
+                                          "ReadOnlyPaths=/srv\n"
+                                          "InaccessiblePaths=-~/.ssh /etc/shadow\n"
+                                          "PrivateTmp=yes\nPrivateDevices=true\n"
+                                          "ProtectKernelTunables=1\nProtectControlGroups=no\n");
+        assert_int_equal(p->protect_system, LP_PROTECT_SYSTEM_STRICT);
+        assert_origin(p->protect_system_origin, "t.profile", 3);
+        assert_int_equal(p->n_rw_paths, 5);
+        static const char *const rw[] = {".", "build", "/var/cache/x", "~", "~/out"};
+        for (size_t i = 0; i < 5; i++) {
+                assert_string_equal(p->rw_paths[i].path, rw[i]);
+                assert_int_equal(p->rw_paths[i].optional, i == 2);
+                assert_origin(p->rw_paths[i].origin, "t.profile", 4);
+        }
+        assert_int_equal(p->n_ro_paths, 1);
+        assert_string_equal(p->ro_paths[0].path, "/srv");
+        assert_int_equal(p->n_hidden_paths, 2);
+        assert_true(p->hidden_paths[0].optional);
+        assert_string_equal(p->hidden_paths[0].path, "~/.ssh");
+        assert_false(p->hidden_paths[1].optional);
+        assert_true(p->private_tmp.value);
+        assert_true(p->private_devices.value);
+        assert_true(p->protect_tunables.value);
+        assert_false(p->protect_cgroups.value);
+        assert_origin(p->protect_cgroups.origin, "t.profile", 10);
+        done(&l);
+
+        /* An empty value resets a list, also one from an Include=d file. */
+        p = load_ok(&l, "[Profile]\nInclude=base\n[Filesystem]\nInaccessiblePaths=\n"
+                        "InaccessiblePaths=/srv/secret\nReadOnlyPaths=\n");
+        assert_int_equal(p->n_hidden_paths, 1);
+        assert_string_equal(p->hidden_paths[0].path, "/srv/secret");
+        assert_origin(p->hidden_paths[0].origin, "t.profile", 5);
+        assert_int_equal(p->n_ro_paths, 0);
+        done(&l);
+}
+
+static void test_load_string_filesystem_bad(void **state)
+{
+        assert_text_error("[Filesystem]\nProtectSystem=yes\n",
+                          "t.profile:2: ProtectSystem= must be strict, full or no, not 'yes'");
+        assert_text_error("[Filesystem]\nPrivateTmp=maybe\n",
+                          "t.profile:2: PrivateTmp= must be yes or no, not 'maybe'");
+        assert_text_error("[Filesystem]\nProtectKernelTunables=2\n",
+                          "t.profile:2: ProtectKernelTunables= must be yes or no");
+        assert_text_error("[Filesystem]\nReadWritePaths=~root/x\n",
+                          "t.profile:2: '~root/x': only the caller's own home");
+        assert_text_error("[Filesystem]\n\nInaccessiblePaths=/a -\n",
+                          "t.profile:3: '-' must be followed by a path");
+        assert_text_error("[Filesystem]\nHideEverything=yes\n", "t.profile:2:");
+}
+
+static void test_load_string_host(void **state)
+{
+        struct loaded l;
+        struct lp_policy *p = load_ok(&l, "[Profile]\nDescription=x\n");
+        assert_false(p->private_ipc.value);
+        assert_false(p->protect_hostname.value);
+        assert_true(lp_policy_wants_namespaces(p)); /* the loopback network namespace */
+        done(&l);
+        p = load_ok(&l, "[Profile]\nInclude=base\n[Host]\nProtectHostname=no\n");
+        assert_true(p->private_ipc.value);
+        assert_false(p->protect_hostname.value);
+        assert_origin(p->protect_hostname.origin, "t.profile", 4);
+        assert_true(lp_policy_wants_namespaces(p));
+        done(&l);
+        /* Nothing of its own: no namespace wanted, none needed. */
+        p = load_ok(&l, "[Network]\nNamespace=host\n[Host]\nPrivateIPC=no\n");
+        assert_false(lp_policy_wants_namespaces(p));
+        done(&l);
+        p = load_ok(&l, "[Network]\nNamespace=host\n[Host]\nPrivateIPC=yes\n");
+        assert_true(lp_policy_wants_namespaces(p));
+        done(&l);
+        assert_text_error("[Host]\nPrivateIPC=shared\n",
+                          "t.profile:2: PrivateIPC= must be yes or no, not 'shared'");
+        assert_text_error("[Host]\n\nProtectHostname=\n",
+                          "t.profile:3: ProtectHostname= must be yes or no, not ''");
+}
+
 static void test_load_string_identity(void **state)
 {
         struct loaded l;
@@ -1601,6 +1749,11 @@ int main(void)
                 T(test_load_string_environment_bad),
                 T(test_load_string_limits),
                 T(test_load_string_limits_bad),
+                T(test_load_string_tmp_size),
+                T(test_load_string_filesystem_defaults),
+                T(test_load_string_filesystem_keys),
+                T(test_load_string_filesystem_bad),
+                T(test_load_string_host),
                 T(test_load_string_identity),
                 T(test_load_string_unknown_section),
                 T(test_load_string_unknown_key),

@@ -136,6 +136,32 @@ static bool same_action(const struct lp_action *a, const struct lp_action *b)
                (a->type != LP_ACTION_ERRNO || a->errno_value == b->errno_value);
 }
 
+static void assert_same_paths(const struct lp_path *a, size_t na, const struct lp_path *b,
+                              size_t nb)
+{
+        assert_int_equal(na, nb);
+        for (size_t i = 0; i < na; i++) {
+                assert_string_equal(a[i].path, b[i].path);
+                assert_int_equal(a[i].optional, b[i].optional);
+        }
+}
+
+static void assert_same_filesystem(const struct lp_policy *a, const struct lp_policy *b)
+{
+        assert_int_equal(a->protect_system, b->protect_system);
+        assert_same_paths(a->rw_paths, a->n_rw_paths, b->rw_paths, b->n_rw_paths);
+        assert_same_paths(a->ro_paths, a->n_ro_paths, b->ro_paths, b->n_ro_paths);
+        assert_same_paths(a->hidden_paths, a->n_hidden_paths, b->hidden_paths, b->n_hidden_paths);
+        const struct lp_flag *fa[] = {&a->private_tmp, &a->private_devices, &a->protect_tunables,
+                                      &a->protect_cgroups};
+        const struct lp_flag *fb[] = {&b->private_tmp, &b->private_devices, &b->protect_tunables,
+                                      &b->protect_cgroups};
+        for (size_t i = 0; i < 4; i++)
+                assert_int_equal(fa[i]->value, fb[i]->value);
+        assert_int_equal(a->private_ipc.value, b->private_ipc.value);
+        assert_int_equal(a->protect_hostname.value, b->protect_hostname.value);
+}
+
 /* Everything a later stage consumes, compared field by field. */
 static void assert_same_policy(const struct lp_policy *a, const struct lp_policy *b)
 {
@@ -182,9 +208,11 @@ static void assert_same_policy(const struct lp_policy *a, const struct lp_policy
                 assert_string_equal(a->set_env[i].value, b->set_env[i].value);
         }
 
-        const struct lp_limit *la[] = {&a->timeout, &a->processes, &a->open_files};
-        const struct lp_limit *lb[] = {&b->timeout, &b->processes, &b->open_files};
-        for (size_t i = 0; i < 3; i++) {
+        assert_same_filesystem(a, b);
+
+        const struct lp_limit *la[] = {&a->timeout, &a->processes, &a->open_files, &a->tmp_size};
+        const struct lp_limit *lb[] = {&b->timeout, &b->processes, &b->open_files, &b->tmp_size};
+        for (size_t i = 0; i < 4; i++) {
                 assert_int_equal(la[i]->set, lb[i]->set);
                 if (la[i]->set)
                         assert_int_equal(la[i]->value, lb[i]->value);
@@ -274,10 +302,24 @@ static const char every_key[] = "[Profile]\n"
                                 "Pass=GITHUB_TOKEN NPM_*\n"
                                 "Clear=yes\n"
                                 "Set=TZ=UTC EMPTY= X=a=b Y=#not-a-comment\n"
+                                "[Filesystem]\n"
+                                "ProtectSystem=full\n"
+                                "ReadWritePaths=. -/var/cache/x ~/out/\n"
+                                "ReadOnlyPaths=-/srv\n"
+                                "InaccessiblePaths=\n"
+                                "InaccessiblePaths=-~/.ssh /etc/shadow\n"
+                                "PrivateTmp=no\n"
+                                "PrivateDevices=yes\n"
+                                "ProtectKernelTunables=no\n"
+                                "ProtectControlGroups=yes\n"
+                                "[Host]\n"
+                                "PrivateIPC=no\n"
+                                "ProtectHostname=yes\n"
                                 "[Limits]\n"
                                 "Timeout=900\n"
                                 "Processes=infinity\n"
                                 "OpenFiles=65536\n"
+                                "TmpSize=512M\n"
                                 "[Identity]\n"
                                 "User=nobody\n"
                                 "Group=nogroup\n";
@@ -292,6 +334,17 @@ static void test_policy_show_round_trip_every_key(void **state)
         assert_int_equal(p->netns, LP_NETNS_HOST);
         assert_int_equal(lp_policy_syscall_by_name(p, "mount")->action.type, LP_ACTION_ERRNO);
         assert_int_equal(lp_policy_syscall_by_name(p, "mount")->action.errno_value, ENOSYS);
+        assert_int_equal(p->protect_system, LP_PROTECT_SYSTEM_FULL);
+        /* default's "." first, then these three. */
+        assert_int_equal(p->n_rw_paths, 4);
+        assert_string_equal(p->rw_paths[3].path, "~/out");
+        assert_true(p->rw_paths[2].optional);
+        assert_false(p->rw_paths[1].optional);
+        assert_int_equal(p->n_hidden_paths, 2);
+        assert_string_equal(p->hidden_paths[0].path, "~/.ssh");
+        assert_int_equal(p->tmp_size.value, 512ULL << 20);
+        assert_false(p->private_ipc.value);
+        assert_true(p->protect_hostname.value);
         assert_round_trip(p);
         lp_policy_free(p);
 }
@@ -537,6 +590,55 @@ static void test_policy_diff_environment(void **state)
         lp_policy_free(base);
 }
 
+static void test_policy_diff_filesystem(void **state)
+{
+        assert_adds("[Filesystem]\nReadWritePaths=/var/cache/x\n", 1,
+                    (const char *const[]){"+ filesystem writable /var/cache/x ", NULL});
+        assert_adds("[Filesystem]\nProtectSystem=full\n", 1,
+                    (const char *const[]){"+ filesystem host writable outside /usr /boot /efi "
+                                          "/etc (ProtectSystem=full) ",
+                                          NULL});
+        assert_adds("[Filesystem]\nProtectSystem=no\n", 2,
+                    (const char *const[]){"+ filesystem host writable everywhere "
+                                          "(ProtectSystem=no) ",
+                                          NULL});
+        const char *const flags[][2] = {
+                {"PrivateTmp=no", "+ filesystem the host's /tmp, /var/tmp, /dev/shm "},
+                {"PrivateDevices=no", "+ filesystem the host's /dev "},
+                {"ProtectKernelTunables=no", "+ filesystem kernel tunables writable "},
+                {"ProtectControlGroups=no", "+ filesystem cgroupfs writable "},
+        };
+        for (size_t i = 0; i < 4; i++) {
+                char extra[64];
+                snprintf(extra, sizeof(extra), "[Filesystem]\n%s\n", flags[i][0]);
+                assert_adds(extra, 1, (const char *const[]){flags[i][1], NULL});
+        }
+        assert_adds("[Host]\nPrivateIPC=no\n", 1,
+                    (const char *const[]){"+ host the host's SysV IPC and POSIX message queues "
+                                          "(PrivateIPC=no) ",
+                                          NULL});
+        assert_adds(
+                "[Host]\nProtectHostname=no\n", 1,
+                (const char *const[]){"+ host the host's hostname (ProtectHostname=no) ", NULL});
+        /* A hidden path no longer hidden, and a read-only one made
+         * writable by dropping it, are each one added privilege. */
+        struct lp_policy *base = default_plus("[Filesystem]\nReadOnlyPaths=-/srv\n");
+        struct lp_policy *cand =
+                default_plus("[Filesystem]\nInaccessiblePaths=\nInaccessiblePaths=-/etc/shadow\n");
+        struct diffed d = diff(base, cand);
+        assert_int_equal((size_t)d.r, base->n_hidden_paths - 1 + 1);
+        assert_has_line(d.text, "+ filesystem no longer read-only /srv ");
+        assert_has_line(d.text, "+ filesystem no longer hides ~/.ssh ");
+        assert_false(has_line(d.text, "+ filesystem no longer hides /etc/shadow "));
+        free(d.text);
+        /* Hiding more is no privilege. */
+        d = diff(cand, base);
+        assert_int_equal(d.r, 0);
+        free(d.text);
+        lp_policy_free(cand);
+        lp_policy_free(base);
+}
+
 static void test_policy_diff_removal(void **state)
 {
         struct lp_policy *base = load_name("default");
@@ -584,6 +686,7 @@ int main(void)
                 cmocka_unit_test(test_policy_diff_network),
                 cmocka_unit_test(test_policy_diff_hardening_and_default),
                 cmocka_unit_test(test_policy_diff_environment),
+                cmocka_unit_test(test_policy_diff_filesystem),
                 cmocka_unit_test(test_policy_diff_removal),
                 cmocka_unit_test(test_policy_diff_mixed),
         };

@@ -20,6 +20,29 @@ Namespace=loopback
 # Local sockets and TCP/UDP over IPv4/IPv6: what ordinary tests use.
 AddressFamilies=AF_UNIX AF_INET AF_INET6
 
+[Filesystem]
+# The host's files read-only, root included: a test that writes outside
+# the paths a profile names is reported, and the host stays as it was.
+ProtectSystem=strict
+# A /tmp, /var/tmp and /dev/shm of the run's own, gone when it ends
+# (sized by [Limits] TmpSize=).
+PrivateTmp=yes
+# A minimal /dev: null zero full random urandom tty, and ptys.
+PrivateDevices=yes
+# /proc/sys, /sys and cgroupfs read-only.
+ProtectKernelTunables=yes
+ProtectControlGroups=yes
+# Credential stores and host-service sockets: hidden, whatever the user
+# (each with '-': most hosts lack some).
+InaccessiblePaths=-/etc/shadow -/etc/gshadow -/etc/shadow- -/etc/gshadow-
+InaccessiblePaths=-/etc/ssh/ssh_host_rsa_key -/etc/ssh/ssh_host_ecdsa_key
+InaccessiblePaths=-/etc/ssh/ssh_host_ed25519_key -/etc/ssh/ssh_host_dsa_key
+InaccessiblePaths=-~/.ssh -~/.aws -~/.azure -~/.config/gcloud -~/.docker -~/.kube
+InaccessiblePaths=-~/.gnupg -~/.netrc -~/.git-credentials -~/.npmrc -~/.pypirc
+InaccessiblePaths=-~/.cargo/credentials.toml -~/.cargo/credentials
+InaccessiblePaths=-/run/docker.sock -/var/run/docker.sock -/run/containerd -/run/podman
+InaccessiblePaths=-/run/dbus/system_bus_socket -/run/systemd/private
+
 [Environment]
 # CI secrets: tokens, passwords and cloud credentials never reach a test
 # that did not ask for them by name (Pass=).
@@ -32,3 +55,4 @@ Withhold=DOCKER_AUTH_CONFIG KUBECONFIG
 # Enough for parallel builds, low enough to stop a fork bomb.
 Processes=4096
 OpenFiles=4096
+TmpSize=1G
