@@ -14,7 +14,7 @@ static int ascending(const void *a, const void *b)
 
 int lp_fds_close_except(const int *keep, size_t n)
 {
-        int sorted[64];
+        int sorted[LP_FDS_KEEP_MAX];
         if (n > sizeof(sorted) / sizeof(sorted[0]))
                 return -E2BIG;
         for (size_t i = 0; i < n; i++) {

@@ -5,6 +5,11 @@
 #pragma once
 #include <stddef.h>
 
+/* How many descriptors lp_fds_close_except may keep: more than --pass-fd
+ * allows (64) plus leastpriv's own status socket. */
+#define LP_FDS_KEEP_MAX 128
+
 /* In the child: closes every descriptor above 2 but `keep` (n of them,
- * any order). 0, or -EBADF when a kept descriptor is not open. */
+ * any order). 0, -E2BIG past LP_FDS_KEEP_MAX, or -EBADF when a kept
+ * descriptor is not open. */
 int lp_fds_close_except(const int *keep, size_t n);

@@ -1,7 +1,8 @@
-/* Mounts from the filesystem plan (fs.h), in an order where each step
- * still sees what it needs: the paths to bind are cloned before anything
- * covers them, the host is made read-only before the private and the
- * writable mounts are attached on top, hidden paths are covered last. */
+/* Mounts from the filesystem plan (fs.h). Everything a mount copies from
+ * the host is cloned first, from the host's tree as it was; then the
+ * host is made read-only; then each rule's mount is attached in plan
+ * order, a parent before the paths below it, so that the deepest rule
+ * decides what a path is, as the plan says (rules/fs_plan.h). */
 #include "launch/fs.h"
 
 #include <errno.h>
@@ -30,16 +31,12 @@ static const struct {
         {"stderr", "/proc/self/fd/2"}, {"ptmx", "pts/ptmx"},
 };
 
-/* The API file systems, which ProtectSystem=strict leaves as they were. */
-static const char *const api_dirs[] = {"/dev", "/proc", "/sys", NULL};
-#define N_API 3
-
 struct build {
         const struct lp_fs_plan *plan;
         const struct lp_fs_options *o;
-        int *clones;            /* per plan rule: its clone, or -1 */
-        int devices[N_DEVICES]; /* clones of the host's device nodes */
-        int api[N_API];         /* clones of /dev, /proc, /sys as they were */
+        int *clones;                     /* per plan rule: its clone, or -1 */
+        int devices[N_DEVICES];          /* clones of the host's device nodes */
+        const struct lp_fs_store *store; /* the hidden paths' inodes */
         enum lp_step *step;
 };
 
@@ -67,10 +64,25 @@ static bool exists(const char *path, struct stat *st)
         return lstat(path, st ? st : &ignored) == 0;
 }
 
-static bool is_bound_path(const struct lp_fs_rule *r)
+/* Whether a rule's mount is a copy of the host's tree at its path (the
+ * root itself is changed in place). */
+static bool is_cloned(const struct lp_fs_rule *r)
 {
-        return r->kind == LP_FS_READ_WRITE_PATH || r->kind == LP_FS_READ_ONLY_PATH ||
-               r->kind == LP_FS_WORKDIR;
+        switch (r->kind) {
+        case LP_FS_READ_WRITE_PATH:
+        case LP_FS_READ_ONLY_PATH:
+        case LP_FS_WORKDIR:
+        case LP_FS_API:
+        case LP_FS_TUNABLES:
+        case LP_FS_CGROUPS:
+        case LP_FS_PROTECT_SYSTEM:
+                return strcmp(r->path, "/") != 0;
+        case LP_FS_PRIVATE_TMP:
+        case LP_FS_PRIVATE_DEVICES:
+        case LP_FS_HIDDEN_PATH:
+                break;
+        }
+        return false;
 }
 
 static bool plan_has(const struct lp_fs_plan *plan, enum lp_fs_kind kind)
@@ -81,19 +93,20 @@ static bool plan_has(const struct lp_fs_plan *plan, enum lp_fs_kind kind)
         return false;
 }
 
-/* ---- 1. clone what later mounts cover ---- */
+/* ---- 1. clone what the mounts copy, from the host as it was ---- */
 
 static int clone_sources(struct build *b)
 {
         const struct lp_fs_plan *plan = b->plan;
         *b->step = LP_STEP_FS_CLONE;
         for (size_t i = 0; i < plan->n_rules; i++) {
-                if (!is_bound_path(&plan->rules[i]))
+                const struct lp_fs_rule *r = &plan->rules[i];
+                /* Protections of paths a host lacks (/efi, /proc/acpi)
+                 * have nothing to protect. */
+                if (!is_cloned(r) || !exists(r->path, NULL))
                         continue;
-                int fd = clone_tree(plan->rules[i].path);
-                if (fd < 0)
-                        return fd;
-                b->clones[i] = fd;
+                if ((b->clones[i] = clone_tree(r->path)) < 0)
+                        return b->clones[i];
         }
         for (size_t i = 0; plan_has(plan, LP_FS_PRIVATE_DEVICES) && devices[i]; i++) {
                 char path[32];
@@ -101,55 +114,18 @@ static int clone_sources(struct build *b)
                 if ((b->devices[i] = clone_tree(path)) < 0)
                         return b->devices[i];
         }
-        /* A private /dev replaces the host's: no need to keep it. */
-        bool private_dev = plan_has(plan, LP_FS_PRIVATE_DEVICES);
-        for (size_t i = 0; plan_has(plan, LP_FS_API) && api_dirs[i]; i++) {
-                if (!exists(api_dirs[i], NULL) || (private_dev && strcmp(api_dirs[i], "/dev") == 0))
-                        continue;
-                if ((b->api[i] = clone_tree(api_dirs[i])) < 0)
-                        return b->api[i];
-        }
         return 0;
 }
 
-/* ---- 2. the host read-only ---- */
+/* ---- 2. the root read-only ---- */
 
-static int bind_read_only(const char *path)
+static int protect_root(struct build *b)
 {
-        int fd = clone_tree(path);
-        if (fd < 0)
-                return fd;
-        int r = set_attr(fd, "", AT_EMPTY_PATH | AT_RECURSIVE,
-                         MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID, 0);
-        if (r >= 0)
-                r = attach(fd, path);
-        close(fd);
-        return r;
-}
-
-static int protect_system(struct build *b)
-{
-        const struct lp_fs_plan *plan = b->plan;
+        const struct lp_fs_rule *root = lp_fs_plan_lookup(b->plan, "/");
         *b->step = LP_STEP_FS_READ_ONLY;
-        for (size_t i = 0; i < plan->n_rules; i++) {
-                const struct lp_fs_rule *r = &plan->rules[i];
-                if (r->kind != LP_FS_PROTECT_SYSTEM)
-                        continue;
-                int q = strcmp(r->path, "/") == 0
-                                ? set_attr(AT_FDCWD, "/", AT_RECURSIVE,
-                                           MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID, 0)
-                                : (exists(r->path, NULL) ? bind_read_only(r->path) : 0);
-                if (q < 0)
-                        return q;
-        }
-        /* strict: /dev, /proc and /sys as they were before (their own
-         * protections are PrivateDevices= and ProtectKernelTunables=). */
-        for (size_t i = 0; i < N_API; i++) {
-                int r = b->api[i] >= 0 ? attach(b->api[i], api_dirs[i]) : 0;
-                if (r < 0)
-                        return r;
-        }
-        return 0;
+        if (!root || strcmp(root->path, "/") != 0 || root->access == LP_FS_WRITABLE)
+                return 0;
+        return set_attr(AT_FDCWD, "/", AT_RECURSIVE, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID, 0);
 }
 
 /* ---- 3. private /dev ---- */
@@ -218,11 +194,8 @@ static int mount_devpts(void)
 
 static int private_devices(struct build *b)
 {
-        if (!plan_has(b->plan, LP_FS_PRIVATE_DEVICES))
-                return 0;
-        *b->step = LP_STEP_FS_DEVICES;
         int dev;
-        int r = new_tmpfs("0755", 0, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, &dev);
+        int r = new_tmpfs("0755", b->o->tmp_size, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, &dev);
         if (r < 0)
                 return r;
         r = populate_dev(dev);
@@ -239,46 +212,18 @@ static int private_devices(struct build *b)
 
 /* ---- 4. private /tmp, /var/tmp, /dev/shm ---- */
 
-static int private_tmp(struct build *b)
+static int private_tmp(struct build *b, const char *path)
 {
-        const struct lp_fs_plan *plan = b->plan;
-        *b->step = LP_STEP_FS_TMP;
-        for (size_t i = 0; i < plan->n_rules; i++) {
-                const struct lp_fs_rule *r = &plan->rules[i];
-                if (r->kind != LP_FS_PRIVATE_TMP || !exists(r->path, NULL))
-                        continue;
-                int tmp;
-                int q = new_tmpfs("1777", b->o->tmp_size, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,
-                                  &tmp);
-                if (q >= 0) {
-                        q = attach(tmp, r->path);
-                        close(tmp);
-                }
-                if (q < 0)
-                        return q;
-        }
-        return 0;
+        int tmp;
+        int r = new_tmpfs("1777", b->o->tmp_size, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, &tmp);
+        if (r < 0)
+                return r;
+        r = attach(tmp, path);
+        close(tmp);
+        return r;
 }
 
-/* ---- 5. kernel tunables and cgroupfs read-only ---- */
-
-static int protect_kernel(struct build *b)
-{
-        const struct lp_fs_plan *plan = b->plan;
-        *b->step = LP_STEP_FS_TUNABLES;
-        for (size_t i = 0; i < plan->n_rules; i++) {
-                const struct lp_fs_rule *r = &plan->rules[i];
-                if ((r->kind != LP_FS_TUNABLES && r->kind != LP_FS_CGROUPS) ||
-                    !exists(r->path, NULL))
-                        continue;
-                int q = bind_read_only(r->path);
-                if (q < 0)
-                        return q;
-        }
-        return 0;
-}
-
-/* ---- 6. the paths of ReadWritePaths= and ReadOnlyPaths= ---- */
+/* ---- 5. the paths bound from the host ---- */
 
 /* A mount point where there is none: a path inside a private tmpfs.
  * Directories as deep as needed, then a directory or a file like the
@@ -308,28 +253,18 @@ static int make_mount_point(const char *path, int source)
         return 0;
 }
 
-/* In plan order, so that a path is attached before the paths below it. */
-static int bind_paths(struct build *b)
+/* A clone of the host's tree attached at its path: read-only (and
+ * nosuid) where the rule says so. */
+static int bind_clone(int clone, const struct lp_fs_rule *r)
 {
-        const struct lp_fs_plan *plan = b->plan;
-        *b->step = LP_STEP_FS_PATHS;
-        for (size_t i = 0; i < plan->n_rules; i++) {
-                const struct lp_fs_rule *r = &plan->rules[i];
-                if (!is_bound_path(r))
-                        continue;
-                int q = make_mount_point(r->path, b->clones[i]);
-                if (q >= 0 && r->access == LP_FS_READ_ONLY)
-                        q = set_attr(b->clones[i], "", AT_EMPTY_PATH | AT_RECURSIVE,
-                                     MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID, 0);
-                if (q >= 0)
-                        q = attach(b->clones[i], r->path);
-                if (q < 0)
-                        return q;
-        }
-        return 0;
+        int q = make_mount_point(r->path, clone);
+        if (q >= 0 && r->access == LP_FS_READ_ONLY)
+                q = set_attr(clone, "", AT_EMPTY_PATH | AT_RECURSIVE,
+                             MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID, 0);
+        return q < 0 ? q : attach(clone, r->path);
 }
 
-/* ---- 7. hidden paths ---- */
+/* ---- 6. hidden paths ---- */
 
 /* One inode per hidden rule: a watch can then tell which path an open
  * reached (fanotify reports the inode, not the path it came by). */
@@ -401,22 +336,50 @@ static int hide(const struct lp_fs_store *store, size_t index, const char *path)
         return r;
 }
 
-static int hide_paths(struct build *b)
+/* ---- 7. each rule, in plan order ---- */
+
+static int apply_rule(struct build *b, size_t i)
 {
-        const struct lp_fs_plan *plan = b->plan;
-        if (!plan_has(plan, LP_FS_HIDDEN_PATH))
-                return 0;
-        *b->step = LP_STEP_FS_HIDE;
-        struct lp_fs_store own = {.fd = -1};
-        const struct lp_fs_store *store = b->o->store;
-        int r = 0;
-        if (!store) {
-                r = lp_fs_store_create(plan, false, &own);
-                store = &own;
+        const struct lp_fs_rule *r = &b->plan->rules[i];
+        switch (r->kind) {
+        case LP_FS_PRIVATE_DEVICES:
+                *b->step = LP_STEP_FS_DEVICES;
+                return private_devices(b);
+        case LP_FS_PRIVATE_TMP:
+                *b->step = LP_STEP_FS_TMP;
+                return exists(r->path, NULL) ? private_tmp(b, r->path) : 0;
+        case LP_FS_HIDDEN_PATH:
+                *b->step = LP_STEP_FS_HIDE;
+                return hide(b->store, i, r->path);
+        case LP_FS_TUNABLES:
+        case LP_FS_CGROUPS:
+                *b->step = LP_STEP_FS_TUNABLES;
+                break;
+        case LP_FS_PROTECT_SYSTEM:
+        case LP_FS_API:
+                *b->step = LP_STEP_FS_READ_ONLY;
+                break;
+        case LP_FS_READ_WRITE_PATH:
+        case LP_FS_READ_ONLY_PATH:
+        case LP_FS_WORKDIR:
+                *b->step = LP_STEP_FS_PATHS;
+                break;
         }
-        for (size_t i = 0; r >= 0 && i < plan->n_rules; i++)
-                if (plan->rules[i].kind == LP_FS_HIDDEN_PATH)
-                        r = hide(store, i, plan->rules[i].path);
+        return b->clones[i] >= 0 ? bind_clone(b->clones[i], r) : 0;
+}
+
+static int apply_rules(struct build *b)
+{
+        struct lp_fs_store own = {.fd = -1};
+        int r = 0;
+        b->store = b->o->store;
+        if (!b->store && plan_has(b->plan, LP_FS_HIDDEN_PATH)) {
+                *b->step = LP_STEP_FS_HIDE;
+                r = lp_fs_store_create(b->plan, false, &own);
+                b->store = &own;
+        }
+        for (size_t i = 0; r >= 0 && i < b->plan->n_rules; i++)
+                r = apply_rule(b, i);
         lp_fs_store_done(&own);
         return r;
 }
@@ -431,9 +394,6 @@ static void close_all(struct build *b)
         for (size_t i = 0; i < N_DEVICES; i++)
                 if (b->devices[i] >= 0)
                         close(b->devices[i]);
-        for (size_t i = 0; i < N_API; i++)
-                if (b->api[i] >= 0)
-                        close(b->api[i]);
         free(b->clones);
 }
 
@@ -442,7 +402,6 @@ int lp_fs_apply(const struct lp_fs_plan *plan, const struct lp_fs_options *o,
 {
         struct build b = {.plan = plan, .o = o, .step = ret_step};
         memset(b.devices, 0xff, sizeof(b.devices));
-        memset(b.api, 0xff, sizeof(b.api));
         b.clones = malloc((plan->n_rules ? plan->n_rules : 1) * sizeof(int));
         if (!b.clones)
                 return -ENOMEM;
@@ -453,17 +412,9 @@ int lp_fs_apply(const struct lp_fs_plan *plan, const struct lp_fs_options *o,
         if (r >= 0)
                 r = clone_sources(&b);
         if (r >= 0)
-                r = protect_system(&b);
+                r = protect_root(&b);
         if (r >= 0)
-                r = private_devices(&b);
-        if (r >= 0)
-                r = private_tmp(&b);
-        if (r >= 0)
-                r = protect_kernel(&b);
-        if (r >= 0)
-                r = bind_paths(&b);
-        if (r >= 0)
-                r = hide_paths(&b);
+                r = apply_rules(&b);
         close_all(&b);
         if (r < 0)
                 return r;

@@ -215,7 +215,7 @@ static void last_restrictions(struct launch *l)
 {
         int r = l->apply_fs ? lp_landlock_apply(&l->plan) : 0;
         check_step(l, LP_STEP_LANDLOCK, r < 0 ? r : 0);
-        int keep[65];
+        int keep[LP_FDS_KEEP_MAX];
         size_t n = 0;
         keep[n++] = l->sock[1];
         for (size_t i = 0; i < l->o->n_pass_fds && n < LP_ELEMENTSOF(keep); i++)

@@ -63,7 +63,16 @@ void lp_check_namespaces(const struct lp_decider *d, const struct lp_call *c, st
 /* What grants the write a rule refuses. */
 static void path_fix(const struct lp_fs_rule *rule, const char *path, char *buf, size_t size)
 {
+        bool at_rule = strcmp(path, rule->path) == 0;
         switch (rule->kind) {
+        case LP_FS_READ_ONLY_PATH:
+                /* At the very path a ReadWritePaths= would not win. */
+                if (at_rule) {
+                        snprintf(buf, size, "[Filesystem] ReadOnlyPaths= without %s",
+                                 rule->written);
+                        return;
+                }
+                break;
         case LP_FS_TUNABLES:
                 snprintf(buf, size, "[Filesystem] ProtectKernelTunables=no");
                 return;
@@ -74,15 +83,20 @@ static void path_fix(const struct lp_fs_rule *rule, const char *path, char *buf,
                 snprintf(buf, size, "[Filesystem] InaccessiblePaths= without %s", rule->written);
                 return;
         default:
-                snprintf(buf, size, "[Filesystem] ReadWritePaths=%s", path);
+                break;
         }
+        snprintf(buf, size, "[Filesystem] ReadWritePaths=%s", path);
 }
 
 void lp_check_fs_refusal(const struct lp_decider *d, struct lp_verdict *v,
                          const struct lp_fs_rule *rule, const char *op, const char *target,
                          const char *checked)
 {
-        int err = rule->access == LP_FS_HIDDEN ? EACCES : EROFS;
+        /* A hidden inode is read-only and has no write permission: what
+         * is created in it meets the read-only mount first (EROFS), what
+         * is opened meets the permission first (EACCES). */
+        bool creates = strcmp(target, checked) != 0;
+        int err = rule->access == LP_FS_HIDDEN && !creates ? EACCES : EROFS;
         struct lp_verdict_finding *f =
                 lp_verdict_add(d, v, LP_FINDING_FILESYSTEM, op, LP_FINDING_DENIED, err);
         if (!f)

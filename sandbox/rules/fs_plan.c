@@ -25,11 +25,26 @@ bool lp_fs_path_below(const char *path, const char *dir)
         return strncmp(path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/');
 }
 
-/* At the same path the stricter rule wins: hidden, then read-only, then
- * writable. */
+/* At the same path a path list's rule wins over a built-in protection
+ * (ReadWritePaths=/etc makes /etc writable under ProtectSystem=full, as in
+ * systemd); among rules of the same origin the stricter wins: hidden, then
+ * read-only, then writable. */
 static int strictness(enum lp_fs_access a)
 {
         return a == LP_FS_HIDDEN ? 2 : a == LP_FS_READ_ONLY ? 1 : 0;
+}
+
+static bool from_path_list(enum lp_fs_kind kind)
+{
+        return kind == LP_FS_READ_WRITE_PATH || kind == LP_FS_READ_ONLY_PATH ||
+               kind == LP_FS_HIDDEN_PATH;
+}
+
+static bool replaces(const struct lp_fs_rule *old, enum lp_fs_access access, enum lp_fs_kind kind)
+{
+        if (from_path_list(kind) != from_path_list(old->kind))
+                return from_path_list(kind);
+        return strictness(access) >= strictness(old->access);
 }
 
 static int add_rule(struct lp_fs_plan *plan, const char *path, enum lp_fs_access access,
@@ -39,9 +54,9 @@ static int add_rule(struct lp_fs_plan *plan, const char *path, enum lp_fs_access
                 struct lp_fs_rule *r = &plan->rules[i];
                 if (strcmp(r->path, path) != 0)
                         continue;
-                /* A later rule of the same strictness is the one a reader
-                 * of the profile expects to see cited ("later lines win"). */
-                if (strictness(access) < strictness(r->access))
+                /* Of two equal rules the later is the one a reader of
+                 * the profile expects to see cited ("later lines win"). */
+                if (!replaces(r, access, kind))
                         return 0;
                 char *text = written ? strdup(written) : NULL;
                 if (written && !text)

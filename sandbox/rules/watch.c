@@ -232,11 +232,15 @@ const struct lp_watch lp_watches[] = {
                 .filter = LP_FILTER_NOTIFY_ALL,
         },
         {
+                /* fchmodat2 (Linux 6.6) is what glibc 2.39 calls for
+                 * fchmodat(AT_SYMLINK_NOFOLLOW). */
                 .name = "chmod",
-                .syscalls = SYSCALLS("chmod", "fchmodat"),
+                .syscalls = SYSCALLS("chmod", "fchmodat", "fchmodat2"),
                 .cap = -1,
-                .paths = PATHS(ONE(CHMOD, -1, 0, .follows = true),
-                               ONE(CHMOD, 0, 1, .follows = true)),
+                .paths =
+                        PATHS(ONE(CHMOD, -1, 0, .follows = true), ONE(CHMOD, 0, 1, .follows = true),
+                              ONE(CHMOD, 0, 1, .flags = 3, .nofollow = AT_SYMLINK_NOFOLLOW,
+                                  .follows = true)),
                 .filter = LP_FILTER_NOTIFY_ALL,
         },
         {

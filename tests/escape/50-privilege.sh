@@ -25,23 +25,7 @@ fi
 
 # No namespace at all, so that no user namespace is in the way for uid
 # 65534: no_new_privs alone stands (and the mounts' nosuid is not there).
-host_ns=$(profile host-ns <<'PROF'
-[Profile]
-Include=default
-[Network]
-Namespace=host
-[Host]
-PrivateIPC=no
-ProtectHostname=no
-[Filesystem]
-ProtectSystem=no
-PrivateTmp=no
-PrivateDevices=no
-ProtectKernelTunables=no
-ProtectControlGroups=no
-InaccessiblePaths=
-PROF
-)
+host_ns=$(default_plus host-ns "$LP_HOST_NETWORK" "$LP_HOST_IPC_UTS" "$LP_HOST_FILES")
 
 # Weakened, i.e. without leastpriv: the same setuid binary does raise uid
 # 65534 to euid 0 here (the file system honours setuid), so the checks

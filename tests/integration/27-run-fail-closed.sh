@@ -87,40 +87,9 @@ fail_closed root "$bad_cap" "Keep=CAP_NO_SUCH_CAP" 'CAP_NO_SUCH_CAP|NO_SUCH_CAP'
 # step and what turns it off); each part turned off in turn moves the
 # failure to the next, and with all of them off the command runs.
 no_admin=(setpriv --bounding-set -sys_admin --)
-hostnet=$(profile hostnet <<'P'
-[Profile]
-Include=default
-[Network]
-Namespace=host
-P
-)
-fsonly=$(profile fsonly <<'P'
-[Profile]
-Include=default
-[Network]
-Namespace=host
-[Host]
-PrivateIPC=no
-ProtectHostname=no
-P
-)
-nothing=$(profile nothing <<'P'
-[Profile]
-Include=default
-[Network]
-Namespace=host
-[Host]
-PrivateIPC=no
-ProtectHostname=no
-[Filesystem]
-ProtectSystem=no
-PrivateTmp=no
-PrivateDevices=no
-ProtectKernelTunables=no
-ProtectControlGroups=no
-InaccessiblePaths=
-P
-)
+hostnet=$(default_plus hostnet "$LP_HOST_NETWORK")
+fsonly=$(default_plus fsonly "$LP_HOST_NETWORK" "$LP_HOST_IPC_UTS")
+nothing=$(default_plus nothing "$LP_HOST_NETWORK" "$LP_HOST_IPC_UTS" "$LP_HOST_FILES")
 for p in default "$hostnet"; do
         capture "${no_admin[@]}" "$LEASTPRIV" run -p "$p" -- sh -c 'echo ran'
         assert_status 125 "no CAP_SYS_ADMIN, $(basename "$p"): 125"

@@ -140,6 +140,22 @@ for who in root nobody; do
         assert_eq ROOT-ONLY "$LP_OUT" "$who: ... and it reads"
 done
 
+# ---- the deepest rule decides: a writable parent keeps its protected children ----
+wide=$(default_plus wide $'[Filesystem]\nReadWritePaths=/var /proc\n')
+name=lp-fs-probe-$$-wide
+lpf root -p "$wide" -- sh -c "echo x > /var/tmp/$name && cat $core > $core"
+assert_ne 0 "$LP_STATUS" "ReadWritePaths=/var /proc: $core still refused"
+assert_eq "$core_value" "$(cat $core)" "... $core unchanged"
+expect_finding "ReadWritePaths=/proc: $core" "$F" filesystem write target=$core \
+        'fix=[Filesystem] ProtectKernelTunables=no'
+LP_CHECKS=$((LP_CHECKS + 1))
+if [ -e /var/tmp/$name ]; then
+        fail "ReadWritePaths=/var: /var/tmp/$name reached the host"
+else
+        pass "ReadWritePaths=/var: /var/tmp stays private"
+fi
+rm -f /var/tmp/$name
+
 # ---- root alone: reads of hidden paths are seen (fanotify) ----
 lpf root -- cat /etc/shadow
 expect_finding "root: reading /etc/shadow" "$F" filesystem open target=/etc/shadow action=denied \

@@ -86,6 +86,19 @@ profile() {
         echo "$path"
 }
 
+# Profile lines that turn the namespaces off, one group each (for a host
+# that allows none, as root without CAP_SYS_ADMIN; or to test what stands
+# without them): default_plus NAME LINES... writes $tmp/NAME.profile, the
+# default profile plus LINES, and prints its path.
+LP_HOST_NETWORK=$'[Network]\nNamespace=host\n'
+LP_HOST_IPC_UTS=$'[Host]\nPrivateIPC=no\nProtectHostname=no\n'
+LP_HOST_FILES=$'[Filesystem]\nProtectSystem=no\nPrivateTmp=no\nPrivateDevices=no\nProtectKernelTunables=no\nProtectControlGroups=no\nInaccessiblePaths=\n'
+default_plus() {
+        local name=$1
+        shift
+        { printf '[Profile]\nInclude=default\n'; printf '%s' "$@"; } | profile "$name"
+}
+
 # ---- running things ----------------------------------------------------------
 
 # unpriv CMD...: runs CMD as uid/gid 65534 with no supplementary groups.

@@ -693,6 +693,11 @@ static void test_filesystem_hidden_and_tunables(void **state)
         x = refused_path(DECIDE(f, "openat", AT_FDCWD, core, O_WRONLY | O_TRUNC, 0, 0, 0), "write",
                          "/proc/sys/kernel/core_pattern", EROFS);
         assert_string_equal(x->fix, "[Filesystem] ProtectKernelTunables=no");
+        /* Created in a hidden directory: the read-only mount answers. */
+        uint64_t key = put_path(&f->im, "/home/u/.ssh/new_key");
+        x = refused_path(DECIDE(f, "openat", AT_FDCWD, key, O_WRONLY | O_CREAT, 0600, 0, 0),
+                         "create", "/home/u/.ssh/new_key", EROFS);
+        assert_string_equal(x->fix, "[Filesystem] InaccessiblePaths= without ~/.ssh");
         /* A unix socket under a hidden directory: connect() is refused too. */
         struct sockaddr_un un = {.sun_family = AF_UNIX};
         strcpy(un.sun_path, "/home/u/.ssh/agent.sock");
@@ -701,6 +706,32 @@ static void test_filesystem_hidden_and_tunables(void **state)
                  "connect", LP_FINDING_DENIED);
         assert_string_equal(x->target, "/home/u/.ssh/agent.sock");
         assert_string_equal(x->fix, "[Filesystem] InaccessiblePaths= without ~/.ssh");
+        teardown(f);
+}
+
+/* A ReadOnlyPaths= path itself cannot be made writable by a
+ * ReadWritePaths= of the same path: the fix says to drop it; below it, a
+ * deeper ReadWritePaths= does. */
+static void test_filesystem_read_only_path_fix(void **state)
+{
+        struct fixture *f =
+                setup("[Profile]\nInclude=default\n[Filesystem]\nReadOnlyPaths=.\n", false, false);
+        with_filesystem(f);
+        uint64_t work = put_path(&f->im, "/work");
+        const struct lp_verdict_finding *x = refused_path(
+                DECIDE(f, "fchmodat", AT_FDCWD, work, 0700, 0, 0, 0), "chmod", "/work", EROFS);
+        assert_string_equal(x->fix, "[Filesystem] ReadOnlyPaths= without .");
+        assert_non_null(strstr(x->rule, "t.profile:4 [Filesystem] ReadOnlyPaths=."));
+        x = refused_path(
+                DECIDE(f, "openat", AT_FDCWD, put_path(&f->im, "new"), O_CREAT | O_WRONLY, 0, 0, 0),
+                "create", "/work/new", EROFS);
+        assert_string_equal(x->fix, "[Filesystem] ReadOnlyPaths= without .");
+        x = refused_path(DECIDE(f, "openat", AT_FDCWD, put_path(&f->im, "old"), O_WRONLY, 0, 0, 0),
+                         "write", "/work/old", EROFS);
+        assert_string_equal(x->fix, "[Filesystem] ReadWritePaths=/work/old");
+        /* fchmodat2 is watched as fchmodat is. */
+        refused_path(DECIDE(f, "fchmodat2", AT_FDCWD, put_path(&f->im, "old"), 0600, 0, 0, 0),
+                     "chmod", "/work/old", EROFS);
         teardown(f);
 }
 
@@ -757,6 +788,7 @@ int main(void)
                 cmocka_unit_test(test_filesystem_writes),
                 cmocka_unit_test(test_filesystem_two_paths_and_symlinks),
                 cmocka_unit_test(test_filesystem_hidden_and_tunables),
+                cmocka_unit_test(test_filesystem_read_only_path_fix),
                 cmocka_unit_test(test_filesystem_audit_and_learning),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -37,6 +37,9 @@ static const char *const host[][2] = {
         {"/etc/shadow", "/etc/shadow"},
         {"/tmp/job.1", "/tmp/job.1"},
         {"/secret", "/secret"},
+        {"/etc", "/etc"},
+        {"/tmp", "/tmp"},
+        {"/proc/sys", "/proc/sys"},
 };
 
 static int fake_canonical(const void *ctx, const char *path, char **ret)
@@ -223,6 +226,31 @@ static void test_fs_plan_strictest_rule_wins(void **state)
         done(&b);
 }
 
+/* A path list's rule beats a built-in protection at the same path, so
+ * that the fix a finding names (ReadWritePaths=/etc) works; below a path
+ * the deepest rule decides. */
+static void test_fs_plan_path_lists_beat_protections(void **state)
+{
+        struct built b = build("[Filesystem]\nProtectSystem=full\nReadWritePaths=/etc\n");
+        assert_built(&b);
+        assert_decides(&b.plan, "/etc/hosts", LP_FS_WRITABLE, LP_FS_READ_WRITE_PATH);
+        assert_decides(&b.plan, "/usr/bin", LP_FS_READ_ONLY, LP_FS_PROTECT_SYSTEM);
+        done(&b);
+        b = build("[Filesystem]\nPrivateTmp=yes\nProtectKernelTunables=yes\n"
+                  "ReadWritePaths=/tmp /proc/sys\n");
+        assert_built(&b);
+        assert_decides(&b.plan, "/tmp/x", LP_FS_WRITABLE, LP_FS_READ_WRITE_PATH);
+        assert_decides(&b.plan, "/var/tmp/x", LP_FS_WRITABLE, LP_FS_PRIVATE_TMP);
+        assert_decides(&b.plan, "/proc/sys/kernel", LP_FS_WRITABLE, LP_FS_READ_WRITE_PATH);
+        assert_decides(&b.plan, "/proc/sysrq-trigger", LP_FS_READ_ONLY, LP_FS_TUNABLES);
+        done(&b);
+        /* Among the path lists, the stricter still wins. */
+        b = build("[Filesystem]\nProtectSystem=full\nReadOnlyPaths=/etc\nReadWritePaths=/etc\n");
+        assert_built(&b);
+        assert_decides(&b.plan, "/etc/hosts", LP_FS_READ_ONLY, LP_FS_READ_ONLY_PATH);
+        done(&b);
+}
+
 static void test_fs_plan_errors(void **state)
 {
         expect_error("[Filesystem]\nProtectSystem=strict\n\nReadWritePaths=/var/cache/y\n",
@@ -351,6 +379,7 @@ int main(void)
                 cmocka_unit_test(test_fs_plan_protect_system_full_and_no),
                 cmocka_unit_test(test_fs_plan_paths_resolved),
                 cmocka_unit_test(test_fs_plan_strictest_rule_wins),
+                cmocka_unit_test(test_fs_plan_path_lists_beat_protections),
                 cmocka_unit_test(test_fs_plan_errors),
                 cmocka_unit_test(test_fs_plan_workdir_under_private_tmp),
                 cmocka_unit_test(test_fs_plan_rule_texts),
