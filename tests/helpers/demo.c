@@ -1,9 +1,11 @@
 /* The README's demo: a "test" that quietly reaches for privileges it should
  * not need. Under `leastpriv run` each attempt is refused and reported as a
  * finding. Meant to run under leastpriv only: bare, as root, it would
- * really mount a tmpfs and try the outside network. */
+ * really mount a tmpfs, create (and remove) a file in /etc and try the
+ * outside network. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +26,19 @@ int main(void)
         printf("demo: %-44s %s\n", "read GITHUB_TOKEN",
                token ? "visible (a secret leaked)" : "absent");
         report("ptrace(PTRACE_TRACEME)", ptrace(PTRACE_TRACEME, 0, NULL, NULL) == 0);
+        /* A new file of its own in /etc, removed at once where it could
+         * be made (bare); and a read of /etc/shadow, whose content is
+         * never printed. */
+        int fd = open("/etc/leastpriv-demo", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+        report("create /etc/leastpriv-demo", fd >= 0);
+        if (fd >= 0) {
+                close(fd);
+                unlink("/etc/leastpriv-demo");
+        }
+        fd = open("/etc/shadow", O_RDONLY | O_CLOEXEC);
+        report("open /etc/shadow", fd >= 0);
+        if (fd >= 0)
+                close(fd);
         int mounted = mount("demo", "/mnt", "tmpfs", MS_RDONLY, NULL) == 0;
         report("mount a tmpfs on /mnt", mounted);
         if (mounted)
