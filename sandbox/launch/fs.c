@@ -72,6 +72,7 @@ static bool is_cloned(const struct lp_fs_rule *r)
         case LP_FS_READ_WRITE_PATH:
         case LP_FS_READ_ONLY_PATH:
         case LP_FS_WORKDIR:
+        case LP_FS_COMMAND_DIR:
         case LP_FS_API:
         case LP_FS_TUNABLES:
         case LP_FS_CGROUPS:
@@ -362,6 +363,7 @@ static int apply_rule(struct build *b, size_t i)
         case LP_FS_READ_WRITE_PATH:
         case LP_FS_READ_ONLY_PATH:
         case LP_FS_WORKDIR:
+        case LP_FS_COMMAND_DIR:
                 *b->step = LP_STEP_FS_PATHS;
                 break;
         }

@@ -447,7 +447,9 @@ static int prepare_filesystem(const struct lp_policy *p, const struct lp_run_opt
                 return lp_log_errno(-errno, "cannot tell the working directory: %m");
         if (!lp_policy_has_filesystem_rules(p))
                 return 0;
-        struct lp_fs_env env = {.cwd = l->cwd, .home = caller_home(), .canonical = canonical};
+        _cleanup_free_ char *command = realpath(l->path, NULL);
+        struct lp_fs_env env = {
+                .cwd = l->cwd, .home = caller_home(), .command = command, .canonical = canonical};
         _cleanup_free_ char *error = NULL;
         int r = lp_fs_plan_build(p, &env, &l->plan, &error);
         if (r == -EINVAL)
@@ -492,10 +494,8 @@ static int prepare_command(const struct lp_policy *p, const struct lp_run_option
                 return lp_log_errno(-EOPNOTSUPP, "[Network] Forward= is not served by this "
                                                  "version yet; use Namespace=host for that test");
         int r = check_host_network_caps(p, o);
-        if (r >= 0)
-                r = prepare_filesystem(p, o, l);
         if (r < 0)
-                return r == -ENOENT ? -EINVAL : r; /* -ENOENT would read as "not found" */
+                return r;
         r = lp_identity_resolve(p, &l->identity);
         if (r < 0)
                 return lp_log_errno(r, "[Identity] User=%s Group=%s: no such user or group",
@@ -504,6 +504,9 @@ static int prepare_command(const struct lp_policy *p, const struct lp_run_option
                 return lp_log_errno(r, "cannot build the command's environment: %m");
         if ((r = resolve_command(o->argv[0], l->envp, &l->path)) < 0)
                 return r; /* -ENOENT: the caller reports 127 */
+        /* After the command is found: its directory stays in view. */
+        if ((r = prepare_filesystem(p, o, l)) < 0)
+                return r == -ENOENT ? -EINVAL : r; /* -ENOENT would read as "not found" */
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, l->sock) < 0)
                 return lp_log_errno(-errno, "cannot create the status socket: %m");
         /* The listener arrives with the sender's pid: the command's, as we

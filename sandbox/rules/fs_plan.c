@@ -226,6 +226,34 @@ static int compare_rules(const void *a, const void *b)
         return strcmp(((const struct lp_fs_rule *)a)->path, ((const struct lp_fs_rule *)b)->path);
 }
 
+/* Adds a read-only rule of `kind` at `path` where a private /tmp would
+ * cover it. */
+static int keep_in_view(struct lp_fs_plan *plan, const char *path, enum lp_fs_kind kind,
+                        const char *written)
+{
+        const struct lp_fs_rule *r = lp_fs_plan_lookup(plan, path);
+        if (!r || r->kind != LP_FS_PRIVATE_TMP)
+                return 0;
+        int q = add_rule(plan, path, LP_FS_READ_ONLY, kind, NULL, written);
+        if (q >= 0)
+                qsort(plan->rules, plan->n_rules, sizeof(plan->rules[0]), compare_rules);
+        return q;
+}
+
+/* The command's directory stays in view, read-only, where a private /tmp
+ * would hide it (a test binary built under a `mktemp -d` checkout). */
+static int keep_command_visible(struct lp_fs_plan *plan, const struct lp_fs_env *env)
+{
+        if (!env->command || env->command[0] != '/')
+                return 0;
+        _cleanup_free_ char *dir = strdup(env->command);
+        if (!dir)
+                return -ENOMEM;
+        char *slash = strrchr(dir, '/');
+        slash[slash == dir] = '\0';
+        return keep_in_view(plan, dir, LP_FS_COMMAND_DIR, dir);
+}
+
 /* The working directory stays in view: inside a private /tmp it is bound
  * in read-only (ReadWritePaths=. makes it writable instead); inside a
  * hidden path the run cannot start. */
@@ -238,12 +266,7 @@ static int keep_workdir_visible(struct lp_fs_plan *plan, const struct lp_fs_env 
                             "the working directory %s lies inside %s, which InaccessiblePaths= "
                             "hides; run from elsewhere",
                             env->cwd, r->path);
-        if (!r || r->kind != LP_FS_PRIVATE_TMP)
-                return 0;
-        int q = add_rule(plan, env->cwd, LP_FS_READ_ONLY, LP_FS_WORKDIR, NULL, ".");
-        if (q >= 0)
-                qsort(plan->rules, plan->n_rules, sizeof(plan->rules[0]), compare_rules);
-        return q;
+        return keep_in_view(plan, env->cwd, LP_FS_WORKDIR, ".");
 }
 
 int lp_fs_plan_build(const struct lp_policy *p, const struct lp_fs_env *env, struct lp_fs_plan *ret,
@@ -267,6 +290,8 @@ int lp_fs_plan_build(const struct lp_policy *p, const struct lp_fs_env *env, str
                 r = check_not_inside_hidden(&plan, ret_error);
         if (r >= 0)
                 r = keep_workdir_visible(&plan, env, ret_error);
+        if (r >= 0)
+                r = keep_command_visible(&plan, env);
         if (r < 0) {
                 lp_fs_plan_done(&plan);
                 return r;
@@ -339,6 +364,11 @@ void lp_fs_rule_text(const struct lp_fs_rule *rule, char *buf, size_t size)
         case LP_FS_WORKDIR:
                 snprintf(buf, size,
                          "[Filesystem] PrivateTmp=yes (the working directory, "
+                         "read-only)");
+                return;
+        case LP_FS_COMMAND_DIR:
+                snprintf(buf, size,
+                         "[Filesystem] PrivateTmp=yes (the command's directory, "
                          "read-only)");
                 return;
         }

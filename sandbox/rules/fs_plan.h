@@ -54,6 +54,9 @@ enum lp_fs_kind {
         /* Where `run` started, when a private /tmp would hide it: visible,
          * read-only, so that the command starts where it was started. */
         LP_FS_WORKDIR,
+        /* The directory of the command's executable, likewise: a command
+         * built under /tmp can still be run. */
+        LP_FS_COMMAND_DIR,
 };
 
 struct lp_fs_rule {
@@ -73,8 +76,9 @@ struct lp_fs_plan {
 };
 
 struct lp_fs_env {
-        const char *cwd;  /* where `run` started */
-        const char *home; /* the caller's home, or NULL */
+        const char *cwd;     /* where `run` started */
+        const char *command; /* the executable, canonical; NULL: not known */
+        const char *home;    /* the caller's home, or NULL */
         /* The canonical form of an absolute path (realpath(3)) into *ret
          * (freed by the caller): 0, or -errno (-ENOENT: it does not exist). */
         int (*canonical)(const void *ctx, const char *path, char **ret);

@@ -19,7 +19,7 @@ source "$ESC_DIR/../integration/lib.sh"
 # shellcheck source=../integration/findings-lib.sh
 source "$ESC_DIR/../integration/findings-lib.sh"
 
-ESCAPE=$LP_HELPERS/escape
+ESCAPE=$LP_BIN/escape
 PTY_RUN=$ESC_DIR/pty-run.py
 SIGSYS_STATUS=$((128 + 31))
 # Where each run writes its findings: writable by uid 65534 as well.

@@ -78,6 +78,17 @@ tmp=$(mktemp -d /tmp/lp-itest.XXXXXX) || fatal "mktemp failed"
 chmod 755 "$tmp"
 mkdir -m 1777 "$tmp/shared"
 
+# The helper programs, copied into the directory the commands run in
+# ($tmp or $tmp/shared, see capture): it stays in view under PrivateTmp=
+# wherever the build is (a checkout under /tmp is hidden inside, as is all
+# of /tmp but the working directory and the command's own directory).
+LP_BIN=$tmp/shared/bin
+mkdir -m 755 "$LP_BIN"
+for helper in "$LP_HELPERS"/probe "$LP_HELPERS"/escape "$LP_HELPERS"/demo; do
+        [ -x "$helper" ] && cp "$helper" "$LP_BIN/"
+done
+PROBE=$LP_BIN/probe
+
 # profile NAME <<'EOF' ... EOF: writes $tmp/NAME.profile, prints its path.
 profile() {
         local path=$tmp/$1.profile

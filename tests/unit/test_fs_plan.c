@@ -76,12 +76,17 @@ struct built {
         char *error;
 };
 
+static const char *command; /* the executable the next build is for */
+
 static struct built build_in(const char *text, const char *cwd, const char *home,
                              const char *unreadable)
 {
         struct lp_policy *p = load(text);
-        struct lp_fs_env env = {
-                .cwd = cwd, .home = home, .canonical = fake_canonical, .ctx = unreadable};
+        struct lp_fs_env env = {.cwd = cwd,
+                                .home = home,
+                                .command = command,
+                                .canonical = fake_canonical,
+                                .ctx = unreadable};
         struct built b = {.policy = p};
         b.r = lp_fs_plan_build(p, &env, &b.plan, &b.error);
         return b;
@@ -316,6 +321,30 @@ static void test_fs_plan_workdir_under_private_tmp(void **state)
         done(&b);
 }
 
+static void test_fs_plan_command_dir_under_private_tmp(void **state)
+{
+        /* A test binary built under a /tmp checkout can be run... */
+        command = "/tmp/ci/build/tests/probe";
+        struct built b = build(base_like);
+        assert_built(&b);
+        assert_decides(&b.plan, "/tmp/ci/build/tests/probe", LP_FS_READ_ONLY, LP_FS_COMMAND_DIR);
+        assert_decides(&b.plan, "/tmp/ci/build/tests", LP_FS_READ_ONLY, LP_FS_COMMAND_DIR);
+        assert_decides(&b.plan, "/tmp/ci/build", LP_FS_WRITABLE, LP_FS_PRIVATE_TMP);
+        char text[128];
+        lp_fs_rule_text(lp_fs_plan_lookup(&b.plan, "/tmp/ci/build/tests"), text, sizeof(text));
+        assert_string_equal(text, "[Filesystem] PrivateTmp=yes (the command's directory, "
+                                  "read-only)");
+        done(&b);
+        /* ...and a command elsewhere adds nothing. */
+        command = "/usr/bin/sh";
+        b = build(base_like);
+        assert_built(&b);
+        for (size_t i = 0; i < b.plan.n_rules; i++)
+                assert_int_not_equal(b.plan.rules[i].kind, LP_FS_COMMAND_DIR);
+        done(&b);
+        command = NULL;
+}
+
 /* ---- the texts findings cite ---- */
 
 static void test_fs_plan_rule_texts(void **state)
@@ -382,6 +411,7 @@ int main(void)
                 cmocka_unit_test(test_fs_plan_path_lists_beat_protections),
                 cmocka_unit_test(test_fs_plan_errors),
                 cmocka_unit_test(test_fs_plan_workdir_under_private_tmp),
+                cmocka_unit_test(test_fs_plan_command_dir_under_private_tmp),
                 cmocka_unit_test(test_fs_plan_rule_texts),
                 cmocka_unit_test(test_fs_path_below),
                 cmocka_unit_test(test_fs_op_names),
