@@ -37,7 +37,8 @@ struct build {
         int *clones;                     /* per plan rule: its clone, or -1 */
         int devices[N_DEVICES];          /* clones of the host's device nodes */
         const struct lp_fs_store *store; /* the hidden paths' inodes */
-        enum lp_step *step;
+        enum lp_step *step;              /* the step under way */
+        uint64_t since;                  /* when it began (lp_step_clock_us) */
 };
 
 static int set_attr(int dirfd, const char *path, unsigned flags, uint64_t set, uint64_t clr)
@@ -86,12 +87,14 @@ static bool is_cloned(const struct lp_fs_rule *r)
         return false;
 }
 
-static bool plan_has(const struct lp_fs_plan *plan, enum lp_fs_kind kind)
+/* Enters `step`: the time since the last change is the last step's. */
+static void enter(struct build *b, enum lp_step step)
 {
-        for (size_t i = 0; i < plan->n_rules; i++)
-                if (plan->rules[i].kind == kind)
-                        return true;
-        return false;
+        uint64_t now = lp_step_clock_us();
+        if (b->o->times)
+                b->o->times->us[*b->step] += (uint32_t)(now - b->since);
+        b->since = now;
+        *b->step = step;
 }
 
 /* ---- 1. clone what the mounts copy, from the host as it was ---- */
@@ -99,7 +102,7 @@ static bool plan_has(const struct lp_fs_plan *plan, enum lp_fs_kind kind)
 static int clone_sources(struct build *b)
 {
         const struct lp_fs_plan *plan = b->plan;
-        *b->step = LP_STEP_FS_CLONE;
+        enter(b, LP_STEP_FS_CLONE);
         for (size_t i = 0; i < plan->n_rules; i++) {
                 const struct lp_fs_rule *r = &plan->rules[i];
                 /* Protections of paths a host lacks (/efi, /proc/acpi)
@@ -109,7 +112,7 @@ static int clone_sources(struct build *b)
                 if ((b->clones[i] = clone_tree(r->path)) < 0)
                         return b->clones[i];
         }
-        for (size_t i = 0; plan_has(plan, LP_FS_PRIVATE_DEVICES) && devices[i]; i++) {
+        for (size_t i = 0; lp_fs_plan_has(plan, LP_FS_PRIVATE_DEVICES) && devices[i]; i++) {
                 char path[32];
                 snprintf(path, sizeof(path), "/dev/%s", devices[i]);
                 if ((b->devices[i] = clone_tree(path)) < 0)
@@ -123,7 +126,7 @@ static int clone_sources(struct build *b)
 static int protect_root(struct build *b)
 {
         const struct lp_fs_rule *root = lp_fs_plan_lookup(b->plan, "/");
-        *b->step = LP_STEP_FS_READ_ONLY;
+        enter(b, LP_STEP_FS_READ_ONLY);
         if (!root || strcmp(root->path, "/") != 0 || root->access == LP_FS_WRITABLE)
                 return 0;
         return set_attr(AT_FDCWD, "/", AT_RECURSIVE, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID, 0);
@@ -275,18 +278,17 @@ static int add_inode(int store, const struct lp_fs_rule *r, size_t index, bool r
         struct stat st;
         snprintf(name, sizeof(name), "%zu", index);
         bool dir = stat(r->path, &st) == 0 && S_ISDIR(st.st_mode);
-        if (dir && mkdirat(store, name, readable ? 0555 : 0) < 0)
+        mode_t mode = !readable ? 0 : dir ? 0555 : 0444;
+        if (dir && mkdirat(store, name, mode) < 0)
                 return -errno;
         if (!dir) {
-                int fd = openat(store, name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC,
-                                readable ? 0444 : 0);
+                int fd = openat(store, name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, mode);
                 if (fd < 0)
                         return -errno;
                 close(fd);
         }
-        /* The directory was made with the mode asked for, not the umask's. */
-        if (fchmodat(store, name, dir ? (readable ? 0555 : 0) : (readable ? 0444 : 0), 0) < 0 ||
-            fstatat(store, name, &st, 0) < 0)
+        /* The inode gets the mode asked for, not the umask's. */
+        if (fchmodat(store, name, mode, 0) < 0 || fstatat(store, name, &st, 0) < 0)
                 return -errno;
         *ret = st.st_ino;
         return 0;
@@ -320,9 +322,8 @@ void lp_fs_store_done(struct lp_fs_store *store)
 
 static int hide(const struct lp_fs_store *store, size_t index, const char *path)
 {
-        struct stat st;
         char name[32];
-        if (!exists(path, &st))
+        if (!exists(path, NULL))
                 return 0; /* not in the command's view (a private /tmp covers it) */
         snprintf(name, sizeof(name), "%zu", index);
         int fd = open_tree(store->fd, name, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
@@ -344,27 +345,27 @@ static int apply_rule(struct build *b, size_t i)
         const struct lp_fs_rule *r = &b->plan->rules[i];
         switch (r->kind) {
         case LP_FS_PRIVATE_DEVICES:
-                *b->step = LP_STEP_FS_DEVICES;
+                enter(b, LP_STEP_FS_DEVICES);
                 return private_devices(b);
         case LP_FS_PRIVATE_TMP:
-                *b->step = LP_STEP_FS_TMP;
+                enter(b, LP_STEP_FS_TMP);
                 return exists(r->path, NULL) ? private_tmp(b, r->path) : 0;
         case LP_FS_HIDDEN_PATH:
-                *b->step = LP_STEP_FS_HIDE;
+                enter(b, LP_STEP_FS_HIDE);
                 return hide(b->store, i, r->path);
         case LP_FS_TUNABLES:
         case LP_FS_CGROUPS:
-                *b->step = LP_STEP_FS_TUNABLES;
+                enter(b, LP_STEP_FS_TUNABLES);
                 break;
         case LP_FS_PROTECT_SYSTEM:
         case LP_FS_API:
-                *b->step = LP_STEP_FS_READ_ONLY;
+                enter(b, LP_STEP_FS_READ_ONLY);
                 break;
         case LP_FS_READ_WRITE_PATH:
         case LP_FS_READ_ONLY_PATH:
         case LP_FS_WORKDIR:
         case LP_FS_COMMAND_DIR:
-                *b->step = LP_STEP_FS_PATHS;
+                enter(b, LP_STEP_FS_PATHS);
                 break;
         }
         return b->clones[i] >= 0 ? bind_clone(b->clones[i], r) : 0;
@@ -375,8 +376,8 @@ static int apply_rules(struct build *b)
         struct lp_fs_store own = {.fd = -1};
         int r = 0;
         b->store = b->o->store;
-        if (!b->store && plan_has(b->plan, LP_FS_HIDDEN_PATH)) {
-                *b->step = LP_STEP_FS_HIDE;
+        if (!b->store && lp_fs_plan_has(b->plan, LP_FS_HIDDEN_PATH)) {
+                enter(b, LP_STEP_FS_HIDE);
                 r = lp_fs_store_create(b->plan, false, &own);
                 b->store = &own;
         }
@@ -402,14 +403,14 @@ static void close_all(struct build *b)
 int lp_fs_apply(const struct lp_fs_plan *plan, const struct lp_fs_options *o,
                 enum lp_step *ret_step)
 {
-        struct build b = {.plan = plan, .o = o, .step = ret_step};
+        *ret_step = LP_STEP_FS_CLONE;
+        struct build b = {.plan = plan, .o = o, .step = ret_step, .since = lp_step_clock_us()};
         memset(b.devices, 0xff, sizeof(b.devices));
         b.clones = malloc((plan->n_rules ? plan->n_rules : 1) * sizeof(int));
         if (!b.clones)
                 return -ENOMEM;
         memset(b.clones, 0xff, (plan->n_rules ? plan->n_rules : 1) * sizeof(int));
         /* Nothing below may reach the host's mount table. */
-        *ret_step = LP_STEP_FS_CLONE;
         int r = mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0 ? -errno : 0;
         if (r >= 0)
                 r = clone_sources(&b);
@@ -422,6 +423,8 @@ int lp_fs_apply(const struct lp_fs_plan *plan, const struct lp_fs_options *o,
                 return r;
         /* The working directory again, in the new view: the old one is
          * the dentry under the mounts just made. */
-        *ret_step = LP_STEP_FS_CHDIR;
-        return chdir(o->cwd) < 0 ? -errno : 0;
+        enter(&b, LP_STEP_FS_CHDIR);
+        r = chdir(o->cwd) < 0 ? -errno : 0;
+        enter(&b, LP_STEP_FS_CHDIR);
+        return r;
 }

@@ -36,6 +36,8 @@ struct lp_fs_options {
         uint64_t tmp_size; /* bytes of each private tmpfs; 0: unbounded */
         /* The parent's store (borrowed); NULL: the child makes its own. */
         const struct lp_fs_store *store;
+        /* Where each step's time is added (`run -v`); NULL: not timed. */
+        struct lp_step_times *times;
 };
 
 /* In the child, in its own mount namespace: 0, or -errno with *ret_step

@@ -140,9 +140,6 @@ static void announce_init(const struct launch *l, pid_t init)
         send(l->sock[1], &m, sizeof(m), MSG_NOSIGNAL);
 }
 
-/* Setup child -> waits; a fork -> the namespace's init (PID 1), which forks
- * again -> returns in the process that goes on to become the command (PID
- * 2). Returns the pid the command's parent-death check expects. */
 /* The filesystem plan, in the mount namespace just made. */
 static void apply_filesystem(struct launch *l)
 {
@@ -150,13 +147,18 @@ static void apply_filesystem(struct launch *l)
         struct lp_fs_options fo = {.cwd = l->cwd,
                                    .tmp_size =
                                            l->policy->tmp_size.set ? l->policy->tmp_size.value : 0,
-                                   .store = l->store.fd >= 0 ? &l->store : NULL};
+                                   .store = l->store.fd >= 0 ? &l->store : NULL,
+                                   .times = &l->times};
         int r = l->apply_fs ? lp_fs_apply(&l->plan, &fo, &step) : 0;
         if (r < 0)
                 child_fail(l, step, r, LP_EXIT_SETUP_FAILED);
-        mark(l, LP_STEP_FS_PATHS);
+        /* Each step of the view has its own time (fo.times). */
+        l->mark_us = lp_step_clock_us();
 }
 
+/* Setup child -> waits; a fork -> the namespace's init (PID 1), which forks
+ * again -> returns in the process that goes on to become the command (PID
+ * 2). Returns the pid the command's parent-death check expects. */
 static pid_t enter_pid_namespace(struct launch *l, pid_t parent)
 {
         int alive[2];
@@ -416,10 +418,8 @@ static const char *caller_home(void)
 static void watch_hidden_paths(struct launch *l)
 {
         const struct lp_fs_plan *plan = &l->plan;
-        bool any = false;
-        for (size_t i = 0; i < plan->n_rules; i++)
-                any |= plan->rules[i].kind == LP_FS_HIDDEN_PATH;
-        if (!l->apply_fs || !any || geteuid() != 0 || lp_hidden_new(&l->hidden) < 0)
+        if (!l->apply_fs || !lp_fs_plan_has(plan, LP_FS_HIDDEN_PATH) || geteuid() != 0 ||
+            lp_hidden_new(&l->hidden) < 0)
                 return;
         struct lp_hidden_target *targets = calloc(plan->n_rules, sizeof(*targets));
         size_t n = 0;

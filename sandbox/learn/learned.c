@@ -7,6 +7,7 @@
 
 #include "base/util.h"
 #include "profile/keys.h"
+#include "rules/fs_plan.h"
 
 static int item_cmp(const void *a, const void *b)
 {
@@ -154,8 +155,5 @@ bool lp_learned_path_below(const char *path, const char *dir, const char *cwd)
         char p[4096], d[4096];
         absolute(path, cwd, p, sizeof(p));
         absolute(dir, cwd, d, sizeof(d));
-        size_t n = strlen(d);
-        if (strcmp(d, "/") == 0)
-                return p[0] == '/' && p[1] != '\0';
-        return strncmp(p, d, n) == 0 && p[n] == '/';
+        return strcmp(p, d) != 0 && lp_fs_path_below(p, d);
 }

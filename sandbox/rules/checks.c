@@ -108,14 +108,9 @@ void lp_check_fs_refusal(const struct lp_decider *d, struct lp_verdict *v,
         path_fix(rule, checked, f->fix, sizeof(f->fix));
 }
 
-static bool plan_restricts(const struct lp_decider *d)
-{
-        return d->fs_plan && lp_fs_plan_restricts(d->fs_plan);
-}
-
 bool lp_check_paths(const struct lp_decider *d, const struct lp_call *c, struct lp_verdict *v)
 {
-        if (!plan_restricts(d))
+        if (!d->fs_plan)
                 return false;
         for (size_t i = 0; i < c->n_paths; i++) {
                 const struct lp_call_path *cp = &c->paths[i];
@@ -150,7 +145,7 @@ static void check_hidden_socket(const struct lp_decider *d, const struct lp_call
                                 const struct lp_sockaddr_info *sa, struct lp_verdict *v)
 {
         struct lp_fs_resolved res;
-        if (!plan_restricts(d) || sa->text[0] != '/' ||
+        if (!d->fs_plan || sa->text[0] != '/' ||
             d->proc->resolve(d->proc->ctx, c->pid, AT_FDCWD, sa->text, true, &res) < 0)
                 return;
         const struct lp_fs_rule *rule = lp_fs_plan_lookup(d->fs_plan, res.path);

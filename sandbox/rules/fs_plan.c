@@ -322,6 +322,14 @@ const struct lp_fs_rule *lp_fs_plan_lookup(const struct lp_fs_plan *plan, const 
         return best;
 }
 
+bool lp_fs_plan_has(const struct lp_fs_plan *plan, enum lp_fs_kind kind)
+{
+        for (size_t i = 0; i < plan->n_rules; i++)
+                if (plan->rules[i].kind == kind)
+                        return true;
+        return false;
+}
+
 bool lp_fs_plan_restricts(const struct lp_fs_plan *plan)
 {
         for (size_t i = 0; i < plan->n_rules; i++)

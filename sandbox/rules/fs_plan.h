@@ -103,6 +103,9 @@ const struct lp_fs_rule *lp_fs_plan_lookup(const struct lp_fs_plan *plan, const 
  * calls that write, create, delete or change a path). */
 bool lp_fs_plan_restricts(const struct lp_fs_plan *plan);
 
+/* Whether some rule of the plan is of `kind`. */
+bool lp_fs_plan_has(const struct lp_fs_plan *plan, enum lp_fs_kind kind);
+
 /* Whether `path` is `dir` or lies below it (component-wise: /tmpx is not
  * below /tmp). */
 bool lp_fs_path_below(const char *path, const char *dir);

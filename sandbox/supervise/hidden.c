@@ -79,47 +79,65 @@ static void answer(int fanotify_fd, int event_fd, uint32_t response)
         (void)!write(fanotify_fd, &r, sizeof(r));
 }
 
+/* Where refused opens are recorded; NULL at the end, when they are only
+ * refused. */
+struct recording {
+        const struct lp_policy *policy;
+        struct lp_findings *store;
+        uint64_t start_ms;
+};
+
 static int record(const struct lp_hidden *h, const struct fanotify_event_metadata *e,
-                  const char *exe, const struct lp_policy *p, struct lp_findings *store,
-                  uint64_t start_ms)
+                  const char *exe, const struct recording *rec)
 {
         const struct lp_fs_rule *rule = rule_of(h, e->fd);
         if (!rule)
                 return 0; /* the store's root: not a hidden path */
-        struct lp_decider d = {.policy = p};
+        struct lp_decider d = {.policy = rec->policy};
         struct lp_verdict v = {.answer = LP_ANSWER_ERRNO, .error = EPERM};
         const char *op = (e->mask & FAN_OPEN_EXEC_PERM) ? "exec" : "open";
         lp_check_fs_refusal(&d, &v, rule, op, rule->path, rule->path);
         /* fanotify refuses with EPERM, not the EACCES of the inode's mode. */
         if (v.n_findings)
                 v.findings[0].errno_value = EPERM;
-        return lp_record_verdict(store, &v, e->pid, exe, lp_now_ms() - start_ms);
+        return lp_record_verdict(rec->store, &v, e->pid, exe, lp_now_ms() - rec->start_ms);
 }
 
-int lp_hidden_handle(struct lp_hidden *h, const struct lp_policy *p, struct lp_findings *store,
-                     uint64_t start_ms)
+/* Refuses every open that waits, recording each where rec says. 0, or the
+ * first error. */
+static int drain(struct lp_hidden *h, const struct recording *rec)
 {
         char buf[4096] __attribute__((aligned(__alignof__(struct fanotify_event_metadata))));
-        int rec = 0;
+        int r = 0;
         for (;;) {
                 ssize_t n = read(h->fd, buf, sizeof(buf));
                 if (n < 0)
-                        return errno == EAGAIN || errno == EINTR ? rec : -errno;
+                        return errno == EAGAIN || errno == EINTR || r < 0 ? r : -errno;
+                if (n == 0)
+                        return r;
                 const struct fanotify_event_metadata *e = (const void *)buf;
                 for (; FAN_EVENT_OK(e, n); e = FAN_EVENT_NEXT(e, n)) {
                         if (e->fd < 0)
                                 continue;
                         /* Named while the opener still waits: once
                          * answered, it may exit. */
-                        char exe[256];
-                        lp_tracee_exe(e->pid, exe, sizeof(exe));
+                        char exe[256] = "";
+                        if (rec)
+                                lp_tracee_exe(e->pid, exe, sizeof(exe));
                         if (e->mask & (FAN_OPEN_PERM | FAN_OPEN_EXEC_PERM))
                                 answer(h->fd, e->fd, FAN_DENY);
-                        int q = record(h, e, exe, p, store, start_ms);
-                        rec = rec < 0 ? rec : q;
+                        int q = rec ? record(h, e, exe, rec) : 0;
+                        r = r < 0 ? r : q;
                         close(e->fd);
                 }
         }
+}
+
+int lp_hidden_handle(struct lp_hidden *h, const struct lp_policy *p, struct lp_findings *store,
+                     uint64_t start_ms)
+{
+        struct recording rec = {p, store, start_ms};
+        return drain(h, &rec);
 }
 
 void lp_hidden_free(struct lp_hidden *h)
@@ -127,16 +145,7 @@ void lp_hidden_free(struct lp_hidden *h)
         if (!h)
                 return;
         /* Closing the group would allow what still waits: refuse it. */
-        char buf[4096] __attribute__((aligned(__alignof__(struct fanotify_event_metadata))));
-        ssize_t n;
-        while ((n = read(h->fd, buf, sizeof(buf))) > 0) {
-                const struct fanotify_event_metadata *e = (const void *)buf;
-                for (; FAN_EVENT_OK(e, n); e = FAN_EVENT_NEXT(e, n))
-                        if (e->fd >= 0) {
-                                answer(h->fd, e->fd, FAN_DENY);
-                                close(e->fd);
-                        }
-        }
+        drain(h, NULL);
         close(h->fd);
         free(h->targets);
         free(h);

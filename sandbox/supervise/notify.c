@@ -21,6 +21,7 @@
 #include "findings/findings.h"
 #include "profile/policy.h"
 #include "rules/decide.h"
+#include "rules/fs_plan.h"
 #include "supervise/proc.h"
 #include "supervise/record.h"
 #include "supervise/tracee.h"
@@ -85,7 +86,8 @@ static void init_decider(struct lp_notifier *n)
                 .learn = n->o.learn,
                 .own_userns = !n->o.audit && geteuid() != 0 && lp_policy_wants_namespaces(p),
                 .unprivileged_port_start = unprivileged_port_start(p),
-                .fs_plan = n->o.fs_plan,
+                /* NULL when nothing is refused: writes need no look. */
+                .fs_plan = n->o.fs_plan && lp_fs_plan_restricts(n->o.fs_plan) ? n->o.fs_plan : NULL,
                 .also_allow = n->o.also_allow,
         };
 }
