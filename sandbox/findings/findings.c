@@ -217,7 +217,7 @@ static int entry_init(struct entry *e, const struct lp_finding *f, uint64_t hash
 int lp_findings_add(struct lp_findings *s, const struct lp_finding *f)
 {
         if (!s || !f || !f->operation || (unsigned)f->kind >= LP_FINDING_KIND_COUNT ||
-            (unsigned)f->action > LP_FINDING_WITHHELD)
+            (unsigned)f->action > LP_FINDING_CLEANED)
                 return -EINVAL;
         uint64_t n = f->count ? f->count : 1;
         const char *key_target = f->dedupe_target ? f->dedupe_target : f->target;
@@ -279,7 +279,7 @@ const char *lp_finding_kind_name(enum lp_finding_kind k)
         static const char *const names[] = {
                 [LP_FINDING_SYSCALL] = "syscall",       [LP_FINDING_NETWORK] = "network",
                 [LP_FINDING_CAPABILITY] = "capability", [LP_FINDING_ENVIRONMENT] = "environment",
-                [LP_FINDING_FILESYSTEM] = "filesystem",
+                [LP_FINDING_FILESYSTEM] = "filesystem", [LP_FINDING_IDENTITY] = "identity",
         };
         return (unsigned)k < LP_ELEMENTSOF(names) ? names[k] : "unknown";
 }
@@ -287,10 +287,9 @@ const char *lp_finding_kind_name(enum lp_finding_kind k)
 const char *lp_finding_action_name(enum lp_finding_action a)
 {
         static const char *const names[] = {
-                [LP_FINDING_DENIED] = "denied",
-                [LP_FINDING_KILLED] = "killed",
-                [LP_FINDING_AUDITED] = "audited",
-                [LP_FINDING_WITHHELD] = "withheld",
+                [LP_FINDING_DENIED] = "denied",   [LP_FINDING_KILLED] = "killed",
+                [LP_FINDING_AUDITED] = "audited", [LP_FINDING_WITHHELD] = "withheld",
+                [LP_FINDING_CLEANED] = "cleaned",
         };
         return (unsigned)a < LP_ELEMENTSOF(names) ? names[a] : "unknown";
 }

@@ -12,6 +12,7 @@ enum lp_finding_kind {
         LP_FINDING_CAPABILITY,
         LP_FINDING_ENVIRONMENT,
         LP_FINDING_FILESYSTEM,
+        LP_FINDING_IDENTITY,   /* what a run's dynamic uid left behind */
         LP_FINDING_KIND_COUNT, /* (the number of kinds) */
 };
 
@@ -20,6 +21,7 @@ enum lp_finding_action {
         LP_FINDING_KILLED,
         LP_FINDING_AUDITED,  /* --audit / learn: allowed, would be denied */
         LP_FINDING_WITHHELD, /* environment variable not passed */
+        LP_FINDING_CLEANED,  /* left behind by the command, removed after it */
 };
 
 /* All strings are borrowed by lp_findings_add and copied by the store. */

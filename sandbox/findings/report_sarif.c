@@ -163,6 +163,7 @@ static const char *level(enum lp_finding_action a)
 {
         switch (a) {
         case LP_FINDING_AUDITED:
+        case LP_FINDING_CLEANED:
                 return "warning";
         case LP_FINDING_WITHHELD:
                 return "note";
@@ -184,9 +185,13 @@ static void write_rule(FILE *out, const struct lp_finding *f, bool last)
         _cleanup_free_ char *id = NULL, *text = NULL;
         if (asprintf(&id, "%s/%s", lp_finding_kind_name(f->kind), op) < 0)
                 id = NULL;
-        if ((unsigned)f->kind >= LP_ELEMENTSOF(noun) ||
-            asprintf(&text, "%s %s is %s by the profile", noun[f->kind], op,
-                     f->kind == LP_FINDING_ENVIRONMENT ? "withheld" : "not granted") < 0)
+        int r = -1;
+        if (f->kind == LP_FINDING_IDENTITY)
+                r = asprintf(&text, "A %s of the run's dynamic user was left behind", op);
+        else if ((unsigned)f->kind < LP_ELEMENTSOF(noun))
+                r = asprintf(&text, "%s %s is %s by the profile", noun[f->kind], op,
+                             f->kind == LP_FINDING_ENVIRONMENT ? "withheld" : "not granted");
+        if (r < 0)
                 text = NULL;
         fputs("        {\"id\":", out);
         lp_json_string(out, id ? id : op);

@@ -116,6 +116,21 @@ void lp_env_free(char **env)
         free(env);
 }
 
+int lp_env_replace(char **env, const char *name, const char *value)
+{
+        size_t len = strlen(name);
+        for (size_t i = 0; env && env[i]; i++) {
+                if (strncmp(env[i], name, len) != 0 || env[i][len] != '=')
+                        continue;
+                char *var;
+                if (asprintf(&var, "%s=%s", name, value) < 0)
+                        return -ENOMEM;
+                free(env[i]);
+                env[i] = var;
+        }
+        return 0;
+}
+
 const char *lp_env_get(char *const *env, const char *name)
 {
         size_t len = strlen(name);

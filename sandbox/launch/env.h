@@ -12,5 +12,8 @@ int lp_env_build(const struct lp_policy *p, char *const *env, struct lp_findings
                  char ***ret);
 void lp_env_free(char **env);
 
+/* Sets NAME to value where a built environment has it (and only there). */
+int lp_env_replace(char **env, const char *name, const char *value);
+
 /* The value of NAME in a built environment, or NULL. */
 const char *lp_env_get(char *const *env, const char *name);

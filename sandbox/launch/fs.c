@@ -107,6 +107,10 @@ static int clone_sources(struct build *b)
                 const struct lp_fs_rule *r = &plan->rules[i];
                 /* Protections of paths a host lacks (/efi, /proc/acpi)
                  * have nothing to protect. */
+                if (b->o->premade && b->o->premade[i] >= 0) {
+                        b->clones[i] = b->o->premade[i];
+                        continue;
+                }
                 if (!is_cloned(r) || !exists(r->path, NULL))
                         continue;
                 if ((b->clones[i] = clone_tree(r->path)) < 0)
@@ -134,8 +138,7 @@ static int protect_root(struct build *b)
 
 /* ---- 3. private /dev ---- */
 
-/* A new tmpfs, detached: 0 or -errno, the mount in *ret. */
-static int new_tmpfs(const char *mode, uint64_t size, uint64_t attrs, int *ret)
+int lp_fs_new_tmpfs(const char *mode, uint64_t size, uint64_t attrs, int *ret)
 {
         char bytes[32];
         int fs = fsopen("tmpfs", FSOPEN_CLOEXEC);
@@ -199,7 +202,8 @@ static int mount_devpts(void)
 static int private_devices(struct build *b)
 {
         int dev;
-        int r = new_tmpfs("0755", b->o->tmp_size, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, &dev);
+        int r = lp_fs_new_tmpfs("0755", b->o->tmp_size, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC,
+                                &dev);
         if (r < 0)
                 return r;
         r = populate_dev(dev);
@@ -219,7 +223,7 @@ static int private_devices(struct build *b)
 static int private_tmp(struct build *b, const char *path)
 {
         int tmp;
-        int r = new_tmpfs("1777", b->o->tmp_size, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, &tmp);
+        int r = lp_fs_new_tmpfs("1777", b->o->tmp_size, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, &tmp);
         if (r < 0)
                 return r;
         r = attach(tmp, path);
@@ -300,7 +304,7 @@ int lp_fs_store_create(const struct lp_fs_plan *plan, bool readable, struct lp_f
         store.inos = calloc(plan->n_rules ? plan->n_rules : 1, sizeof(*store.inos));
         if (!store.inos)
                 return -ENOMEM;
-        int r = new_tmpfs("0755", 1 << 20, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, &store.fd);
+        int r = lp_fs_new_tmpfs("0755", 1 << 20, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, &store.fd);
         for (size_t i = 0; r >= 0 && i < plan->n_rules; i++)
                 if (plan->rules[i].kind == LP_FS_HIDDEN_PATH)
                         r = add_inode(store.fd, &plan->rules[i], i, readable, &store.inos[i]);
@@ -338,7 +342,35 @@ static int hide(const struct lp_fs_store *store, size_t index, const char *path)
         return r;
 }
 
-/* ---- 7. each rule, in plan order ---- */
+/* ---- 7. the dynamic user's name ---- */
+
+static int bind_identity_file(struct build *b, const char *name, const char *path)
+{
+        const struct lp_fs_rule *r = lp_fs_plan_lookup(b->plan, path);
+        if (!exists(path, NULL) || (r && r->access == LP_FS_HIDDEN))
+                return 0;
+        int fd = open_tree(b->o->identity_files, name, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        int q = set_attr(
+                fd, "", AT_EMPTY_PATH,
+                MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, 0);
+        if (q >= 0)
+                q = attach(fd, path);
+        close(fd);
+        return q;
+}
+
+static int name_identity(struct build *b)
+{
+        if (b->o->identity_files < 0)
+                return 0;
+        enter(b, LP_STEP_FS_IDENTITY);
+        int r = bind_identity_file(b, "passwd", "/etc/passwd");
+        return r < 0 ? r : bind_identity_file(b, "group", "/etc/group");
+}
+
+/* ---- 8. each rule, in plan order ---- */
 
 static int apply_rule(struct build *b, size_t i)
 {
@@ -383,6 +415,8 @@ static int apply_rules(struct build *b)
         }
         for (size_t i = 0; r >= 0 && i < b->plan->n_rules; i++)
                 r = apply_rule(b, i);
+        if (r >= 0)
+                r = name_identity(b);
         lp_fs_store_done(&own);
         return r;
 }

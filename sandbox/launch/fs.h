@@ -31,11 +31,21 @@ struct lp_fs_store {
 int lp_fs_store_create(const struct lp_fs_plan *plan, bool readable, struct lp_fs_store *ret);
 void lp_fs_store_done(struct lp_fs_store *store);
 
+/* A new tmpfs, detached, with MOUNT_ATTR_* `attrs`: 0 or -errno, the
+ * mount in *ret. */
+int lp_fs_new_tmpfs(const char *mode, uint64_t size, uint64_t attrs, int *ret);
+
 struct lp_fs_options {
         const char *cwd;   /* where `run` started: entered again in the new view */
         uint64_t tmp_size; /* bytes of each private tmpfs; 0: unbounded */
         /* The parent's store (borrowed); NULL: the child makes its own. */
         const struct lp_fs_store *store;
+        /* Per plan rule, a clone made by the parent to attach instead of
+         * one of the host's tree (launch/fs_idmap.h), or -1; NULL: none. */
+        const int *premade;
+        /* A tmpfs holding "passwd" and "group", bound over /etc/passwd
+         * and /etc/group (launch/dynamic_user.h); -1: none. */
+        int identity_files;
         /* Where each step's time is added (`run -v`); NULL: not timed. */
         struct lp_step_times *times;
 };

@@ -28,10 +28,12 @@
 #include "base/log.h"
 #include "base/util.h"
 #include "launch/caps.h"
+#include "launch/dynamic_user.h"
 #include "launch/env.h"
 #include "launch/fds.h"
 #include "launch/filter.h"
 #include "launch/fs.h"
+#include "launch/fs_idmap.h"
 #include "launch/landlock.h"
 #include "launch/namespaces.h"
 #include "launch/netns.h"
@@ -42,6 +44,7 @@
 #include "profile/policy.h"
 #include "rules/fs_plan.h"
 #include "supervise/hidden.h"
+#include "supervise/leftovers.h"
 #include "supervise/notify.h"
 #include "supervise/supervise.h"
 
@@ -60,9 +63,12 @@ struct launch {
         int sock[2]; /* [0] parent's end, [1] child's end */
         char *cwd;   /* where `run` started */
         struct lp_fs_plan plan;
-        bool apply_fs;            /* the plan is put in place (not --audit, and there is one) */
-        struct lp_fs_store store; /* the hidden paths' inodes, when watched */
-        struct lp_hidden *hidden; /* opens of them, seen (root only) */
+        bool apply_fs;             /* the plan is put in place (not --audit, and there is one) */
+        struct lp_fs_store store;  /* the hidden paths' inodes, when watched */
+        struct lp_hidden *hidden;  /* opens of them, seen (root only) */
+        struct lp_dynamic_user du; /* [Identity] DynamicUser=yes; du.id 0: none */
+        int *idmapped;             /* per plan rule: its idmapped clone, or -1 */
+        bool du_clean;             /* nothing of du.id is left on the host */
         struct lp_step_times times;
         uint64_t mark_us; /* when the step being timed began */
 };
@@ -148,6 +154,8 @@ static void apply_filesystem(struct launch *l)
                                    .tmp_size =
                                            l->policy->tmp_size.set ? l->policy->tmp_size.value : 0,
                                    .store = l->store.fd >= 0 ? &l->store : NULL,
+                                   .premade = l->idmapped,
+                                   .identity_files = l->du.files,
                                    .times = &l->times};
         int r = l->apply_fs ? lp_fs_apply(&l->plan, &fo, &step) : 0;
         if (r < 0)
@@ -485,6 +493,44 @@ static int check_host_network_caps(const struct lp_policy *p, const struct lp_ru
         return 0;
 }
 
+/* [Identity] DynamicUser=yes: the id, the workspace idmapped for it, its
+ * name in the view, and the command's USER and LOGNAME. */
+static int prepare_dynamic_user(const struct lp_policy *p, struct launch *l)
+{
+        char where[128];
+        struct lp_dynamic_user *du = &l->du;
+        lp_origin_format(&p->dynamic_user.origin, where, sizeof(where));
+        if (geteuid() != 0)
+                return lp_log_errno(-EPERM,
+                                    "%s: [Identity] DynamicUser=yes needs root: the workspace "
+                                    "stays writable for the run's own uid only through an "
+                                    "idmapped mount, which the kernel allows only to the host's "
+                                    "root; run as root, or with DynamicUser=no",
+                                    where);
+        int r = lp_dynamic_user_acquire(du);
+        if (r < 0)
+                return lp_log_errno(r, "%s: [Identity] DynamicUser=yes: no free id in %s: %m",
+                                    where, LP_DYNAMIC_RANGE_TEXT);
+        if (lp_fs_plan_has(&l->plan, LP_FS_READ_WRITE_PATH)) {
+                _cleanup_free_ char *error = NULL;
+                r = lp_dynamic_user_idmap(du, l->uid, l->gid);
+                if (r < 0)
+                        return lp_log_errno(r, "cannot make the idmapping of the run's user: %m");
+                r = lp_fs_idmap_clones(&l->plan, du->userns, l->uid, &l->idmapped, &error);
+                if (r == -EINVAL)
+                        return lp_log_errno(r, "%s", error);
+                if (r < 0)
+                        return lp_log_errno(r, "cannot idmap the writable paths: %m");
+        }
+        if ((r = lp_dynamic_user_files(du, lp_env_get(l->envp, "HOME"))) < 0 ||
+            (r = lp_env_replace(l->envp, "USER", du->name)) < 0 ||
+            (r = lp_env_replace(l->envp, "LOGNAME", du->name)) < 0)
+                return lp_log_errno(r, "cannot name the run's user: %m");
+        l->identity = (struct lp_identity){
+                .set_user = true, .set_group = true, .uid = du->id, .gid = du->id};
+        return 0;
+}
+
 static int prepare_command(const struct lp_policy *p, const struct lp_run_options *o,
                            struct lp_findings *store, struct launch *l)
 {
@@ -507,6 +553,11 @@ static int prepare_command(const struct lp_policy *p, const struct lp_run_option
         /* After the command is found: its directory stays in view. */
         if ((r = prepare_filesystem(p, o, l)) < 0)
                 return r == -ENOENT ? -EINVAL : r; /* -ENOENT would read as "not found" */
+        mark(l, LP_STEP_PREPARE);
+        /* --audit changes nothing the command sees: its identity stays. */
+        if (p->dynamic_user.value && !o->audit && (r = prepare_dynamic_user(p, l)) < 0)
+                return r == -ENOENT ? -EINVAL : r;
+        mark(l, LP_STEP_DYNAMIC_USER);
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, l->sock) < 0)
                 return lp_log_errno(-errno, "cannot create the status socket: %m");
         /* The listener arrives with the sender's pid: the command's, as we
@@ -526,11 +577,11 @@ static int prepare(const struct lp_policy *p, const struct lp_run_options *o,
                              .gid = getgid(),
                              .sock = {-1, -1},
                              .store = {.fd = -1},
+                             .du = LP_DYNAMIC_USER_INIT,
                              .mark_us = lp_step_clock_us()};
         int r = prepare_command(p, o, store, l);
         if (r < 0)
                 return r;
-        mark(l, LP_STEP_PREPARE);
         /* Compiled here, before the fork, so the child only loads it. */
         struct lp_filter_options fo = {.handshake_fd = l->sock[1],
                                        .also_allow = o->also_allow,
@@ -555,6 +606,8 @@ static void release(struct launch *l)
         lp_filter_free(l->filter);
         lp_hidden_free(l->hidden);
         lp_fs_store_done(&l->store);
+        lp_fs_idmap_done(&l->plan, l->idmapped);
+        lp_dynamic_user_release(&l->du, l->du_clean);
         lp_fs_plan_done(&l->plan);
         free(l->cwd);
         lp_env_free(l->envp);
@@ -580,6 +633,42 @@ static void log_times(const struct launch *l, const struct lp_step_times *child)
         lp_debug("launch steps (ms):%s", line);
 }
 
+/* Whether the command could leave files of its own in the host's `dir`:
+ * the host's directory was in its view, writable, and not idmapped. */
+static bool shared_with_host(const struct lp_fs_plan *plan, const char *dir)
+{
+        const struct lp_fs_rule *r = lp_fs_plan_lookup(plan, dir);
+        if (access(dir, F_OK) < 0)
+                return false;
+        return !r || (r->access == LP_FS_WRITABLE && r->kind != LP_FS_PRIVATE_TMP &&
+                      r->kind != LP_FS_PRIVATE_DEVICES && r->kind != LP_FS_READ_WRITE_PATH);
+}
+
+/* After the tree is gone: what the dynamic user still holds on the host
+ * is removed and reported. The host's world-writable directories are
+ * where a uid that owns nothing else can leave files. */
+static int clean_dynamic_user(struct launch *l, struct lp_findings *store, uint64_t start_ms,
+                              int status)
+{
+        static const char *const shared[] = {"/tmp", "/var/tmp", "/dev/shm", "/dev/mqueue",
+                                             "/run/lock"};
+        const char *dirs[LP_ELEMENTSOF(shared) + 1];
+        size_t n = 0;
+        if (!l->du.id)
+                return status;
+        for (size_t i = 0; i < LP_ELEMENTSOF(shared); i++)
+                if (shared_with_host(&l->plan, shared[i]))
+                        dirs[n++] = shared[i];
+        dirs[n] = NULL;
+        struct lp_leftovers left = {.id = l->du.id,
+                                    .host_ipc = !l->policy->private_ipc.value,
+                                    .dirs = dirs,
+                                    .policy = l->policy,
+                                    .start_ms = start_ms};
+        l->du_clean = lp_leftovers_clean(&left, store) >= 0;
+        return l->du_clean ? status : LP_EXIT_SETUP_FAILED;
+}
+
 static int supervise_child(struct launch *l, pid_t pid, struct lp_findings *store,
                            uint64_t start_ms)
 {
@@ -590,7 +679,7 @@ static int supervise_child(struct launch *l, pid_t pid, struct lp_findings *stor
         int listener = receive_listener(l->sock[0], &h);
         if (listener < 0) {
                 lp_supervise_kill_tree();
-                return report_setup_failure(&h.failure);
+                return clean_dynamic_user(l, store, start_ms, report_setup_failure(&h.failure));
         }
         log_times(l, &h.times);
         struct lp_notifier *n = NULL;
@@ -604,7 +693,8 @@ static int supervise_child(struct launch *l, pid_t pid, struct lp_findings *stor
                 close(listener);
                 kill(pid, SIGKILL);
                 lp_supervise_kill_tree();
-                return lp_log_errno(r, "cannot start the supervisor: %m"), LP_EXIT_SETUP_FAILED;
+                lp_log_errno(r, "cannot start the supervisor: %m");
+                return clean_dynamic_user(l, store, start_ms, LP_EXIT_SETUP_FAILED);
         }
         unsigned timeout = l->o->timeout_sec;
         if (!timeout && p->timeout.set)
@@ -631,7 +721,7 @@ static int supervise_child(struct launch *l, pid_t pid, struct lp_findings *stor
         lp_debug("%llu notifications handled", (unsigned long long)lp_notifier_handled(n));
         lp_notifier_free(n);
         close(listener);
-        return status;
+        return clean_dynamic_user(l, store, start_ms, status);
 }
 
 int lp_run(const struct lp_policy *p, const struct lp_run_options *o, struct lp_findings *store)
@@ -639,6 +729,8 @@ int lp_run(const struct lp_policy *p, const struct lp_run_options *o, struct lp_
         uint64_t start_ms = lp_now_ms();
         struct launch l;
         int status, r = prepare(p, o, store, &l);
+        /* Until the fork, the dynamic user has held nothing. */
+        l.du_clean = true;
         if (r == -ENOENT) {
                 lp_error("%s: command not found", o->argv[0]);
                 status = LP_EXIT_NOT_FOUND;
@@ -646,6 +738,7 @@ int lp_run(const struct lp_policy *p, const struct lp_run_options *o, struct lp_
                 status = LP_EXIT_SETUP_FAILED;
         } else {
                 pid_t pid = fork();
+                l.du_clean = pid < 0;
                 if (pid == 0) {
                         close(l.sock[0]);
                         child_main(&l);

@@ -92,6 +92,8 @@ static const struct {
 } steps[LP_STEP_COUNT] = {
         [LP_STEP_PREPARE] = {.name = "prepare",
                              .what = "prepare the command (environment, identity, path)"},
+        [LP_STEP_DYNAMIC_USER] = {.name = "dynamic user",
+                                  .what = "allocate the run's user ([Identity] DynamicUser=)"},
         [LP_STEP_COMPILE_FILTER] = {.name = "compile filter", .what = "compile the seccomp filter"},
         [LP_STEP_FORK] = {.name = "fork", .what = "fork the setup child"},
         [LP_STEP_PARENT_DEATH] = {.name = "parent death", .what = "set the parent-death signal"},
@@ -134,6 +136,10 @@ static const struct {
         [LP_STEP_FS_HIDE] = {.name = "fs hide",
                              .what = "hide [Filesystem] InaccessiblePaths=",
                              .hint = filesystem_hint},
+        [LP_STEP_FS_IDENTITY] = {.name = "fs identity",
+                                 .what = "name the run's user in /etc/passwd and /etc/group "
+                                         "([Identity] DynamicUser=)",
+                                 .hint = filesystem_hint},
         [LP_STEP_FS_CHDIR] = {.name = "chdir",
                               .what = "enter the working directory in the new view",
                               .hint = chdir_hint},

@@ -10,6 +10,7 @@
 enum lp_step {
         /* In the parent, before the fork. */
         LP_STEP_PREPARE,        /* environment, identity, the command's path */
+        LP_STEP_DYNAMIC_USER,   /* [Identity] DynamicUser=: the id, its idmapped workspace */
         LP_STEP_COMPILE_FILTER, /* the BPF program, once, before the fork */
         LP_STEP_FORK,
         /* In the child, in this order. */
@@ -27,6 +28,7 @@ enum lp_step {
         LP_STEP_FS_TUNABLES,
         LP_STEP_FS_PATHS,
         LP_STEP_FS_HIDE,
+        LP_STEP_FS_IDENTITY, /* the dynamic user's passwd and group lines */
         LP_STEP_FS_CHDIR,
         LP_STEP_LIMIT_PROCESSES,
         LP_STEP_LIMIT_OPEN_FILES,

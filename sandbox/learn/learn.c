@@ -121,6 +121,7 @@ static int learned_from(struct from_findings *c, const struct lp_finding *f)
                 return note(c, f, LP_LEARNED_WITHHELD, f->operation);
         case LP_FINDING_FILESYSTEM:
                 return learned_path(c, f);
+        case LP_FINDING_IDENTITY: /* under --audit there is no dynamic user */
         case LP_FINDING_KIND_COUNT:
                 break;
         }

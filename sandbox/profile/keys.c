@@ -62,6 +62,7 @@ const struct lp_key lp_keys[] = {
 
         KEY("Identity", "User", user, false),
         KEY("Identity", "Group", group, false),
+        GRANTING_KEY("Identity", "DynamicUser", dynamic_user, false),
         {NULL, NULL, NULL, NULL, NULL, false},
 };
 

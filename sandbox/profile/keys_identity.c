@@ -63,6 +63,11 @@ int lp_key_group_apply(struct lp_builder *b, const char *value, struct lp_origin
         return set_string(&b->policy->group, &b->policy->group_origin, value, o);
 }
 
+int lp_key_dynamic_user_apply(struct lp_builder *b, const char *value, struct lp_origin o)
+{
+        return lp_value_flag_apply(b, &b->policy->dynamic_user, "DynamicUser", value, o);
+}
+
 /* ---- show ---- */
 
 void lp_key_description_show(const struct lp_policy *p, FILE *out)
@@ -92,6 +97,18 @@ void lp_key_group_show(const struct lp_policy *p, FILE *out)
                 lp_value_print(out, "Group", p->group, &p->group_origin);
 }
 
+void lp_key_dynamic_user_show(const struct lp_policy *p, FILE *out)
+{
+        /* Off and never written: nothing to show (the caller's identity). */
+        if (!p->dynamic_user.value && !p->dynamic_user.origin.file)
+                return;
+        if (p->dynamic_user.value)
+                fputs("# DynamicUser=yes: the command runs as a uid and gid of the run's own,\n"
+                      "# allocated from " LP_DYNAMIC_RANGE_TEXT " and released when it ends.\n",
+                      out);
+        lp_value_flag_show(out, "DynamicUser", &p->dynamic_user);
+}
+
 /* ---- diff ---- */
 
 int lp_key_keep_privileges(const struct lp_policy *p, const struct lp_policy *other,
@@ -103,4 +120,12 @@ int lp_key_keep_privileges(const struct lp_policy *p, const struct lp_policy *ot
                 r = lp_value_grant(sink, &p->keep[i].origin, "capability %s",
                                    lp_capability_name(p->keep[i].cap, name, sizeof(name)));
         return r;
+}
+
+int lp_key_dynamic_user_privileges(const struct lp_policy *p, const struct lp_policy *other,
+                                   struct lp_privilege_sink *sink)
+{
+        return lp_value_flag_privilege(&p->dynamic_user, sink,
+                                       "identity the caller's own uid and gid, shared with the "
+                                       "host and with other runs (DynamicUser=no)");
 }

@@ -232,8 +232,21 @@ static int apply_profile(struct lp_builder *b, const struct lp_profile *prof)
         return 0;
 }
 
+/* Keys that exclude each other, once every line and include is applied. */
+static void check_exclusions(struct lp_builder *b)
+{
+        const struct lp_policy *p = b->policy;
+        if (p->dynamic_user.value && (p->user || p->group))
+                lp_builder_error(b, p->dynamic_user.origin.file, p->dynamic_user.origin.line,
+                                 "[Identity] DynamicUser=yes excludes User= and Group= (%s:%u): "
+                                 "the run's uid and gid are allocated for it",
+                                 p->user ? p->user_origin.file : p->group_origin.file,
+                                 p->user ? p->user_origin.line : p->group_origin.line);
+}
+
 static int builder_finish(struct lp_builder *b, const char *source, struct lp_policy **ret)
 {
+        check_exclusions(b);
         int r = b->n_errors ? -EINVAL : 0;
         if (r == 0 && !(b->policy->source = strdup(source)))
                 r = -ENOMEM;

@@ -65,7 +65,7 @@ bool lp_policy_has_filesystem_rules(const struct lp_policy *p)
 {
         return p->protect_system != LP_PROTECT_SYSTEM_NO || p->n_ro_paths || p->n_hidden_paths ||
                p->private_tmp.value || p->private_devices.value || p->protect_tunables.value ||
-               p->protect_cgroups.value;
+               p->protect_cgroups.value || p->dynamic_user.value;
 }
 
 bool lp_policy_wants_namespaces(const struct lp_policy *p)

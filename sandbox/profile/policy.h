@@ -110,6 +110,14 @@ struct lp_limit {
         struct lp_origin origin;
 };
 
+/* [Identity] DynamicUser=: the ids a run may be given (a uid and the gid
+ * of the same number). systemd's DynamicUser= range: no distribution
+ * gives accounts there, and systemd's own allocations are skipped
+ * (launch/dynamic_user.c). */
+#define LP_DYNAMIC_ID_MIN 61184
+#define LP_DYNAMIC_ID_MAX 65519
+#define LP_DYNAMIC_RANGE_TEXT "61184-65519"
+
 struct lp_policy {
         char *source; /* the top-level profile as the user named it */
         char *description;
@@ -170,6 +178,9 @@ struct lp_policy {
         struct lp_origin user_origin;
         char *group; /* [Identity] Group=, NULL when absent */
         struct lp_origin group_origin;
+        /* [Identity] DynamicUser=: a uid and gid of the run's own
+         * (launch/dynamic_user.h). */
+        struct lp_flag dynamic_user;
 
         /* Interned file names that origins point into. */
         char **files;

@@ -17,7 +17,8 @@ transcript=$tmp/shared/transcript
 tty_run() {
         local who=$1 prof=$2 pre=() p=()
         [ "$who" = nobody ] && pre=(setpriv --reuid="$NOBODY_UID" --regid="$NOBODY_GID" --clear-groups --)
-        [ "$prof" = default ] || p=(-p "$prof")
+        esc_profile_args "$who" "$prof"
+        p=("${ESC_P[@]}")
         rm -f "$ESC_F" "$transcript"
         capture /usr/bin/python3 "$PTY_RUN" "$transcript" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
                 "${pre[@]}" "$LEASTPRIV" run "${p[@]}" --timeout 60 --findings "$ESC_F" -- \

@@ -22,11 +22,14 @@ Include=default
 Processes=$LIMIT
 PROF
 )
+# (uid 65534: without strict's dynamic user, which needs root.)
 capped_strict=$(profile nproc-strict <<PROF
 [Profile]
 Include=strict
 [Limits]
 Processes=$LIMIT
+[Identity]
+DynamicUser=no
 PROF
 )
 # root's command switched to uid 65534, the way a root CI run gets a

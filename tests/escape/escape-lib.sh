@@ -54,10 +54,28 @@ esc_users() {
 # PROFILE (`default` = no -p: the embedded default; else a name or path),
 # findings to $ESC_F, a 60 s --timeout as a safety net. Sets what capture
 # sets (LP_STATUS, LP_OUT, LP_ERR, LP_ELAPSED).
+# strict asks for a dynamic user ([Identity] DynamicUser=yes), which needs
+# root: uid 65534 runs strict's every other line (findings still cite
+# strict's lines) with DynamicUser=no.
+ESC_STRICT_UNPRIVILEGED=$(profile strict-unprivileged <<'EOF'
+[Profile]
+Include=strict
+[Identity]
+DynamicUser=no
+EOF
+)
+# esc_profile_args WHO PROFILE: the -p option of `leastpriv run` (none for
+# default) into the array ESC_P.
+esc_profile_args() {
+        ESC_P=()
+        [ "$1/$2" = nobody/strict ] && ESC_P=(-p "$ESC_STRICT_UNPRIVILEGED") && return
+        [ "$2" = default ] || ESC_P=(-p "$2")
+}
 esc_run() {
         local who=$1 prof=$2 p=()
         shift 2
-        [ "$prof" = default ] || p=(-p "$prof")
+        esc_profile_args "$who" "$prof"
+        p=("${ESC_P[@]}")
         rm -f "$ESC_F"
         lpx "$who" run "${p[@]}" --timeout 60 --findings "$ESC_F" -- "$@"
 }
