@@ -324,13 +324,11 @@ void lp_fs_store_done(struct lp_fs_store *store)
         *store = (struct lp_fs_store){.fd = -1};
 }
 
-static int hide(const struct lp_fs_store *store, size_t index, const char *path)
+/* The entry `name` of a detached tmpfs, bound at `path`, read-only and
+ * inert (nosuid, nodev, noexec). */
+static int bind_inert(int tmpfs, const char *name, const char *path)
 {
-        char name[32];
-        if (!exists(path, NULL))
-                return 0; /* not in the command's view (a private /tmp covers it) */
-        snprintf(name, sizeof(name), "%zu", index);
-        int fd = open_tree(store->fd, name, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+        int fd = open_tree(tmpfs, name, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
         if (fd < 0)
                 return -errno;
         int r = set_attr(
@@ -342,6 +340,15 @@ static int hide(const struct lp_fs_store *store, size_t index, const char *path)
         return r;
 }
 
+static int hide(const struct lp_fs_store *store, size_t index, const char *path)
+{
+        char name[32];
+        if (!exists(path, NULL))
+                return 0; /* not in the command's view (a private /tmp covers it) */
+        snprintf(name, sizeof(name), "%zu", index);
+        return bind_inert(store->fd, name, path);
+}
+
 /* ---- 7. the dynamic user's name ---- */
 
 static int bind_identity_file(struct build *b, const char *name, const char *path)
@@ -349,16 +356,7 @@ static int bind_identity_file(struct build *b, const char *name, const char *pat
         const struct lp_fs_rule *r = lp_fs_plan_lookup(b->plan, path);
         if (!exists(path, NULL) || (r && r->access == LP_FS_HIDDEN))
                 return 0;
-        int fd = open_tree(b->o->identity_files, name, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
-        if (fd < 0)
-                return -errno;
-        int q = set_attr(
-                fd, "", AT_EMPTY_PATH,
-                MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, 0);
-        if (q >= 0)
-                q = attach(fd, path);
-        close(fd);
-        return q;
+        return bind_inert(b->o->identity_files, name, path);
 }
 
 static int name_identity(struct build *b)

@@ -1137,6 +1137,40 @@ static void test_load_string_identity(void **state)
         assert_null(p->user);
         assert_null(p->group);
         done(&l);
+        /* DynamicUser=: off unless asked for; a filesystem rule of its
+         * own (the workspace is idmapped in a mount namespace). */
+        p = load_ok(&l, "[Network]\nNamespace=host\n");
+        assert_false(p->dynamic_user.value);
+        assert_false(lp_policy_has_filesystem_rules(p));
+        done(&l);
+        p = load_ok(&l, "[Network]\nNamespace=host\n[Identity]\nDynamicUser=yes\n");
+        assert_true(p->dynamic_user.value);
+        assert_origin(p->dynamic_user.origin, "t.profile", 4);
+        assert_true(lp_policy_has_filesystem_rules(p));
+        assert_true(lp_policy_wants_namespaces(p));
+        done(&l);
+        l = load_name("strict");
+        assert_int_equal(l.r, 0);
+        assert_true(l.policy->dynamic_user.value);
+        done(&l);
+        l = load_name("default");
+        assert_int_equal(l.r, 0);
+        assert_false(l.policy->dynamic_user.value);
+        done(&l);
+        assert_text_error("[Identity]\nDynamicUser=maybe\n",
+                          "t.profile:2: DynamicUser= must be yes or no, not 'maybe'");
+        /* The run's ids are allocated: naming them too is an error that
+         * cites both lines, whichever comes first. */
+        assert_text_error("[Identity]\nDynamicUser=yes\nUser=nobody\n",
+                          "t.profile:2: [Identity] DynamicUser=yes excludes User= and Group= "
+                          "(t.profile:3): the run's uid and gid are allocated for it");
+        assert_text_error("[Identity]\nGroup=nogroup\nDynamicUser=yes\n",
+                          "t.profile:3: [Identity] DynamicUser=yes excludes User= and Group= "
+                          "(t.profile:2): the run's uid and gid are allocated for it");
+        /* Turned off again, User= is fine. */
+        p = load_ok(&l, "[Identity]\nDynamicUser=yes\nDynamicUser=no\nUser=nobody\n");
+        assert_false(p->dynamic_user.value);
+        done(&l);
 }
 
 /* ---- errors of the syntax, through the policy loader ---- */

@@ -620,6 +620,20 @@ static void test_policy_diff_filesystem(void **state)
         assert_adds(
                 "[Host]\nProtectHostname=no\n", 1,
                 (const char *const[]){"+ host the host's hostname (ProtectHostname=no) ", NULL});
+        /* From a profile with a dynamic user, turning it off is one. */
+        struct lp_policy *dyn = default_plus("[Identity]\nDynamicUser=yes\n");
+        struct lp_policy *off = load_name("default");
+        struct diffed dd = diff(dyn, off);
+        assert_int_equal(dd.r, 1);
+        assert_has_line(dd.text,
+                        "+ identity the caller's own uid and gid, shared with the host and "
+                        "with other runs (DynamicUser=no) ");
+        free(dd.text);
+        dd = diff(off, dyn);
+        assert_int_equal(dd.r, 0);
+        free(dd.text);
+        lp_policy_free(dyn);
+        lp_policy_free(off);
         /* A hidden path no longer hidden, and a read-only one made
          * writable by dropping it, are each one added privilege. */
         struct lp_policy *base = default_plus("[Filesystem]\nReadOnlyPaths=-/srv\n");

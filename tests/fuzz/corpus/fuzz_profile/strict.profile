@@ -23,3 +23,11 @@ Set=PATH=/usr/local/bin:/usr/bin:/bin LANG=C.UTF-8 TZ=UTC
 [Limits]
 Processes=512
 OpenFiles=1024
+
+[Identity]
+# A uid and gid of the run's own, allocated for it and given back when it
+# ends: the command owns nothing of the host's, nor of another run's, and
+# what it writes in its workspace is the caller's on disk. Needs root
+# (an idmapped workspace); an unprivileged caller gets exit 125 and a
+# profile that includes strict with DynamicUser=no.
+DynamicUser=yes
