@@ -14,6 +14,7 @@
 #include "findings/report_text.h"
 #include "launch/launch.h"
 #include "learn/floor.h"
+#include "learn/identity.h"
 #include "learn/learn.h"
 #include "profile/load.h"
 #include "profile/policy.h"
@@ -131,6 +132,16 @@ static int cmd_learn(const struct lp_cli *cli)
                          cli->output);
         else if (status != LP_EXIT_SETUP_FAILED && lp_learn_write(p, store, &req) < 0)
                 status = LP_EXIT_SETUP_FAILED;
+        /* Learning ran as the caller: a dynamic user the base asks for is
+         * tried now (a command that failed under learning fails anyway). */
+        else if (status == 0 && p->dynamic_user.value) {
+                struct lp_run_options enforce = {.argv = cli->args,
+                                                 .timeout_sec = cli->timeout,
+                                                 .pass_fds = cli->pass_fds,
+                                                 .n_pass_fds = cli->n_pass_fds};
+                if (lp_learn_check_identity(cli->output, &enforce) < 0)
+                        status = LP_EXIT_SETUP_FAILED;
+        }
         lp_findings_free(store);
         lp_policy_free(p);
         return status;

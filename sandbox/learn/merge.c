@@ -89,6 +89,8 @@ static int read_derived_line(struct reader *rd, const char *text, bool *done)
         }
         if (!strcmp(rd->section, "Network") && starts(text, "Namespace="))
                 return 0; /* follows from the destinations */
+        if (!strcmp(rd->section, "Identity") && !strcmp(text, "DynamicUser=no"))
+                return 0; /* tried again after this learn (learn/identity.h) */
         *done = false;
         return 0;
 }

@@ -198,6 +198,32 @@ unset LP_KEEP_CWD
 assert_status 0 "once searchable (0711), the workspace is usable"
 assert_eq "0" "$(stat -c %u "$closed/ws/made")" "and its new file is the caller's"
 
+# ---- learn: the dynamic user tried after learning -------------------------------------
+
+# A root-only file outside the workspace: the caller reads it, a dynamic
+# user cannot. Learning from strict (which asks for one) finds that out.
+echo LEARN-SECRET >"$closed/secret"
+chmod 600 "$closed/secret"
+cd "$closed/ws" || fatal "cd $closed/ws"
+capture "$LEASTPRIV" learn -p strict -o "$closed/ws/needs-caller.profile" -- cat "$closed/secret"
+assert_status 0 "learn from strict of a command that reads a root-only file"
+assert_contains "$LP_ERR" "it failed (exit 1); running it once more without the dynamic user" \
+        "learn says the command failed as a dynamic user"
+assert_eq "DynamicUser=no" "$(grep '^DynamicUser=' "$closed/ws/needs-caller.profile")" \
+        "the learned profile turns the dynamic user off"
+assert_contains "$(cat "$closed/ws/needs-caller.profile")" \
+        "# The command failed as a dynamic user (exit 1) and passed as the caller:" "... and says why"
+capture "$LEASTPRIV" run -p "$closed/ws/needs-caller.profile" -- cat "$closed/secret"
+assert_eq "LEARN-SECRET" "$LP_OUT" "the learned profile runs the command"
+capture "$LEASTPRIV" learn --merge -p strict -o "$closed/ws/needs-caller.profile" -- cat "$closed/secret"
+assert_status 0 "learn --merge over it"
+assert_eq 1 "$(grep -c '^DynamicUser=no' "$closed/ws/needs-caller.profile")" "still one DynamicUser=no"
+capture "$LEASTPRIV" learn -p strict -o "$closed/ws/own.profile" -- cat "$closed/ws/made"
+assert_status 0 "learn from strict of a command that reads its workspace"
+assert_eq "" "$(grep '^DynamicUser=' "$closed/ws/own.profile")" \
+        "the learned profile keeps strict's dynamic user (no line of its own)"
+cd "$tmp" || fatal "cd $tmp"
+
 cat >"$tmp/ramfs.sh" <<EOF
 mkdir -p "$tmp/ram" && mount -t ramfs lp-test "$tmp/ram" && chmod 755 "$tmp/ram" &&
         cd "$tmp/ram" && exec "$LEASTPRIV" run -p "$dyn" -- true
