@@ -8,4 +8,5 @@ apt-get install -y --no-install-recommends \
   libseccomp-dev libcap-ng-dev libnl-3-dev libnl-route-3-dev libcmocka-dev \
   python3 python3-jsonschema iproute2 procps util-linux \
   clang-format \
-  clang libclang-rt-dev valgrind # tools/fuzz.sh (libFuzzer runtime), tools/valgrind.sh
+  clang libclang-rt-dev valgrind `# tools/fuzz.sh (libFuzzer runtime), tools/valgrind.sh` \
+  postgresql # tests/integration/37-run-forward.sh starts one of its own

@@ -217,7 +217,7 @@ static int entry_init(struct entry *e, const struct lp_finding *f, uint64_t hash
 int lp_findings_add(struct lp_findings *s, const struct lp_finding *f)
 {
         if (!s || !f || !f->operation || (unsigned)f->kind >= LP_FINDING_KIND_COUNT ||
-            (unsigned)f->action > LP_FINDING_CLEANED)
+            (unsigned)f->action > LP_FINDING_FORWARD_FAILED)
                 return -EINVAL;
         uint64_t n = f->count ? f->count : 1;
         const char *key_target = f->dedupe_target ? f->dedupe_target : f->target;
@@ -289,7 +289,7 @@ const char *lp_finding_action_name(enum lp_finding_action a)
         static const char *const names[] = {
                 [LP_FINDING_DENIED] = "denied",   [LP_FINDING_KILLED] = "killed",
                 [LP_FINDING_AUDITED] = "audited", [LP_FINDING_WITHHELD] = "withheld",
-                [LP_FINDING_CLEANED] = "cleaned",
+                [LP_FINDING_CLEANED] = "cleaned", [LP_FINDING_FORWARD_FAILED] = "forward-failed",
         };
         return (unsigned)a < LP_ELEMENTSOF(names) ? names[a] : "unknown";
 }

@@ -22,6 +22,8 @@ enum lp_finding_action {
         LP_FINDING_AUDITED,  /* --audit / learn: allowed, would be denied */
         LP_FINDING_WITHHELD, /* environment variable not passed */
         LP_FINDING_CLEANED,  /* left behind by the command, removed after it */
+        /* A forwarded connection the host's endpoint refused: reset inside. */
+        LP_FINDING_FORWARD_FAILED,
 };
 
 /* All strings are borrowed by lp_findings_add and copied by the store. */

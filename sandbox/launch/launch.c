@@ -33,6 +33,7 @@
 #include "launch/fds.h"
 #include "launch/filter.h"
 #include "launch/fs.h"
+#include "launch/forward_listen.h"
 #include "launch/fs_idmap.h"
 #include "launch/landlock.h"
 #include "launch/namespaces.h"
@@ -43,6 +44,7 @@
 #include "profile/names.h"
 #include "profile/policy.h"
 #include "rules/fs_plan.h"
+#include "supervise/forward.h"
 #include "supervise/hidden.h"
 #include "supervise/leftovers.h"
 #include "supervise/notify.h"
@@ -69,14 +71,25 @@ struct launch {
         struct lp_dynamic_user du; /* [Identity] DynamicUser=yes; du.id 0: none */
         int *idmapped;             /* per plan rule: its idmapped clone, or -1 */
         bool du_clean;             /* nothing of du.id is left on the host */
+        /* [Network] Forward=: the inside listeners (forward_fds in the
+         * child until the handover; bit i of forward_present: made). */
+        struct lp_forward_endpoint endpoints[LP_FORWARD_LISTENERS_MAX];
+        size_t n_endpoints;
+        int forward_fds[LP_FORWARD_LISTENERS_MAX];
+        uint64_t forward_present;
         struct lp_step_times times;
         uint64_t mark_us; /* when the step being timed began */
 };
 
-/* What comes with the listener: how long each step of the child took. */
+/* What comes with the listener: how long each step of the child took,
+ * and which forward listeners follow it in the same message. */
 struct handover_message {
         struct lp_step_times times;
+        uint64_t forward_present;
 };
+
+/* The seccomp listener, then the forwards' listeners. */
+#define HANDOVER_FDS (1 + LP_FORWARD_LISTENERS_MAX)
 
 static void mark(struct launch *l, enum lp_step step)
 {
@@ -110,21 +123,26 @@ static int die_with_parent(pid_t parent)
 /* SCM_RIGHTS: the listener exists only in the child until it is passed. */
 static int send_listener(const struct launch *l, int listener)
 {
-        struct handover_message data = {l->times};
+        struct handover_message data = {l->times, l->forward_present};
         struct iovec iov = {&data, sizeof(data)};
+        int fds[HANDOVER_FDS], n = 0;
+        fds[n++] = listener;
+        for (size_t i = 0; i < l->n_endpoints; i++)
+                if (l->forward_present & (UINT64_C(1) << i))
+                        fds[n++] = l->forward_fds[i];
         union {
-                char buf[CMSG_SPACE(sizeof(int))];
+                char buf[CMSG_SPACE(sizeof(int) * HANDOVER_FDS)];
                 struct cmsghdr align;
         } u;
         struct msghdr msg = {.msg_iov = &iov,
                              .msg_iovlen = 1,
                              .msg_control = u.buf,
-                             .msg_controllen = sizeof(u.buf)};
+                             .msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)n)};
         struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
         c->cmsg_level = SOL_SOCKET;
         c->cmsg_type = SCM_RIGHTS;
-        c->cmsg_len = CMSG_LEN(sizeof(int));
-        memcpy(CMSG_DATA(c), &listener, sizeof(int));
+        c->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)n);
+        memcpy(CMSG_DATA(c), fds, sizeof(int) * (size_t)n);
         return sendmsg(l->sock[1], &msg, MSG_NOSIGNAL) == (ssize_t)sizeof(data) ? 0 : -errno;
 }
 
@@ -230,6 +248,10 @@ static void last_restrictions(struct launch *l)
         keep[n++] = l->sock[1];
         for (size_t i = 0; i < l->o->n_pass_fds && n < LP_ELEMENTSOF(keep); i++)
                 keep[n++] = l->o->pass_fds[i];
+        /* Until the handover, which closes them. */
+        for (size_t i = 0; i < l->n_endpoints && n < LP_ELEMENTSOF(keep); i++)
+                if (l->forward_present & (UINT64_C(1) << i))
+                        keep[n++] = l->forward_fds[i];
         check_step(l, LP_STEP_CLOSE_FDS, lp_fds_close_except(keep, n));
 }
 
@@ -251,6 +273,8 @@ static _Noreturn void child_main(struct launch *l)
         mark(l, lp_namespaces_need_userns(p, audit) ? LP_STEP_USER_NAMESPACE
                                                     : LP_STEP_NETWORK_NAMESPACE);
         check_step(l, LP_STEP_LOOPBACK, audit ? 0 : lp_netns_loopback(p));
+        check_step(l, LP_STEP_FORWARD,
+                   l->n_endpoints ? lp_forward_listen(p, l->forward_fds, &l->forward_present) : 0);
         /* After the user namespace (an unprivileged run needs it), before
          * the limits (RLIMIT_NPROC would count the init against them). The
          * filesystem view is built there too, in the new mount namespace. */
@@ -276,6 +300,9 @@ static _Noreturn void child_main(struct launch *l)
         check_step(l, LP_STEP_FILTER, listener < 0 ? listener : 0);
         check_step(l, LP_STEP_HANDOVER, send_listener(l, listener));
         close(listener);
+        for (size_t i = 0; i < l->n_endpoints; i++)
+                if (l->forward_present & (UINT64_C(1) << i))
+                        close(l->forward_fds[i]);
         sigprocmask(SIG_SETMASK, &l->old_mask, NULL);
         execve(l->path, l->o->argv, l->envp);
         r = errno;
@@ -332,7 +359,10 @@ static int report_setup_failure(const struct lp_child_status *m)
 }
 
 struct handover {
-        int listener;  /* -1 until received */
+        int listener;                           /* -1 until received */
+        int forwards[LP_FORWARD_LISTENERS_MAX]; /* in the order sent; n_forwards of them */
+        size_t n_forwards;
+        uint64_t forward_present;
         pid_t command; /* from the listener message's credentials */
         pid_t init;    /* 0 when the command has no PID namespace */
         struct lp_child_status failure;
@@ -343,9 +373,15 @@ static void take_control(const struct msghdr *msg, ssize_t n, struct handover *h
 {
         for (struct cmsghdr *c = n > 0 ? CMSG_FIRSTHDR(msg) : NULL; c;
              c = CMSG_NXTHDR((struct msghdr *)msg, c)) {
-                if (c->cmsg_type == SCM_RIGHTS)
+                if (c->cmsg_type == SCM_RIGHTS) {
+                        size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
                         memcpy(&h->listener, CMSG_DATA(c), sizeof(int));
-                else if (c->cmsg_type == SCM_CREDENTIALS)
+                        h->n_forwards = count > 1 ? count - 1 : 0;
+                        if (h->n_forwards > LP_FORWARD_LISTENERS_MAX) /* cannot be: the buffer */
+                                h->n_forwards = LP_FORWARD_LISTENERS_MAX;
+                        memcpy(h->forwards, CMSG_DATA(c) + sizeof(int),
+                               sizeof(int) * h->n_forwards);
+                } else if (c->cmsg_type == SCM_CREDENTIALS)
                         h->command = ((struct ucred *)(void *)CMSG_DATA(c))->pid;
         }
 }
@@ -356,7 +392,7 @@ static void take_control(const struct msghdr *msg, ssize_t n, struct handover *h
 static int receive_one(int sock, struct handover *h)
 {
         union {
-                char buf[CMSG_SPACE(sizeof(int)) + CMSG_SPACE(sizeof(struct ucred))];
+                char buf[CMSG_SPACE(sizeof(int) * HANDOVER_FDS) + CMSG_SPACE(sizeof(struct ucred))];
                 struct cmsghdr align;
         } u;
         union {
@@ -374,8 +410,10 @@ static int receive_one(int sock, struct handover *h)
         while (n < 0 && errno == EINTR);
         take_control(&msg, n, h);
         if (h->listener >= 0) {
-                if (n == (ssize_t)sizeof(m.handover))
+                if (n == (ssize_t)sizeof(m.handover)) {
                         h->times = m.handover.times;
+                        h->forward_present = m.handover.forward_present;
+                }
                 return 1;
         }
         if (n == (ssize_t)sizeof(m.status) && m.status.kind == LP_CHILD_INIT) {
@@ -534,11 +572,15 @@ static int prepare_dynamic_user(const struct lp_policy *p, struct launch *l)
 static int prepare_command(const struct lp_policy *p, const struct lp_run_options *o,
                            struct lp_findings *store, struct launch *l)
 {
-        /* Fail closed: a grant the supervisor cannot serve yet is refused,
-         * not silently dropped. */
-        if (p->n_forwards && p->netns != LP_NETNS_HOST)
-                return lp_log_errno(-EOPNOTSUPP, "[Network] Forward= is not served by this "
-                                                 "version yet; use Namespace=host for that test");
+        /* The host's network (Namespace=host, --audit) reaches the
+         * forwarded endpoints itself. */
+        if (p->netns == LP_NETNS_LOOPBACK && !o->audit)
+                l->n_endpoints = lp_forward_endpoints(p, l->endpoints, LP_FORWARD_LISTENERS_MAX);
+        if (l->n_endpoints > LP_FORWARD_LISTENERS_MAX)
+                return lp_log_errno(-E2BIG,
+                                    "[Network] Forward=: %zu listeners, more than the %d a run "
+                                    "may have",
+                                    l->n_endpoints, LP_FORWARD_LISTENERS_MAX);
         int r = check_host_network_caps(p, o);
         if (r < 0)
                 return r;
@@ -669,6 +711,25 @@ static int clean_dynamic_user(struct launch *l, struct lp_findings *store, uint6
         return l->du_clean ? status : LP_EXIT_SETUP_FAILED;
 }
 
+/* The forwards' listeners, from the handover, to the forwarder (which
+ * owns them from then on, or closes them). */
+static int start_forwarder(const struct launch *l, const struct handover *h,
+                           struct lp_findings *store, uint64_t start_ms, struct lp_forwarder **ret)
+{
+        int fds[LP_FORWARD_LISTENERS_MAX];
+        size_t k = 0;
+        *ret = NULL;
+        if (!l->n_endpoints)
+                return 0;
+        for (size_t i = 0; i < l->n_endpoints; i++)
+                fds[i] = (h->forward_present & (UINT64_C(1) << i)) && k < h->n_forwards
+                                 ? h->forwards[k++]
+                                 : -1;
+        for (; k < h->n_forwards; k++)
+                close(h->forwards[k]); /* more than announced: not ours to use */
+        return lp_forwarder_new(l->policy, fds, l->endpoints, l->n_endpoints, store, start_ms, ret);
+}
+
 static int supervise_child(struct launch *l, pid_t pid, struct lp_findings *store,
                            uint64_t start_ms)
 {
@@ -688,8 +749,12 @@ static int supervise_child(struct launch *l, pid_t pid, struct lp_findings *stor
                                          .start_ms = start_ms,
                                          .fs_plan = &l->plan,
                                          .also_allow = l->o->also_allow};
-        int r = lp_notifier_new(p, store, listener, &no, &n);
+        struct lp_forwarder *fw = NULL;
+        int r = start_forwarder(l, &h, store, start_ms, &fw);
+        if (r >= 0)
+                r = lp_notifier_new(p, store, listener, &no, &n);
         if (r < 0) {
+                lp_forwarder_free(fw);
                 close(listener);
                 kill(pid, SIGKILL);
                 lp_supervise_kill_tree();
@@ -709,6 +774,7 @@ static int supervise_child(struct launch *l, pid_t pid, struct lp_findings *stor
                                    .timeout_sec = timeout,
                                    .failure = &failure,
                                    .hidden = l->hidden,
+                                   .forwarder = fw,
                                    .policy = p,
                                    .findings = store,
                                    .start_ms = start_ms};
@@ -720,6 +786,7 @@ static int supervise_child(struct launch *l, pid_t pid, struct lp_findings *stor
         }
         lp_debug("%llu notifications handled", (unsigned long long)lp_notifier_handled(n));
         lp_notifier_free(n);
+        lp_forwarder_free(fw);
         close(listener);
         return clean_dynamic_user(l, store, start_ms, status);
 }

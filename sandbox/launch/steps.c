@@ -107,6 +107,8 @@ static const struct {
                                        .what = "create network, IPC and UTS namespaces",
                                        .hint = network_namespace_hint},
         [LP_STEP_LOOPBACK] = {.name = "lo up", .what = "bring up lo"},
+        [LP_STEP_FORWARD] = {.name = "forward",
+                             .what = "listen inside for [Network] Forward= (127.0.0.1 and [::1])"},
         [LP_STEP_PID_NAMESPACE] = {.name = "pid ns",
                                    .what = "start the command's PID namespace (its init)"},
         [LP_STEP_MOUNT_NAMESPACE] = {.name = "mount ns",

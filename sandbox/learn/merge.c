@@ -87,7 +87,8 @@ static int read_derived_line(struct reader *rd, const char *text, bool *done)
                 rd->l->floor = true;
                 return 0;
         }
-        if (!strcmp(rd->section, "Network") && starts(text, "Namespace="))
+        if (!strcmp(rd->section, "Network") &&
+            (starts(text, "Namespace=") || starts(text, "Forward=")))
                 return 0; /* follows from the destinations */
         if (!strcmp(rd->section, "Identity") && !strcmp(text, "DynamicUser=no"))
                 return 0; /* tried again after this learn (learn/identity.h) */

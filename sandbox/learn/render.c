@@ -1,6 +1,7 @@
 #include "learn/render.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -178,26 +179,56 @@ static bool is_loopback_destination(const char *target)
         return strstr(target, " 127.") || strstr(target, " [::1]") || strstr(target, "::ffff:127.");
 }
 
+/* A destination learning found to be a TCP service on the host's
+ * loopback, as the Forward= token that serves it ("tcp:5432",
+ * "tcp:5432=[::1]:5432"); false for any other destination. */
+static bool forward_of(const char *target, char *buf, size_t size)
+{
+        unsigned port;
+        char more;
+        if (sscanf(target, "tcp 127.0.0.1:%u%c", &port, &more) == 1 && port && port < 65536) {
+                snprintf(buf, size, "tcp:%u", port);
+                return true;
+        }
+        if (sscanf(target, "tcp [::1]:%u%c", &port, &more) == 1 && port && port < 65536) {
+                snprintf(buf, size, "tcp:%u=[::1]:%u", port, port);
+                return true;
+        }
+        return false;
+}
+
 static void render_destinations(const struct render *c)
 {
         const struct lp_learned *l = c->l;
-        bool outside = false;
+        bool loopback_base = c->base->netns == LP_NETNS_LOOPBACK, outside = false;
+        char token[64];
         for (size_t i = 0; i < l->n_items; i++) {
                 const struct lp_learned_item *it = &l->items[i];
                 if (it->kind != LP_LEARNED_DESTINATION)
                         continue;
                 /* A loopback destination learned from a loopback base is a
-                 * host service (rules/checks.c): only the host network has it. */
-                outside |= !is_loopback_destination(it->value) || c->base->netns != LP_NETNS_NONE;
+                 * host service (rules/checks.c): a forward serves TCP ones;
+                 * only the host network has the others. */
+                if (!(loopback_base && forward_of(it->value, token, sizeof(token))))
+                        outside |= !is_loopback_destination(it->value) ||
+                                   c->base->netns != LP_NETNS_NONE;
                 fprintf(c->out, "# destination: %s # ", it->value);
                 lp_learned_format_evidence(c->out, it);
                 fputs("\n", c->out);
         }
-        if (has(l, LP_LEARNED_DESTINATION, NULL) && c->base->netns != LP_NETNS_HOST)
-                fprintf(c->out,
-                        "# (Forward=tcp:PORT=HOST:PORT would do for a host service on\n"
-                        "# loopback, once Forward= is served.)\nNamespace=%s\n",
-                        outside ? "host" : "loopback");
+        if (!has(l, LP_LEARNED_DESTINATION, NULL) || c->base->netns == LP_NETNS_HOST)
+                return;
+        if (outside || !loopback_base) {
+                fprintf(c->out, "Namespace=%s\n", outside ? "host" : "loopback");
+                return;
+        }
+        fputs("# Services on the host's loopback, forwarded into the namespace:\n", c->out);
+        for (size_t i = 0; i < l->n_items; i++) {
+                const struct lp_learned_item *it = &l->items[i];
+                if (it->kind == LP_LEARNED_DESTINATION &&
+                    forward_of(it->value, token, sizeof(token)))
+                        fprintf(c->out, "Forward=%s\n", token);
+        }
 }
 
 static void render_withheld(const struct render *c)

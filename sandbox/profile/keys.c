@@ -37,6 +37,7 @@ const struct lp_key lp_keys[] = {
         GRANTING_KEY("Network", "Namespace", namespace, false),
         GRANTING_KEY("Network", "AddressFamilies", families, true),
         GRANTING_KEY("Network", "Forward", forward, false),
+        GRANTING_KEY("Network", "ForwardOutside", forward_outside, false),
 
         GRANTING_KEY("Filesystem", "ProtectSystem", protect_system, false),
         GRANTING_KEY("Filesystem", "ReadWritePaths", rw_paths, true),

@@ -61,17 +61,21 @@ int lp_key_families_apply(struct lp_builder *b, const char *value, struct lp_ori
         return lp_value_foreach_token(b, value, o, family_token);
 }
 
-/* HOST:PORT with HOST an IPv4 address or a bracketed IPv6 one. */
+/* [HOST:]PORT with HOST an IPv4 address or a bracketed IPv6 one; the
+ * host's 127.0.0.1 when there is none. */
 static bool parse_endpoint(struct lp_builder *b, char *text, struct lp_origin o,
                            struct lp_forward *f)
 {
-        char *colon = strrchr(text, ':');
-        if (!colon || colon == text) {
-                LP_BUILDER_ERROR(b, o, "Forward= needs a host address: tcp:[PORT=]HOST:PORT");
+        char *colon = strrchr(text, ':'), *port = colon ? colon + 1 : text;
+        if (colon == text) {
+                LP_BUILDER_ERROR(b, o,
+                                 "Forward= needs a host address before ':' "
+                                 "(tcp:[PORT=][HOST:]PORT)");
                 return false;
         }
-        *colon = '\0';
-        char *host = text;
+        if (colon)
+                *colon = '\0';
+        char *host = colon ? text : "127.0.0.1";
         size_t hl = strlen(host);
         if (host[0] == '[' && hl > 2 && host[hl - 1] == ']') {
                 host[hl - 1] = '\0';
@@ -84,9 +88,9 @@ static bool parse_endpoint(struct lp_builder *b, char *text, struct lp_origin o,
                 return false;
         }
         snprintf(f->host, sizeof(f->host), "%s", host);
-        f->host_port = lp_value_port(colon + 1);
+        f->host_port = lp_value_port(port);
         if (!f->host_port) {
-                LP_BUILDER_ERROR(b, o, "Forward= port '%s' is not in 1..65535", colon + 1);
+                LP_BUILDER_ERROR(b, o, "Forward= port '%s' is not in 1..65535", port);
                 return false;
         }
         return true;
@@ -113,7 +117,8 @@ static int forward_token(struct lp_builder *b, const char *tok, struct lp_origin
         struct lp_policy *p = b->policy;
         if (strncmp(tok, "tcp:", 4) != 0) {
                 LP_BUILDER_ERROR(b, o,
-                                 "Forward= '%s': only tcp: forwards exist (tcp:[PORT=]HOST:PORT)",
+                                 "Forward= '%s': only tcp: forwards exist "
+                                 "(tcp:[PORT=][HOST:]PORT)",
                                  tok);
                 return 0;
         }
@@ -151,6 +156,20 @@ int lp_key_forward_apply(struct lp_builder *b, const char *value, struct lp_orig
         return lp_value_foreach_token(b, value, o, forward_token);
 }
 
+int lp_key_forward_outside_apply(struct lp_builder *b, const char *value, struct lp_origin o)
+{
+        return lp_value_flag_apply(b, &b->policy->forward_outside, "ForwardOutside", value, o);
+}
+
+bool lp_forward_host_is_loopback(const struct lp_forward *f)
+{
+        unsigned char a[16];
+        if (inet_pton(AF_INET, f->host, a) == 1)
+                return a[0] == 127;
+        static const unsigned char v6_loopback[16] = {[15] = 1};
+        return inet_pton(AF_INET6, f->host, a) == 1 && memcmp(a, v6_loopback, 16) == 0;
+}
+
 /* ---- show ---- */
 
 void lp_key_namespace_show(const struct lp_policy *p, FILE *out)
@@ -177,6 +196,12 @@ void lp_key_forward_show(const struct lp_policy *p, FILE *out)
                          f->host, v6 ? "]" : "", f->host_port);
                 lp_value_print(out, "Forward", buf, &f->origin);
         }
+}
+
+void lp_key_forward_outside_show(const struct lp_policy *p, FILE *out)
+{
+        if (p->forward_outside.value || p->forward_outside.origin.file)
+                lp_value_flag_show(out, "ForwardOutside", &p->forward_outside);
 }
 
 /* ---- diff ---- */
@@ -213,4 +238,14 @@ int lp_key_forward_privileges(const struct lp_policy *p, const struct lp_policy 
                                    f->host, f->host_port);
         }
         return r;
+}
+
+int lp_key_forward_outside_privileges(const struct lp_policy *p, const struct lp_policy *other,
+                                      struct lp_privilege_sink *sink)
+{
+        if (!p->forward_outside.value)
+                return 0;
+        return lp_value_grant(sink, &p->forward_outside.origin,
+                              "forward to addresses outside the host's loopback "
+                              "(ForwardOutside=yes)");
 }

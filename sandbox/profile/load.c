@@ -14,6 +14,7 @@
 #include "profile/builder.h"
 #include "profile/embedded.h"
 #include "profile/keys.h"
+#include "profile/keys_network.h"
 #include "profile/resolve.h"
 #include "profile/syntax.h"
 #include "profile/values.h"
@@ -232,10 +233,31 @@ static int apply_profile(struct lp_builder *b, const struct lp_profile *prof)
         return 0;
 }
 
+/* Forwards need lo up, and a host beyond loopback needs its own yes. */
+static void check_forwards(struct lp_builder *b)
+{
+        const struct lp_policy *p = b->policy;
+        char where[512];
+        for (size_t i = 0; i < p->n_forwards; i++) {
+                const struct lp_forward *f = &p->forwards[i];
+                if (p->netns == LP_NETNS_NONE)
+                        lp_builder_error(b, f->origin.file, f->origin.line,
+                                         "Forward= needs lo up: [Network] Namespace=loopback "
+                                         "(it is none, %s)",
+                                         lp_origin_format(&p->netns_origin, where, sizeof(where)));
+                else if (!p->forward_outside.value && !lp_forward_host_is_loopback(f))
+                        lp_builder_error(b, f->origin.file, f->origin.line,
+                                         "Forward= to %s: not the host's loopback; forwarding "
+                                         "beyond it needs [Network] ForwardOutside=yes",
+                                         f->host);
+        }
+}
+
 /* Keys that exclude each other, once every line and include is applied. */
 static void check_exclusions(struct lp_builder *b)
 {
         const struct lp_policy *p = b->policy;
+        check_forwards(b);
         if (p->dynamic_user.value && (p->user || p->group))
                 lp_builder_error(b, p->dynamic_user.origin.file, p->dynamic_user.origin.line,
                                  "[Identity] DynamicUser=yes excludes User= and Group= (%s:%u): "

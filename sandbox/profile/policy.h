@@ -54,7 +54,9 @@ enum lp_netns_mode {
         LP_NETNS_HOST,     /* no new namespace */
 };
 
-/* Forward=tcp:[INSIDE=]HOST:PORT: inside 127.0.0.1:INSIDE -> host HOST:PORT. */
+/* Forward=tcp:[INSIDE=][HOST:]PORT: inside 127.0.0.1:INSIDE (and [::1]
+ * where AF_INET6 is granted) -> the host's HOST:PORT (127.0.0.1 when
+ * HOST is not given). */
 struct lp_forward {
         uint16_t inside_port;
         char host[64]; /* numeric IPv4 or IPv6 address, no brackets */
@@ -143,6 +145,7 @@ struct lp_policy {
         size_t n_families;
         struct lp_forward *forwards;
         size_t n_forwards;
+        struct lp_flag forward_outside; /* ForwardOutside=: HOST beyond loopback */
 
         struct lp_pattern *withhold;
         size_t n_withhold;

@@ -217,6 +217,21 @@ static bool reaches(const struct lp_decider *d, const struct lp_call *c,
         return !(d->learn && tcp && d->proc->listener_outside(d->proc->ctx, c->pid, sa->port));
 }
 
+/* A host service on the host's loopback (learning found it there): a
+ * forward of its port; anything else needs the host network, or lo. */
+static void destination_fix(const struct lp_policy *p, const struct lp_call *c,
+                            const struct lp_sockaddr_info *sa, char *fix, size_t size)
+{
+        bool forwardable = p->netns == LP_NETNS_LOOPBACK && strcmp(c->proto, "tcp") == 0;
+        if (forwardable && strncmp(sa->text, "127.0.0.1:", 10) == 0)
+                snprintf(fix, size, "[Network] Forward=tcp:%u", sa->port);
+        else if (forwardable && strncmp(sa->text, "[::1]:", 6) == 0)
+                snprintf(fix, size, "[Network] Forward=tcp:%u=[::1]:%u", sa->port, sa->port);
+        else
+                snprintf(fix, size, "[Network] Namespace=%s",
+                         sa->loopback && p->netns == LP_NETNS_NONE ? "loopback" : "host");
+}
+
 void lp_check_destination(const struct lp_decider *d, const struct lp_call *c, struct lp_verdict *v)
 {
         const struct lp_policy *p = d->policy;
@@ -242,10 +257,7 @@ void lp_check_destination(const struct lp_decider *d, const struct lp_call *c, s
         lp_verdict_target(f, target, NULL);
         lp_verdict_rule(f, &p->netns_origin, "[Network] Namespace=%s",
                         p->netns == LP_NETNS_NONE ? "none" : "loopback");
-        /* Forward= (a host endpoint reachable from inside) is not served
-         * yet, so the fix that works today is the host network. */
-        snprintf(f->fix, sizeof(f->fix), "[Network] Namespace=%s",
-                 sa->loopback && p->netns == LP_NETNS_NONE ? "loopback" : "host");
+        destination_fix(p, c, sa, f->fix, sizeof(f->fix));
 }
 
 /* ---- capability-gated calls ---- */

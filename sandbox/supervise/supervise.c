@@ -17,6 +17,7 @@
 #include "base/exit_status.h"
 #include "base/log.h"
 #include "base/util.h"
+#include "supervise/forward.h"
 #include "supervise/hidden.h"
 #include "supervise/notify.h"
 
@@ -150,14 +151,22 @@ static void handle_hidden(struct state *st)
                 lp_log_errno(r, "the watch of hidden paths failed: %m");
 }
 
+static void handle_forwards(struct state *st)
+{
+        int r = lp_forwarder_handle(st->s->forwarder);
+        if (r < 0)
+                lp_log_errno(r, "the forwards failed: %m");
+}
+
 static int poll_once(struct state *st, int timeout_ms)
 {
-        struct pollfd p[5] = {
+        struct pollfd p[6] = {
                 {st->listener_open ? st->s->listener : -1, POLLIN, 0},
                 {st->sigfd, POLLIN, 0},
                 {st->timerfd, POLLIN, 0},
                 {st->status_open ? st->s->status_fd : -1, POLLIN, 0},
                 {lp_hidden_fd(st->s->hidden), POLLIN, 0},
+                {lp_forwarder_fd(st->s->forwarder), POLLIN, 0},
         };
         int n = poll(p, LP_ELEMENTSOF(p), timeout_ms);
         if (n < 0)
@@ -174,6 +183,8 @@ static int poll_once(struct state *st, int timeout_ms)
                 st->timed_out = true;
         if (p[4].revents & POLLIN)
                 handle_hidden(st);
+        if (p[5].revents & POLLIN)
+                handle_forwards(st);
         return n;
 }
 

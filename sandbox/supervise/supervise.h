@@ -12,6 +12,7 @@
 
 struct lp_notifier;
 struct lp_hidden;
+struct lp_forwarder;
 struct lp_policy;
 struct lp_findings;
 
@@ -34,6 +35,8 @@ struct lp_supervision {
         struct lp_child_status *failure;
         /* Opens of hidden paths (hidden.h), or NULL; what its findings need. */
         struct lp_hidden *hidden;
+        /* [Network] Forward= connections (forward.h), or NULL. */
+        struct lp_forwarder *forwarder;
         const struct lp_policy *policy;
         struct lp_findings *findings;
         uint64_t start_ms;

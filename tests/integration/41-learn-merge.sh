@@ -123,10 +123,12 @@ run_lp learn -o "$tmp/hostsvc.profile" -- "$PROBE" connect 127.0.0.1 "$port"
 assert_probe ok "learn: the command reaches the host's loopback service"
 assert_contains "$(cat "$tmp/hostsvc.profile")" "# destination: tcp 127.0.0.1:$port # 1 call" \
         "learn names the host loopback service"
-assert_contains "$(cat "$tmp/hostsvc.profile")" $'\nNamespace=host\n' \
-        "... and grants the host network (Forward= is not served yet)"
+assert_contains "$(cat "$tmp/hostsvc.profile")" $'\nForward=tcp:'"$port"$'\n' \
+        "... and forwards its port"
+assert_not_contains "$(cat "$tmp/hostsvc.profile")" "Namespace=" "... instead of the host network"
 run_lp run -p "$tmp/hostsvc.profile" --findings "$tmp/hostsvc.jsonl" -- "$PROBE" connect 127.0.0.1 "$port"
-assert_probe ok "replay: the host service is reached"
+assert_probe ok "replay: the host service is reached through the forward"
+assert_not_contains "$(cat "$tmp/hostsvc.jsonl")" '"kind":"network"' "replay has no network finding"
 kill "$server" 2>/dev/null
 wait "$server" 2>/dev/null
 run_lp learn -o "$tmp/ownsvc.profile" -- "$PROBE" loopback-tcp

@@ -447,6 +447,8 @@ static void test_learning_host_services(void **state)
                 only(DECIDE(f, "connect", 3, pg, 16, 0, 0, 0), LP_FINDING_NETWORK, "connect",
                      LP_FINDING_AUDITED);
         assert_string_equal(x->target, "tcp 127.0.0.1:5432");
+        /* The fix: a forward of the port, not the whole host network. */
+        assert_string_equal(x->fix, "[Network] Forward=tcp:5432");
         assert_continue_clean(DECIDE(f, "connect", 3, own, 16, 0, 0, 0));
         /* UDP is not told apart. */
         assert_continue_clean(DECIDE(f, "connect", 4, pg, 16, 0, 0, 0));

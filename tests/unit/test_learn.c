@@ -297,6 +297,63 @@ static void test_evidence_cannot_inject_lines(void **state)
         rmdir(dir);
 }
 
+/* TCP services on the host's loopback become forwards; a destination
+ * beyond loopback still needs the host network, and then no forward is
+ * written. The forwards resolve, and survive a merge. */
+static void test_host_services_become_forwards(void **state)
+{
+        (void)state;
+        char dir[] = "/tmp/lp-test-learn.XXXXXX";
+        assert_non_null(mkdtemp(dir));
+        char out[128];
+        snprintf(out, sizeof(out), "%s/forwards.profile", dir);
+        struct lp_policy *base = NULL;
+        assert_int_equal(lp_policy_load("base", NULL, &base), 0);
+        struct lp_findings *s = NULL;
+        assert_int_equal(lp_findings_new(0, &s), 0);
+        struct lp_finding fs[] = {
+                finding(LP_FINDING_NETWORK, "connect", "tcp 127.0.0.1:5432", 3, "/usr/bin/psql",
+                        ""),
+                finding(LP_FINDING_NETWORK, "connect", "tcp [::1]:6379", 1, "/r", ""),
+        };
+        for (size_t i = 0; i < 2; i++)
+                assert_int_equal(lp_findings_add(s, &fs[i]), 0);
+        struct lp_learn_request req = {.output = out, .base = "base"};
+        lp_log_level = LP_LOG_QUIET;
+        assert_int_equal(lp_learn_write(base, s, &req), 0);
+        char *text = slurp(out);
+        assert_non_null(strstr(text, "\nForward=tcp:5432\n"));
+        assert_non_null(strstr(text, "\nForward=tcp:6379=[::1]:6379\n"));
+        assert_null(strstr(text, "Namespace="));
+        struct lp_policy *learned = NULL;
+        assert_int_equal(lp_policy_load(out, stderr, &learned), 0);
+        assert_int_equal(learned->n_forwards, 2);
+        assert_int_equal(learned->netns, LP_NETNS_LOOPBACK);
+        lp_policy_free(learned);
+        struct lp_findings *empty = NULL;
+        assert_int_equal(lp_findings_new(0, &empty), 0);
+        req.merge = true;
+        assert_int_equal(lp_learn_write(base, empty, &req), 0);
+        char *again = slurp(out);
+        assert_string_equal(text, again);
+        free(again);
+        free(text);
+
+        struct lp_finding outside =
+                finding(LP_FINDING_NETWORK, "connect", "tcp 192.0.2.1:443", 1, "/c", "");
+        assert_int_equal(lp_findings_add(empty, &outside), 0);
+        assert_int_equal(lp_learn_write(base, empty, &req), 0);
+        text = slurp(out);
+        assert_non_null(strstr(text, "\nNamespace=host\n"));
+        assert_null(strstr(text, "\nForward="));
+        free(text);
+        lp_findings_free(empty);
+        lp_findings_free(s);
+        lp_policy_free(base);
+        unlink(out);
+        rmdir(dir);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -307,6 +364,7 @@ int main(void)
                 cmocka_unit_test(test_counts_add_in_a_run_and_max_in_a_merge),
                 cmocka_unit_test(test_write_check_and_read_back),
                 cmocka_unit_test(test_evidence_cannot_inject_lines),
+                cmocka_unit_test(test_host_services_become_forwards),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -743,7 +743,8 @@ static void test_load_string_network_forward(void **state)
         struct lp_policy *p = load_ok(&l, "[Network]\n"
                                           "Forward=tcp:127.0.0.1:5432\n"
                                           "Forward=tcp:6380=127.0.0.1:16379 tcp:[::1]:8080\n"
-                                          "Forward=tcp:9000=[fd00::1:2]:9001\n");
+                                          "Forward=tcp:9000=[fd00::1:2]:9001\n"
+                                          "ForwardOutside=yes\n");
         assert_int_equal(p->n_forwards, 4);
         const struct lp_forward *f = p->forwards;
         assert_int_equal(f[0].inside_port, 5432);
@@ -765,7 +766,7 @@ static void test_load_string_network_forward(void **state)
         done(&l);
 
         p = load_ok(&l, "[Network]\nForward=tcp:127.0.0.1:1\nForward=tcp:127.0.0.1:65535\n"
-                        "Forward=\nForward=tcp:10.0.0.1:443\n");
+                        "Forward=\nForward=tcp:10.0.0.1:443\nForwardOutside=yes\n");
         assert_int_equal(p->n_forwards, 1);
         assert_int_equal(p->forwards[0].host_port, 443);
         assert_origin(p->forwards[0].origin, "t.profile", 5);
@@ -773,6 +774,18 @@ static void test_load_string_network_forward(void **state)
         p = load_ok(&l, "[Network]\nForward=tcp:127.0.0.1:1 tcp:127.0.0.1:65535\n");
         assert_int_equal(p->forwards[0].host_port, 1);
         assert_int_equal(p->forwards[1].host_port, 65535);
+        done(&l);
+        /* Without HOST: the host's 127.0.0.1; any 127/8 and ::1 are the
+         * host's loopback, which needs no ForwardOutside=. */
+        p = load_ok(&l, "[Network]\nForward=tcp:5432 tcp:6000=6001 tcp:127.1.2.3:7 tcp:[::1]:8\n");
+        assert_int_equal(p->n_forwards, 4);
+        assert_string_equal(p->forwards[0].host, "127.0.0.1");
+        assert_int_equal(p->forwards[0].inside_port, 5432);
+        assert_int_equal(p->forwards[0].host_port, 5432);
+        assert_string_equal(p->forwards[1].host, "127.0.0.1");
+        assert_int_equal(p->forwards[1].inside_port, 6000);
+        assert_int_equal(p->forwards[1].host_port, 6001);
+        assert_false(p->forward_outside.value);
         done(&l);
 }
 
@@ -786,10 +799,20 @@ static void test_load_string_network_forward_bad(void **state)
                           "t.profile:2: Forward= port '' is not in 1..65535");
         assert_text_error("[Network]\nForward=tcp:127.0.0.1:http\n",
                           "t.profile:2: Forward= port 'http' is not in 1..65535");
-        assert_text_error("[Network]\nForward=tcp:5432\n",
-                          "t.profile:2: Forward= needs a host address");
         assert_text_error("[Network]\nForward=tcp::5432\n",
-                          "t.profile:2: Forward= needs a host address");
+                          "t.profile:2: Forward= needs a host address before ':'");
+        /* Beyond the host's loopback only with ForwardOutside=yes, and
+         * never without lo. */
+        assert_text_error("[Network]\nForward=tcp:10.0.0.1:443\n",
+                          "t.profile:2: Forward= to 10.0.0.1: not the host's loopback; "
+                          "forwarding beyond it needs [Network] ForwardOutside=yes");
+        assert_text_error("[Network]\nForward=tcp:[::ffff:10.0.0.1]:443\nForwardOutside=no\n",
+                          "t.profile:2: Forward= to ::ffff:10.0.0.1: not the host's loopback");
+        assert_text_error("[Network]\nNamespace=none\nForward=tcp:5432\n",
+                          "t.profile:3: Forward= needs lo up: [Network] Namespace=loopback "
+                          "(it is none, t.profile:2)");
+        assert_text_error("[Network]\nForwardOutside=sometimes\n",
+                          "t.profile:2: ForwardOutside= must be yes or no, not 'sometimes'");
         assert_text_error("[Network]\nForward=tcp:localhost:5432\n",
                           "t.profile:2: Forward= host 'localhost' is not a numeric");
         assert_text_error("[Network]\nForward=udp:127.0.0.1:53\n",
@@ -808,7 +831,7 @@ static void test_load_include_forward_twice_cites_first_file(void **state)
         const char *base = write_file("base.profile", "[Profile]\nDescription=b\n"
                                                       "[Network]\nForward=tcp:127.0.0.1:5432\n");
         struct loaded l = load_text("[Profile]\nInclude=base\n[Network]\n"
-                                    "Forward=tcp:5432=10.0.0.1:5432\n");
+                                    "Forward=tcp:5432=127.0.0.2:5432\n");
         char expected[PATH_MAX + 128];
         snprintf(expected, sizeof(expected),
                  "t.profile:4: Forward= inside port 5432 is already forwarded (%s:4)", base);
@@ -816,10 +839,10 @@ static void test_load_include_forward_twice_cites_first_file(void **state)
         done(&l);
         /* Re-pointing it takes a reset. */
         l = load_text("[Profile]\nInclude=base\n[Network]\nForward=\n"
-                      "Forward=tcp:5432=10.0.0.1:5432\n");
+                      "Forward=tcp:5432=127.0.0.2:5432\n");
         expect_ok(&l);
         assert_int_equal(l.policy->n_forwards, 1);
-        assert_string_equal(l.policy->forwards[0].host, "10.0.0.1");
+        assert_string_equal(l.policy->forwards[0].host, "127.0.0.2");
         assert_origin(l.policy->forwards[0].origin, "t.profile", 5);
         done(&l);
 }
