@@ -211,7 +211,9 @@ static bool reaches(const struct lp_decider *d, const struct lp_call *c,
 {
         if (!is_inet(sa->family))
                 return true;
-        if (!sa->loopback || d->policy->netns != LP_NETNS_LOOPBACK)
+        /* 0.0.0.0 and :: as a destination are this host: Linux sends
+         * them to loopback. */
+        if (!(sa->loopback || sa->any) || d->policy->netns != LP_NETNS_LOOPBACK)
                 return false;
         bool tcp = strcmp(c->proto, "tcp") == 0;
         return !(d->learn && tcp && d->proc->listener_outside(d->proc->ctx, c->pid, sa->port));

@@ -52,6 +52,13 @@ network_checks() {
         as_user "$who" run -- "$PROBE" loopback-tcp
         assert_probe ok "$who: loopback TCP server and client inside"
 
+        # 0.0.0.0 as a destination is this host: Linux sends it to lo. The
+        # refused connect (nothing listens there inside) is no finding.
+        as_user "$who" run --findings "$tmp/shared/any.jsonl" -- "$PROBE" connect 0.0.0.0 "$port"
+        assert_eq "connect: ECONNREFUSED" "$LP_OUT" "$who: 0.0.0.0 reaches the sandbox's lo"
+        assert_not_contains "$(cat "$tmp/shared/any.jsonl")" '"kind":"network"' \
+                "$who: ... and is no network finding"
+
         # Only inside leastpriv: a documentation address (RFC 5737) that no
         # route in the sandbox's namespace leads to.
         as_user "$who" run -- "$PROBE" connect 192.0.2.1 443

@@ -63,6 +63,13 @@ static uint64_t put_inet(struct image *im, const char *ip, uint16_t port)
         return put(im, &in, sizeof(in));
 }
 
+static uint64_t put_inet6(struct image *im, const char *ip, uint16_t port)
+{
+        struct sockaddr_in6 in6 = {.sin6_family = AF_INET6, .sin6_port = htons(port)};
+        assert_int_equal(inet_pton(AF_INET6, ip, &in6.sin6_addr), 1);
+        return put(im, &in6, sizeof(in6));
+}
+
 static uint64_t put_msghdr(struct image *im, uint64_t name, socklen_t len)
 {
         struct msghdr m = {.msg_name = (void *)(uintptr_t)name, .msg_namelen = len};
@@ -419,6 +426,10 @@ static void test_connect_destinations(void **state)
         assert_string_equal(x->fix, "[Network] Namespace=host");
         assert_non_null(strstr(x->rule, "[Network] Namespace=loopback"));
         assert_continue_clean(DECIDE(f, "connect", 3, lo, 16, 0, 0, 0));
+        /* 0.0.0.0 and :: are this host's loopback as destinations. */
+        assert_continue_clean(
+                DECIDE(f, "connect", 3, put_inet(&f->im, "0.0.0.0", 80), 16, 0, 0, 0));
+        assert_continue_clean(DECIDE(f, "sendto", 4, 0, 0, 0, put_inet6(&f->im, "::", 53), 28));
         /* An address that cannot be read is no destination. */
         assert_continue_clean(DECIDE(f, "connect", 3, 0xdead0000, 16, 0, 0, 0));
         teardown(f);
