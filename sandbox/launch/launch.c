@@ -46,6 +46,7 @@
 #include "rules/fs_plan.h"
 #include "supervise/forward.h"
 #include "supervise/hidden.h"
+#include "supervise/listeners.h"
 #include "supervise/leftovers.h"
 #include "supervise/notify.h"
 #include "supervise/supervise.h"
@@ -77,6 +78,9 @@ struct launch {
         size_t n_endpoints;
         int forward_fds[LP_FORWARD_LISTENERS_MAX];
         uint64_t forward_present;
+        /* The host's loopback TCP services at launch (supervise/listeners.h). */
+        uint16_t *host_ports;
+        size_t n_host_ports;
         struct lp_step_times times;
         uint64_t mark_us; /* when the step being timed began */
 };
@@ -581,7 +585,16 @@ static int prepare_command(const struct lp_policy *p, const struct lp_run_option
                                     "[Network] Forward=: %zu listeners, more than the %d a run "
                                     "may have",
                                     l->n_endpoints, LP_FORWARD_LISTENERS_MAX);
-        int r = check_host_network_caps(p, o);
+        /* A connect to one of them that no forward serves is a finding
+         * (rules/checks.c); without the list, it is only refused. */
+        int r = p->netns == LP_NETNS_LOOPBACK && !o->audit
+                        ? lp_listeners_host_loopback(&l->host_ports)
+                        : 0;
+        if (r >= 0)
+                l->n_host_ports = (size_t)r;
+        else
+                lp_debug("the host's loopback services are not known: %s", strerror(-r));
+        r = check_host_network_caps(p, o);
         if (r < 0)
                 return r;
         r = lp_identity_resolve(p, &l->identity);
@@ -650,6 +663,7 @@ static void release(struct launch *l)
         lp_fs_store_done(&l->store);
         lp_fs_idmap_done(&l->plan, l->idmapped);
         lp_dynamic_user_release(&l->du, l->du_clean);
+        free(l->host_ports);
         lp_fs_plan_done(&l->plan);
         free(l->cwd);
         lp_env_free(l->envp);
@@ -748,7 +762,9 @@ static int supervise_child(struct launch *l, pid_t pid, struct lp_findings *stor
                                          .learn = l->o->learn,
                                          .start_ms = start_ms,
                                          .fs_plan = &l->plan,
-                                         .also_allow = l->o->also_allow};
+                                         .also_allow = l->o->also_allow,
+                                         .host_ports = l->host_ports,
+                                         .n_host_ports = l->n_host_ports};
         struct lp_forwarder *fw = NULL;
         int r = start_forwarder(l, &h, store, start_ms, &fw);
         if (r >= 0)

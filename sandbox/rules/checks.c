@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <sched.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -203,9 +204,30 @@ static bool is_inet(int family)
         return family == AF_INET || family == AF_INET6;
 }
 
+static int compare_port(const void *key, const void *member)
+{
+        return (int)*(const uint16_t *)key - (int)*(const uint16_t *)member;
+}
+
+/* In `run`: a port the host serves on its loopback (known at launch), not
+ * forwarded, that nothing inside listens on. The connect is refused inside
+ * (ECONNREFUSED); the finding says which forward would serve it. */
+static bool unforwarded_host_service(const struct lp_decider *d, const struct lp_call *c,
+                                     uint16_t port)
+{
+        if (!d->n_host_ports ||
+            !bsearch(&port, d->host_ports, d->n_host_ports, sizeof(port), compare_port))
+                return false;
+        for (size_t i = 0; i < d->policy->n_forwards; i++)
+                if (d->policy->forwards[i].inside_port == port)
+                        return false;
+        return !d->proc->listening(d->proc->ctx, c->pid, port);
+}
+
 /* Whether the namespace of `run` reaches the address: loopback does,
- * when lo is up, unless learning finds a host service behind it (learning
- * runs on the host network, where the host's services answer). */
+ * when lo is up, but for a host service behind it (learning runs on the
+ * host network, where the host's services answer; `run` knows the host's
+ * from launch). */
 static bool reaches(const struct lp_decider *d, const struct lp_call *c,
                     const struct lp_sockaddr_info *sa)
 {
@@ -215,8 +237,11 @@ static bool reaches(const struct lp_decider *d, const struct lp_call *c,
          * them to loopback. */
         if (!(sa->loopback || sa->any) || d->policy->netns != LP_NETNS_LOOPBACK)
                 return false;
-        bool tcp = strcmp(c->proto, "tcp") == 0;
-        return !(d->learn && tcp && d->proc->listener_outside(d->proc->ctx, c->pid, sa->port));
+        if (strcmp(c->proto, "tcp") != 0)
+                return true;
+        if (d->learn)
+                return !d->proc->listener_outside(d->proc->ctx, c->pid, sa->port);
+        return !unforwarded_host_service(d, c, sa->port);
 }
 
 /* A host service on the host's loopback (learning found it there): a
@@ -225,9 +250,11 @@ static void destination_fix(const struct lp_policy *p, const struct lp_call *c,
                             const struct lp_sockaddr_info *sa, char *fix, size_t size)
 {
         bool forwardable = p->netns == LP_NETNS_LOOPBACK && strcmp(c->proto, "tcp") == 0;
-        if (forwardable && strncmp(sa->text, "127.0.0.1:", 10) == 0)
+        if (forwardable &&
+            (strncmp(sa->text, "127.0.0.1:", 10) == 0 || strncmp(sa->text, "0.0.0.0:", 8) == 0))
                 snprintf(fix, size, "[Network] Forward=tcp:%u", sa->port);
-        else if (forwardable && strncmp(sa->text, "[::1]:", 6) == 0)
+        else if (forwardable &&
+                 (strncmp(sa->text, "[::1]:", 6) == 0 || strncmp(sa->text, "[::]:", 5) == 0))
                 snprintf(fix, size, "[Network] Forward=tcp:%u=[::1]:%u", sa->port, sa->port);
         else
                 snprintf(fix, size, "[Network] Namespace=%s",
@@ -249,9 +276,12 @@ void lp_check_destination(const struct lp_decider *d, const struct lp_call *c, s
                         sa = &c->addresses[i];
         if (!sa)
                 return;
-        /* The kernel refuses (ENETUNREACH); the finding says where to. */
+        /* The kernel refuses: no route (ENETUNREACH), or nothing listens
+         * inside (ECONNREFUSED); the finding says where to. */
+        bool here = (sa->loopback || sa->any) && p->netns == LP_NETNS_LOOPBACK;
         struct lp_verdict_finding *f =
-                lp_verdict_add(d, v, LP_FINDING_NETWORK, c->name, LP_FINDING_DENIED, ENETUNREACH);
+                lp_verdict_add(d, v, LP_FINDING_NETWORK, c->name, LP_FINDING_DENIED,
+                               here ? ECONNREFUSED : ENETUNREACH);
         if (!f)
                 return;
         char target[LP_TARGET_SIZE];

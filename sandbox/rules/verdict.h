@@ -31,6 +31,8 @@ struct lp_proc_reader {
          * namespace and no process of pid's PID namespace holds that
          * listening socket: a host service (supervise/listeners.h). */
         bool (*listener_outside)(const void *ctx, int pid, uint16_t port);
+        /* Whether anything listens on TCP `port` in pid's network namespace. */
+        bool (*listening)(const void *ctx, int pid, uint16_t port);
         /* `path` of pid's call, relative to `dirfd` (AT_FDCWD: its cwd),
          * resolved in pid's root and mount namespace, the last symlink
          * followed when `follow`: 0, or -errno when it cannot be (the
@@ -49,6 +51,11 @@ struct lp_decider {
          * network namespace, not --audit): only the caller's ids are mapped
          * there, and the kernel answers EINVAL for any other id. */
         bool own_userns;
+        /* The TCP ports the host serves on its loopback (sorted), known at
+         * launch: `run` in a loopback namespace reports a connect to one
+         * that is not forwarded and that nothing inside listens on. */
+        const uint16_t *host_ports;
+        size_t n_host_ports;
         /* Binds below this port need CAP_NET_BIND_SERVICE. */
         unsigned unprivileged_port_start;
         /* What the run's [Filesystem] rules refuse (fs_plan.h); NULL: nothing. */

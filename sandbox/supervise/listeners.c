@@ -3,10 +3,12 @@
 #include "supervise/listeners.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "base/util.h"
@@ -102,4 +104,68 @@ bool lp_listener_is_outside(int pid, uint16_t port)
                 closedir(d);
         free(in.v);
         return !ours;
+}
+
+bool lp_listener_exists(int pid, uint16_t port)
+{
+        struct inodes in = {.n = 0};
+        listening_inodes(pid, "tcp", port, &in);
+        listening_inodes(pid, "tcp6", port, &in);
+        free(in.v);
+        return in.n > 0 || in.lost;
+}
+
+/* A listening local address that loopback reaches: 127/8, 0.0.0.0, ::1,
+ * ::, ::ffff:127/104 (as /proc/net/tcp{,6} print them: hex, in the
+ * kernel's word order). */
+static bool reachable_from_loopback(const char *hex)
+{
+        size_t len = strlen(hex);
+        if (len == 8) /* IPv4, little-endian on the hosts we run on: 0100007F */
+                return strcmp(hex, "00000000") == 0 || strncasecmp(hex + 6, "7F", 2) == 0;
+        if (len != 32)
+                return false;
+        return strcmp(hex, "00000000000000000000000000000000") == 0 ||
+               strcmp(hex, "00000000000000000000000001000000") == 0 ||
+               (strncasecmp(hex, "0000000000000000FFFF0000", 24) == 0 &&
+                strncasecmp(hex + 30, "7F", 2) == 0);
+}
+
+static int compare_ports(const void *a, const void *b)
+{
+        return (int)*(const uint16_t *)a - (int)*(const uint16_t *)b;
+}
+
+int lp_listeners_host_loopback(uint16_t **ret)
+{
+        static const char *const tables[] = {"/proc/self/net/tcp", "/proc/self/net/tcp6"};
+        uint16_t *ports = NULL;
+        size_t n = 0, cap = 0;
+        char line[512], addr[64];
+        for (size_t t = 0; t < LP_ELEMENTSOF(tables); t++) {
+                FILE *f = fopen(tables[t], "re");
+                while (f && fgets(line, sizeof(line), f)) {
+                        unsigned port, state;
+                        if (sscanf(line, " %*s %63[0-9A-Fa-f]:%x %*s %x", addr, &port, &state) !=
+                                    3 ||
+                            state != TCP_LISTEN || !reachable_from_loopback(addr))
+                                continue;
+                        if (LP_GROW(ports, cap, n) < 0) {
+                                fclose(f);
+                                free(ports);
+                                return -ENOMEM;
+                        }
+                        ports[n++] = (uint16_t)port;
+                }
+                if (f)
+                        fclose(f);
+        }
+        if (n)
+                qsort(ports, n, sizeof(*ports), compare_ports);
+        size_t unique = 0;
+        for (size_t i = 0; i < n; i++)
+                if (!unique || ports[unique - 1] != ports[i])
+                        ports[unique++] = ports[i];
+        *ret = ports;
+        return (int)unique;
 }

@@ -12,3 +12,11 @@
  * when nothing listens (the connect fails alike with or without the host)
  * or when it cannot be told. Reads /proc: call once per port. */
 bool lp_listener_is_outside(int pid, uint16_t port);
+
+/* Whether something listens on TCP `port` in `pid`'s network namespace. */
+bool lp_listener_exists(int pid, uint16_t port);
+
+/* The TCP ports on which this process's network namespace (the host's,
+ * in the supervisor) listens on loopback, 0.0.0.0 or ::, sorted, each
+ * once, into *ret (freed by the caller). Returns how many, or -errno. */
+int lp_listeners_host_loopback(uint16_t **ret);

@@ -89,6 +89,8 @@ static void init_decider(struct lp_notifier *n)
                 /* NULL when nothing is refused: writes need no look. */
                 .fs_plan = n->o.fs_plan && lp_fs_plan_restricts(n->o.fs_plan) ? n->o.fs_plan : NULL,
                 .also_allow = n->o.also_allow,
+                .host_ports = n->o.host_ports,
+                .n_host_ports = n->o.n_host_ports,
         };
 }
 

@@ -3,6 +3,7 @@
  * It keeps no decision of its own. */
 #pragma once
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct lp_policy;
@@ -18,6 +19,9 @@ struct lp_notifier_options {
         const struct lp_fs_plan *fs_plan;
         /* The filter's learning floor (launch/filter.h), borrowed. */
         const char *const *also_allow;
+        /* The host's loopback TCP services (listeners.h), borrowed. */
+        const uint16_t *host_ports;
+        size_t n_host_ports;
 };
 
 /* Borrows p, store and listener_fd for its lifetime. */

@@ -55,6 +55,11 @@ static bool proc_listener_outside(const void *ctx, int pid, uint16_t port)
         return outside;
 }
 
+static bool proc_listening(const void *ctx, int pid, uint16_t port)
+{
+        return lp_listener_exists(pid, port);
+}
+
 /* ---- resolving a tracee's paths ---- */
 
 /* The symlink hops of one resolution, as the kernel allows (path_resolution(7)). */
@@ -202,7 +207,8 @@ static int proc_resolve(const void *ctx, int pid, int dirfd, const char *path, b
 
 struct lp_proc_reader lp_proc_reader(struct lp_proc *proc)
 {
-        return (struct lp_proc_reader){proc_ids, proc_listener_outside, proc_resolve, proc};
+        return (struct lp_proc_reader){proc_ids, proc_listener_outside, proc_listening,
+                                       proc_resolve, proc};
 }
 
 void lp_proc_done(struct lp_proc *proc)

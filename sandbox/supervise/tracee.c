@@ -8,6 +8,8 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "supervise/proc.h"
+
 static ssize_t tracee_read(const void *ctx, uint64_t addr, void *buf, size_t size)
 {
         const struct lp_tracee *t = ctx;
@@ -35,6 +37,12 @@ struct lp_decode_reader lp_tracee_reader(const struct lp_tracee *t)
 const char *lp_tracee_socket_proto(const struct lp_tracee *t, int fd)
 {
         int pidfd = (int)syscall(SYS_pidfd_open, t->pid, 0);
+        /* A thread other than the leader has no pidfd of its own (ENOENT
+         * before PIDFD_THREAD): its thread group's has the same
+         * descriptors. */
+        int tgid = pidfd < 0 ? lp_proc_thread_group(t->pid) : t->pid;
+        if (pidfd < 0 && tgid != t->pid)
+                pidfd = (int)syscall(SYS_pidfd_open, tgid, 0);
         if (pidfd < 0)
                 return "inet";
         int sock = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);

@@ -24,6 +24,8 @@ server=$!
 lp_cleanup() { kill "$server" 2>/dev/null; wait "$server" 2>/dev/null; }
 wait_for_file "$portfile" 10 || fatal "the host loopback server did not start"
 port=$(cat "$portfile")
+# A port of the host's loopback that nothing serves (bound, then let go).
+free_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 capture "$PROBE" connect 127.0.0.1 "$port"
 expect_result "bare: the host server" connect ok
 
@@ -60,15 +62,22 @@ net_checks() {
         fi
 
         # The host's loopback server is not reachable from the namespace:
-        # its 127.0.0.1 is the namespace's own, where nothing listens. That
-        # is not a finding (loopback is granted; it is just another host).
+        # its 127.0.0.1 is the namespace's own, where nothing listens. A
+        # host service the profile does not forward is a finding that
+        # names the forward; a port nothing serves on the host is none.
         esc_run "$who" "$prof" "$PROBE" connect 127.0.0.1 "$port"
         if [ "$prof" = strict ]; then
                 expect_refused "$w: host loopback server" connect EAFNOSUPPORT
                 family_denied "$w" "$prof" AF_INET
         else
                 expect_refused "$w: host loopback server" connect ECONNREFUSED
-                expect_no_finding "$w: host loopback server" network connect
+                expect_finding "$w: host loopback server" "$ESC_F" network connect \
+                        target="tcp 127.0.0.1:$port" action=denied errno=ECONNREFUSED count=1 \
+                        rule="$E/base.profile:$L_netns [Network] Namespace=loopback" \
+                        fix="[Network] Forward=tcp:$port"
+                esc_run "$who" "$prof" "$PROBE" connect 127.0.0.1 "$free_port"
+                expect_refused "$w: a loopback port nothing serves" connect ECONNREFUSED
+                expect_no_finding "$w: a loopback port nothing serves" network connect
         fi
 
         # Only ever inside leastpriv's own namespace (never -p with host).

@@ -22,6 +22,8 @@ lp_cleanup() {
 }
 wait_for_file "$tmp/port" 10 || fatal "the host loopback server did not start"
 port=$(cat "$tmp/port")
+# A port of the host's loopback that nothing serves (bound, then let go).
+free_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 
 capture "$PROBE" connect 127.0.0.1 "$port"
 assert_probe ok "bare: host server on 127.0.0.1:$port reachable (control)"
@@ -54,7 +56,7 @@ network_checks() {
 
         # 0.0.0.0 as a destination is this host: Linux sends it to lo. The
         # refused connect (nothing listens there inside) is no finding.
-        as_user "$who" run --findings "$tmp/shared/any.jsonl" -- "$PROBE" connect 0.0.0.0 "$port"
+        as_user "$who" run --findings "$tmp/shared/any.jsonl" -- "$PROBE" connect 0.0.0.0 "$free_port"
         assert_eq "connect: ECONNREFUSED" "$LP_OUT" "$who: 0.0.0.0 reaches the sandbox's lo"
         assert_not_contains "$(cat "$tmp/shared/any.jsonl")" '"kind":"network"' \
                 "$who: ... and is no network finding"

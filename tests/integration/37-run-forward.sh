@@ -119,9 +119,22 @@ assert_eq "intact 1" "$LP_OUT" "the forward works without root"
 
 # ---- without the forward ------------------------------------------------------------
 
-run_lp run -- python3 "$tmp/client.py" 127.0.0.1 "$port" 1 5
+run_lp run --findings "$F" -- python3 "$tmp/client.py" 127.0.0.1 "$port" 1 5
 assert_eq "intact 0" "$LP_OUT" "without Forward= the host's server is out of reach"
 assert_contains "$LP_ERR" "ConnectionRefusedError" "... refused inside"
+# A host service the profile does not forward is a finding, not only a
+# refused connect: it names the forward that would serve it.
+expect_finding "the host service not forwarded" "$F" network connect action=denied \
+        errno=ECONNREFUSED count=1 "target=tcp 127.0.0.1:$port" "fix=[Network] Forward=tcp:$port" \
+        'rule~^<embedded>/base\.profile:[0-9]+ \[Network\] Namespace=loopback$'
+# The command's own server on that port is its own business: no finding.
+run_lp run --findings "$F" -- python3 -c "
+import socket
+l = socket.socket(); l.bind(('127.0.0.1', $port)); l.listen()
+socket.create_connection(('127.0.0.1', $port)).close(); print('own')"
+assert_eq own "$LP_OUT" "a server of the command's own on the host service's port"
+fget "$F" network connect
+assert_eq 0 "$F_n" "... is no finding"
 
 # ---- under load -----------------------------------------------------------------------
 

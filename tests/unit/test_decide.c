@@ -95,6 +95,12 @@ static bool fake_listener_outside(const void *ctx, int pid, uint16_t port)
         return port == 5432;
 }
 
+/* Inside the namespace, the command's own server listens on 8080. */
+static bool fake_listening(const void *ctx, int pid, uint16_t port)
+{
+        return port == 8080;
+}
+
 /* Paths resolve lexically against /work: the fixture has no symlinks. */
 static int fake_resolve(const void *ctx, int pid, int dirfd, const char *path, bool follow,
                         struct lp_fs_resolved *ret)
@@ -131,7 +137,8 @@ static int fake_canonical(const void *ctx, const char *path, char **ret)
         return -ENOENT;
 }
 
-static const struct lp_proc_reader proc = {fake_ids, fake_listener_outside, fake_resolve, NULL};
+static const struct lp_proc_reader proc = {fake_ids, fake_listener_outside, fake_listening,
+                                           fake_resolve, NULL};
 
 /* ---- deciding ---- */
 
@@ -466,6 +473,42 @@ static void test_learning_host_services(void **state)
         teardown(f);
 }
 
+/* `run`: a port the host served on loopback at launch is a finding when
+ * it is not forwarded and nothing inside listens on it; the command's own
+ * server on such a port, a forwarded one, and other ports are not. */
+static void test_run_host_services(void **state)
+{
+        static const uint16_t host_ports[] = {5432, 6379, 8080};
+        struct fixture *f = setup(DEFAULT, false, false);
+        f->d.host_ports = host_ports;
+        f->d.n_host_ports = 3;
+        uint64_t pg = put_inet(&f->im, "127.0.0.1", 5432),
+                 own = put_inet(&f->im, "127.0.0.1", 8080),
+                 other = put_inet(&f->im, "127.0.0.1", 9000),
+                 any = put_inet(&f->im, "0.0.0.0", 6379);
+        const struct lp_verdict_finding *x = only(DECIDE(f, "connect", 3, pg, 16, 0, 0, 0),
+                                                  LP_FINDING_NETWORK, "connect", LP_FINDING_DENIED);
+        assert_string_equal(x->target, "tcp 127.0.0.1:5432");
+        assert_int_equal(x->errno_value, ECONNREFUSED);
+        assert_string_equal(x->fix, "[Network] Forward=tcp:5432");
+        assert_non_null(strstr(x->rule, "[Network] Namespace=loopback"));
+        x = only(DECIDE(f, "connect", 3, any, 16, 0, 0, 0), LP_FINDING_NETWORK, "connect",
+                 LP_FINDING_DENIED);
+        assert_string_equal(x->fix, "[Network] Forward=tcp:6379");
+        assert_continue_clean(DECIDE(f, "connect", 3, own, 16, 0, 0, 0));
+        assert_continue_clean(DECIDE(f, "connect", 3, other, 16, 0, 0, 0));
+        /* UDP to such a port is not told apart. */
+        assert_continue_clean(DECIDE(f, "connect", 4, pg, 16, 0, 0, 0));
+        teardown(f);
+
+        f = setup("[Profile]\nInclude=default\n[Network]\nForward=tcp:5432\n", false, false);
+        f->d.host_ports = host_ports;
+        f->d.n_host_ports = 3;
+        pg = put_inet(&f->im, "127.0.0.1", 5432);
+        assert_continue_clean(DECIDE(f, "connect", 3, pg, 16, 0, 0, 0));
+        teardown(f);
+}
+
 static void test_send_destinations(void **state)
 {
         struct fixture *f = setup(DEFAULT, false, false);
@@ -792,6 +835,7 @@ int main(void)
                 cmocka_unit_test(test_learning_socket_fills_the_verdict),
                 cmocka_unit_test(test_connect_destinations),
                 cmocka_unit_test(test_learning_host_services),
+                cmocka_unit_test(test_run_host_services),
                 cmocka_unit_test(test_send_destinations),
                 cmocka_unit_test(test_sendmmsg_first_outside_message),
                 cmocka_unit_test(test_bind_below_the_port_start),
