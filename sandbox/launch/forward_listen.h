@@ -9,6 +9,7 @@
 #include "supervise/forward.h"
 
 struct lp_policy;
+struct lp_fs_plan;
 
 /* Listens on each endpoint of lp_forward_endpoints(p): fds[i] and bit i
  * of *ret_present for each one made. [::1] is skipped where the namespace
@@ -16,3 +17,12 @@ struct lp_policy;
  * step's failure: -errno, with what was made closed. */
 int lp_forward_listen(const struct lp_policy *p, int fds[LP_FORWARD_LISTENERS_MAX],
                       uint64_t *ret_present);
+
+/* The unix endpoints (Forward=unix:PATH), once the command's view is
+ * built, in its mount namespace: a listening socket of ours mounted over
+ * PATH (an empty file made first where the view has nothing there because
+ * `plan` gives it a private /tmp). Sets fds[i] and bit i of *present for
+ * each. 0, or -errno (-ENOENT: nothing at PATH, the host's socket is not
+ * there). */
+int lp_forward_bind_unix(const struct lp_policy *p, const struct lp_fs_plan *plan,
+                         int fds[LP_FORWARD_LISTENERS_MAX], uint64_t *present);

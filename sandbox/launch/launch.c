@@ -168,6 +168,19 @@ static void announce_init(const struct launch *l, pid_t init)
         send(l->sock[1], &m, sizeof(m), MSG_NOSIGNAL);
 }
 
+/* Forward=unix: listeners over their paths, in the view just built. */
+static void bind_unix_forwards(struct launch *l)
+{
+        bool any = false;
+        for (size_t i = 0; i < l->n_endpoints; i++)
+                any |= l->endpoints[i].family == AF_UNIX;
+        if (!any || !l->apply_fs)
+                return; /* the host's view: its socket is there already */
+        int r = lp_forward_bind_unix(l->policy, &l->plan, l->forward_fds, &l->forward_present);
+        if (r < 0)
+                child_fail(l, LP_STEP_FORWARD, r, LP_EXIT_SETUP_FAILED);
+}
+
 /* The filesystem plan, in the mount namespace just made. */
 static void apply_filesystem(struct launch *l)
 {
@@ -182,6 +195,7 @@ static void apply_filesystem(struct launch *l)
         int r = l->apply_fs ? lp_fs_apply(&l->plan, &fo, &step) : 0;
         if (r < 0)
                 child_fail(l, step, r, LP_EXIT_SETUP_FAILED);
+        bind_unix_forwards(l);
         /* Each step of the view has its own time (fo.times). */
         l->mark_us = lp_step_clock_us();
 }
@@ -578,7 +592,9 @@ static int prepare_command(const struct lp_policy *p, const struct lp_run_option
 {
         /* The host's network (Namespace=host, --audit) reaches the
          * forwarded endpoints itself. */
-        if (p->netns == LP_NETNS_LOOPBACK && !o->audit)
+        /* (A unix: forward needs the command's own view, see
+         * bind_unix_forwards; its network does not matter.) */
+        if ((p->netns == LP_NETNS_LOOPBACK || p->n_forwards) && !o->audit)
                 l->n_endpoints = lp_forward_endpoints(p, l->endpoints, LP_FORWARD_LISTENERS_MAX);
         if (l->n_endpoints > LP_FORWARD_LISTENERS_MAX)
                 return lp_log_errno(-E2BIG,

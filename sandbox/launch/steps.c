@@ -62,6 +62,13 @@ static const char *chdir_hint(int error)
                "/tmp, or hidden); add it to [Filesystem] ReadWritePaths= or ReadOnlyPaths=";
 }
 
+static const char *forward_hint(int error)
+{
+        return error == ENOENT ? "a Forward=unix: path has no socket on the host: start the "
+                                 "service before the command"
+                               : NULL;
+}
+
 static const char *close_fds_hint(int error)
 {
         return error == EBADF ? "a descriptor named by --pass-fd is not open" : NULL;
@@ -108,7 +115,9 @@ static const struct {
                                        .hint = network_namespace_hint},
         [LP_STEP_LOOPBACK] = {.name = "lo up", .what = "bring up lo"},
         [LP_STEP_FORWARD] = {.name = "forward",
-                             .what = "listen inside for [Network] Forward= (127.0.0.1 and [::1])"},
+                             .what = "listen inside for [Network] Forward= (127.0.0.1 and [::1], "
+                                     "or a unix: path)",
+                             .hint = forward_hint},
         [LP_STEP_PID_NAMESPACE] = {.name = "pid ns",
                                    .what = "start the command's PID namespace (its init)"},
         [LP_STEP_MOUNT_NAMESPACE] = {.name = "mount ns",

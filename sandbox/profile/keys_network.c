@@ -112,13 +112,42 @@ static bool inside_port_free(struct lp_builder *b, const struct lp_forward *f, s
         return true;
 }
 
+/* unix:PATH: an absolute path a unix socket address can hold. */
+static int unix_forward_token(struct lp_builder *b, const char *path, struct lp_origin o)
+{
+        struct lp_policy *p = b->policy;
+        struct lp_forward f = {.origin = o};
+        if (path[0] != '/' || strlen(path) >= sizeof(f.path)) {
+                LP_BUILDER_ERROR(b, o,
+                                 "Forward=unix:%s: the path must be absolute and shorter than "
+                                 "%zu bytes",
+                                 path, sizeof(f.path));
+                return 0;
+        }
+        for (size_t i = 0; i < p->n_forwards; i++) {
+                char where[512];
+                if (strcmp(p->forwards[i].path, path) != 0)
+                        continue;
+                LP_BUILDER_ERROR(b, o, "Forward=unix:%s is already forwarded (%s)", path,
+                                 lp_origin_format(&p->forwards[i].origin, where, sizeof(where)));
+                return 0;
+        }
+        snprintf(f.path, sizeof(f.path), "%s", path);
+        if (LP_GROW(p->forwards, b->cap_forwards, p->n_forwards) < 0)
+                return -ENOMEM;
+        p->forwards[p->n_forwards++] = f;
+        return 0;
+}
+
 static int forward_token(struct lp_builder *b, const char *tok, struct lp_origin o)
 {
         struct lp_policy *p = b->policy;
+        if (strncmp(tok, "unix:", 5) == 0)
+                return unix_forward_token(b, tok + 5, o);
         if (strncmp(tok, "tcp:", 4) != 0) {
                 LP_BUILDER_ERROR(b, o,
-                                 "Forward= '%s': only tcp: forwards exist "
-                                 "(tcp:[PORT=][HOST:]PORT)",
+                                 "Forward= '%s': only tcp: and unix: forwards exist "
+                                 "(tcp:[PORT=][HOST:]PORT, unix:PATH)",
                                  tok);
                 return 0;
         }
@@ -192,8 +221,11 @@ void lp_key_forward_show(const struct lp_policy *p, FILE *out)
         for (size_t i = 0; i < p->n_forwards; i++) {
                 const struct lp_forward *f = &p->forwards[i];
                 bool v6 = strchr(f->host, ':') != NULL;
-                snprintf(buf, sizeof(buf), "tcp:%u=%s%s%s:%u", f->inside_port, v6 ? "[" : "",
-                         f->host, v6 ? "]" : "", f->host_port);
+                if (f->path[0])
+                        snprintf(buf, sizeof(buf), "unix:%s", f->path);
+                else
+                        snprintf(buf, sizeof(buf), "tcp:%u=%s%s%s:%u", f->inside_port,
+                                 v6 ? "[" : "", f->host, v6 ? "]" : "", f->host_port);
                 lp_value_print(out, "Forward", buf, &f->origin);
         }
 }
@@ -234,8 +266,11 @@ int lp_key_forward_privileges(const struct lp_policy *p, const struct lp_policy 
         int r = 0;
         for (size_t i = 0; r >= 0 && i < p->n_forwards; i++) {
                 const struct lp_forward *f = &p->forwards[i];
-                r = lp_value_grant(sink, &f->origin, "forward tcp:%u=%s:%u", f->inside_port,
-                                   f->host, f->host_port);
+                if (f->path[0])
+                        r = lp_value_grant(sink, &f->origin, "forward unix:%s", f->path);
+                else
+                        r = lp_value_grant(sink, &f->origin, "forward tcp:%u=%s:%u", f->inside_port,
+                                           f->host, f->host_port);
         }
         return r;
 }

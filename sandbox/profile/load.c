@@ -240,6 +240,8 @@ static void check_forwards(struct lp_builder *b)
         char where[512];
         for (size_t i = 0; i < p->n_forwards; i++) {
                 const struct lp_forward *f = &p->forwards[i];
+                if (f->path[0])
+                        continue; /* a path in the command's view: no network needed */
                 if (p->netns == LP_NETNS_NONE)
                         lp_builder_error(b, f->origin.file, f->origin.line,
                                          "Forward= needs lo up: [Network] Namespace=loopback "

@@ -61,6 +61,9 @@ struct lp_forward {
         uint16_t inside_port;
         char host[64]; /* numeric IPv4 or IPv6 address, no brackets */
         uint16_t host_port;
+        /* Forward=unix:PATH: the host's unix socket at PATH, reachable at
+         * the same path inside; "" for a tcp: forward. */
+        char path[108];
         struct lp_origin origin;
 };
 

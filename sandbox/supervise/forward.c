@@ -12,6 +12,7 @@
 #include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "base/log.h"
@@ -68,9 +69,12 @@ size_t lp_forward_endpoints(const struct lp_policy *p, struct lp_forward_endpoin
         bool v6 = lp_policy_family(p, AF_INET6) != NULL;
         size_t n = 0;
         for (size_t i = 0; i < p->n_forwards; i++) {
+                bool unix_socket = p->forwards[i].path[0] != '\0';
                 if (n < max)
-                        out[n] = (struct lp_forward_endpoint){i, AF_INET};
+                        out[n] = (struct lp_forward_endpoint){i, unix_socket ? AF_UNIX : AF_INET};
                 n++;
+                if (unix_socket)
+                        continue;
                 if (v6 && n < max)
                         out[n] = (struct lp_forward_endpoint){i, AF_INET6};
                 n += v6;
@@ -80,19 +84,9 @@ size_t lp_forward_endpoints(const struct lp_policy *p, struct lp_forward_endpoin
 
 /* ---- findings ---- */
 
-static void record_failure(struct lp_forwarder *fw, const struct listener *l, int error)
+static void record(struct lp_forwarder *fw, const char *target, const char *rule, const char *fix,
+                   int error)
 {
-        const struct lp_forward *f = l->f;
-        char target[256], where[512], rule[640], fix[256];
-        bool v6 = strchr(f->host, ':') != NULL, in6 = strchr(l->inside, ':') != NULL;
-        snprintf(target, sizeof(target), "tcp %s%s%s:%u -> %s%s%s:%u", in6 ? "[" : "", l->inside,
-                 in6 ? "]" : "", f->inside_port, v6 ? "[" : "", f->host, v6 ? "]" : "",
-                 f->host_port);
-        snprintf(rule, sizeof(rule), "%s [Network] Forward=tcp:%u=%s%s%s:%u",
-                 lp_origin_format(&f->origin, where, sizeof(where)), f->inside_port, v6 ? "[" : "",
-                 f->host, v6 ? "]" : "", f->host_port);
-        snprintf(fix, sizeof(fix), "start the host's service at %s%s%s:%u before the command",
-                 v6 ? "[" : "", f->host, v6 ? "]" : "", f->host_port);
         struct lp_finding finding = {
                 .kind = LP_FINDING_NETWORK,
                 .action = LP_FINDING_FORWARD_FAILED,
@@ -105,6 +99,31 @@ static void record_failure(struct lp_forwarder *fw, const struct listener *l, in
         };
         if (lp_findings_add(fw->store, &finding) < 0)
                 lp_error("cannot record the failed forward %s", target);
+}
+
+static void record_failure(struct lp_forwarder *fw, const struct listener *l, int error)
+{
+        const struct lp_forward *f = l->f;
+        char target[256], where[512], rule[640], fix[256];
+        if (f->path[0]) {
+                snprintf(target, sizeof(target), "unix %s", f->path);
+                snprintf(rule, sizeof(rule), "%s [Network] Forward=unix:%s",
+                         lp_origin_format(&f->origin, where, sizeof(where)), f->path);
+                snprintf(fix, sizeof(fix), "start the host's service at %s before the command",
+                         f->path);
+                record(fw, target, rule, fix, error);
+                return;
+        }
+        bool v6 = strchr(f->host, ':') != NULL, in6 = strchr(l->inside, ':') != NULL;
+        snprintf(target, sizeof(target), "tcp %s%s%s:%u -> %s%s%s:%u", in6 ? "[" : "", l->inside,
+                 in6 ? "]" : "", f->inside_port, v6 ? "[" : "", f->host, v6 ? "]" : "",
+                 f->host_port);
+        snprintf(rule, sizeof(rule), "%s [Network] Forward=tcp:%u=%s%s%s:%u",
+                 lp_origin_format(&f->origin, where, sizeof(where)), f->inside_port, v6 ? "[" : "",
+                 f->host, v6 ? "]" : "", f->host_port);
+        snprintf(fix, sizeof(fix), "start the host's service at %s%s%s:%u before the command",
+                 v6 ? "[" : "", f->host, v6 ? "]" : "", f->host_port);
+        record(fw, target, rule, fix, error);
 }
 
 /* ---- connections ---- */
@@ -216,7 +235,13 @@ static socklen_t host_address(const struct lp_forward *f, struct sockaddr_storag
 {
         struct sockaddr_in *in = (struct sockaddr_in *)ss;
         struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+        struct sockaddr_un *un = (struct sockaddr_un *)ss;
         memset(ss, 0, sizeof(*ss));
+        if (f->path[0]) {
+                un->sun_family = AF_UNIX;
+                snprintf(un->sun_path, sizeof(un->sun_path), "%s", f->path);
+                return (socklen_t)sizeof(*un);
+        }
         if (inet_pton(AF_INET, f->host, &in->sin_addr) == 1) {
                 in->sin_family = AF_INET;
                 in->sin_port = htons(f->host_port);
@@ -259,6 +284,7 @@ static int conn_open(struct lp_forwarder *fw, const struct listener *l, int in)
         }
         c->up.from = c->down.to = c->in;
         c->up.to = c->down.from = c->out;
+        /* A unix listener with a full backlog answers EAGAIN: refused too. */
         if (connect(c->out, (struct sockaddr *)&ss, len) < 0 && errno != EINPROGRESS) {
                 record_failure(fw, l, errno);
                 reset_inside(c);
@@ -372,6 +398,8 @@ int lp_forwarder_new(const struct lp_policy *p, const int *fds,
                                        .f = &p->forwards[endpoints[i].forward],
                                        .inside = endpoints[i].family == AF_INET6 ? "::1"
                                                                                  : "127.0.0.1"};
+                if (endpoints[i].family == AF_UNIX)
+                        l->inside = l->f->path;
         }
         int r = (fw->epoll = epoll_create1(EPOLL_CLOEXEC)) < 0 ? -errno : 0;
         for (size_t i = 0; r >= 0 && i < fw->n_listeners; i++)

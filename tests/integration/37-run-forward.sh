@@ -206,3 +206,36 @@ assert_eq 0 "$F_n" "... with no forward finding"
 run_lp run -- "${psql[@]}"
 assert_status 2 "psql without the forward"
 assert_contains "$LP_ERR" "Connection refused" "... is refused at once"
+
+# The same server over its unix socket: hidden from the command, then
+# forwarded (Forward=unix: makes it reachable at the same path).
+pg_sock=$pg_dir/.s.PGSQL.$pg_port
+psql_unix=("$pg_bin/psql" -X -h "$pg_dir" -p "$pg_port" -U postgres -At -c 'select 40 + 2')
+hidden=$(default_plus pg-hidden "[Filesystem]"$'\n'"InaccessiblePaths=-$pg_sock"$'\n')
+run_lp run -p "$hidden" -- "${psql_unix[@]}"
+assert_status 2 "psql over a hidden unix socket"
+assert_not_contains "$LP_OUT" 42 "... gets no answer"
+both=$(default_plus pg-unix "[Filesystem]"$'\n'"InaccessiblePaths=-$pg_sock"$'\n' \
+        "[Network]"$'\n'"Forward=unix:$pg_sock"$'\n')
+run_lp run -p "$both" --findings "$F" -- "${psql_unix[@]}"
+assert_status 0 "psql under Forward=unix:$pg_sock"
+assert_eq 42 "$LP_OUT" "... gets its answer through the forward"
+fget "$F" network forward
+assert_eq 0 "$F_n" "... with no forward finding"
+run_lp run -p "$both" --findings "$F" -- "$pg_bin/psql" -X -h "$pg_dir" -p 1 -U postgres -c 'select 1'
+assert_status 2 "psql to another socket in that directory"
+
+# Once the server is stopped its socket is gone: the run cannot forward
+# it and says so (125). A socket file nobody listens on (a server that
+# died) is forwarded, refused, reset inside, and reported.
+runuser -u postgres -- "$pg_ctl" -D "$pg_data" -m fast -w stop >/dev/null
+pg_ctl=
+run_lp run -p "$both" -- "${psql_unix[@]}"
+assert_status 125 "Forward=unix: to a socket that is not there"
+assert_contains "$LP_ERR" "start the service before the command" "... says what to do"
+python3 -c "import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])" "$pg_sock"
+run_lp run -p "$both" --findings "$F" -- "${psql_unix[@]}"
+assert_status 2 "psql through the forward to a dead socket"
+expect_finding "the refused unix forward" "$F" network forward action=forward-failed \
+        errno=ECONNREFUSED count=1 "target=unix $pg_sock" \
+        "rule~pg-unix\.profile:[0-9]+ \[Network\] Forward=unix:$pg_sock$"
