@@ -125,6 +125,16 @@ static int lock_id(struct lp_dynamic_user *du, unsigned id, bool *ret_stale)
         }
 }
 
+/* The host's shared writable directories and SysV IPC, cleaned of what a
+ * killed run of `id` left (no findings: they were that run's). */
+static int clean_stale(unsigned id)
+{
+        static const char *const dirs[] = {"/tmp",        "/var/tmp",  "/dev/shm",
+                                           "/dev/mqueue", "/run/lock", NULL};
+        struct lp_leftovers left = {.id = id, .host_ipc = true, .dirs = dirs};
+        return lp_leftovers_clean(&left, NULL);
+}
+
 /* Locks `id` when it is free: 1 taken, 0 not free, or -errno. */
 static int try_id(struct lp_dynamic_user *du, unsigned id)
 {
@@ -137,8 +147,10 @@ static int try_id(struct lp_dynamic_user *du, unsigned id)
         if (r < 0)
                 return r;
         /* A stale id is looked at closely: every uid and gid of every
-         * process. Still held: skipped, its lock file left for the next. */
-        if (stale && lp_leftovers_foreach_holder(id, id, found, NULL) != 0) {
+         * process; then what the killed run left where any uid may write.
+         * Still held: skipped, its lock file left for the next. */
+        if (stale &&
+            (lp_leftovers_foreach_holder(id, id, found, NULL) != 0 || clean_stale(id) < 0)) {
                 close(du->lock);
                 du->lock = -1;
                 return 0;

@@ -99,7 +99,7 @@ static int idmap_clone(const struct lp_fs_rule *r, int userns, int *ret, char **
 {
         int fd = open_tree(AT_FDCWD, r->path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
         if (fd < 0)
-                return -errno;
+                return fail(ret_error, r, "it cannot be cloned (%s)", strerror(errno));
         struct mount_attr attr = {.attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)userns};
         if (mount_setattr(fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0) {
                 int error = errno;

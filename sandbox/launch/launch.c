@@ -728,12 +728,17 @@ static int clean_dynamic_user(struct launch *l, struct lp_findings *store, uint6
         size_t n = 0;
         if (!l->du.id)
                 return status;
+        bool host_ipc = !l->policy->private_ipc.value;
         for (size_t i = 0; i < LP_ELEMENTSOF(shared); i++)
-                if (shared_with_host(&l->plan, shared[i]))
+                /* POSIX message queues of the host's IPC namespace are
+                 * files of its mqueue mount, in view or not. */
+                if (shared_with_host(&l->plan, shared[i]) ||
+                    (host_ipc && strcmp(shared[i], "/dev/mqueue") == 0 &&
+                     access(shared[i], F_OK) == 0))
                         dirs[n++] = shared[i];
         dirs[n] = NULL;
         struct lp_leftovers left = {.id = l->du.id,
-                                    .host_ipc = !l->policy->private_ipc.value,
+                                    .host_ipc = host_ipc,
                                     .dirs = dirs,
                                     .policy = l->policy,
                                     .start_ms = start_ms};

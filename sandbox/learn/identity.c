@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "base/atomic_file.h"
+#include "base/exit_status.h"
 #include "base/log.h"
 #include "base/util.h"
 #include "findings/findings.h"
@@ -68,6 +69,14 @@ int lp_learn_check_identity(const char *output, const struct lp_run_options *o)
         int with = status_under(text, output, o, false, &dynamic);
         if (!dynamic || with == 0)
                 return 0;
+        /* 125 is leastpriv's own: the run could not be set up (its message
+         * says why), which no DynamicUser=no would hide. */
+        if (with == LP_EXIT_SETUP_FAILED || with < 0) {
+                lp_error("learn: %s could not be run as a dynamic user (see above); left as "
+                         "learned",
+                         output);
+                return 0;
+        }
         if (asprintf(&off,
                      "%s\n[Identity]\n# The command failed as a dynamic user (exit %d) and "
                      "passed as the caller:\n# it needs the caller's identity.\nDynamicUser=no\n",

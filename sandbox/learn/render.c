@@ -197,6 +197,28 @@ static bool forward_of(const char *target, char *buf, size_t size)
         return false;
 }
 
+/* One inside port takes one forward: a client that tried [::1]:P and
+ * 127.0.0.1:P (a dual-stack "localhost") learns P once, to 127.0.0.1
+ * when it was seen there, else to [::1]. */
+static bool forwarded_earlier(const struct lp_learned *l, size_t index, const char *token)
+{
+        char other[64];
+        size_t port_len = strcspn(token + 4, "=");
+        bool v6 = token[4 + port_len] == '=';
+        for (size_t j = 0; j < l->n_items; j++) {
+                const struct lp_learned_item *it = &l->items[j];
+                if (j == index || it->kind != LP_LEARNED_DESTINATION ||
+                    !forward_of(it->value, other, sizeof(other)) ||
+                    strncmp(other, token, 4 + port_len) != 0 ||
+                    (other[4 + port_len] != '\0' && other[4 + port_len] != '='))
+                        continue;
+                bool other_v6 = other[4 + port_len] == '=';
+                if ((v6 && !other_v6) || (v6 == other_v6 && j < index))
+                        return true;
+        }
+        return false;
+}
+
 static void render_destinations(const struct render *c)
 {
         const struct lp_learned *l = c->l;
@@ -226,7 +248,7 @@ static void render_destinations(const struct render *c)
         for (size_t i = 0; i < l->n_items; i++) {
                 const struct lp_learned_item *it = &l->items[i];
                 if (it->kind == LP_LEARNED_DESTINATION &&
-                    forward_of(it->value, token, sizeof(token)))
+                    forward_of(it->value, token, sizeof(token)) && !forwarded_earlier(l, i, token))
                         fprintf(c->out, "Forward=%s\n", token);
         }
 }

@@ -367,3 +367,34 @@ void lp_check_capability(const struct lp_decider *d, const struct lp_call *c, st
         if (cap_missing(d, c))
                 lp_verdict_capability(d, v, c->watch->cap, c->decoded.target);
 }
+
+/* ---- set-user-ID and set-group-ID files of a dynamic user ---- */
+
+bool lp_check_mode(const struct lp_decider *d, const struct lp_call *c, struct lp_verdict *v)
+{
+        const struct lp_policy *p = d->policy;
+        const struct lp_watch_mode *m = lp_watch_mode_of(c->watch, c->name);
+        if (!p->dynamic_user.value || !m)
+                return false;
+        bool unseen = m->mode == LP_MODE_UNSEEN;
+        if (!unseen && m->flags >= 0 &&
+            !(c->args[(int)m->flags] & (O_CREAT | (O_TMPFILE & ~O_DIRECTORY))))
+                return false;
+        if (!unseen && !(c->args[(int)m->mode] & (S_ISUID | S_ISGID)))
+                return false;
+        /* openat2 answers ENOSYS, as systemd's filter does: libc falls back
+         * to openat, whose mode is in a register. */
+        int err = unseen ? ENOSYS : EPERM;
+        v->answer = LP_ANSWER_ERRNO;
+        v->error = err;
+        struct lp_verdict_finding *f =
+                lp_verdict_add(d, v, LP_FINDING_SYSCALL, c->name, LP_FINDING_DENIED, err);
+        if (!f)
+                return true;
+        lp_verdict_target(f, c->decoded.target, c->decoded.dedupe);
+        lp_verdict_rule(f, &p->dynamic_user.origin,
+                        "[Identity] DynamicUser=yes: no set-user-ID or set-group-ID files%s",
+                        unseen ? " (openat2's mode cannot be seen)" : "");
+        snprintf(f->fix, sizeof(f->fix), "[Identity] DynamicUser=no");
+        return true;
+}

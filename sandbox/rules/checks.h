@@ -45,6 +45,15 @@ void lp_check_raise_priority(const struct lp_decider *d, const struct lp_call *c
  * kernel's refusal (EROFS, EACCES) standing. Returns whether it found one. */
 bool lp_check_paths(const struct lp_decider *d, const struct lp_call *c, struct lp_verdict *v);
 
+/* Under [Identity] DynamicUser=yes: a mode with S_ISUID or S_ISGID
+ * (chmod, fchmod, mknod, open with O_CREAT; openat2, whose mode is out of
+ * sight, always) is refused with EPERM and reported. The dynamic user's
+ * files in its workspace are the caller's on disk: a set-user-ID one
+ * would be a set-user-ID file of the caller's (systemd's
+ * RestrictSUIDSGID=, which DynamicUser= implies there too). Returns
+ * whether it refused. */
+bool lp_check_mode(const struct lp_decider *d, const struct lp_call *c, struct lp_verdict *v);
+
 struct lp_fs_rule;
 
 /* A filesystem finding for an access `rule` refuses: `op` on `target`,

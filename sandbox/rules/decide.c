@@ -78,6 +78,8 @@ static void learning_keys(struct lp_verdict *v)
  * before any capability is looked at), then its entry's own check. */
 static void check_watched(const struct lp_decider *d, const struct lp_call *c, struct lp_verdict *v)
 {
+        if (lp_check_mode(d, c, v))
+                return;
         if (lp_check_paths(d, c, v))
                 return;
         if (c->watch->check)

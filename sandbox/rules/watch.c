@@ -2,6 +2,7 @@
 #include "rules/watch.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <linux/capability.h>
 #include <string.h>
 
@@ -31,6 +32,7 @@ static const uint32_t tty_injection[] = {LP_IOCTL_TIOCSTI, LP_IOCTL_TIOCLINUX};
                 .first = PATH(__VA_ARGS__) \
         }
 #define PATHS(...) ((const struct lp_watch_paths[]){__VA_ARGS__})
+#define MODES(...) ((const struct lp_watch_mode[]){__VA_ARGS__})
 #define NO_PATH                                 \
         {                                       \
                 .first = {.op = LP_FS_OP_NONE } \
@@ -166,6 +168,7 @@ const struct lp_watch lp_watches[] = {
                 .syscalls = SYSCALLS("open"),
                 .cap = -1,
                 .paths = open_paths,
+                .modes = MODES({2, 1}),
                 .filter = LP_FILTER_ARG_MASK_ZERO,
                 .filter_arg = 1,
                 .filter_mask = WRITE_FLAGS,
@@ -175,6 +178,7 @@ const struct lp_watch lp_watches[] = {
                 .syscalls = SYSCALLS("openat"),
                 .cap = -1,
                 .paths = openat_paths,
+                .modes = MODES({3, 2}),
                 .filter = LP_FILTER_ARG_MASK_ZERO,
                 .filter_arg = 2,
                 .filter_mask = WRITE_FLAGS,
@@ -186,6 +190,8 @@ const struct lp_watch lp_watches[] = {
                 .cap = -1,
                 .paths = PATHS(
                         ONE(OPEN, 0, 1, .flags = -1, .nofollow = O_NOFOLLOW, .follows = true)),
+                /* Its mode is in memory, which may change after a look. */
+                .modes = MODES({LP_MODE_UNSEEN, -1}),
                 .filter = LP_FILTER_NOTIFY_ALL,
         },
         {
@@ -193,6 +199,7 @@ const struct lp_watch lp_watches[] = {
                 .syscalls = SYSCALLS("creat"),
                 .cap = -1,
                 .paths = PATHS(ONE(OPEN, -1, 0, .follows = true)),
+                .modes = MODES({1, -1}),
                 .filter = LP_FILTER_NOTIFY_ALL,
         },
         {
@@ -241,7 +248,19 @@ const struct lp_watch lp_watches[] = {
                         PATHS(ONE(CHMOD, -1, 0, .follows = true), ONE(CHMOD, 0, 1, .follows = true),
                               ONE(CHMOD, 0, 1, .flags = 3, .nofollow = AT_SYMLINK_NOFOLLOW,
                                   .follows = true)),
+                .modes = MODES({1, -1}, {2, -1}, {2, -1}),
                 .filter = LP_FILTER_NOTIFY_ALL,
+        },
+        {
+                /* No path (a descriptor's file): watched only for its mode,
+                 * and only the calls that set S_ISUID or S_ISGID. */
+                .name = "fchmod",
+                .syscalls = SYSCALLS("fchmod"),
+                .cap = -1,
+                .modes = MODES({1, -1}),
+                .filter = LP_FILTER_ARG_MASK_ZERO,
+                .filter_arg = 1,
+                .filter_mask = S_ISUID | S_ISGID,
         },
         {
                 .name = "truncate",
@@ -291,6 +310,7 @@ const struct lp_watch lp_watches[] = {
                 .syscalls = SYSCALLS("mknod", "mknodat"),
                 .cap = CAP_MKNOD,
                 .paths = PATHS(ONE(MKNOD, -1, 0, .parent = true), ONE(MKNOD, 0, 1, .parent = true)),
+                .modes = MODES({1, -1}, {2, -1}),
                 .filter = LP_FILTER_NOTIFY_ALL,
                 .check = lp_check_device_node,
         },
@@ -338,7 +358,8 @@ bool lp_watch_active(const struct lp_policy *p, const struct lp_watch *w, const 
         return (w->hardening && lp_watch_hardened(p, syscall)) ||
                (w->cap >= 0 && !lp_policy_keeps(p, w->cap)) ||
                (w->destination && p->netns != LP_NETNS_HOST) || w->always ||
-               (fs_restricted && paths && paths->first.op != LP_FS_OP_NONE);
+               (fs_restricted && paths && paths->first.op != LP_FS_OP_NONE) ||
+               (p->dynamic_user.value && lp_watch_mode_of(w, syscall));
 }
 
 const struct lp_watch_paths *lp_watch_paths_of(const struct lp_watch *w, const char *syscall)

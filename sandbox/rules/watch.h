@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "profile/policy.h"
 #include "rules/fs_plan.h"
@@ -59,6 +60,16 @@ struct lp_watch_path {
         bool parent;            /* it changes the directory, which must be writable */
 };
 
+/* Where the mode a call gives a file is (chmod's, open's with O_CREAT):
+ * under a dynamic user it may not carry S_ISUID or S_ISGID (checks.h,
+ * lp_check_mode). */
+struct lp_watch_mode {
+        signed char mode;  /* the argument; LP_MODE_UNSEEN: not in a register */
+        signed char flags; /* open's flags: the mode counts with O_CREAT or
+                            * O_TMPFILE only; -1: always */
+};
+#define LP_MODE_UNSEEN (-2)
+
 /* The paths of one syscall: one, or two for rename and link. */
 struct lp_watch_paths {
         struct lp_watch_path first, second;
@@ -79,6 +90,9 @@ struct lp_watch {
          * or the entry writes no path). Watched where the filesystem plan
          * refuses some write. */
         const struct lp_watch_paths *paths;
+        /* One per member of syscalls: where its mode is (NULL: no member
+         * gives one). Watched under [Identity] DynamicUser=yes. */
+        const struct lp_watch_mode *modes;
         enum lp_watch_filter filter;
         unsigned filter_arg;
         uint64_t filter_mask;
@@ -115,6 +129,17 @@ static inline bool lp_watch_hardens(const struct lp_watch *w, const struct lp_sy
  * `fs_restricted`: the run's filesystem plan refuses some write. */
 bool lp_watch_active(const struct lp_policy *p, const struct lp_watch *w, const char *syscall,
                      bool fs_restricted);
+
+/* Where `syscall` of w has its mode, or NULL. (Inline: checks.c reads it,
+ * and the table points at checks.c's functions.) */
+static inline const struct lp_watch_mode *lp_watch_mode_of(const struct lp_watch *w,
+                                                           const char *syscall)
+{
+        for (size_t i = 0; w && w->modes && w->syscalls[i]; i++)
+                if (strcmp(w->syscalls[i], syscall) == 0)
+                        return &w->modes[i];
+        return NULL;
+}
 
 /* The paths `syscall` of w writes, or NULL. */
 const struct lp_watch_paths *lp_watch_paths_of(const struct lp_watch *w, const char *syscall);

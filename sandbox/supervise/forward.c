@@ -50,9 +50,14 @@ struct conn {
         const struct listener *l;
         int in, out;
         bool connecting;
+        bool broken;          /* a direction failed: the inside end is reset at the end */
         struct flow up, down; /* in -> out, out -> in */
         struct conn *prev, *next;
 };
+
+/* Connections at once: five descriptors each. Past it, the listeners
+ * wait (their backlog holds the next ones) until one ends. */
+#define MAX_CONNS 1024
 
 struct lp_forwarder {
         int epoll;
@@ -61,7 +66,12 @@ struct lp_forwarder {
         uint64_t start_ms;
         struct listener *listeners;
         size_t n_listeners;
-        struct conn *conns; /* a list: closed ones are unlinked and freed */
+        struct conn *conns; /* the live ones */
+        size_t n_conns;
+        /* Ended during a batch of events, freed after it: a later event of
+         * the batch may name one, and its memory must not be a new one's. */
+        struct conn *dead;
+        bool paused; /* the listeners are not watched (MAX_CONNS, or no descriptors) */
 };
 
 size_t lp_forward_endpoints(const struct lp_policy *p, struct lp_forward_endpoint *out, size_t max)
@@ -135,6 +145,9 @@ static void close_fd(int *fd)
         *fd = -1;
 }
 
+static void pause_listeners(struct lp_forwarder *fw, bool pause);
+
+/* Closes everything of c and moves it to the dead list. */
 static void conn_free(struct conn *c)
 {
         struct lp_forwarder *fw = c->fw;
@@ -144,13 +157,27 @@ static void conn_free(struct conn *c)
                 fw->conns = c->next;
         if (c->next)
                 c->next->prev = c->prev;
+        fw->n_conns--;
         close_fd(&c->in);
         close_fd(&c->out);
         for (int i = 0; i < 2; i++) {
                 close_fd(&c->up.pipe[i]);
                 close_fd(&c->down.pipe[i]);
         }
-        free(c);
+        c->prev = NULL;
+        c->next = fw->dead;
+        fw->dead = c;
+        if (fw->paused)
+                pause_listeners(fw, false);
+}
+
+static void free_dead(struct lp_forwarder *fw)
+{
+        while (fw->dead) {
+                struct conn *c = fw->dead;
+                fw->dead = c->next;
+                free(c);
+        }
 }
 
 /* The inside connection ends with a reset: its peer sees ECONNRESET at
@@ -162,9 +189,19 @@ static void reset_inside(struct conn *c)
         conn_free(c);
 }
 
-/* Moves what can be moved without blocking; 0, or -errno. */
+static int flow_broken(struct flow *fl, int r)
+{
+        fl->eof = fl->shut = true;
+        fl->pending = 0;
+        return r;
+}
+
+/* Moves what can be moved without blocking; 0, or -errno (the flow is
+ * then finished: nothing more is read from or written to it). */
 static int flow_pump(struct flow *fl)
 {
+        if (fl->shut)
+                return 0;
         for (;;) {
                 bool progress = false;
                 if (!fl->eof) {
@@ -175,7 +212,7 @@ static int flow_pump(struct flow *fl)
                         else if (n == 0)
                                 fl->eof = true;
                         else if (errno != EAGAIN)
-                                return -errno;
+                                return flow_broken(fl, -errno);
                         progress |= n >= 0;
                 }
                 if (fl->pending > 0) {
@@ -184,7 +221,7 @@ static int flow_pump(struct flow *fl)
                         if (n > 0)
                                 fl->pending -= (size_t)n;
                         else if (n < 0 && errno != EAGAIN)
-                                return -errno;
+                                return flow_broken(fl, -errno);
                         progress |= n > 0;
                 }
                 if (fl->eof && fl->pending == 0 && !fl->shut) {
@@ -196,15 +233,27 @@ static int flow_pump(struct flow *fl)
         }
 }
 
+/* Both directions, each as far as it goes: one that breaks (a reset, a
+ * closed reader) ends, while the other still delivers what it holds; the
+ * inside end is reset once both are done. */
 static void conn_pump(struct conn *c)
 {
-        int r = flow_pump(&c->up);
-        if (r >= 0)
-                r = flow_pump(&c->down);
-        if (r < 0)
-                reset_inside(c); /* one side reset or broke: so does the other */
-        else if (c->up.shut && c->down.shut)
+        c->broken |= flow_pump(&c->up) < 0;
+        c->broken |= flow_pump(&c->down) < 0;
+        if (!(c->up.shut && c->down.shut))
+                return;
+        if (c->broken)
+                reset_inside(c);
+        else
                 conn_free(c);
+}
+
+/* An error on a socket (a reset while idle) ends its connection. */
+static bool socket_failed(int fd)
+{
+        int error = 0;
+        socklen_t len = sizeof(error);
+        return getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &len) == 0 && error != 0;
 }
 
 /* The outside connect has finished, one way or the other. */
@@ -223,11 +272,24 @@ static void conn_connected(struct conn *c)
         conn_pump(c);
 }
 
-static int watch(int epoll, int fd, struct tag *tag)
+/* A connection's sockets: edge-triggered, every event drained by a pump. */
+#define CONN_EVENTS (EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET)
+/* A listener: level-triggered, so that a connection left in the backlog
+ * (an accept that could not be finished) is offered again. */
+#define LISTENER_EVENTS EPOLLIN
+
+static int watch(int epoll, int op, int fd, uint32_t events, struct tag *tag)
 {
-        struct epoll_event ev = {.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET,
-                                 .data.ptr = tag};
-        return epoll_ctl(epoll, EPOLL_CTL_ADD, fd, &ev) < 0 ? -errno : 0;
+        struct epoll_event ev = {.events = events, .data.ptr = tag};
+        return epoll_ctl(epoll, op, fd, &ev) < 0 ? -errno : 0;
+}
+
+static void pause_listeners(struct lp_forwarder *fw, bool pause)
+{
+        fw->paused = pause;
+        for (size_t i = 0; i < fw->n_listeners; i++)
+                (void)watch(fw->epoll, EPOLL_CTL_MOD, fw->listeners[i].fd,
+                            pause ? 0 : LISTENER_EVENTS, &fw->listeners[i].tag);
 }
 
 /* The host's address of a forward, for connect(2). */
@@ -273,6 +335,7 @@ static int conn_open(struct lp_forwarder *fw, const struct listener *l, int in)
         if (fw->conns)
                 fw->conns->prev = c;
         fw->conns = c;
+        fw->n_conns++;
         struct sockaddr_storage ss;
         socklen_t len = host_address(l->f, &ss);
         c->out = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -290,9 +353,9 @@ static int conn_open(struct lp_forwarder *fw, const struct listener *l, int in)
                 reset_inside(c);
                 return 0;
         }
-        int r = watch(fw->epoll, c->in, &c->in_tag);
+        int r = watch(fw->epoll, EPOLL_CTL_ADD, c->in, CONN_EVENTS, &c->in_tag);
         if (r >= 0)
-                r = watch(fw->epoll, c->out, &c->out_tag);
+                r = watch(fw->epoll, EPOLL_CTL_ADD, c->out, CONN_EVENTS, &c->out_tag);
         if (r < 0)
                 reset_inside(c);
         return r;
@@ -300,15 +363,21 @@ static int conn_open(struct lp_forwarder *fw, const struct listener *l, int in)
 
 static int accept_all(struct lp_forwarder *fw, const struct listener *l)
 {
-        for (;;) {
+        while (fw->n_conns < MAX_CONNS) {
                 int in = accept4(l->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-                if (in < 0)
-                        return errno == EAGAIN || errno == ECONNABORTED || errno == EINTR ? 0
-                                                                                          : -errno;
-                int r = conn_open(fw, l, in);
+                int r = in < 0 ? -errno : conn_open(fw, l, in);
+                if (r == -EAGAIN || r == -ECONNABORTED || r == -EINTR)
+                        return 0;
+                if (r == -EMFILE || r == -ENFILE || r == -ENOMEM || r == -ENOBUFS) {
+                        /* Offered again once a connection has ended. */
+                        pause_listeners(fw, true);
+                        return r;
+                }
                 if (r < 0)
                         return r;
         }
+        pause_listeners(fw, true);
+        return 0;
 }
 
 /* ---- the forwarder ---- */
@@ -351,12 +420,21 @@ int lp_forwarder_handle(struct lp_forwarder *fw)
                         int r = accept_all(fw, l);
                         if (r < 0)
                                 lp_log_errno(r, "forward: cannot accept: %m");
+                } else if (c && !c->connecting && (events[i].events & EPOLLERR) &&
+                           socket_failed(t == &c->in_tag ? c->in : c->out)) {
+                        /* (SO_ERROR is read once: a connecting socket's is
+                         * conn_connected's to read.) */
+                        c->broken = true;
+                        conn_pump(c); /* the other direction delivers what it holds */
+                        if (conn_of(fw, t))
+                                reset_inside(c);
                 } else if (c && c->connecting && t == &c->out_tag) {
                         conn_connected(c);
                 } else if (c && !c->connecting) {
                         conn_pump(c);
                 }
         }
+        free_dead(fw);
         return 0;
 }
 
@@ -403,7 +481,8 @@ int lp_forwarder_new(const struct lp_policy *p, const int *fds,
         }
         int r = (fw->epoll = epoll_create1(EPOLL_CLOEXEC)) < 0 ? -errno : 0;
         for (size_t i = 0; r >= 0 && i < fw->n_listeners; i++)
-                r = watch(fw->epoll, fw->listeners[i].fd, &fw->listeners[i].tag);
+                r = watch(fw->epoll, EPOLL_CTL_ADD, fw->listeners[i].fd, LISTENER_EVENTS,
+                          &fw->listeners[i].tag);
         if (r < 0) {
                 lp_forwarder_free(fw);
                 return r;
@@ -419,6 +498,7 @@ void lp_forwarder_free(struct lp_forwarder *fw)
                 return;
         while (fw->conns)
                 conn_free(fw->conns);
+        free_dead(fw);
         for (size_t i = 0; i < fw->n_listeners; i++)
                 close(fw->listeners[i].fd);
         if (fw->epoll >= 0)

@@ -122,7 +122,10 @@ static void record(struct cleaning *c, const char *operation, const char *target
                        "workspace, before it exits",
                 .first_ms = lp_now_ms() - c->l->start_ms,
         };
-        if (lp_findings_add(c->store, &f) < 0)
+        if (!c->store)
+                lp_debug("removed the %s %s of a run that ended without giving its id back",
+                         operation, target);
+        else if (lp_findings_add(c->store, &f) < 0)
                 lp_error("cannot record the %s %s that was left behind", operation, target);
 }
 
@@ -135,18 +138,23 @@ static void failed(struct cleaning *c, int error, const char *what)
 }
 
 /* SIGKILL through a pidfd (the pid cannot be another process by the time
- * the signal is sent), then a wait for the exit. */
+ * the signal is sent), then a wait for the exit. 1: killed; 0: gone, or
+ * by now another process's pid; -errno. */
 static int kill_process(int pid, unsigned id)
 {
         int fd = (int)syscall(SYS_pidfd_open, pid, 0);
         if (fd < 0)
                 return errno == ESRCH ? 0 : -errno;
-        int r = 0;
-        if (held_id(pid, id, id) == (long)id &&
-            syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0) < 0 && errno != ESRCH)
-                r = -errno;
+        /* Checked once the pidfd holds the process: a reused pid is not it. */
+        if (held_id(pid, id, id) != (long)id) {
+                close(fd);
+                return 0;
+        }
+        int r = 1;
+        if (syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0) < 0)
+                r = errno == ESRCH ? 0 : -errno;
         struct pollfd p = {fd, POLLIN, 0};
-        if (r == 0 && poll(&p, 1, 5000) == 0)
+        if (r > 0 && poll(&p, 1, 5000) == 0)
                 r = -ETIMEDOUT;
         close(fd);
         return r;
@@ -167,7 +175,8 @@ static int clean_process(int pid, unsigned id, void *ctx)
         snprintf(dedupe, sizeof(dedupe), "%s", comm);
         if (r < 0)
                 failed(c, -r, target);
-        record(c, "process", target, dedupe, pid);
+        if (r != 0)
+                record(c, "process", target, dedupe, pid);
         return 0;
 }
 
@@ -316,8 +325,10 @@ int lp_leftovers_clean(const struct lp_leftovers *l, struct lp_findings *store)
 {
         struct cleaning c = {.l = l, .store = store};
         char where[128];
-        lp_origin_format(&l->policy->dynamic_user.origin, where, sizeof(where));
-        snprintf(c.rule, sizeof(c.rule), "%s [Identity] DynamicUser=yes", where);
+        if (l->policy) {
+                lp_origin_format(&l->policy->dynamic_user.origin, where, sizeof(where));
+                snprintf(c.rule, sizeof(c.rule), "%s [Identity] DynamicUser=yes", where);
+        }
         int r = any_process(l->id) ? lp_leftovers_foreach_holder(l->id, l->id, clean_process, &c)
                                    : 0;
         if (r < 0)

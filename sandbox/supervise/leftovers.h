@@ -25,10 +25,11 @@ struct lp_leftovers {
         /* The host's shared writable directories the command could write
          * in (NULL-terminated): searched for files of the id. */
         const char *const *dirs;
-        const struct lp_policy *policy; /* for the rule findings cite */
+        const struct lp_policy *policy; /* for the rule findings cite; NULL with no store */
         uint64_t start_ms;
 };
 
-/* Removes what the id holds and records each as a finding: 0, or -errno
- * when something of the id could not be removed (it is reported). */
+/* Removes what the id holds and records each as a finding (store NULL:
+ * only logged, for what a killed run left): 0, or -errno when something of
+ * the id could not be removed (it is reported). */
 int lp_leftovers_clean(const struct lp_leftovers *l, struct lp_findings *store);

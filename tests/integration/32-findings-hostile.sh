@@ -65,7 +65,9 @@ hostile_checks() {
                 kill -KILL "$victim"
         else
                 fail "$who: storm: the probe did not start (pid '$victim'): $(cat "$tmp/bg.err")"
-                kill -KILL "$bg" 2>/dev/null
+                # TERM, which timeout(1) passes on to leastpriv and leastpriv
+                # to the command: a KILL of timeout would leave them running.
+                kill -TERM "$bg" 2>/dev/null
         fi
         wait "$bg" || status=$?
         LP_STATUS=$status LP_OUT=$(cat "$tmp/bg.out") LP_ERR=$(cat "$tmp/bg.err") LP_LAST="run -- probe storm (killed from outside)"

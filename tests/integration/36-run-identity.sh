@@ -72,6 +72,25 @@ assert_eq "mine"$'\n'"$uid:$uid" "$LP_OUT" "inside, the caller's 0600 file is re
 assert_eq "0:0 0:0 0:0" "$(stat -c %u:%g "$tmp/ws/new" "$tmp/ws/dir" "$tmp/ws/dir/file" | xargs)" \
         "on disk, what the run made belongs to the caller"
 
+# A set-user-ID file of the run's would be the caller's (root's) on disk:
+# refused, like systemd's RestrictSUIDSGID=, and reported.
+cd "$tmp/ws" || fatal "cd $tmp/ws"
+capture "$LEASTPRIV" run -p "$dyn" --findings "$tmp/suid.jsonl" -- sh -c \
+        'cp /bin/true t && chmod 755 t && { chmod u+s t; chmod g+s t; stat -c %a t; }'
+cd "$tmp" || fatal "cd $tmp"
+assert_eq 755 "$LP_OUT" "chmod u+s and g+s change nothing"
+assert_eq "0" "$(find "$tmp/ws" -perm /6000 | wc -l)" "no set-user-ID or set-group-ID file on disk"
+expect_finding "chmod u+s" "$tmp/suid.jsonl" syscall fchmodat action=denied errno=EPERM count=2 \
+        'rule~dyn\.profile:4 \[Identity\] DynamicUser=yes: no set-user-ID or set-group-ID files$' \
+        'fix=[Identity] DynamicUser=no'
+run_lp run -p "$dyn" -- /usr/bin/python3 -c "
+import os
+try:
+    os.open('$tmp/ws/s', os.O_CREAT | os.O_WRONLY, 0o4755)
+except OSError as e:
+    print(e.errno == 1)"
+assert_eq True "$LP_OUT" "open(O_CREAT) with S_ISUID is refused with EPERM"
+
 # ---- a root-only file, with the host's files writable -----------------------------
 
 echo ROOT-ONLY >"$tmp/root-only"

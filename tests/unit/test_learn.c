@@ -315,8 +315,10 @@ static void test_host_services_become_forwards(void **state)
                 finding(LP_FINDING_NETWORK, "connect", "tcp 127.0.0.1:5432", 3, "/usr/bin/psql",
                         ""),
                 finding(LP_FINDING_NETWORK, "connect", "tcp [::1]:6379", 1, "/r", ""),
+                /* A dual-stack client: [::1] first, then 127.0.0.1. */
+                finding(LP_FINDING_NETWORK, "connect", "tcp [::1]:5432", 1, "/usr/bin/psql", ""),
         };
-        for (size_t i = 0; i < 2; i++)
+        for (size_t i = 0; i < 3; i++)
                 assert_int_equal(lp_findings_add(s, &fs[i]), 0);
         struct lp_learn_request req = {.output = out, .base = "base"};
         lp_log_level = LP_LOG_QUIET;
@@ -324,6 +326,7 @@ static void test_host_services_become_forwards(void **state)
         char *text = slurp(out);
         assert_non_null(strstr(text, "\nForward=tcp:5432\n"));
         assert_non_null(strstr(text, "\nForward=tcp:6379=[::1]:6379\n"));
+        assert_null(strstr(text, "\nForward=tcp:5432=[::1]:5432\n"));
         assert_null(strstr(text, "Namespace="));
         struct lp_policy *learned = NULL;
         assert_int_equal(lp_policy_load(out, stderr, &learned), 0);

@@ -787,6 +787,12 @@ static void test_load_string_network_forward(void **state)
         assert_int_equal(p->forwards[1].host_port, 6001);
         assert_false(p->forward_outside.value);
         done(&l);
+        /* unix: needs no network: Namespace=none is fine. */
+        p = load_ok(&l, "[Network]\nNamespace=none\nForward=unix:/run/postgresql/.s.PGSQL.5432\n");
+        assert_int_equal(p->n_forwards, 1);
+        assert_string_equal(p->forwards[0].path, "/run/postgresql/.s.PGSQL.5432");
+        assert_int_equal(p->forwards[0].inside_port, 0);
+        done(&l);
 }
 
 static void test_load_string_network_forward_bad(void **state)
@@ -816,7 +822,12 @@ static void test_load_string_network_forward_bad(void **state)
         assert_text_error("[Network]\nForward=tcp:localhost:5432\n",
                           "t.profile:2: Forward= host 'localhost' is not a numeric");
         assert_text_error("[Network]\nForward=udp:127.0.0.1:53\n",
-                          "t.profile:2: Forward= 'udp:127.0.0.1:53': only tcp: forwards exist");
+                          "t.profile:2: Forward= 'udp:127.0.0.1:53': only tcp: and unix: forwards "
+                          "exist");
+        assert_text_error("[Network]\nForward=unix:relative.sock\n",
+                          "t.profile:2: Forward=unix:relative.sock: the path must be absolute");
+        assert_text_error("[Network]\nForward=unix:/a.sock\nForward=unix:/a.sock\n",
+                          "t.profile:3: Forward=unix:/a.sock is already forwarded (t.profile:2)");
         assert_text_error("[Network]\nForward=tcp:0=127.0.0.1:80\n",
                           "t.profile:2: Forward= inside port '0' is not in 1..65535");
         assert_text_error("[Network]\nForward=tcp:70000=127.0.0.1:80\n",

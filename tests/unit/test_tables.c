@@ -121,9 +121,17 @@ static void test_watch_entries_are_well_formed(void **state)
         size_t n = 0;
         for (const struct lp_watch *w = lp_watches; w->name; w++, n++) {
                 assert_non_null(w->syscalls[0]);
-                assert_true(w->check || w->paths);
+                assert_true(w->check || w->paths || w->modes);
                 /* Watched for some reason, or it would never be watched. */
-                assert_true(w->hardening || w->cap >= 0 || w->destination || w->always || w->paths);
+                assert_true(w->hardening || w->cap >= 0 || w->destination || w->always ||
+                            w->paths || w->modes);
+                /* A mode is in a register of the call, or declared unseen;
+                 * open's flags, where they count, too. */
+                for (size_t i = 0; w->modes && w->syscalls[i]; i++) {
+                        assert_true(w->modes[i].mode == LP_MODE_UNSEEN ||
+                                    (w->modes[i].mode >= 0 && w->modes[i].mode < 6));
+                        assert_true(w->modes[i].flags >= -1 && w->modes[i].flags < 6);
+                }
                 assert_true(w->cap >= -1 && w->cap <= CAP_LAST_CAP);
                 assert_true(w->filter_arg < 6);
                 if (w->filter == LP_FILTER_ARG_LO32_NOT_IN)
