@@ -27,12 +27,35 @@
 
 /* ---- the id ---- */
 
+#define SYSTEMD_LOCK_DIR "/run/systemd/dynamic-uid"
+
 /* systemd's DynamicUser= keeps a lock file per id it gave out there. */
 static bool systemd_holds(unsigned id)
 {
         char path[64];
-        snprintf(path, sizeof(path), "/run/systemd/dynamic-uid/%u", id);
+        snprintf(path, sizeof(path), SYSTEMD_LOCK_DIR "/%u", id);
         return access(path, F_OK) == 0;
+}
+
+/* Where systemd allocates dynamic users, the id is locked its way too
+ * (a file of the id's, lockf(F_TLOCK)): systemd skips an id it cannot
+ * lock. 0 (also where systemd has no such directory), or -EBUSY. */
+static int lock_for_systemd(struct lp_dynamic_user *du, unsigned id)
+{
+        struct stat st;
+        if (stat(SYSTEMD_LOCK_DIR, &st) < 0 || !S_ISDIR(st.st_mode))
+                return 0;
+        snprintf(du->systemd_path, sizeof(du->systemd_path), SYSTEMD_LOCK_DIR "/%u", id);
+        int fd = open(du->systemd_path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (fd < 0)
+                return -EBUSY; /* systemd's since our look, or not ours to make */
+        if (lockf(fd, F_TLOCK, 0) < 0) {
+                unlink(du->systemd_path);
+                close(fd);
+                return -EBUSY;
+        }
+        du->systemd_lock = fd;
+        return 0;
 }
 
 /* The ids of /etc/passwd and /etc/group in the range, read directly:
@@ -149,13 +172,16 @@ static int try_id(struct lp_dynamic_user *du, unsigned id)
         /* A stale id is looked at closely: every uid and gid of every
          * process; then what the killed run left where any uid may write.
          * Still held: skipped, its lock file left for the next. */
-        if (stale &&
-            (lp_leftovers_foreach_holder(id, id, found, NULL) != 0 || clean_stale(id) < 0)) {
-                close(du->lock);
-                du->lock = -1;
-                return 0;
-        }
-        return 1;
+        bool held = stale &&
+                    (lp_leftovers_foreach_holder(id, id, found, NULL) != 0 || clean_stale(id) < 0);
+        /* systemd holds it since our look: our own lock file goes again. */
+        if (!held && lock_for_systemd(du, id) < 0)
+                unlink(du->lock_path);
+        else if (!held)
+                return 1;
+        close(du->lock);
+        du->lock = -1;
+        return 0;
 }
 
 int lp_dynamic_user_acquire(struct lp_dynamic_user *du)
@@ -294,6 +320,10 @@ void lp_dynamic_user_release(struct lp_dynamic_user *du, bool clean)
                 close(du->userns);
         if (du->files >= 0)
                 close(du->files);
+        if (du->systemd_lock >= 0) {
+                unlink(du->systemd_path);
+                close(du->systemd_lock);
+        }
         if (du->lock >= 0) {
                 /* Kept when the id may still hold something: the next run
                  * that picks the id looks at it closely. */

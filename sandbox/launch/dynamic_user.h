@@ -17,6 +17,11 @@ struct lp_dynamic_user {
         char name[32]; /* "leastpriv-61184" */
         int lock;      /* held for the run: the id is this run's */
         char lock_path[64];
+        /* Where systemd's DynamicUser= keeps its locks: ours there too, a
+         * POSIX lock (lockf) as systemd takes, so that systemd does not
+         * give the id to a service while the run holds it. -1: none. */
+        int systemd_lock;
+        char systemd_path[64];
         /* A user namespace mapping the caller's uid and gid to the id:
          * idmapped mounts show the caller's files as the id's, and store
          * the id's new files as the caller's. -1: none. */
@@ -24,9 +29,9 @@ struct lp_dynamic_user {
         int files; /* a detached tmpfs holding "passwd" and "group"; -1: none */
 };
 
-#define LP_DYNAMIC_USER_INIT                          \
-        {                                             \
-                .lock = -1, .userns = -1, .files = -1 \
+#define LP_DYNAMIC_USER_INIT                                              \
+        {                                                                 \
+                .lock = -1, .systemd_lock = -1, .userns = -1, .files = -1 \
         }
 
 /* Allocates and locks the lowest free id of LP_DYNAMIC_ID_MIN..MAX: no

@@ -159,6 +159,28 @@ assert_eq "$uid_a" "$LP_OUT" "after A, its uid is given out again"
 [ -e "/run/leastpriv/dynamic-id/$uid_b" ] && fail "run B's lock file is left" ||
         pass "no lock file is left once the uid is given back"
 
+# ---- systemd's DynamicUser= allocations -------------------------------------------
+
+# Under a /run/systemd of the test's own (a mount namespace): ids systemd
+# holds are skipped, and the run's id is locked in systemd's directory
+# too (so that systemd skips it), then given back.
+cat >"$tmp/systemd.sh" <<EOF
+set -e
+mount -t tmpfs -o mode=0755 lp-test /run/systemd
+mkdir -m 0755 /run/systemd/dynamic-uid
+for i in \$(seq $first $((first + 15))); do : >/run/systemd/dynamic-uid/\$i; done
+"$LEASTPRIV" run -q -p "$dyn" -- sh -c 'id -u; ls /run/systemd/dynamic-uid | wc -l'
+echo "after: \$(ls /run/systemd/dynamic-uid | wc -l)"
+EOF
+chmod 644 "$tmp/systemd.sh"
+capture unshare --mount --propagation private bash "$tmp/systemd.sh"
+assert_status 0 "a run beside systemd's dynamic users"
+read -r -d '' uid_s during after <<<"$LP_OUT"
+[ "$uid_s" -gt $((first + 15)) ] 2>/dev/null && pass "the ids systemd holds are skipped ($uid_s)" ||
+        fail "the run got $uid_s, one of systemd's $first-$((first + 15))"
+assert_eq 17 "$during" "during the run, its id is locked in systemd's directory too"
+assert_eq "after: 16" "$after" "... and given back after it"
+
 # ---- leftovers: a daemon, SysV objects, files in /dev/shm -----------------------------
 
 # In an IPC namespace and under a /dev/shm of the test's own: the host's
