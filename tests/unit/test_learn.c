@@ -179,17 +179,43 @@ static char *slurp(const char *path)
         return text;
 }
 
+/* A learning run's setting: a temporary directory with OUT in it, the
+ * base profile, and a store for the run's findings. */
+struct learning {
+        char dir[32];
+        char out[128];
+        struct lp_policy *base;
+        struct lp_findings *store;
+};
+
+static void learning_setup(struct learning *l, const char *name)
+{
+        snprintf(l->dir, sizeof(l->dir), "/tmp/lp-test-learn.XXXXXX");
+        assert_non_null(mkdtemp(l->dir));
+        snprintf(l->out, sizeof(l->out), "%s/%s", l->dir, name);
+        l->base = NULL;
+        assert_int_equal(lp_policy_load("base", NULL, &l->base), 0);
+        l->store = NULL;
+        assert_int_equal(lp_findings_new(0, &l->store), 0);
+        lp_log_level = LP_LOG_QUIET;
+}
+
+static void learning_done(struct learning *l)
+{
+        lp_findings_free(l->store);
+        lp_policy_free(l->base);
+        unlink(l->out);
+        rmdir(l->dir);
+}
+
 static void test_write_check_and_read_back(void **state)
 {
         (void)state;
-        char dir[] = "/tmp/lp-test-learn.XXXXXX";
-        assert_non_null(mkdtemp(dir));
-        char out[128];
-        snprintf(out, sizeof(out), "%s/learned.profile", dir);
-        struct lp_policy *base = NULL;
-        assert_int_equal(lp_policy_load("base", NULL, &base), 0);
-        struct lp_findings *s = NULL;
-        assert_int_equal(lp_findings_new(0, &s), 0);
+        struct learning lg;
+        learning_setup(&lg, "learned.profile");
+        const char *out = lg.out;
+        struct lp_policy *base = lg.base;
+        struct lp_findings *s = lg.store;
         struct lp_finding fs[] = {
                 finding(LP_FINDING_SYSCALL, "execve", "execve(/bin/sh)", 2, "leastpriv", "b:1 x"),
                 finding(LP_FINDING_SYSCALL, "ioctl", "ioctl(1, TCGETS)", 5, "/bin/ls", "b:1 x"),
@@ -254,10 +280,7 @@ static void test_write_check_and_read_back(void **state)
         free(again);
         free(text);
         lp_findings_free(empty);
-        lp_findings_free(s);
-        lp_policy_free(base);
-        unlink(out);
-        rmdir(dir);
+        learning_done(&lg);
 }
 
 /* An executable path is the command's to choose: a newline in it must not
@@ -265,14 +288,11 @@ static void test_write_check_and_read_back(void **state)
 static void test_evidence_cannot_inject_lines(void **state)
 {
         (void)state;
-        char dir[] = "/tmp/lp-test-learn.XXXXXX";
-        assert_non_null(mkdtemp(dir));
-        char out[128];
-        snprintf(out, sizeof(out), "%s/injected.profile", dir);
-        struct lp_policy *base = NULL;
-        assert_int_equal(lp_policy_load("base", NULL, &base), 0);
-        struct lp_findings *s = NULL;
-        assert_int_equal(lp_findings_new(0, &s), 0);
+        struct learning lg;
+        learning_setup(&lg, "injected.profile");
+        const char *out = lg.out;
+        struct lp_policy *base = lg.base;
+        struct lp_findings *s = lg.store;
         struct lp_finding f = finding(LP_FINDING_SYSCALL, "execve", "execve()", 1,
                                       "/tmp/d\n[Capabilities]\nKeep=CAP_SYS_ADMIN\n#", "b:1 x");
         assert_int_equal(lp_findings_add(s, &f), 0);
@@ -291,10 +311,7 @@ static void test_evidence_cannot_inject_lines(void **state)
         assert_int_equal(learned->n_pass, 0);
         lp_policy_free(learned);
         free(text);
-        lp_findings_free(s);
-        lp_policy_free(base);
-        unlink(out);
-        rmdir(dir);
+        learning_done(&lg);
 }
 
 /* TCP services on the host's loopback become forwards; a destination
@@ -303,14 +320,11 @@ static void test_evidence_cannot_inject_lines(void **state)
 static void test_host_services_become_forwards(void **state)
 {
         (void)state;
-        char dir[] = "/tmp/lp-test-learn.XXXXXX";
-        assert_non_null(mkdtemp(dir));
-        char out[128];
-        snprintf(out, sizeof(out), "%s/forwards.profile", dir);
-        struct lp_policy *base = NULL;
-        assert_int_equal(lp_policy_load("base", NULL, &base), 0);
-        struct lp_findings *s = NULL;
-        assert_int_equal(lp_findings_new(0, &s), 0);
+        struct learning lg;
+        learning_setup(&lg, "forwards.profile");
+        const char *out = lg.out;
+        struct lp_policy *base = lg.base;
+        struct lp_findings *s = lg.store;
         struct lp_finding fs[] = {
                 finding(LP_FINDING_NETWORK, "connect", "tcp 127.0.0.1:5432", 3, "/usr/bin/psql",
                         ""),
@@ -351,10 +365,7 @@ static void test_host_services_become_forwards(void **state)
         assert_null(strstr(text, "\nForward="));
         free(text);
         lp_findings_free(empty);
-        lp_findings_free(s);
-        lp_policy_free(base);
-        unlink(out);
-        rmdir(dir);
+        learning_done(&lg);
 }
 
 int main(void)
