@@ -2,13 +2,19 @@
  * the ns/pid and fd links of every process under /proc tell whose they are. */
 #include "supervise/listeners.h"
 
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
+#include <linux/inet_diag.h>
+#include <linux/netlink.h>
+#include <linux/sock_diag.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "base/util.h"
@@ -116,19 +122,16 @@ bool lp_listener_exists(int pid, uint16_t port)
 }
 
 /* A listening local address that loopback reaches: 127/8, 0.0.0.0, ::1,
- * ::, ::ffff:127/104 (as /proc/net/tcp{,6} print them: hex, in the
- * kernel's word order). */
-static bool reachable_from_loopback(const char *hex)
+ * ::, ::ffff:127/104 (network byte order, as sock_diag gives it). */
+static bool reachable_from_loopback(int family, const uint32_t addr[4])
 {
-        size_t len = strlen(hex);
-        if (len == 8) /* IPv4, little-endian on the hosts we run on: 0100007F */
-                return strcmp(hex, "00000000") == 0 || strncasecmp(hex + 6, "7F", 2) == 0;
-        if (len != 32)
-                return false;
-        return strcmp(hex, "00000000000000000000000000000000") == 0 ||
-               strcmp(hex, "00000000000000000000000001000000") == 0 ||
-               (strncasecmp(hex, "0000000000000000FFFF0000", 24) == 0 &&
-                strncasecmp(hex + 30, "7F", 2) == 0);
+        const uint8_t *b = (const uint8_t *)addr;
+        static const uint8_t any[16], v6_loopback[16] = {[15] = 1},
+                                      mapped[12] = {[10] = 0xff, [11] = 0xff};
+        if (family == AF_INET)
+                return addr[0] == 0 || b[0] == 127;
+        return memcmp(b, any, 16) == 0 || memcmp(b, v6_loopback, 16) == 0 ||
+               (memcmp(b, mapped, 12) == 0 && b[12] == 127);
 }
 
 static int compare_ports(const void *a, const void *b)
@@ -136,36 +139,80 @@ static int compare_ports(const void *a, const void *b)
         return (int)*(const uint16_t *)a - (int)*(const uint16_t *)b;
 }
 
+struct port_list {
+        uint16_t *v;
+        size_t n, cap;
+};
+
+static int add_port(struct port_list *l, uint16_t port)
+{
+        if (LP_GROW(l->v, l->cap, l->n) < 0)
+                return -ENOMEM;
+        l->v[l->n++] = port;
+        return 0;
+}
+
+/* The kernel's own list of listening TCP sockets of one family
+ * (sock_diag(7)): filtered by state in the kernel, so that a host with
+ * thousands of connections in TIME_WAIT costs nothing more. */
+static int diag_listeners(int family, struct port_list *out)
+{
+        int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+        if (fd < 0)
+                return -errno;
+        struct {
+                struct nlmsghdr nlh;
+                struct inet_diag_req_v2 req;
+        } q = {.nlh = {.nlmsg_len = sizeof(q),
+                       .nlmsg_type = SOCK_DIAG_BY_FAMILY,
+                       .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP},
+               .req = {.sdiag_family = (uint8_t)family,
+                       .sdiag_protocol = IPPROTO_TCP,
+                       .idiag_states = 1u << TCP_LISTEN}};
+        int r = send(fd, &q, sizeof(q), 0) == (ssize_t)sizeof(q) ? 1 : -errno;
+        _Alignas(struct nlmsghdr) char buf[32768];
+        while (r > 0) {
+                ssize_t len = recv(fd, buf, sizeof(buf), 0);
+                if (len <= 0) {
+                        r = len < 0 ? -errno : -EIO;
+                        break;
+                }
+                for (struct nlmsghdr *h = (struct nlmsghdr *)buf; r > 0 && NLMSG_OK(h, (size_t)len);
+                     h = NLMSG_NEXT(h, len)) {
+                        if (h->nlmsg_type == NLMSG_DONE) {
+                                r = 0;
+                        } else if (h->nlmsg_type == NLMSG_ERROR) {
+                                const struct nlmsgerr *e = NLMSG_DATA(h);
+                                r = e->error < 0 ? e->error : -EIO;
+                        } else if (h->nlmsg_len >= NLMSG_LENGTH(sizeof(struct inet_diag_msg))) {
+                                const struct inet_diag_msg *m = NLMSG_DATA(h);
+                                if (reachable_from_loopback(m->idiag_family, m->id.idiag_src) &&
+                                    add_port(out, ntohs(m->id.idiag_sport)) < 0)
+                                        r = -ENOMEM;
+                        }
+                }
+        }
+        close(fd);
+        return r;
+}
+
 int lp_listeners_host_loopback(uint16_t **ret)
 {
-        static const char *const tables[] = {"/proc/self/net/tcp", "/proc/self/net/tcp6"};
-        uint16_t *ports = NULL;
-        size_t n = 0, cap = 0;
-        char line[512], addr[64];
-        for (size_t t = 0; t < LP_ELEMENTSOF(tables); t++) {
-                FILE *f = fopen(tables[t], "re");
-                while (f && fgets(line, sizeof(line), f)) {
-                        unsigned port, state;
-                        if (sscanf(line, " %*s %63[0-9A-Fa-f]:%x %*s %x", addr, &port, &state) !=
-                                    3 ||
-                            state != TCP_LISTEN || !reachable_from_loopback(addr))
-                                continue;
-                        if (LP_GROW(ports, cap, n) < 0) {
-                                fclose(f);
-                                free(ports);
-                                return -ENOMEM;
-                        }
-                        ports[n++] = (uint16_t)port;
-                }
-                if (f)
-                        fclose(f);
+        struct port_list l = {0};
+        int r = diag_listeners(AF_INET, &l);
+        /* A host without IPv6 has no such table: only IPv4 then. */
+        if (r >= 0 && (r = diag_listeners(AF_INET6, &l)) == -ENOENT)
+                r = 0;
+        if (r < 0) {
+                free(l.v);
+                return r;
         }
-        if (n)
-                qsort(ports, n, sizeof(*ports), compare_ports);
+        if (l.n)
+                qsort(l.v, l.n, sizeof(*l.v), compare_ports);
         size_t unique = 0;
-        for (size_t i = 0; i < n; i++)
-                if (!unique || ports[unique - 1] != ports[i])
-                        ports[unique++] = ports[i];
-        *ret = ports;
+        for (size_t i = 0; i < l.n; i++)
+                if (!unique || l.v[unique - 1] != l.v[i])
+                        l.v[unique++] = l.v[i];
+        *ret = l.v;
         return (int)unique;
 }

@@ -18,5 +18,6 @@ bool lp_listener_exists(int pid, uint16_t port);
 
 /* The TCP ports on which this process's network namespace (the host's,
  * in the supervisor) listens on loopback, 0.0.0.0 or ::, sorted, each
- * once, into *ret (freed by the caller). Returns how many, or -errno. */
+ * once, into *ret (freed by the caller), from sock_diag(7). Returns how
+ * many, or -errno. */
 int lp_listeners_host_loopback(uint16_t **ret);
