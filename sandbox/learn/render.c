@@ -231,12 +231,20 @@ static void render_destinations(const struct render *c)
                 /* A loopback destination learned from a loopback base is a
                  * host service (rules/checks.c): a forward serves TCP ones;
                  * only the host network has the others. */
-                if (!(loopback_base && forward_of(it->value, token, sizeof(token))))
+                bool udp_service = loopback_base && strncmp(it->value, "udp ", 4) == 0 &&
+                                   is_loopback_destination(it->value);
+                if (!(loopback_base && forward_of(it->value, token, sizeof(token))) && !udp_service)
                         outside |= !is_loopback_destination(it->value) ||
                                    c->base->netns != LP_NETNS_NONE;
                 fprintf(c->out, "# destination: %s # ", it->value);
                 lp_learned_format_evidence(c->out, it);
                 fputs("\n", c->out);
+                /* A note, not a grant: the host network for one UDP
+                 * service would be far more than it needs. */
+                if (udp_service)
+                        fputs("#   a UDP service on the host's loopback: Forward= is TCP only; "
+                              "Namespace=host\n#   would reach it (not granted)\n",
+                              c->out);
         }
         if (!has(l, LP_LEARNED_DESTINATION, NULL) || c->base->netns == LP_NETNS_HOST)
                 return;

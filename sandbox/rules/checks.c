@@ -237,10 +237,11 @@ static bool reaches(const struct lp_decider *d, const struct lp_call *c,
          * them to loopback. */
         if (!(sa->loopback || sa->any) || d->policy->netns != LP_NETNS_LOOPBACK)
                 return false;
+        bool udp = strcmp(c->proto, "udp") == 0;
+        if (d->learn && (udp || strcmp(c->proto, "tcp") == 0))
+                return !d->proc->listener_outside(d->proc->ctx, c->pid, sa->port, udp);
         if (strcmp(c->proto, "tcp") != 0)
                 return true;
-        if (d->learn)
-                return !d->proc->listener_outside(d->proc->ctx, c->pid, sa->port);
         return !unforwarded_host_service(d, c, sa->port);
 }
 

@@ -27,10 +27,11 @@ struct lp_proc_reader {
         /* The real, effective and saved uid ('u') or gid ('g') of pid into
          * ret: 0, or -ESRCH when the process is gone. */
         int (*ids)(const void *ctx, int pid, char which, unsigned ret[3]);
-        /* Whether something listens on TCP `port` in pid's network
-         * namespace and no process of pid's PID namespace holds that
-         * listening socket: a host service (supervise/listeners.h). */
-        bool (*listener_outside)(const void *ctx, int pid, uint16_t port);
+        /* Whether something listens on TCP (or, `udp`, is bound to UDP)
+         * `port` in pid's network namespace and no process of pid's PID
+         * namespace holds that socket: a host service
+         * (supervise/listeners.h). */
+        bool (*listener_outside)(const void *ctx, int pid, uint16_t port, bool udp);
         /* Whether anything listens on TCP `port` in pid's network namespace. */
         bool (*listening)(const void *ctx, int pid, uint16_t port);
         /* `path` of pid's call, relative to `dirfd` (AT_FDCWD: its cwd),

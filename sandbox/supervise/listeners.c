@@ -20,6 +20,7 @@
 #include "base/util.h"
 
 #define TCP_LISTEN 0x0A
+#define UDP_UNCONNECTED 0x07 /* a bound UDP socket, as /proc/net/udp shows it */
 
 /* The listening sockets on one port (SO_REUSEPORT allows many). */
 struct inodes {
@@ -28,7 +29,8 @@ struct inodes {
         bool lost; /* one could not be kept: the answer would be a guess */
 };
 
-static void listening_inodes(int pid, const char *table, uint16_t port, struct inodes *in)
+static void listening_inodes_in_state(int pid, const char *table, uint16_t port, unsigned want,
+                                      struct inodes *in)
 {
         char path[64], line[512];
         snprintf(path, sizeof(path), "/proc/%d/net/%s", pid, table);
@@ -40,7 +42,7 @@ static void listening_inodes(int pid, const char *table, uint16_t port, struct i
                  * inode */
                 if (sscanf(line, " %*s %*[0-9A-Fa-f]:%x %*s %x %*s %*s %*s %*s %*s %lu",
                            &local_port, &state, &inode) == 3 &&
-                    state == TCP_LISTEN && local_port == port) {
+                    state == want && local_port == port) {
                         if (LP_GROW(in->v, in->cap, in->n) < 0)
                                 in->lost = true;
                         else
@@ -49,6 +51,12 @@ static void listening_inodes(int pid, const char *table, uint16_t port, struct i
         }
         if (f)
                 fclose(f);
+}
+
+static void listening_inodes(int pid, const char *table, uint16_t port, struct inodes *in)
+{
+        unsigned want = strncmp(table, "udp", 3) == 0 ? UDP_UNCONNECTED : TCP_LISTEN;
+        listening_inodes_in_state(pid, table, port, want, in);
 }
 
 static bool holds_socket(const char *pid_dir, const struct inodes *in)
@@ -87,11 +95,11 @@ static bool same_pid_namespace(const char *pid_dir, const char *ns)
         return strcmp(link, ns) == 0;
 }
 
-bool lp_listener_is_outside(int pid, uint16_t port)
+bool lp_listener_is_outside(int pid, uint16_t port, bool udp)
 {
         struct inodes in = {.n = 0};
-        listening_inodes(pid, "tcp", port, &in);
-        listening_inodes(pid, "tcp6", port, &in);
+        listening_inodes(pid, udp ? "udp" : "tcp", port, &in);
+        listening_inodes(pid, udp ? "udp6" : "tcp6", port, &in);
         char path[64], ns[64];
         snprintf(path, sizeof(path), "/proc/%d/ns/pid", pid);
         ssize_t n = readlink(path, ns, sizeof(ns) - 1);

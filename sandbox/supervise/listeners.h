@@ -7,11 +7,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* Whether something listens on TCP `port` in `pid`'s network namespace and
- * no process of `pid`'s PID namespace holds that listening socket. False
+/* Whether something listens on TCP `port` (or, `udp`, is bound to UDP
+ * `port`) in `pid`'s network namespace and no process of `pid`'s PID
+ * namespace holds that socket. False
  * when nothing listens (the connect fails alike with or without the host)
  * or when it cannot be told. Reads /proc: call once per port. */
-bool lp_listener_is_outside(int pid, uint16_t port);
+bool lp_listener_is_outside(int pid, uint16_t port, bool udp);
 
 /* Whether something listens on TCP `port` in `pid`'s network namespace. */
 bool lp_listener_exists(int pid, uint16_t port);

@@ -42,16 +42,16 @@ static int proc_ids(const void *ctx, int pid, char which, unsigned ret[3])
 }
 
 /* A /proc scan each: answered once per port and remembered. */
-static bool proc_listener_outside(const void *ctx, int pid, uint16_t port)
+static bool proc_listener_outside(const void *ctx, int pid, uint16_t port, bool udp)
 {
         struct lp_proc *proc = (struct lp_proc *)ctx;
         for (size_t i = 0; i < proc->n_ports; i++)
-                if (proc->ports[i].port == port)
+                if (proc->ports[i].port == port && proc->ports[i].udp == udp)
                         return proc->ports[i].outside;
-        bool outside = lp_listener_is_outside(pid, port);
+        bool outside = lp_listener_is_outside(pid, port, udp);
         /* Without memory for the answer, it is asked again next time. */
         if (LP_GROW(proc->ports, proc->cap_ports, proc->n_ports) >= 0)
-                proc->ports[proc->n_ports++] = (struct lp_port_owner){port, outside};
+                proc->ports[proc->n_ports++] = (struct lp_port_owner){port, udp, outside};
         return outside;
 }
 

@@ -12,6 +12,7 @@ struct lp_proc {
         /* Loopback ports already told apart. */
         struct lp_port_owner {
                 uint16_t port;
+                bool udp;
                 bool outside;
         } * ports;
         size_t n_ports, cap_ports;

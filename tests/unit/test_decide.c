@@ -90,9 +90,9 @@ static int fake_ids(const void *ctx, int pid, char which, unsigned ret[3])
         return 0;
 }
 
-static bool fake_listener_outside(const void *ctx, int pid, uint16_t port)
+static bool fake_listener_outside(const void *ctx, int pid, uint16_t port, bool udp)
 {
-        return port == 5432;
+        return port == (udp ? 5353 : 5432);
 }
 
 /* Inside the namespace, the command's own server listens on 8080. */
@@ -468,8 +468,13 @@ static void test_learning_host_services(void **state)
         /* The fix: a forward of the port, not the whole host network. */
         assert_string_equal(x->fix, "[Network] Forward=tcp:5432");
         assert_continue_clean(DECIDE(f, "connect", 3, own, 16, 0, 0, 0));
-        /* UDP is not told apart. */
+        /* A UDP service of the host's is a destination too (no forward:
+         * Forward= is TCP only); UDP to the TCP one's port is not. */
         assert_continue_clean(DECIDE(f, "connect", 4, pg, 16, 0, 0, 0));
+        x = only(DECIDE(f, "sendto", 4, 0, 0, 0, put_inet(&f->im, "127.0.0.1", 5353), 16),
+                 LP_FINDING_NETWORK, "sendto", LP_FINDING_AUDITED);
+        assert_string_equal(x->target, "udp 127.0.0.1:5353");
+        assert_string_equal(x->fix, "[Network] Namespace=host");
         teardown(f);
 }
 

@@ -331,8 +331,10 @@ static void test_host_services_become_forwards(void **state)
                 finding(LP_FINDING_NETWORK, "connect", "tcp [::1]:6379", 1, "/r", ""),
                 /* A dual-stack client: [::1] first, then 127.0.0.1. */
                 finding(LP_FINDING_NETWORK, "connect", "tcp [::1]:5432", 1, "/usr/bin/psql", ""),
+                /* A UDP service: a note, not the host network. */
+                finding(LP_FINDING_NETWORK, "sendto", "udp 127.0.0.1:5353", 4, "/d", ""),
         };
-        for (size_t i = 0; i < 3; i++)
+        for (size_t i = 0; i < 4; i++)
                 assert_int_equal(lp_findings_add(s, &fs[i]), 0);
         struct lp_learn_request req = {.output = out, .base = "base"};
         lp_log_level = LP_LOG_QUIET;
@@ -341,7 +343,9 @@ static void test_host_services_become_forwards(void **state)
         assert_non_null(strstr(text, "\nForward=tcp:5432\n"));
         assert_non_null(strstr(text, "\nForward=tcp:6379=[::1]:6379\n"));
         assert_null(strstr(text, "\nForward=tcp:5432=[::1]:5432\n"));
-        assert_null(strstr(text, "Namespace="));
+        assert_null(strstr(text, "\nNamespace="));
+        assert_non_null(strstr(text, "\n# destination: udp 127.0.0.1:5353 # 2-99 calls"));
+        assert_non_null(strstr(text, "a UDP service on the host's loopback: Forward= is TCP only"));
         struct lp_policy *learned = NULL;
         assert_int_equal(lp_policy_load(out, stderr, &learned), 0);
         assert_int_equal(learned->n_forwards, 2);
