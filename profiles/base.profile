@@ -32,6 +32,9 @@ PrivateDevices=yes
 # /proc/sys, /sys and cgroupfs read-only.
 ProtectKernelTunables=yes
 ProtectControlGroups=yes
+# No set-user-ID or set-group-ID files: a capless root command could
+# otherwise leave a set-user-ID-root program in its workspace.
+RestrictSUIDSGID=yes
 # Credential stores and host-service sockets: hidden, whatever the user
 # (each with '-': most hosts lack some).
 InaccessiblePaths=-/etc/shadow -/etc/gshadow -/etc/shadow- -/etc/gshadow-

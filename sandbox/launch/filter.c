@@ -8,6 +8,8 @@
 #include "launch/filter.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <linux/capability.h>
 #include <seccomp.h>
 #include <stdbool.h>
@@ -106,10 +108,31 @@ static int allow_unwatched_calls(scmp_filter_ctx ctx, const struct lp_policy *p,
         return -EINVAL;
 }
 
+/* Watched for its mode alone (RestrictSUIDSGID=): a call stays in the
+ * kernel when its mode has neither S_ISUID nor S_ISGID, or when open's
+ * flags create nothing. Only the rest is looked at. */
+static int allow_plain_modes(scmp_filter_ctx ctx, const struct lp_watch_mode *m, int nr)
+{
+        if (m->mode == LP_MODE_UNSEEN)
+                return 0; /* openat2: every call */
+        struct scmp_arg_cmp c = {(unsigned)m->mode, SCMP_CMP_MASKED_EQ, S_ISUID | S_ISGID, 0};
+        int r = allow(ctx, nr, 1, &c);
+        if (r >= 0 && m->flags >= 0) {
+                c = (struct scmp_arg_cmp){(unsigned)m->flags, SCMP_CMP_MASKED_EQ,
+                                          O_CREAT | (O_TMPFILE & ~O_DIRECTORY), 0};
+                r = allow(ctx, nr, 1, &c);
+        }
+        return r;
+}
+
 static int add_allowed(scmp_filter_ctx ctx, const struct lp_policy *p,
                        const struct lp_filter_options *o, const struct lp_syscall_rule *rule)
 {
         const struct lp_watch *w = lp_watch_find(rule->name);
+        const struct lp_watch_mode *m =
+                w ? lp_watch_mode_only(p, w, rule->name, o->fs_restricted) : NULL;
+        if (m)
+                return allow_plain_modes(ctx, m, rule->nr);
         if (w && lp_watch_active(p, w, rule->name, o->fs_restricted))
                 return allow_unwatched_calls(ctx, p, w, rule->nr);
         return allow(ctx, rule->nr, 0, NULL);

@@ -47,6 +47,7 @@ const struct lp_key lp_keys[] = {
         GRANTING_KEY("Filesystem", "PrivateDevices", private_devices, false),
         GRANTING_KEY("Filesystem", "ProtectKernelTunables", protect_tunables, false),
         GRANTING_KEY("Filesystem", "ProtectControlGroups", protect_cgroups, false),
+        GRANTING_KEY("Filesystem", "RestrictSUIDSGID", restrict_suid, false),
 
         GRANTING_KEY("Host", "PrivateIPC", private_ipc, false),
         GRANTING_KEY("Host", "ProtectHostname", protect_hostname, false),

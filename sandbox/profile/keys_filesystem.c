@@ -185,6 +185,16 @@ void lp_key_protect_tunables_show(const struct lp_policy *p, FILE *out)
         lp_value_flag_show(out, "ProtectKernelTunables", &p->protect_tunables);
 }
 
+int lp_key_restrict_suid_apply(struct lp_builder *b, const char *value, struct lp_origin o)
+{
+        return lp_value_flag_apply(b, &b->policy->restrict_suid, "RestrictSUIDSGID", value, o);
+}
+
+void lp_key_restrict_suid_show(const struct lp_policy *p, FILE *out)
+{
+        lp_value_flag_show(out, "RestrictSUIDSGID", &p->restrict_suid);
+}
+
 void lp_key_protect_cgroups_show(const struct lp_policy *p, FILE *out)
 {
         lp_value_flag_show(out, "ProtectControlGroups", &p->protect_cgroups);
@@ -278,4 +288,12 @@ int lp_key_protect_cgroups_privileges(const struct lp_policy *p, const struct lp
 {
         return lp_value_flag_privilege(&p->protect_cgroups, sink,
                                        "filesystem cgroupfs writable (ProtectControlGroups=no)");
+}
+
+int lp_key_restrict_suid_privileges(const struct lp_policy *p, const struct lp_policy *other,
+                                    struct lp_privilege_sink *sink)
+{
+        return lp_value_flag_privilege(&p->restrict_suid, sink,
+                                       "filesystem set-user-ID and set-group-ID files "
+                                       "(RestrictSUIDSGID=no)");
 }

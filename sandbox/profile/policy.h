@@ -171,6 +171,7 @@ struct lp_policy {
         struct lp_flag private_devices;
         struct lp_flag protect_tunables; /* ProtectKernelTunables= */
         struct lp_flag protect_cgroups;  /* ProtectControlGroups= */
+        struct lp_flag restrict_suid;    /* RestrictSUIDSGID= */
 
         struct lp_flag private_ipc;      /* [Host] PrivateIPC= */
         struct lp_flag protect_hostname; /* [Host] ProtectHostname= */
@@ -217,6 +218,14 @@ static inline bool lp_syscall_rule_is_default(const struct lp_syscall_rule *r)
 static inline bool lp_syscall_rule_named_allow(const struct lp_syscall_rule *r)
 {
         return r && r->named && r->action.type == LP_ACTION_ALLOW;
+}
+
+/* Whether modes with S_ISUID or S_ISGID are refused (rules/checks.h,
+ * lp_check_mode): RestrictSUIDSGID=yes, or a dynamic user, which implies
+ * it (its files in the workspace are the caller's on disk). */
+static inline bool lp_policy_restricts_suid(const struct lp_policy *p)
+{
+        return p->restrict_suid.value || p->dynamic_user.value;
 }
 
 /* Look-ups for the later stages; NULL when not found. */

@@ -375,7 +375,7 @@ bool lp_check_mode(const struct lp_decider *d, const struct lp_call *c, struct l
 {
         const struct lp_policy *p = d->policy;
         const struct lp_watch_mode *m = lp_watch_mode_of(c->watch, c->name);
-        if (!p->dynamic_user.value || !m)
+        if (!lp_policy_restricts_suid(p) || !m)
                 return false;
         bool unseen = m->mode == LP_MODE_UNSEEN;
         if (!unseen && m->flags >= 0 &&
@@ -393,9 +393,18 @@ bool lp_check_mode(const struct lp_decider *d, const struct lp_call *c, struct l
         if (!f)
                 return true;
         lp_verdict_target(f, c->decoded.target, c->decoded.dedupe);
-        lp_verdict_rule(f, &p->dynamic_user.origin,
-                        "[Identity] DynamicUser=yes: no set-user-ID or set-group-ID files%s",
-                        unseen ? " (openat2's mode cannot be seen)" : "");
-        snprintf(f->fix, sizeof(f->fix), "[Identity] DynamicUser=no");
+        const char *seen = unseen ? " (openat2's mode cannot be seen)" : "";
+        if (p->dynamic_user.value) {
+                lp_verdict_rule(f, &p->dynamic_user.origin,
+                                "[Identity] DynamicUser=yes: no set-user-ID or set-group-ID "
+                                "files%s",
+                                seen);
+                snprintf(f->fix, sizeof(f->fix),
+                         "[Identity] DynamicUser=no and [Filesystem] RestrictSUIDSGID=no");
+        } else {
+                lp_verdict_rule(f, &p->restrict_suid.origin, "[Filesystem] RestrictSUIDSGID=yes%s",
+                                seen);
+                snprintf(f->fix, sizeof(f->fix), "[Filesystem] RestrictSUIDSGID=no");
+        }
         return true;
 }

@@ -45,7 +45,8 @@ void lp_check_raise_priority(const struct lp_decider *d, const struct lp_call *c
  * kernel's refusal (EROFS, EACCES) standing. Returns whether it found one. */
 bool lp_check_paths(const struct lp_decider *d, const struct lp_call *c, struct lp_verdict *v);
 
-/* Under [Identity] DynamicUser=yes: a mode with S_ISUID or S_ISGID
+/* Under [Filesystem] RestrictSUIDSGID=yes, or [Identity] DynamicUser=yes
+ * (which implies it): a mode with S_ISUID or S_ISGID
  * (chmod, fchmod, mknod, open with O_CREAT; openat2, whose mode is out of
  * sight, always) is refused with EPERM and reported. The dynamic user's
  * files in its workspace are the caller's on disk: a set-user-ID one

@@ -351,15 +351,31 @@ bool lp_watch_hardened(const struct lp_policy *p, const char *syscall)
         return lp_watch_hardens(lp_watch_find(syscall), lp_policy_syscall_by_name(p, syscall));
 }
 
-bool lp_watch_active(const struct lp_policy *p, const struct lp_watch *w, const char *syscall,
-                     bool fs_restricted)
+/* Watched for a reason other than its mode. */
+static bool active_but_mode(const struct lp_policy *p, const struct lp_watch *w,
+                            const char *syscall, bool fs_restricted)
 {
         const struct lp_watch_paths *paths = lp_watch_paths_of(w, syscall);
         return (w->hardening && lp_watch_hardened(p, syscall)) ||
                (w->cap >= 0 && !lp_policy_keeps(p, w->cap)) ||
                (w->destination && p->netns != LP_NETNS_HOST) || w->always ||
-               (fs_restricted && paths && paths->first.op != LP_FS_OP_NONE) ||
-               (p->dynamic_user.value && lp_watch_mode_of(w, syscall));
+               (fs_restricted && paths && paths->first.op != LP_FS_OP_NONE);
+}
+
+bool lp_watch_active(const struct lp_policy *p, const struct lp_watch *w, const char *syscall,
+                     bool fs_restricted)
+{
+        return active_but_mode(p, w, syscall, fs_restricted) ||
+               (lp_policy_restricts_suid(p) && lp_watch_mode_of(w, syscall));
+}
+
+const struct lp_watch_mode *lp_watch_mode_only(const struct lp_policy *p, const struct lp_watch *w,
+                                               const char *syscall, bool fs_restricted)
+{
+        const struct lp_watch_mode *m = lp_watch_mode_of(w, syscall);
+        if (!m || !lp_policy_restricts_suid(p) || active_but_mode(p, w, syscall, fs_restricted))
+                return NULL;
+        return m;
 }
 
 const struct lp_watch_paths *lp_watch_paths_of(const struct lp_watch *w, const char *syscall)

@@ -141,5 +141,11 @@ static inline const struct lp_watch_mode *lp_watch_mode_of(const struct lp_watch
         return NULL;
 }
 
+/* Where `syscall` has its mode when the mode is the only reason it is
+ * watched (RestrictSUIDSGID=): the filter then keeps the calls without
+ * S_ISUID and S_ISGID in the kernel. NULL otherwise. */
+const struct lp_watch_mode *lp_watch_mode_only(const struct lp_policy *p, const struct lp_watch *w,
+                                               const char *syscall, bool fs_restricted);
+
 /* The paths `syscall` of w writes, or NULL. */
 const struct lp_watch_paths *lp_watch_paths_of(const struct lp_watch *w, const char *syscall);

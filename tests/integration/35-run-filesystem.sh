@@ -237,6 +237,23 @@ assert_status 125 "a working directory inside a hidden path: exit 125"
 assert_contains "$LP_ERR" "lies inside $tmp/home-root/.ssh, which InaccessiblePaths= hides" \
         "... saying why"
 
+# ---- no set-user-ID files (RestrictSUIDSGID=, base) ----
+# A capless root command owns the caller's files in its workspace: a
+# set-user-ID-root program left there would outlive the run.
+L_suid=$(grep -n '^RestrictSUIDSGID=' "$LP_SOURCE/profiles/base.profile" | cut -d: -f1)
+cd "$tmp/shared" || fatal "cd $tmp/shared" # writable by both
+for who in root nobody; do
+        lpf "$who" -- sh -c 'cp /bin/true suid-t && chmod 4755 suid-t; stat -c %a suid-t; rm -f suid-t'
+        assert_eq 755 "$LP_OUT" "$who: chmod 4755 leaves the file 0755"
+        expect_finding "$who: chmod 4755" "$F" syscall fchmodat action=denied errno=EPERM count=1 \
+                "rule=<embedded>/base.profile:$L_suid [Filesystem] RestrictSUIDSGID=yes" \
+                'fix=[Filesystem] RestrictSUIDSGID=no'
+done
+allow_suid=$(default_plus allow-suid $'[Filesystem]\nRestrictSUIDSGID=no\n')
+lpf root -p "$allow_suid" -- sh -c 'cp /bin/true suid-t && chmod 4755 suid-t; stat -c %a suid-t; rm -f suid-t'
+assert_eq 4755 "$LP_OUT" "with RestrictSUIDSGID=no the kernel decides (the test can fail)"
+cd "$tmp" || fatal "cd $tmp"
+
 # ---- nothing left behind ----
 assert_eq "$tmp_before" "$(host_tmp)" \
         "no file or directory left in the host's /tmp"

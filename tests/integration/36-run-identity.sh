@@ -82,7 +82,7 @@ assert_eq 755 "$LP_OUT" "chmod u+s and g+s change nothing"
 assert_eq "0" "$(find "$tmp/ws" -perm /6000 | wc -l)" "no set-user-ID or set-group-ID file on disk"
 expect_finding "chmod u+s" "$tmp/suid.jsonl" syscall fchmodat action=denied errno=EPERM count=2 \
         'rule~dyn\.profile:4 \[Identity\] DynamicUser=yes: no set-user-ID or set-group-ID files$' \
-        'fix=[Identity] DynamicUser=no'
+        'fix=[Identity] DynamicUser=no and [Filesystem] RestrictSUIDSGID=no'
 run_lp run -p "$dyn" -- /usr/bin/python3 -c "
 import os
 try:

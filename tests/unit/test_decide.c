@@ -514,6 +514,42 @@ static void test_run_host_services(void **state)
         teardown(f);
 }
 
+/* RestrictSUIDSGID= (base): a mode with S_ISUID or S_ISGID is refused
+ * with EPERM for every command, as the caller's files are its own; the
+ * line that refuses it is cited. Off, the kernel decides. */
+static void test_restrict_suid_modes(void **state)
+{
+        struct fixture *f = setup(DEFAULT, false, false);
+        const struct lp_verdict *v = DECIDE(f, "fchmod", 3, 04755, 0, 0, 0, 0);
+        assert_int_equal(v->answer, LP_ANSWER_ERRNO);
+        assert_int_equal(v->error, EPERM);
+        const struct lp_verdict_finding *x =
+                only(v, LP_FINDING_SYSCALL, "fchmod", LP_FINDING_DENIED);
+        assert_non_null(strstr(x->rule, "[Filesystem] RestrictSUIDSGID=yes"));
+        assert_string_equal(x->fix, "[Filesystem] RestrictSUIDSGID=no");
+        assert_int_equal(DECIDE(f, "fchmod", 3, 02755, 0, 0, 0, 0)->error, EPERM);
+        assert_continue_clean(DECIDE(f, "fchmod", 3, 0755, 0, 0, 0, 0));
+        /* open: the mode counts with O_CREAT only. */
+        assert_int_equal(DECIDE(f, "openat", AT_FDCWD, 0, O_CREAT | O_WRONLY, 04755, 0, 0)->error,
+                         EPERM);
+        assert_continue_clean(DECIDE(f, "openat", AT_FDCWD, 0, O_RDONLY, 04755, 0, 0));
+        /* openat2's mode is in memory: ENOSYS, libc falls back to openat. */
+        assert_int_equal(DECIDE(f, "openat2", AT_FDCWD, 0, 0, 0, 0, 0)->error, ENOSYS);
+        teardown(f);
+
+        f = setup("[Profile]\nInclude=default\n[Filesystem]\nRestrictSUIDSGID=no\n", false, false);
+        assert_continue_clean(DECIDE(f, "fchmod", 3, 04755, 0, 0, 0, 0));
+        teardown(f);
+
+        f = setup("[Profile]\nInclude=default\n[Filesystem]\nRestrictSUIDSGID=no\n"
+                  "[Identity]\nDynamicUser=yes\n",
+                  false, false);
+        x = only(DECIDE(f, "fchmod", 3, 04755, 0, 0, 0, 0), LP_FINDING_SYSCALL, "fchmod",
+                 LP_FINDING_DENIED);
+        assert_non_null(strstr(x->rule, "[Identity] DynamicUser=yes"));
+        teardown(f);
+}
+
 static void test_send_destinations(void **state)
 {
         struct fixture *f = setup(DEFAULT, false, false);
@@ -841,6 +877,7 @@ int main(void)
                 cmocka_unit_test(test_connect_destinations),
                 cmocka_unit_test(test_learning_host_services),
                 cmocka_unit_test(test_run_host_services),
+                cmocka_unit_test(test_restrict_suid_modes),
                 cmocka_unit_test(test_send_destinations),
                 cmocka_unit_test(test_sendmmsg_first_outside_message),
                 cmocka_unit_test(test_bind_below_the_port_start),

@@ -81,7 +81,16 @@ static void test_default_profile(void **state)
 {
         struct pfc f = compile("[Profile]\nInclude=default\n", NULL);
         assert_int_equal(rule_of(&f, "read"), ALLOWED);
-        assert_int_equal(rule_of(&f, "openat"), ALLOWED);
+        /* RestrictSUIDSGID= (base): only a creating open with S_ISUID or
+         * S_ISGID in its mode leaves the kernel; fchmod likewise. */
+        assert_int_equal(rule_of(&f, "openat"), SOME_ALLOWED);
+        assert_true(mentions(&f, "openat", "$a3"));
+        assert_int_equal(rule_of(&f, "fchmod"), SOME_ALLOWED);
+        struct pfc off =
+                compile("[Profile]\nInclude=default\n[Filesystem]\nRestrictSUIDSGID=no\n", NULL);
+        assert_int_equal(rule_of(&off, "openat"), ALLOWED);
+        assert_int_equal(rule_of(&off, "fchmod"), ALLOWED);
+        free(off.text);
         assert_int_equal(rule_of(&f, "ptrace"), NOTIFIED); /* denied: reported */
         assert_int_equal(rule_of(&f, "clone3"), ERRNO_IN_KERNEL);
         /* Watched, every call. */

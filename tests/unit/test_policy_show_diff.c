@@ -313,6 +313,7 @@ static const char every_key[] = "[Profile]\n"
                                 "PrivateDevices=yes\n"
                                 "ProtectKernelTunables=no\n"
                                 "ProtectControlGroups=yes\n"
+                                "RestrictSUIDSGID=no\n"
                                 "[Host]\n"
                                 "PrivateIPC=no\n"
                                 "ProtectHostname=yes\n"
@@ -608,8 +609,9 @@ static void test_policy_diff_filesystem(void **state)
                 {"PrivateDevices=no", "+ filesystem the host's /dev "},
                 {"ProtectKernelTunables=no", "+ filesystem kernel tunables writable "},
                 {"ProtectControlGroups=no", "+ filesystem cgroupfs writable "},
+                {"RestrictSUIDSGID=no", "+ filesystem set-user-ID and set-group-ID files "},
         };
-        for (size_t i = 0; i < 4; i++) {
+        for (size_t i = 0; i < 5; i++) {
                 char extra[64];
                 snprintf(extra, sizeof(extra), "[Filesystem]\n%s\n", flags[i][0]);
                 assert_adds(extra, 1, (const char *const[]){flags[i][1], NULL});

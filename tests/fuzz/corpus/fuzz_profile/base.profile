@@ -32,6 +32,9 @@ PrivateDevices=yes
 # /proc/sys, /sys and cgroupfs read-only.
 ProtectKernelTunables=yes
 ProtectControlGroups=yes
+# No set-user-ID or set-group-ID files: a capless root command could
+# otherwise leave a set-user-ID-root program in its workspace.
+RestrictSUIDSGID=yes
 # Credential stores and host-service sockets: hidden, whatever the user
 # (each with '-': most hosts lack some).
 InaccessiblePaths=-/etc/shadow -/etc/gshadow -/etc/shadow- -/etc/gshadow-
@@ -42,6 +45,12 @@ InaccessiblePaths=-~/.gnupg -~/.netrc -~/.git-credentials -~/.npmrc -~/.pypirc
 InaccessiblePaths=-~/.cargo/credentials.toml -~/.cargo/credentials
 InaccessiblePaths=-/run/docker.sock -/var/run/docker.sock -/run/containerd -/run/podman
 InaccessiblePaths=-/run/dbus/system_bus_socket -/run/systemd/private
+
+[Host]
+# SysV IPC, POSIX message queues and the hostname of the run's own: a
+# test cannot read or remove a host process's shared memory.
+PrivateIPC=yes
+ProtectHostname=yes
 
 [Environment]
 # CI secrets: tokens, passwords and cloud credentials never reach a test
