@@ -42,12 +42,21 @@ static int fill_and_close(FILE *out, bool sync, int (*fill)(FILE *out, void *use
 }
 
 /* "--findings /dev/stdout" or a pipe: nothing to rename, so write in place
- * (renaming over /dev/stdout as root would replace the device node). */
+ * (renaming over /dev/stdout as root would replace the device node). The
+ * open does not wait: a FIFO nobody reads (one the command put at the
+ * path, then exited) is ENXIO at once, not a run that never ends. Once
+ * open, the writes may wait for the reader, who is there. */
 static int write_special(const char *path, int (*fill)(FILE *out, void *userdata), void *userdata)
 {
-        int fd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC);
+        int fd = open(path, O_WRONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
         if (fd < 0)
                 return -errno;
+        int flags = fcntl(fd, F_GETFL);
+        if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0) {
+                int r = -errno;
+                close(fd);
+                return r;
+        }
         FILE *out = fdopen(fd, "w");
         if (!out) {
                 int r = -errno;

@@ -108,6 +108,25 @@ hostile_checks() {
 
 hostile_checks root
 
+# The command puts a FIFO where its findings go, and exits: nobody will
+# read it. The run says it cannot write them (125), at once, rather than
+# waiting for a reader forever (the guard timeout would show a hang).
+fifo_report=$tmp/shared/fifo.jsonl
+LP_GUARD=30 run_lp run --findings "$fifo_report" -- sh -c "rm -f '$fifo_report'; mkfifo '$fifo_report'"
+assert_status 125 "findings path replaced by a FIFO nobody reads: exit 125, no hang"
+assert_contains "$LP_ERR" "cannot write findings to $fifo_report: No such device or address" \
+        "... saying why"
+# A reader there (a pipe to CI's collector) is written to as before.
+rm -f "$fifo_report"
+mkfifo "$fifo_report"
+cat "$fifo_report" >"$tmp/fifo.read" &
+reader=$!
+run_lp run --findings "$fifo_report" -- "$PROBE" ptrace-traceme
+wait "$reader"
+assert_status 1 "findings to a FIFO with a reader"
+assert_contains "$(cat "$tmp/fifo.read")" '"operation":"ptrace"' "... the reader gets the findings"
+rm -f "$fifo_report"
+
 lp_require_nobody_access
 why=$(lp_userns_disabled_reason)
 [ -z "$why" ] || skip "root checks done; uid 65534 needs user namespaces: $why"
