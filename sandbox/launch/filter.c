@@ -186,10 +186,13 @@ static int build(const struct lp_policy *p, const struct lp_filter_options *o, s
         scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_NOTIFY);
         if (!ctx)
                 return -ENOMEM;
-        /* Non-native ABIs (i386 int 0x80, x32) kill the process: their
-         * numbers differ and would slip past rules written for the native
-         * ABI. No other architecture is added to the filter on purpose. */
-        int r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
+        /* Non-native ABIs (i386 int 0x80, x32) are killed: their numbers
+         * differ and would slip past rules written for the native ABI. No
+         * other architecture is added to the filter on purpose. They are
+         * notified, so that the supervisor kills each with a finding;
+         * without a supervisor the kernel answers ENOSYS, never running
+         * the call. */
+        int r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_NOTIFY);
         /* We set no_new_privs ourselves, as its own checklist step. */
         if (r >= 0)
                 r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);

@@ -159,6 +159,26 @@ int lp_call_decode(struct lp_call *c, const struct lp_policy *p, const struct lp
         return r;
 }
 
+void lp_call_foreign(struct lp_call *c, int pid, int nr, const char *abi, const char *name)
+{
+        c->pid = pid;
+        c->nr = nr;
+        c->foreign_abi = true;
+        c->rule = NULL;
+        c->watch = NULL;
+        c->n_addresses = c->n_paths = 0;
+        c->proto = "";
+        if (name)
+                snprintf(c->unnamed, sizeof(c->unnamed), "%s:%s", abi, name);
+        else
+                snprintf(c->unnamed, sizeof(c->unnamed), "%s:syscall_%d", abi, nr);
+        c->name = c->unnamed;
+        snprintf(c->decoded.target, sizeof(c->decoded.target), "%s() of the %s ABI (number %d)",
+                 name ? name : "syscall", abi, nr);
+        snprintf(c->decoded.dedupe, sizeof(c->decoded.dedupe), "%s() of the %s ABI",
+                 name ? name : "syscall", abi);
+}
+
 void lp_call_done(struct lp_call *c)
 {
         free(c->addresses);

@@ -65,4 +65,9 @@ int lp_call_decode(struct lp_call *c, const struct lp_policy *p, const struct lp
 void lp_call_describe(const struct lp_decode_reader *rd, const char *name, const uint64_t args[6],
                       struct lp_decoded *d);
 
+/* A call of another ABI than the native one (i386 through int 0x80, x32):
+ * nothing of it is decoded but its name in that ABI (`name`, NULL when
+ * libseccomp has none), for the kill and its finding. */
+void lp_call_foreign(struct lp_call *c, int pid, int nr, const char *abi, const char *name);
+
 void lp_call_done(struct lp_call *c);

@@ -33,7 +33,7 @@ static void refuse_syscall(const struct lp_decider *d, const struct lp_call *c,
         const struct lp_syscall_rule *r = c->rule;
         struct lp_action a = r ? r->action : p->default_action;
         bool kill = a.type == LP_ACTION_KILL || c->foreign_abi;
-        int err = a.type == LP_ACTION_ERRNO ? a.errno_value : 0;
+        int err = !kill && a.type == LP_ACTION_ERRNO ? a.errno_value : 0;
         v->answer = kill ? LP_ANSWER_KILL : LP_ANSWER_ERRNO;
         v->error = kill ? EPERM : err;
         struct lp_verdict_finding *f =
@@ -43,7 +43,16 @@ static void refuse_syscall(const struct lp_decider *d, const struct lp_call *c,
                 return;
         lp_verdict_target(f, c->decoded.target, c->decoded.dedupe);
         snprintf(f->fix, sizeof(f->fix), "[Syscalls] Allow=%s", c->name);
-        if (r) {
+        if (c->foreign_abi) {
+                static const struct lp_origin built_in = {NULL, 0};
+                lp_verdict_rule(f, &built_in,
+                                "[Syscalls] built-in hardening: a syscall of another ABI than "
+                                "the native one is killed");
+                snprintf(f->fix, sizeof(f->fix),
+                         "(none: only the native ABI's syscalls can be "
+                         "allowed)");
+                f->hardening = true;
+        } else if (r) {
                 describe_rule(p, r, f);
                 f->hardening = r->hardening;
         } else {

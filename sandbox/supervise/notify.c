@@ -178,6 +178,23 @@ static void kill_process(struct lp_notifier *n, int tid)
                 n->killed[n->n_killed++] = tgid;
 }
 
+/* The x32 ABI's numbers carry this bit (asm/unistd.h). */
+#define X32_BIT 0x40000000U
+
+/* A call of a non-native ABI (the filter's bad-arch action notifies
+ * them, so that each is a finding before its kill): its name in its own
+ * table. */
+static void decode_foreign(struct lp_notifier *n, const struct seccomp_data *d)
+{
+        uint32_t arch = d->arch != seccomp_arch_native() ? d->arch : SCMP_ARCH_X32;
+        const char *abi = arch == SCMP_ARCH_X86   ? "i386"
+                          : arch == SCMP_ARCH_X32 ? "x32"
+                                                  : "foreign";
+        char *name = seccomp_syscall_resolve_num_arch(arch, d->nr);
+        lp_call_foreign(&n->call, (int)n->req->pid, d->nr, abi, name);
+        free(name);
+}
+
 static void decode_and_decide(struct lp_notifier *n)
 {
         const struct seccomp_data *d = &n->req->data;
@@ -186,9 +203,13 @@ static void decode_and_decide(struct lp_notifier *n)
         uint64_t args[6];
         for (int i = 0; i < 6; i++)
                 args[i] = d->args[i];
-        /* Without memory for every address of a sendmmsg, the call is
-         * decided on those read. */
-        (void)lp_call_decode(&n->call, n->policy, &rd, (int)n->req->pid, d->nr, args);
+        if (d->arch != seccomp_arch_native() || ((unsigned)d->nr & X32_BIT)) {
+                decode_foreign(n, d);
+        } else {
+                /* Without memory for every address of a sendmmsg, the
+                 * call is decided on those read. */
+                (void)lp_call_decode(&n->call, n->policy, &rd, (int)n->req->pid, d->nr, args);
+        }
         lp_decide(&n->decider, &n->call, &n->verdict);
 }
 

@@ -45,6 +45,11 @@ abi_checks() {
                 assert_not_contains "$LP_OUT" "$sub: " "$w: $sub: killed before the call returned"
                 fget "$ESC_F" syscall getpid
                 assert_eq ok "$F_keys" "$w: $sub: the findings file is still written"
+                # Each kill is a finding, named in its own ABI's table.
+                local abi=$([ $sub = x32 ] && echo x32 || echo i386)
+                expect_finding "$w: $sub" "$ESC_F" syscall "$abi:getpid" action=killed errno=null \
+                        count=1 exe="$PROBE" \
+                        "rule=built-in [Syscalls] built-in hardening: a syscall of another ABI than the native one is killed"
         done
 }
 

@@ -308,9 +308,24 @@ static void test_foreign_abi_is_killed_even_in_audit(void **state)
                         only(v, LP_FINDING_SYSCALL, "syscall_1073741863",
                              audit ? LP_FINDING_AUDITED : LP_FINDING_KILLED);
                 assert_string_equal(x->target, "syscall()");
-                assert_non_null(strstr(x->rule, "[Syscalls] DefaultAction (unknown syscall)"));
+                assert_non_null(strstr(x->rule, "[Syscalls] built-in hardening: a syscall of "
+                                                "another ABI than the native one is killed"));
+                assert_true(x->hardening);
+                assert_int_equal(x->errno_value, 0); /* killed, not refused */
                 teardown(f);
         }
+        /* As the supervisor gives one: named in its own ABI's table. */
+        struct fixture *f = setup(DEFAULT, false, false);
+        lp_call_foreign(&f->call, PID, 20, "i386", "getpid");
+        lp_decide(&f->d, &f->call, &f->v);
+        assert_int_equal(f->v.answer, LP_ANSWER_KILL);
+        const struct lp_verdict_finding *x =
+                only(&f->v, LP_FINDING_SYSCALL, "i386:getpid", LP_FINDING_KILLED);
+        assert_string_equal(x->target, "getpid() of the i386 ABI (number 20)");
+        lp_call_foreign(&f->call, PID, 999, "i386", NULL);
+        lp_decide(&f->d, &f->call, &f->v);
+        only(&f->v, LP_FINDING_SYSCALL, "i386:syscall_999", LP_FINDING_KILLED);
+        teardown(f);
 }
 
 static void test_audit_answers_continue(void **state)
