@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "base/util.h"
@@ -41,25 +42,42 @@ static int fill_and_close(FILE *out, bool sync, int (*fill)(FILE *out, void *use
         return r;
 }
 
+/* What a report may stream to in place: a pipe, a socket, a terminal,
+ * /dev/null. Not a disk, memory or watchdog device a symlink points at
+ * (opening one can be an act of its own), so this is asked before the
+ * open, and of the inode opened again after it. */
+static bool streamable(const struct stat *st)
+{
+        unsigned maj = major(st->st_rdev);
+        if (S_ISFIFO(st->st_mode) || S_ISSOCK(st->st_mode))
+                return true;
+        return S_ISCHR(st->st_mode) &&
+               (st->st_rdev == makedev(1, 3) || maj == 4 || maj == 5 || (maj >= 136 && maj <= 143));
+}
+
 /* "--findings /dev/stdout" or a pipe: nothing to rename, so write in place
  * (renaming over /dev/stdout as root would replace the device node). The
  * open does not wait: a FIFO nobody reads (one the command put at the
  * path, then exited) is ENXIO at once, not a run that never ends. Once
  * open, the writes may wait for the reader, who is there. */
-static int write_special(const char *path, int (*fill)(FILE *out, void *userdata), void *userdata)
+static int write_special(const char *path, const struct stat *seen,
+                         int (*fill)(FILE *out, void *userdata), void *userdata)
 {
+        if (!streamable(seen))
+                return -EINVAL;
         int fd = open(path, O_WRONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
         if (fd < 0)
                 return -errno;
+        struct stat st;
         int flags = fcntl(fd, F_GETFL);
-        if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0) {
-                int r = -errno;
-                close(fd);
-                return r;
-        }
-        FILE *out = fdopen(fd, "w");
+        int r = flags < 0 || fstat(fd, &st) < 0 ? -errno : 0;
+        if (r == 0 && (st.st_ino != seen->st_ino || st.st_dev != seen->st_dev))
+                r = -EAGAIN; /* replaced in between */
+        if (r == 0 && fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0)
+                r = -errno;
+        FILE *out = r == 0 ? fdopen(fd, "w") : NULL;
         if (!out) {
-                int r = -errno;
+                r = r < 0 ? r : -errno;
                 close(fd);
                 return r;
         }
@@ -70,7 +88,7 @@ int lp_write_atomic(const char *path, int (*fill)(FILE *out, void *userdata), vo
 {
         struct stat st;
         if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
-                return write_special(path, fill, userdata);
+                return write_special(path, &st, fill, userdata);
 
         _cleanup_free_ char *tmp = NULL;
         if (asprintf(&tmp, "%s.tmp.XXXXXX", path) < 0) {

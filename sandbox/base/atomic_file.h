@@ -9,5 +9,7 @@
  * (best effort) and renamed over path. On any failure the temporary file is
  * removed and -errno returned (fill's own negative return is passed
  * through). A path that exists and is neither a regular file nor a
- * directory (/dev/stdout, a FIFO) is written in place instead. */
+ * directory is written in place when it is a pipe, a socket, a terminal
+ * or /dev/null (/dev/stdout), without waiting for a reader to appear
+ * (-ENXIO); anything else there (a device a symlink names) is -EINVAL. */
 int lp_write_atomic(const char *path, int (*fill)(FILE *out, void *userdata), void *userdata);

@@ -29,28 +29,22 @@
 
 #define SYSTEMD_LOCK_DIR "/run/systemd/dynamic-uid"
 
-/* systemd's DynamicUser= keeps a lock file per id it gave out there. */
-static bool systemd_holds(unsigned id)
-{
-        char path[64];
-        snprintf(path, sizeof(path), SYSTEMD_LOCK_DIR "/%u", id);
-        return access(path, F_OK) == 0;
-}
-
-/* Where systemd allocates dynamic users, the id is locked its way too
- * (a file of the id's, lockf(F_TLOCK)): systemd skips an id it cannot
- * lock. 0 (also where systemd has no such directory), or -EBUSY. */
+/* Where systemd allocates dynamic users, the id is locked its way too: a
+ * file of the id's there, lockf(F_TLOCK), as systemd takes it (and systemd
+ * skips an id it cannot lock). A file nobody locks is a dead holder's, and
+ * taken. 0 (also where systemd keeps no such directory, or lets us make
+ * nothing there), or -EBUSY: systemd's, or another run's. */
 static int lock_for_systemd(struct lp_dynamic_user *du, unsigned id)
 {
         struct stat st;
         if (stat(SYSTEMD_LOCK_DIR, &st) < 0 || !S_ISDIR(st.st_mode))
                 return 0;
         snprintf(du->systemd_path, sizeof(du->systemd_path), SYSTEMD_LOCK_DIR "/%u", id);
-        int fd = open(du->systemd_path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        int fd = open(du->systemd_path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
         if (fd < 0)
-                return -EBUSY; /* systemd's since our look, or not ours to make */
+                return errno == ELOOP ? -EBUSY : 0;
+        /* Failed: the holder's file stays as it is. */
         if (lockf(fd, F_TLOCK, 0) < 0) {
-                unlink(du->systemd_path);
                 close(fd);
                 return -EBUSY;
         }
@@ -162,8 +156,6 @@ static int clean_stale(unsigned id)
 static int try_id(struct lp_dynamic_user *du, unsigned id)
 {
         bool stale;
-        if (systemd_holds(id))
-                return 0;
         int r = lock_id(du, id, &stale);
         if (r == -EWOULDBLOCK)
                 return 0;

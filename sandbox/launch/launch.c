@@ -848,6 +848,11 @@ int lp_run(const struct lp_policy *p, const struct lp_run_options *o, struct lp_
                         child_main(&l);
                 }
                 mark(&l, LP_STEP_FORK);
+                /* A write to a peer that is gone (a forward's splice, a
+                 * report to a closed pipe) is EPIPE, not our death. After
+                 * the fork: an ignored SIGPIPE would pass through exec. */
+                if (pid > 0)
+                        signal(SIGPIPE, SIG_IGN);
                 status = pid < 0 ? (lp_log_errno(-errno, "cannot fork: %m"), LP_EXIT_SETUP_FAILED)
                                  : supervise_child(&l, pid, store, start_ms);
         }

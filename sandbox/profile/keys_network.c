@@ -124,6 +124,16 @@ static int unix_forward_token(struct lp_builder *b, const char *path, struct lp_
                                  path, sizeof(f.path));
                 return 0;
         }
+        /* The plan decides a path as written: "." or ".." would make it
+         * decide another one than the socket's. */
+        size_t len = strlen(path);
+        if (strstr(path, "/./") || strstr(path, "/../") ||
+            (len >= 2 && strcmp(path + len - 2, "/.") == 0) ||
+            (len >= 3 && strcmp(path + len - 3, "/..") == 0)) {
+                LP_BUILDER_ERROR(b, o, "Forward=unix:%s: the path may not hold . or .. components",
+                                 path);
+                return 0;
+        }
         for (size_t i = 0; i < p->n_forwards; i++) {
                 char where[512];
                 if (strcmp(p->forwards[i].path, path) != 0)

@@ -71,7 +71,8 @@ struct lp_forwarder {
         /* Ended during a batch of events, freed after it: a later event of
          * the batch may name one, and its memory must not be a new one's. */
         struct conn *dead;
-        bool paused; /* the listeners are not watched (MAX_CONNS, or no descriptors) */
+        bool paused; /* the listeners are not watched (MAX_CONNS) */
+        int reserve; /* a descriptor kept for accepting when there are none left */
 };
 
 size_t lp_forward_endpoints(const struct lp_policy *p, struct lp_forward_endpoint *out, size_t max)
@@ -341,9 +342,11 @@ static int conn_open(struct lp_forwarder *fw, const struct listener *l, int in)
         c->out = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
         if (c->out < 0 || pipe2(c->up.pipe, O_NONBLOCK | O_CLOEXEC) < 0 ||
             pipe2(c->down.pipe, O_NONBLOCK | O_CLOEXEC) < 0) {
-                int r = -errno;
+                /* Out of descriptors or memory: this one is reset and
+                 * reported, the next ones are tried again. */
+                record_failure(fw, l, errno);
                 reset_inside(c);
-                return r == -EMFILE || r == -ENFILE || r == -ENOMEM ? r : 0;
+                return 0;
         }
         c->up.from = c->down.to = c->in;
         c->up.to = c->down.from = c->out;
@@ -361,6 +364,24 @@ static int conn_open(struct lp_forwarder *fw, const struct listener *l, int in)
         return r;
 }
 
+/* Out of descriptors: the connection waiting is accepted with the one
+ * kept in reserve and reset, and reported, rather than left in the
+ * backlog (the level-triggered listener would offer it forever). */
+static bool refuse_one(struct lp_forwarder *fw, const struct listener *l, int error)
+{
+        if (fw->reserve >= 0)
+                close(fw->reserve);
+        int in = accept4(l->fd, NULL, NULL, SOCK_CLOEXEC);
+        if (in >= 0) {
+                struct linger lg = {.l_onoff = 1, .l_linger = 0};
+                (void)setsockopt(in, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+                close(in);
+                record_failure(fw, l, error);
+        }
+        fw->reserve = open("/dev/null", O_RDONLY | O_CLOEXEC);
+        return in >= 0;
+}
+
 static int accept_all(struct lp_forwarder *fw, const struct listener *l)
 {
         while (fw->n_conns < MAX_CONNS) {
@@ -368,14 +389,15 @@ static int accept_all(struct lp_forwarder *fw, const struct listener *l)
                 int r = in < 0 ? -errno : conn_open(fw, l, in);
                 if (r == -EAGAIN || r == -ECONNABORTED || r == -EINTR)
                         return 0;
-                if (r == -EMFILE || r == -ENFILE || r == -ENOMEM || r == -ENOBUFS) {
-                        /* Offered again once a connection has ended. */
-                        pause_listeners(fw, true);
-                        return r;
+                if (in < 0 && (r == -EMFILE || r == -ENFILE)) {
+                        if (refuse_one(fw, l, -r))
+                                continue;
+                        return r; /* not even the reserve: the system is out */
                 }
                 if (r < 0)
                         return r;
         }
+        /* Offered again once a connection has ended. */
         pause_listeners(fw, true);
         return 0;
 }
@@ -424,10 +446,12 @@ int lp_forwarder_handle(struct lp_forwarder *fw)
                            socket_failed(t == &c->in_tag ? c->in : c->out)) {
                         /* (SO_ERROR is read once: a connecting socket's is
                          * conn_connected's to read.) */
+                        /* Both directions that touch the failed socket end
+                         * at the next read or write of it; the other still
+                         * delivers what it holds; then the inside end is
+                         * reset. */
                         c->broken = true;
-                        conn_pump(c); /* the other direction delivers what it holds */
-                        if (conn_of(fw, t))
-                                reset_inside(c);
+                        conn_pump(c);
                 } else if (c && c->connecting && t == &c->out_tag) {
                         conn_connected(c);
                 } else if (c && !c->connecting) {
@@ -462,6 +486,7 @@ int lp_forwarder_new(const struct lp_policy *p, const int *fds,
                 return -ENOMEM;
         }
         *fw = (struct lp_forwarder){.epoll = -1,
+                                    .reserve = open("/dev/null", O_RDONLY | O_CLOEXEC),
                                     .policy = p,
                                     .store = store,
                                     .start_ms = start_ms,
@@ -503,6 +528,8 @@ void lp_forwarder_free(struct lp_forwarder *fw)
                 close(fw->listeners[i].fd);
         if (fw->epoll >= 0)
                 close(fw->epoll);
+        if (fw->reserve >= 0)
+                close(fw->reserve);
         free(fw->listeners);
         free(fw);
 }

@@ -185,13 +185,15 @@ static int diag_listeners(int family, struct port_list *out)
                         r = len < 0 ? -errno : -EIO;
                         break;
                 }
-                for (struct nlmsghdr *h = (struct nlmsghdr *)buf; r > 0 && NLMSG_OK(h, (size_t)len);
+                for (struct nlmsghdr *h = (struct nlmsghdr *)buf; r > 0 && NLMSG_OK(h, len);
                      h = NLMSG_NEXT(h, len)) {
                         if (h->nlmsg_type == NLMSG_DONE) {
                                 r = 0;
                         } else if (h->nlmsg_type == NLMSG_ERROR) {
                                 const struct nlmsgerr *e = NLMSG_DATA(h);
-                                r = e->error < 0 ? e->error : -EIO;
+                                r = h->nlmsg_len >= NLMSG_LENGTH(sizeof(*e)) && e->error < 0
+                                            ? e->error
+                                            : -EIO;
                         } else if (h->nlmsg_len >= NLMSG_LENGTH(sizeof(struct inet_diag_msg))) {
                                 const struct inet_diag_msg *m = NLMSG_DATA(h);
                                 if (reachable_from_loopback(m->idiag_family, m->id.idiag_src) &&
@@ -204,13 +206,47 @@ static int diag_listeners(int family, struct port_list *out)
         return r;
 }
 
+/* The same from /proc/self/net/tcp{,6}, where sock_diag is not there
+ * (tcp_diag not loaded, some containers): every socket is read. */
+static int proc_listeners(struct port_list *out)
+{
+        static const char *const tables[] = {"/proc/self/net/tcp", "/proc/self/net/tcp6"};
+        char line[512], hex[40];
+        int r = 0;
+        for (size_t t = 0; r >= 0 && t < LP_ELEMENTSOF(tables); t++) {
+                FILE *f = fopen(tables[t], "re");
+                while (r >= 0 && f && fgets(line, sizeof(line), f)) {
+                        unsigned port, state;
+                        uint32_t addr[4] = {0};
+                        if (sscanf(line, " %*s %39[0-9A-Fa-f]:%x %*s %x", hex, &port, &state) !=
+                                    3 ||
+                            state != TCP_LISTEN)
+                                continue;
+                        /* Each 32-bit word as the kernel holds it: the
+                         * address's bytes in order. */
+                        size_t words = strlen(hex) / 8;
+                        for (size_t w = 0; w < words && w < 4; w++)
+                                addr[w] = (uint32_t)strtoul(strndupa(hex + 8 * w, 8), NULL, 16);
+                        if (reachable_from_loopback(words == 1 ? AF_INET : AF_INET6, addr))
+                                r = add_port(out, (uint16_t)port);
+                }
+                if (f)
+                        fclose(f);
+        }
+        return r;
+}
+
 int lp_listeners_host_loopback(uint16_t **ret)
 {
         struct port_list l = {0};
         int r = diag_listeners(AF_INET, &l);
-        /* A host without IPv6 has no such table: only IPv4 then. */
-        if (r >= 0 && (r = diag_listeners(AF_INET6, &l)) == -ENOENT)
+        /* A host without IPv6 answers the second with an error: IPv4 then. */
+        if (r >= 0 && diag_listeners(AF_INET6, &l) < 0)
                 r = 0;
+        if (r < 0) {
+                l.n = 0;
+                r = proc_listeners(&l);
+        }
         if (r < 0) {
                 free(l.v);
                 return r;

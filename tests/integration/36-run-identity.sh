@@ -162,24 +162,37 @@ assert_eq "$uid_a" "$LP_OUT" "after A, its uid is given out again"
 # ---- systemd's DynamicUser= allocations -------------------------------------------
 
 # Under a /run/systemd of the test's own (a mount namespace): ids systemd
-# holds are skipped, and the run's id is locked in systemd's directory
-# too (so that systemd skips it), then given back.
+# holds (a file there that a process has lockf'ed, as systemd does) are
+# skipped, and the run's id is locked there too (so that systemd skips
+# it), then given back. A file nobody locks (a dead holder's) is no hold.
 cat >"$tmp/systemd.sh" <<EOF
 set -e
 mount -t tmpfs -o mode=0755 lp-test /run/systemd
 mkdir -m 0755 /run/systemd/dynamic-uid
-for i in \$(seq $first $((first + 15))); do : >/run/systemd/dynamic-uid/\$i; done
+: >/run/systemd/dynamic-uid/$((first + 16)) # unlocked: taken
+python3 -c '
+import fcntl, os, sys
+fds = [os.open("/run/systemd/dynamic-uid/%d" % i, os.O_RDWR | os.O_CREAT) for i in range($first, $((first + 16)))]
+for fd in fds:
+    fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+os.rename("$tmp/locks.tmp", "$tmp/locks.ready")
+sys.stdin.read()' <"$tmp/locks.fifo" &
+exec 3>"$tmp/locks.fifo"
+while [ ! -e "$tmp/locks.ready" ]; do sleep 0.05; done
 "$LEASTPRIV" run -q -p "$dyn" -- sh -c 'id -u; ls /run/systemd/dynamic-uid | wc -l'
 echo "after: \$(ls /run/systemd/dynamic-uid | wc -l)"
+exec 3>&-
+wait
 EOF
+mkfifo "$tmp/locks.fifo"
+: >"$tmp/locks.tmp"
 chmod 644 "$tmp/systemd.sh"
 capture unshare --mount --propagation private bash "$tmp/systemd.sh"
 assert_status 0 "a run beside systemd's dynamic users"
 read -r -d '' uid_s during after <<<"$LP_OUT"
-[ "$uid_s" -gt $((first + 15)) ] 2>/dev/null && pass "the ids systemd holds are skipped ($uid_s)" ||
-        fail "the run got $uid_s, one of systemd's $first-$((first + 15))"
+assert_eq $((first + 16)) "$uid_s" "the ids systemd holds are skipped, a dead holder's file is not"
 assert_eq 17 "$during" "during the run, its id is locked in systemd's directory too"
-assert_eq "after: 16" "$after" "... and given back after it"
+assert_eq "after: 16" "$after" "... and its file removed after it"
 
 # ---- leftovers: a daemon, SysV objects, files in /dev/shm -----------------------------
 

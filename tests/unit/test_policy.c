@@ -826,6 +826,9 @@ static void test_load_string_network_forward_bad(void **state)
                           "exist");
         assert_text_error("[Network]\nForward=unix:relative.sock\n",
                           "t.profile:2: Forward=unix:relative.sock: the path must be absolute");
+        assert_text_error("[Network]\nForward=unix:/tmp/../srv/x.sock\n",
+                          "t.profile:2: Forward=unix:/tmp/../srv/x.sock: the path may not hold . "
+                          "or .. components");
         assert_text_error("[Network]\nForward=unix:/a.sock\nForward=unix:/a.sock\n",
                           "t.profile:3: Forward=unix:/a.sock is already forwarded (t.profile:2)");
         assert_text_error("[Network]\nForward=tcp:0=127.0.0.1:80\n",
