@@ -29,6 +29,10 @@
 #define FOLD_SET_SLOTS (1u << 16)
 #define FOLD_SET_MAX (FOLD_SET_SLOTS / 4 * 3)
 
+/* Operations folded findings are grouped by: a storm of distinct targets
+ * comes from a handful of them. */
+#define FOLD_GROUPS 64
+
 /* The index holds entry numbers + 1 in 32 bits (0: empty slot). */
 #define MAX_ENTRIES (UINT32_MAX / 4)
 
@@ -51,6 +55,13 @@ struct lp_findings {
         uint64_t folded_distinct;
         uint64_t *fold_set; /* key hashes, 0 for an empty slot */
         size_t fold_set_used;
+        /* The folded occurrences again, by (kind, operation, action): an
+         * exact count each, the first one's rule and fix, so that the
+         * reports account for every occurrence. Past FOLD_GROUPS, the last
+         * group takes the rest. */
+        struct entry groups[FOLD_GROUPS];
+        uint64_t group_distinct[FOLD_GROUPS];
+        size_t n_groups;
 };
 
 int lp_findings_new(size_t max_distinct, struct lp_findings **ret)
@@ -74,6 +85,8 @@ void lp_findings_free(struct lp_findings *s)
         free(s->entries);
         free(s->index);
         free(s->fold_set);
+        for (size_t i = 0; i < s->n_groups; i++)
+                free(s->groups[i].strings);
         free(s);
 }
 
@@ -156,9 +169,42 @@ static void count_add(uint64_t *total, uint64_t n)
                 *total = UINT64_MAX;
 }
 
-static void fold(struct lp_findings *s, uint64_t hash, uint64_t n)
+static int entry_init(struct entry *e, const struct lp_finding *f, uint64_t hash, uint64_t n);
+static void fold_distinct(struct lp_findings *s, uint64_t hash);
+
+/* The group of f's (kind, operation, action), made on first use;
+ * SIZE_MAX only without memory for it. */
+static size_t fold_group(struct lp_findings *s, const struct lp_finding *f)
 {
+        for (size_t i = 0; i < s->n_groups; i++) {
+                const struct lp_finding *g = &s->groups[i].f;
+                if (g->kind == f->kind && g->action == f->action &&
+                    strcmp(g->operation, f->operation) == 0)
+                        return i;
+        }
+        if (s->n_groups == FOLD_GROUPS)
+                return FOLD_GROUPS - 1; /* the rest: counted, under the last group */
+        struct lp_finding first = *f;
+        first.target = first.dedupe_target = NULL;
+        if (entry_init(&s->groups[s->n_groups], &first, 0, 0) < 0)
+                return SIZE_MAX;
+        return s->n_groups++;
+}
+
+static void fold(struct lp_findings *s, const struct lp_finding *f, uint64_t hash, uint64_t n)
+{
+        size_t g = fold_group(s, f);
+        uint64_t distinct_before = s->folded_distinct;
         count_add(&s->folded, n);
+        if (g != SIZE_MAX)
+                count_add(&s->groups[g].f.count, n);
+        fold_distinct(s, hash);
+        if (g != SIZE_MAX && s->folded_distinct != distinct_before)
+                s->group_distinct[g]++;
+}
+
+static void fold_distinct(struct lp_findings *s, uint64_t hash)
+{
         if (!s->fold_set)
                 s->fold_set = calloc(FOLD_SET_SLOTS, sizeof(*s->fold_set));
         if (!s->fold_set) {
@@ -231,7 +277,7 @@ int lp_findings_add(struct lp_findings *s, const struct lp_finding *f)
                 }
         }
         if (s->n_entries >= s->max_distinct) {
-                fold(s, hash, n);
+                fold(s, f, hash, n);
                 return 0;
         }
 
@@ -245,7 +291,7 @@ int lp_findings_add(struct lp_findings *s, const struct lp_finding *f)
         if (r == 0)
                 r = entry_init(&s->entries[s->n_entries], f, hash, n);
         if (r < 0) {
-                fold(s, hash, n);
+                fold(s, f, hash, n);
                 return r;
         }
         size_t slot = index_find(s, hash, f->kind, f->operation, key_target, f->exe);
@@ -272,6 +318,21 @@ uint64_t lp_findings_folded(const struct lp_findings *s)
 uint64_t lp_findings_folded_distinct(const struct lp_findings *s)
 {
         return s ? s->folded_distinct : 0;
+}
+
+size_t lp_findings_folded_groups(const struct lp_findings *s)
+{
+        return s ? s->n_groups : 0;
+}
+
+const struct lp_finding *lp_findings_folded_group(const struct lp_findings *s, size_t i,
+                                                  uint64_t *ret_distinct)
+{
+        if (!s || i >= s->n_groups)
+                return NULL;
+        if (ret_distinct)
+                *ret_distinct = s->group_distinct[i];
+        return &s->groups[i].f;
 }
 
 const char *lp_finding_kind_name(enum lp_finding_kind k)

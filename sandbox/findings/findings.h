@@ -64,5 +64,14 @@ const struct lp_finding *lp_findings_at(const struct lp_findings *s, size_t i);
 uint64_t lp_findings_folded(const struct lp_findings *s);
 uint64_t lp_findings_folded_distinct(const struct lp_findings *s);
 
+/* The folded occurrences by (kind, operation, action): f->count is exact
+ * for each group, the other fields are its first finding's (target NULL);
+ * *ret_distinct (may be NULL) how many distinct findings it folded, as
+ * lp_findings_folded_distinct counts them. Past 64 groups the last one
+ * counts the rest. */
+size_t lp_findings_folded_groups(const struct lp_findings *s);
+const struct lp_finding *lp_findings_folded_group(const struct lp_findings *s, size_t i,
+                                                  uint64_t *ret_distinct);
+
 const char *lp_finding_kind_name(enum lp_finding_kind k);     /* "syscall" ... */
 const char *lp_finding_action_name(enum lp_finding_action a); /* "denied" ... */

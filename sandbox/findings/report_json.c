@@ -1,11 +1,13 @@
 /* --findings FILE: JSON Lines, one object per unique finding, with exactly
- * the keys of docs/architecture.md, "Findings", in that order (tools parse them). Findings folded
- * past the store's bound get no line, since an extra kind of line would
- * break the stable keys; the text summary reports them. */
+ * the keys of docs/architecture.md, "Findings", in that order (tools parse
+ * them). Findings folded past the store's bound come last, one line per
+ * (kind, operation, action) with the same keys: its exact count, and a
+ * target that says how many distinct findings it stands for. */
 #include "findings/report_json.h"
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stdio.h>
 
 #include "base/atomic_file.h"
 #include "findings/findings.h"
@@ -47,6 +49,16 @@ static int write_lines(FILE *out, void *userdata)
         const struct lp_findings *s = userdata;
         for (size_t i = 0; i < lp_findings_size(s); i++)
                 write_finding(out, lp_findings_at(s, i));
+        for (size_t i = 0; i < lp_findings_folded_groups(s); i++) {
+                uint64_t distinct = 0;
+                struct lp_finding g = *lp_findings_folded_group(s, i, &distinct);
+                char target[128];
+                snprintf(target, sizeof(target),
+                         "(%" PRIu64 " more distinct findings, folded: not listed one by one)",
+                         distinct);
+                g.target = target;
+                write_finding(out, &g);
+        }
         return 0;
 }
 

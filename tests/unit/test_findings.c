@@ -214,6 +214,20 @@ static void test_findings_add_folds_past_max(void **state)
         assert_string_equal(lp_findings_at(s, 0)->target, "tcp 10.0.0.0:443");
         assert_string_equal(lp_findings_at(s, 4095)->target, "tcp 10.0.15.255:443");
         assert_int_equal(lp_findings_folded_distinct(s), 10000 - 4096);
+        /* The folded ones again, as one group: its count exact. */
+        assert_int_equal(lp_findings_folded_groups(s), 1);
+        uint64_t distinct = 0;
+        const struct lp_finding *g = lp_findings_folded_group(s, 0, &distinct);
+        assert_string_equal(g->operation, "connect");
+        assert_null(g->target);
+        assert_int_equal(g->count, lp_findings_folded(s));
+        assert_int_equal(distinct, 10000 - 4096);
+        assert_null(lp_findings_folded_group(s, 1, NULL));
+        /* Another operation folds into a group of its own. */
+        struct lp_finding other = {.kind = LP_FINDING_SYSCALL, .operation = "mount", .target = "x"};
+        assert_int_equal(lp_findings_add(s, &other), 0);
+        assert_int_equal(lp_findings_folded_groups(s), 2);
+        assert_int_equal(lp_findings_folded_group(s, 1, NULL)->count, 1);
         lp_findings_free(s);
 }
 
