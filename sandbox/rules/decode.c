@@ -54,6 +54,22 @@ static size_t read_partial(const struct lp_decode_reader *rd, uint64_t addr, cha
         return done;
 }
 
+/* FNV-1a of the string at addr, as far as LP_PATH_SIZE (the kernel's own
+ * bound on a path argument): two long strings that share what is shown of
+ * them are still told apart. */
+static uint32_t string_hash(const struct lp_decode_reader *rd, uint64_t addr)
+{
+        char whole[LP_PATH_SIZE];
+        size_t n = read_partial(rd, addr, whole, sizeof(whole));
+        uint32_t h = 2166136261u;
+        for (size_t i = 0; i < n && whole[i]; i++)
+                h = (h ^ (uint8_t)whole[i]) * 16777619u;
+        return h;
+}
+
+/* "...#" and 8 hex digits: what a cut string ends in. */
+#define CUT_MARK_SIZE 12
+
 int lp_decode_string(const struct lp_decode_reader *rd, uint64_t addr, char *buf, size_t size)
 {
         char raw[LP_DECODE_STRING_MAX + 1];
@@ -66,10 +82,21 @@ int lp_decode_string(const struct lp_decode_reader *rd, uint64_t addr, char *buf
         raw[n] = '\0';
         size_t len = strlen(raw);
         bool cut = !memchr(raw, '\0', n) || len + 1 > size;
-        /* A cut string always ends in "...", whichever bound cut it. */
-        if (cut && size > 4 && len > size - 4)
-                len = size - 4;
-        snprintf(buf, size, "%.*s%s", (int)len, raw, cut ? "..." : "");
+        if (!cut) {
+                snprintf(buf, size, "%s", raw);
+                return 0;
+        }
+        /* A cut string always ends in "...", whichever bound cut it, and
+         * the hash of the whole: a finding is keyed on all of it. */
+        if (size <= CUT_MARK_SIZE + 1) { /* no room for the hash: "..." alone */
+                if (size > 4 && len > size - 4)
+                        len = size - 4;
+                snprintf(buf, size, "%.*s...", (int)len, raw);
+                return 0;
+        }
+        if (len > size - CUT_MARK_SIZE - 1)
+                len = size - CUT_MARK_SIZE - 1;
+        snprintf(buf, size, "%.*s...#%08x", (int)len, raw, (unsigned)string_hash(rd, addr));
         return 0;
 }
 

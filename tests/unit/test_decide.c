@@ -565,6 +565,28 @@ static void test_restrict_suid_modes(void **state)
         teardown(f);
 }
 
+/* Two long paths that share what a target shows of them are two
+ * findings: a cut string carries the hash of the whole. */
+static void test_long_targets_stay_distinct(void **state)
+{
+        struct fixture *f = setup(DEFAULT, false, false);
+        char a[700], b[700];
+        memset(a, 'a', sizeof(a) - 1);
+        a[sizeof(a) - 1] = '\0';
+        memcpy(b, a, sizeof(b));
+        b[sizeof(b) - 2] = 'b';
+        uint64_t pa = put(&f->im, a, sizeof(a)), pb = put(&f->im, b, sizeof(b));
+        const struct lp_verdict_finding *x = only(DECIDE(f, "mount", pa, pa, 0, 0, 0, 0),
+                                                  LP_FINDING_SYSCALL, "mount", LP_FINDING_DENIED);
+        char first[LP_TARGET_SIZE];
+        snprintf(first, sizeof(first), "%s", x->target);
+        assert_non_null(strstr(first, "...#"));
+        x = only(DECIDE(f, "mount", pb, pb, 0, 0, 0, 0), LP_FINDING_SYSCALL, "mount",
+                 LP_FINDING_DENIED);
+        assert_string_not_equal(first, x->target);
+        teardown(f);
+}
+
 static void test_send_destinations(void **state)
 {
         struct fixture *f = setup(DEFAULT, false, false);
@@ -893,6 +915,7 @@ int main(void)
                 cmocka_unit_test(test_learning_host_services),
                 cmocka_unit_test(test_run_host_services),
                 cmocka_unit_test(test_restrict_suid_modes),
+                cmocka_unit_test(test_long_targets_stay_distinct),
                 cmocka_unit_test(test_send_destinations),
                 cmocka_unit_test(test_sendmmsg_first_outside_message),
                 cmocka_unit_test(test_bind_below_the_port_start),
