@@ -65,9 +65,9 @@ int lp_pidns_mount_proc(void)
         return 0;
 }
 
-static void send_exit_status(int status_fd, int status)
+static void send_status(int status_fd, enum lp_child_message kind, int value)
 {
-        struct lp_child_status m = {.kind = LP_CHILD_EXITED, .value = status};
+        struct lp_child_status m = {.kind = kind, .value = value};
         send(status_fd, &m, sizeof(m), MSG_NOSIGNAL);
 }
 
@@ -99,9 +99,14 @@ _Noreturn void lp_pidns_init(pid_t command, int status_fd, const struct lp_pidns
         bool sent = false;
         for (;;) {
                 int status;
-                pid_t pid = wait(&status);
+                /* A stopped command is told too: the supervisor says so. */
+                pid_t pid = waitpid(-1, &status, WUNTRACED);
+                if (pid == command && WIFSTOPPED(status)) {
+                        send_status(status_fd, LP_CHILD_STOPPED, WSTOPSIG(status));
+                        continue;
+                }
                 if (pid == command && !sent) {
-                        send_exit_status(status_fd, status);
+                        send_status(status_fd, LP_CHILD_EXITED, status);
                         sent = true;
                 }
                 if (pid < 0 && errno == ECHILD)

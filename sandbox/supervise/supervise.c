@@ -75,6 +75,7 @@ static int open_timer(unsigned seconds)
 }
 
 static void read_status_socket(struct state *st);
+static void command_stopped(int signo);
 
 /* The command's status comes from waitpid when it is our child, or from
  * its PID namespace's init (LP_CHILD_EXITED) when it has one. */
@@ -103,8 +104,26 @@ static void reap(struct state *st)
 {
         int status;
         pid_t pid;
-        while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+        while ((pid = waitpid(-1, &status, WNOHANG | WUNTRACED)) > 0) {
+                /* Without a PID namespace the command is our child. */
+                if (WIFSTOPPED(status)) {
+                        if (pid == st->s->command)
+                                command_stopped(WSTOPSIG(status));
+                        continue;
+                }
                 note_exit(st, pid, status);
+        }
+}
+
+/* A stopped command waits for SIGCONT, and so does the run (or its
+ * --timeout): said once per stop, so that a run that seems to hang says
+ * why. */
+static void command_stopped(int signo)
+{
+        const char *name = sigabbrev_np(signo);
+        lp_error("the command was stopped by SIG%s: the run waits until it is continued "
+                 "(SIGCONT) or --timeout ends it",
+                 name ? name : "?");
 }
 
 static void read_status_socket(struct state *st)
@@ -112,7 +131,9 @@ static void read_status_socket(struct state *st)
         struct lp_child_status m;
         ssize_t n;
         while ((n = recv(st->s->status_fd, &m, sizeof(m), MSG_DONTWAIT)) == (ssize_t)sizeof(m)) {
-                if (m.kind == LP_CHILD_EXITED) {
+                if (m.kind == LP_CHILD_STOPPED) {
+                        command_stopped(m.value);
+                } else if (m.kind == LP_CHILD_EXITED) {
                         command_exited(st, m.value);
                 } else if (m.kind == LP_CHILD_FAILED) {
                         /* Reported by the caller, which knows the steps. */

@@ -82,3 +82,22 @@ assert_status 125 "run without a command -> 125"
 
 LEASTPRIV_PROFILE="$bad" run_lp run -- "$PROBE" exit 0
 assert_status 125 "LEASTPRIV_PROFILE naming an invalid profile -> 125"
+
+# A command that stops itself: the run says so (once) and waits; SIGCONT
+# from outside lets it go on, --timeout ends it (124).
+marker="lp-stopped-$$"
+"$LEASTPRIV" run --timeout 60 -- sh -c ": $marker; kill -STOP \$\$; echo continued" \
+        >"$tmp/stop.out" 2>"$tmp/stop.err" </dev/null &
+stopped_run=$!
+wait_for_text "$tmp/stop.err" "the command was stopped by SIGSTOP" 30 ||
+        fatal "no word of the stopped command: $(cat "$tmp/stop.err")"
+pass "a stopped command is said to be stopped"
+# The shell itself (leastpriv's own command line holds the marker too).
+kill -CONT "$(pgrep -f -- "^sh -c : $marker" | head -n1)"
+wait "$stopped_run"
+assert_eq 0 "$?" "SIGCONT: the command goes on and the run ends with its status"
+assert_eq continued "$(cat "$tmp/stop.out")" "... after its stop"
+run_lp run --timeout 2 -- sh -c 'kill -STOP $$; echo continued'
+assert_status 124 "a command stopped for good: --timeout ends the run"
+assert_contains "$LP_ERR" "the run waits until it is continued (SIGCONT) or --timeout ends it" \
+        "... and the run said why it waited"
