@@ -171,9 +171,19 @@ static int record(struct lp_notifier *n, const struct lp_verdict *v)
 static void kill_process(struct lp_notifier *n, int tid)
 {
         int tgid = lp_proc_thread_group(tid);
+        /* Through a pidfd, taken while the notification is still pending
+         * (its task alive, its pid not yet anyone else's): a pid read from
+         * /proc may be reused by the time the signal is sent. */
+        int fd = (int)syscall(SYS_pidfd_open, tgid, 0);
+        if (fd < 0 || seccomp_notify_id_valid(n->fd, n->req->id) != 0) {
+                if (fd >= 0)
+                        close(fd);
+                return; /* gone already */
+        }
         /* SIGKILL, not SIGSYS: a handler or a blocked mask cannot keep the
          * process alive. The run reports 128+SIGSYS as for a seccomp kill. */
-        kill(tgid, SIGKILL);
+        (void)syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0);
+        close(fd);
         if (LP_GROW(n->killed, n->cap_killed, n->n_killed) >= 0)
                 n->killed[n->n_killed++] = tgid;
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/timerfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -33,6 +34,10 @@ static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUS
 struct state {
         const struct lp_supervision *s;
         int sigfd, timerfd;
+        /* The command and the PID namespace's init by pidfd: neither is our
+         * child, so a pid of theirs may be another process's once they are
+         * gone; a pidfd never is. -1: gone already, or no init. */
+        int command_fd, init_fd;
         bool exited, timed_out, listener_open, status_open, child_reaped;
         int status; /* waitpid status of the command */
 };
@@ -150,8 +155,9 @@ static void handle_signals(struct state *st)
         while (read(st->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
                 if (si.ssi_signo == SIGCHLD)
                         reap(st);
-                else
-                        kill(st->s->command, (int)si.ssi_signo);
+                else if (st->command_fd >= 0)
+                        (void)syscall(SYS_pidfd_send_signal, st->command_fd, (int)si.ssi_signo,
+                                      NULL, 0);
         }
 }
 
@@ -280,7 +286,8 @@ static void end_pid_namespace(struct state *st)
         /* Reaped: the init is gone too, and its pid may be someone's now. */
         if (st->s->init <= 0 || st->child_reaped)
                 return;
-        kill(st->s->init, SIGKILL);
+        if (st->init_fd >= 0)
+                (void)syscall(SYS_pidfd_send_signal, st->init_fd, SIGKILL, NULL, 0);
         while (!st->child_reaped && waitpid(st->s->child, NULL, 0) < 0 && errno == EINTR)
                 ;
         st->child_reaped = true;
@@ -305,7 +312,11 @@ static int exit_status(const struct state *st)
 
 int lp_supervise(const struct lp_supervision *s)
 {
-        struct state st = {.s = s, .listener_open = s->listener >= 0, .status_open = true};
+        struct state st = {.s = s,
+                           .listener_open = s->listener >= 0,
+                           .status_open = true,
+                           .command_fd = (int)syscall(SYS_pidfd_open, s->command, 0),
+                           .init_fd = s->init > 0 ? (int)syscall(SYS_pidfd_open, s->init, 0) : -1};
         st.sigfd = open_signalfd();
         st.timerfd = open_timer(s->timeout_sec);
         if (st.sigfd < 0 || (s->timeout_sec && st.timerfd < 0)) {
@@ -329,5 +340,9 @@ int lp_supervise(const struct lp_supervision *s)
                 close(st.sigfd);
         if (st.timerfd >= 0)
                 close(st.timerfd);
+        if (st.command_fd >= 0)
+                close(st.command_fd);
+        if (st.init_fd >= 0)
+                close(st.init_fd);
         return st.sigfd < 0 ? LP_EXIT_SETUP_FAILED : exit_status(&st);
 }
