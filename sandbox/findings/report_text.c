@@ -70,26 +70,38 @@ static void print_finding(FILE *out, const struct lp_finding *f)
         fputc('\n', out);
 }
 
+/* Whether -q leaves the finding out of the summary: a withheld variable
+ * is the sandbox working (the reports still hold it). */
+static bool shown(const struct lp_finding *f, bool quiet)
+{
+        return !quiet || f->action != LP_FINDING_WITHHELD;
+}
+
 int lp_report_text(const struct lp_findings *s, FILE *out, bool quiet)
 {
-        size_t n = lp_findings_size(s);
+        size_t n = lp_findings_size(s), n_shown = 0;
         uint64_t folded = lp_findings_folded(s);
         uint64_t folded_distinct = lp_findings_folded_distinct(s);
-        if (n == 0 && folded == 0) {
+        uint64_t total = folded;
+        for (size_t i = 0; i < n; i++) {
+                const struct lp_finding *f = lp_findings_at(s, i);
+                if (shown(f, quiet)) {
+                        total += f->count;
+                        n_shown++;
+                }
+        }
+        if (n_shown == 0 && folded == 0) {
                 if (!quiet)
                         fputs("leastpriv: no findings\n", out);
                 return ferror(out) ? -EIO : 0;
         }
-
-        uint64_t total = folded;
-        for (size_t i = 0; i < n; i++)
-                total += lp_findings_at(s, i)->count;
-        uint64_t distinct = n + folded_distinct;
+        uint64_t distinct = n_shown + folded_distinct;
         fprintf(out, "leastpriv: %" PRIu64 " %s (%" PRIu64 " %s)\n", distinct,
                 plural(distinct, "finding", "findings"), total,
                 plural(total, "occurrence", "occurrences"));
         for (size_t i = 0; i < n; i++)
-                print_finding(out, lp_findings_at(s, i));
+                if (shown(lp_findings_at(s, i), quiet))
+                        print_finding(out, lp_findings_at(s, i));
         if (folded > 0)
                 fprintf(out,
                         "leastpriv:   ... and %" PRIu64 " more %s (%" PRIu64 " %s) not listed:"
