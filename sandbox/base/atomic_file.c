@@ -122,3 +122,13 @@ int lp_write_atomic(const char *path, int (*fill)(FILE *out, void *userdata), vo
         fsync_parent(path);
         return 0;
 }
+
+static int fill_text(FILE *out, void *userdata)
+{
+        return fputs(userdata, out) < 0 ? -EIO : 0;
+}
+
+int lp_write_atomic_text(const char *path, const char *text)
+{
+        return lp_write_atomic(path, fill_text, (void *)text);
+}

@@ -13,3 +13,6 @@
  * or /dev/null (/dev/stdout), without waiting for a reader to appear
  * (-ENXIO); anything else there (a device a symlink names) is -EINVAL. */
 int lp_write_atomic(const char *path, int (*fill)(FILE *out, void *userdata), void *userdata);
+
+/* lp_write_atomic of a string, written as it is. */
+int lp_write_atomic_text(const char *path, const char *text);

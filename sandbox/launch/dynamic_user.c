@@ -146,9 +146,7 @@ static int lock_id(struct lp_dynamic_user *du, unsigned id, bool *ret_stale)
  * killed run of `id` left (no findings: they were that run's). */
 static int clean_stale(unsigned id)
 {
-        static const char *const dirs[] = {"/tmp",        "/var/tmp",  "/dev/shm",
-                                           "/dev/mqueue", "/run/lock", NULL};
-        struct lp_leftovers left = {.id = id, .host_ipc = true, .dirs = dirs};
+        struct lp_leftovers left = {.id = id, .host_ipc = true, .dirs = lp_leftovers_shared_dirs};
         return lp_leftovers_clean(&left, NULL);
 }
 

@@ -717,19 +717,18 @@ static bool shared_with_host(const struct lp_fs_plan *plan, const char *dir)
 }
 
 /* After the tree is gone: what the dynamic user still holds on the host
- * is removed and reported. The host's world-writable directories are
- * where a uid that owns nothing else can leave files. */
+ * is removed and reported, in the shared writable directories the
+ * command could write in. */
 static int clean_dynamic_user(struct launch *l, struct lp_findings *store, uint64_t start_ms,
                               int status)
 {
-        static const char *const shared[] = {"/tmp", "/var/tmp", "/dev/shm", "/dev/mqueue",
-                                             "/run/lock"};
-        const char *dirs[LP_ELEMENTSOF(shared) + 1];
+        const char *const *shared = lp_leftovers_shared_dirs;
+        const char *dirs[8]; /* room for lp_leftovers_shared_dirs (five) */
         size_t n = 0;
         if (!l->du.id)
                 return status;
         bool host_ipc = !l->policy->private_ipc.value;
-        for (size_t i = 0; i < LP_ELEMENTSOF(shared); i++)
+        for (size_t i = 0; shared[i] && n + 1 < LP_ELEMENTSOF(dirs); i++)
                 /* POSIX message queues of the host's IPC namespace are
                  * files of its mqueue mount, in view or not. */
                 if (shared_with_host(&l->plan, shared[i]) ||

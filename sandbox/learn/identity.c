@@ -51,11 +51,6 @@ static int status_under(const char *text, const char *output, const struct lp_ru
         return status;
 }
 
-static int fill_text(FILE *out, void *userdata)
-{
-        return fputs(userdata, out) < 0 ? -EIO : 0;
-}
-
 int lp_learn_check_identity(const char *output, const struct lp_run_options *o)
 {
         _cleanup_free_ char *text = NULL, *off = NULL;
@@ -89,7 +84,7 @@ int lp_learn_check_identity(const char *output, const struct lp_run_options *o)
                         without);
                 return 0;
         }
-        r = lp_write_atomic(output, fill_text, off);
+        r = lp_write_atomic_text(output, off);
         if (r < 0)
                 return lp_log_errno(r, "learn: cannot write %s: %m", output);
         lp_info("learn: %s: DynamicUser=no (the command needs the caller's identity)", output);

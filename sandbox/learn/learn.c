@@ -169,11 +169,6 @@ static char *include_for(const char *base, const char *output)
         return strdup(abs_base);
 }
 
-static int fill_text(FILE *out, void *userdata)
-{
-        return fputs(userdata, out) < 0 ? -EIO : 0;
-}
-
 /* Many learns into one file (ctest -j): the directory is locked while the
  * file is read, merged and replaced, so no run's grants are lost. A lock
  * on the file itself would be lost at the rename. */
@@ -258,7 +253,7 @@ static int merge_and_write(const struct lp_policy *base, struct lp_learned *l,
         int r = render_checked(base, l, include, o->output, o->cwd, &text);
         if (r < 0)
                 return r;
-        r = lp_write_atomic(o->output, fill_text, text);
+        r = lp_write_atomic_text(o->output, text);
         return r < 0 ? lp_log_errno(r, "learn: cannot write %s: %m", o->output) : 0;
 }
 

@@ -23,6 +23,9 @@
 #include "findings/findings.h"
 #include "profile/policy.h"
 
+const char *const lp_leftovers_shared_dirs[] = {"/tmp",        "/var/tmp",  "/dev/shm",
+                                                "/dev/mqueue", "/run/lock", NULL};
+
 /* ---- processes ---- */
 
 /* The four uids and four gids of /proc/PID/status; false when it is gone. */

@@ -19,6 +19,11 @@ struct lp_policy;
 int lp_leftovers_foreach_holder(unsigned lo, unsigned hi,
                                 int (*fn)(int pid, unsigned id, void *ctx), void *ctx);
 
+/* The host's shared writable directories (world-writable on a standard
+ * host), where a uid that owns nothing else can leave files;
+ * NULL-terminated. */
+extern const char *const lp_leftovers_shared_dirs[];
+
 struct lp_leftovers {
         unsigned id;   /* the run's uid, and gid of the same number */
         bool host_ipc; /* the command shared the host's SysV IPC ([Host] PrivateIPC=no) */
