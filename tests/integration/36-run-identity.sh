@@ -175,17 +175,16 @@ import fcntl, os, sys
 fds = [os.open("/run/systemd/dynamic-uid/%d" % i, os.O_RDWR | os.O_CREAT) for i in range($first, $((first + 16)))]
 for fd in fds:
     fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-os.rename("$tmp/locks.tmp", "$tmp/locks.ready")
-sys.stdin.read()' <"$tmp/locks.fifo" &
+print("locked", flush=True)
+sys.stdin.read()' <"$tmp/locks.fifo" >"$tmp/ready.fifo" &
 exec 3>"$tmp/locks.fifo"
-while [ ! -e "$tmp/locks.ready" ]; do sleep 0.05; done
+read -r ready <"$tmp/ready.fifo" # the locks are held
 "$LEASTPRIV" run -q -p "$dyn" -- sh -c 'id -u; ls /run/systemd/dynamic-uid | wc -l'
 echo "after: \$(ls /run/systemd/dynamic-uid | wc -l)"
 exec 3>&-
 wait
 EOF
-mkfifo "$tmp/locks.fifo"
-: >"$tmp/locks.tmp"
+mkfifo "$tmp/locks.fifo" "$tmp/ready.fifo"
 chmod 644 "$tmp/systemd.sh"
 capture unshare --mount --propagation private bash "$tmp/systemd.sh"
 assert_status 0 "a run beside systemd's dynamic users"
