@@ -341,6 +341,7 @@ const char *lp_finding_kind_name(enum lp_finding_kind k)
                 [LP_FINDING_SYSCALL] = "syscall",       [LP_FINDING_NETWORK] = "network",
                 [LP_FINDING_CAPABILITY] = "capability", [LP_FINDING_ENVIRONMENT] = "environment",
                 [LP_FINDING_FILESYSTEM] = "filesystem", [LP_FINDING_IDENTITY] = "identity",
+                [LP_FINDING_RESOURCE] = "resource",
         };
         return (unsigned)k < LP_ELEMENTSOF(names) ? names[k] : "unknown";
 }

@@ -13,6 +13,7 @@ enum lp_finding_kind {
         LP_FINDING_ENVIRONMENT,
         LP_FINDING_FILESYSTEM,
         LP_FINDING_IDENTITY,   /* what a run's dynamic uid left behind */
+        LP_FINDING_RESOURCE,   /* a [Limits] cgroup limit the command reached */
         LP_FINDING_KIND_COUNT, /* (the number of kinds) */
 };
 

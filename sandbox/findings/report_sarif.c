@@ -188,6 +188,8 @@ static void write_rule(FILE *out, const struct lp_finding *f, bool last)
         int r = -1;
         if (f->kind == LP_FINDING_IDENTITY)
                 r = asprintf(&text, "A %s of the run's dynamic user was left behind", op);
+        else if (f->kind == LP_FINDING_RESOURCE)
+                r = asprintf(&text, "The run's cgroup limit %s was reached", op);
         else if ((unsigned)f->kind < LP_ELEMENTSOF(noun))
                 r = asprintf(&text, "%s %s is %s by the profile", noun[f->kind], op,
                              f->kind == LP_FINDING_ENVIRONMENT ? "withheld" : "not granted");

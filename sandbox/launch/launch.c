@@ -28,6 +28,7 @@
 #include "base/log.h"
 #include "base/util.h"
 #include "launch/caps.h"
+#include "launch/cgroup.h"
 #include "launch/dynamic_user.h"
 #include "launch/env.h"
 #include "launch/fds.h"
@@ -70,6 +71,7 @@ struct launch {
         struct lp_fs_store store;  /* the hidden paths' inodes, when watched */
         struct lp_hidden *hidden;  /* opens of them, seen (root only) */
         struct lp_dynamic_user du; /* [Identity] DynamicUser=yes; du.id 0: none */
+        struct lp_cgroup cgroup;   /* [Limits] Processes=, Memory= that bind root */
         int *idmapped;             /* per plan rule: its idmapped clone, or -1 */
         bool du_clean;             /* nothing of du.id is left on the host */
         /* [Network] Forward=: the inside listeners (forward_fds in the
@@ -209,6 +211,9 @@ static pid_t enter_pid_namespace(struct launch *l, pid_t parent)
         if (lp_pidns_unshare() < 0) {
                 /* Not permitted here: supervised as a subreaper. The
                  * filesystem rules still need a mount namespace. */
+                int r = lp_cgroup_join(&l->cgroup, true);
+                if (r < 0)
+                        child_fail(l, LP_STEP_JOIN_CGROUP, r, LP_EXIT_SETUP_FAILED);
                 if (l->apply_fs && unshare(CLONE_NEWNS) < 0)
                         child_fail(l, LP_STEP_MOUNT_NAMESPACE, -errno, LP_EXIT_SETUP_FAILED);
                 apply_filesystem(l);
@@ -216,7 +221,8 @@ static pid_t enter_pid_namespace(struct launch *l, pid_t parent)
         }
         if (pipe2(alive, O_CLOEXEC) < 0)
                 child_fail(l, LP_STEP_PID_NAMESPACE, -errno, LP_EXIT_SETUP_FAILED);
-        pid_t init = fork();
+        /* Born in the run's v2 cgroup, with all it will fork. */
+        pid_t init = lp_cgroup_fork(&l->cgroup);
         if (init < 0)
                 child_fail(l, LP_STEP_PID_NAMESPACE, -errno, LP_EXIT_SETUP_FAILED);
         if (init > 0) {
@@ -283,6 +289,8 @@ static _Noreturn void child_main(struct launch *l)
         l->mark_us = lp_step_clock_us();
         /* Never outlive a killed leastpriv. */
         check_step(l, LP_STEP_PARENT_DEATH, die_with_parent(parent));
+        /* Before anything forks, so the whole tree is born inside. */
+        check_step(l, LP_STEP_JOIN_CGROUP, lp_cgroup_join(&l->cgroup, false));
         /* Namespaces first: creating them needs privileges dropped below.
          * --audit changes nothing the command sees: the host's network,
          * IPC and hostname stay. */
@@ -649,6 +657,7 @@ static int prepare(const struct lp_policy *p, const struct lp_run_options *o,
                              .sock = {-1, -1},
                              .store = {.fd = -1},
                              .du = LP_DYNAMIC_USER_INIT,
+                             .cgroup = LP_CGROUP_INIT,
                              .mark_us = lp_step_clock_us()};
         int r = prepare_command(p, o, store, l);
         if (r < 0)
@@ -660,6 +669,9 @@ static int prepare(const struct lp_policy *p, const struct lp_run_options *o,
         if ((r = lp_filter_compile(p, &fo, &l->filter)) < 0)
                 return lp_log_errno(r, "cannot compile the seccomp filter: %m");
         mark(l, LP_STEP_COMPILE_FILTER);
+        if ((r = lp_cgroup_create(p, &l->cgroup)) < 0)
+                return r;
+        mark(l, LP_STEP_CGROUP);
         /* Orphaned grandchildren are re-parented to us, so none escapes the
          * final kill (a double-forked daemon included). */
         if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
@@ -675,6 +687,7 @@ static void release(struct launch *l)
         if (l->signals_blocked)
                 sigprocmask(SIG_SETMASK, &l->old_mask, NULL);
         lp_filter_free(l->filter);
+        lp_cgroup_finish(&l->cgroup, l->policy, NULL, 0);
         lp_hidden_free(l->hidden);
         lp_fs_store_done(&l->store);
         lp_fs_idmap_done(&l->plan, l->idmapped);
@@ -774,6 +787,7 @@ static int supervise_child(struct launch *l, pid_t pid, struct lp_findings *stor
         int listener = receive_listener(l->sock[0], &h);
         if (listener < 0) {
                 lp_supervise_kill_tree();
+                lp_cgroup_finish(&l->cgroup, p, store, start_ms);
                 return clean_dynamic_user(l, store, start_ms, report_setup_failure(&h.failure));
         }
         log_times(l, &h.times);
@@ -794,6 +808,7 @@ static int supervise_child(struct launch *l, pid_t pid, struct lp_findings *stor
                 close(listener);
                 kill(pid, SIGKILL);
                 lp_supervise_kill_tree();
+                lp_cgroup_finish(&l->cgroup, p, store, start_ms);
                 lp_log_errno(r, "cannot start the supervisor: %m");
                 return clean_dynamic_user(l, store, start_ms, LP_EXIT_SETUP_FAILED);
         }
@@ -824,6 +839,9 @@ static int supervise_child(struct launch *l, pid_t pid, struct lp_findings *stor
         lp_notifier_free(n);
         lp_forwarder_free(fw);
         close(listener);
+        /* After the tree, before the dynamic user's leftovers are looked
+         * for: nothing inside may still be running. */
+        lp_cgroup_finish(&l->cgroup, p, store, start_ms);
         return clean_dynamic_user(l, store, start_ms, status);
 }
 

@@ -12,9 +12,11 @@ enum lp_step {
         LP_STEP_PREPARE,        /* environment, identity, the command's path */
         LP_STEP_DYNAMIC_USER,   /* [Identity] DynamicUser=: the id, its idmapped workspace */
         LP_STEP_COMPILE_FILTER, /* the BPF program, once, before the fork */
+        LP_STEP_CGROUP,         /* the run's cgroups ([Limits] Processes=, Memory=) */
         LP_STEP_FORK,
         /* In the child, in this order. */
         LP_STEP_PARENT_DEATH,
+        LP_STEP_JOIN_CGROUP,    /* before anything forks: the whole tree is inside */
         LP_STEP_USER_NAMESPACE, /* not root: a user namespace mapping the caller's ids */
         LP_STEP_MAP_IDS,
         LP_STEP_NETWORK_NAMESPACE,

@@ -122,6 +122,7 @@ static int learned_from(struct from_findings *c, const struct lp_finding *f)
         case LP_FINDING_FILESYSTEM:
                 return learned_path(c, f);
         case LP_FINDING_IDENTITY: /* under --audit there is no dynamic user */
+        case LP_FINDING_RESOURCE: /* limits are the profile's to set, not learned */
         case LP_FINDING_KIND_COUNT:
                 break;
         }

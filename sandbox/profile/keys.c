@@ -61,6 +61,7 @@ const struct lp_key lp_keys[] = {
         KEY("Limits", "Processes", processes, false),
         KEY("Limits", "OpenFiles", open_files, false),
         KEY("Limits", "TmpSize", tmp_size, false),
+        KEY("Limits", "Memory", memory, false),
 
         KEY("Identity", "User", user, false),
         KEY("Identity", "Group", group, false),

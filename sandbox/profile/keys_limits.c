@@ -71,9 +71,11 @@ void lp_key_open_files_show(const struct lp_policy *p, FILE *out)
 
 static const char suffixes[] = "KMGT";
 
-int lp_key_tmp_size_apply(struct lp_builder *b, const char *value, struct lp_origin o)
+/* A size in bytes with an optional K, M, G or T (binary units), or
+ * infinity (or empty: unset). */
+static int apply_size(struct lp_builder *b, struct lp_limit *l, const char *key, const char *value,
+                      struct lp_origin o)
 {
-        struct lp_limit *l = &b->policy->tmp_size;
         if (!*value || strcmp(value, "infinity") == 0) {
                 *l = (struct lp_limit){.set = false, .origin = o};
                 return 0;
@@ -90,28 +92,49 @@ int lp_key_tmp_size_apply(struct lp_builder *b, const char *value, struct lp_ori
         if (errno || *end || value[0] == '-' || end == value || v == 0 ||
             v > (UINT64_MAX >> shift)) {
                 LP_BUILDER_ERROR(b, o,
-                                 "TmpSize= must be a size in bytes, with K, M, G or T for "
+                                 "%s= must be a size in bytes, with K, M, G or T for "
                                  "KiB, MiB, GiB, TiB (1G), or infinity; got '%s'",
-                                 value);
+                                 key, value);
                 return 0;
         }
         *l = (struct lp_limit){.set = true, .value = v << shift, .origin = o};
         return 0;
 }
 
-void lp_key_tmp_size_show(const struct lp_policy *p, FILE *out)
+void lp_limit_size_format(uint64_t bytes, char *buf, size_t size)
 {
-        const struct lp_limit *l = &p->tmp_size;
-        char buf[32];
-        if (!l->set) {
-                lp_value_print(out, "TmpSize", "infinity", &l->origin);
-                return;
-        }
         /* The largest unit that shows the value exactly. */
         int unit = 0;
-        while (unit < 4 && l->value % (1ULL << (10 * (unit + 1))) == 0)
+        while (unit < 4 && bytes % (1ULL << (10 * (unit + 1))) == 0)
                 unit++;
         char suffix[2] = {unit ? suffixes[unit - 1] : '\0', '\0'};
-        snprintf(buf, sizeof(buf), "%llu%s", (unsigned long long)(l->value >> (10 * unit)), suffix);
-        lp_value_print(out, "TmpSize", buf, &l->origin);
+        snprintf(buf, size, "%llu%s", (unsigned long long)(bytes >> (10 * unit)), suffix);
+}
+
+static void show_size(FILE *out, const char *key, const struct lp_limit *l)
+{
+        char buf[32];
+        if (l->set)
+                lp_limit_size_format(l->value, buf, sizeof(buf));
+        lp_value_print(out, key, l->set ? buf : "infinity", &l->origin);
+}
+
+int lp_key_tmp_size_apply(struct lp_builder *b, const char *value, struct lp_origin o)
+{
+        return apply_size(b, &b->policy->tmp_size, "TmpSize", value, o);
+}
+
+void lp_key_tmp_size_show(const struct lp_policy *p, FILE *out)
+{
+        show_size(out, "TmpSize", &p->tmp_size);
+}
+
+int lp_key_memory_apply(struct lp_builder *b, const char *value, struct lp_origin o)
+{
+        return apply_size(b, &b->policy->memory, "Memory", value, o);
+}
+
+void lp_key_memory_show(const struct lp_policy *p, FILE *out)
+{
+        show_size(out, "Memory", &p->memory);
 }

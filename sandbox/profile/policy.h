@@ -180,6 +180,7 @@ struct lp_policy {
         struct lp_limit processes;  /* RLIMIT_NPROC */
         struct lp_limit open_files; /* RLIMIT_NOFILE */
         struct lp_limit tmp_size;   /* bytes of each private /tmp, /var/tmp, /dev/shm */
+        struct lp_limit memory;     /* bytes: the run's memory cgroup limit */
 
         char *user; /* [Identity] User=, NULL when absent */
         struct lp_origin user_origin;

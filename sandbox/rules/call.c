@@ -138,6 +138,21 @@ static void read_paths(struct lp_call *c, const struct lp_decode_reader *rd)
                 read_path(c, &paths->second, rd);
 }
 
+/* The new limits of a setrlimit or prlimit64 (two 64-bit words on every
+ * 64-bit ABI), to tell a raised hard limit. */
+static void read_rlimit(struct lp_call *c, const struct lp_decode_reader *rd)
+{
+        unsigned arg = c->watch ? c->watch->rlimit : 0;
+        uint64_t limits[2];
+        c->rlimit.read = arg > 0 && c->args[arg] != 0 &&
+                         lp_decode_read(rd, c->args[arg], limits, sizeof(limits)) == 0;
+        if (!c->rlimit.read)
+                return;
+        c->rlimit.resource = (int)c->args[arg - 1];
+        c->rlimit.soft = limits[0];
+        c->rlimit.hard = limits[1];
+}
+
 int lp_call_decode(struct lp_call *c, const struct lp_policy *p, const struct lp_decode_reader *rd,
                    int pid, int nr, const uint64_t args[6])
 {
@@ -156,6 +171,7 @@ int lp_call_decode(struct lp_call *c, const struct lp_policy *p, const struct lp
         int r = read_addresses(c, rd);
         c->proto = address_proto(c, rd);
         read_paths(c, rd);
+        read_rlimit(c, rd);
         return r;
 }
 
@@ -167,6 +183,7 @@ void lp_call_foreign(struct lp_call *c, int pid, int nr, const char *abi, const 
         c->rule = NULL;
         c->watch = NULL;
         c->n_addresses = c->n_paths = 0;
+        c->rlimit.read = false;
         c->proto = "";
         if (name)
                 snprintf(c->unnamed, sizeof(c->unnamed), "%s:%s", abi, name);

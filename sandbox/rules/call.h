@@ -48,6 +48,12 @@ struct lp_call {
         struct lp_sockaddr_info *addresses;
         size_t n_addresses, cap_addresses;
         const char *proto; /* "tcp", "udp", "raw", "unix", "" */
+        /* setrlimit, prlimit64: the limits asked for (watch.h). */
+        struct {
+                bool read; /* a new limit was given and could be read */
+                int resource;
+                uint64_t soft, hard;
+        } rlimit;
         /* The paths it writes, for the filesystem check. */
         struct lp_call_path paths[2];
         size_t n_paths;

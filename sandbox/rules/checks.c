@@ -7,8 +7,11 @@
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <sched.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 
@@ -361,6 +364,49 @@ void lp_check_raise_priority(const struct lp_decider *d, const struct lp_call *c
 {
         if (cap_missing(d, c) && (int)c->args[2] < 0)
                 lp_verdict_capability(d, v, c->watch->cap, c->decoded.target);
+}
+
+/* PR_SET_MM rewrites where the memory map says code, data, the stack,
+ * argv and the environment are (CAP_SYS_RESOURCE); PR_SET_MM_MAP and
+ * PR_SET_MM_MAP_SIZE, checkpoint/restore's, are the kernel's to judge. */
+void lp_check_set_mm(const struct lp_decider *d, const struct lp_call *c, struct lp_verdict *v)
+{
+        unsigned long option = (unsigned long)c->args[1];
+        if (!cap_missing(d, c) || option == PR_SET_MM_MAP || option == PR_SET_MM_MAP_SIZE)
+                return;
+        char target[64];
+        snprintf(target, sizeof(target), "prctl(PR_SET_MM, %lu)", option);
+        lp_verdict_capability(d, v, c->watch->cap, target);
+}
+
+static void limit_text(uint64_t value, char *buf, size_t size)
+{
+        if (value == UINT64_MAX)
+                snprintf(buf, size, "unlimited");
+        else
+                snprintf(buf, size, "%llu", (unsigned long long)value);
+}
+
+/* A hard limit raised above the process's own (CAP_SYS_RESOURCE). A
+ * prlimit64 on another process is left to the kernel: its pid is one of
+ * the command's PID namespace. */
+void lp_check_raise_hard_limit(const struct lp_decider *d, const struct lp_call *c,
+                               struct lp_verdict *v)
+{
+        bool self = strcmp(c->name, "setrlimit") == 0 || c->args[0] == 0;
+        uint64_t hard;
+        if (!cap_missing(d, c) || !c->rlimit.read || !self || !d->proc->hard_limit ||
+            d->proc->hard_limit(d->proc->ctx, c->pid, c->rlimit.resource, &hard) < 0 ||
+            c->rlimit.hard <= hard)
+                return;
+        const char *name = lp_decode_rlimit_name(c->rlimit.resource);
+        char num[16], from[24], to[24], target[128];
+        snprintf(num, sizeof(num), "%d", c->rlimit.resource);
+        limit_text(hard, from, sizeof(from));
+        limit_text(c->rlimit.hard, to, sizeof(to));
+        snprintf(target, sizeof(target), "%s(%s, hard %s -> %s)", c->name, name ? name : num, from,
+                 to);
+        lp_verdict_capability(d, v, c->watch->cap, target);
 }
 
 void lp_check_capability(const struct lp_decider *d, const struct lp_call *c, struct lp_verdict *v)

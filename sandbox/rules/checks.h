@@ -64,4 +64,11 @@ void lp_check_fs_refusal(const struct lp_decider *d, struct lp_verdict *v,
                          const char *checked);
 
 /* Calls that need the entry's capability whatever their arguments. */
+/* prctl(PR_SET_MM, ...): CAP_SYS_RESOURCE. */
+void lp_check_set_mm(const struct lp_decider *d, const struct lp_call *c, struct lp_verdict *v);
+
+/* setrlimit/prlimit64 raising the caller's hard limit: CAP_SYS_RESOURCE. */
+void lp_check_raise_hard_limit(const struct lp_decider *d, const struct lp_call *c,
+                               struct lp_verdict *v);
+
 void lp_check_capability(const struct lp_decider *d, const struct lp_call *c, struct lp_verdict *v);

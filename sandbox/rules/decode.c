@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/ptrace.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 
@@ -232,6 +233,13 @@ static const struct named ptrace_names[] = {
         NAME(PTRACE_SETREGS),  NAME(PTRACE_SYSCALL),
 };
 
+static const struct named rlimit_names[] = {
+        NAME(RLIMIT_CPU),      NAME(RLIMIT_FSIZE), NAME(RLIMIT_DATA),   NAME(RLIMIT_STACK),
+        NAME(RLIMIT_CORE),     NAME(RLIMIT_RSS),   NAME(RLIMIT_NPROC),  NAME(RLIMIT_NOFILE),
+        NAME(RLIMIT_MEMLOCK),  NAME(RLIMIT_AS),    NAME(RLIMIT_LOCKS),  NAME(RLIMIT_SIGPENDING),
+        NAME(RLIMIT_MSGQUEUE), NAME(RLIMIT_NICE),  NAME(RLIMIT_RTPRIO), NAME(RLIMIT_RTTIME),
+};
+
 static const struct named ns_flags[] = {
         NAME(CLONE_NEWNS),   NAME(CLONE_NEWCGROUP), NAME(CLONE_NEWUTS), NAME(CLONE_NEWIPC),
         NAME(CLONE_NEWUSER), NAME(CLONE_NEWPID),    NAME(CLONE_NEWNET), {0x80, "CLONE_NEWTIME"},
@@ -253,6 +261,11 @@ const char *lp_decode_ioctl_name(unsigned long request)
 const char *lp_decode_ptrace_name(long request)
 {
         return lookup(ptrace_names, LP_ELEMENTSOF(ptrace_names), request);
+}
+
+const char *lp_decode_rlimit_name(int resource)
+{
+        return lookup(rlimit_names, LP_ELEMENTSOF(rlimit_names), resource);
 }
 
 void lp_decode_ns_flags(uint64_t flags, char *buf, size_t size)

@@ -84,6 +84,8 @@ int lp_decode_mmsghdr_address(const struct lp_decode_reader *rd, uint64_t addr, 
 /* Names for flag and constant arguments; NULL when unknown. */
 const char *lp_decode_ioctl_name(unsigned long request);
 const char *lp_decode_ptrace_name(long request);
+/* "RLIMIT_NOFILE", or NULL. */
+const char *lp_decode_rlimit_name(int resource);
 /* "CLONE_NEWUSER|CLONE_NEWNET" for the namespace bits of flags. */
 void lp_decode_ns_flags(uint64_t flags, char *buf, size_t size);
 

@@ -40,6 +40,9 @@ struct lp_proc_reader {
          * kernel fails the call then, for its own reason). */
         int (*resolve)(const void *ctx, int pid, int dirfd, const char *path, bool follow,
                        struct lp_fs_resolved *ret);
+        /* The hard limit of `resource` (RLIMIT_*) of pid into ret
+         * (UINT64_MAX: unlimited): 0, or -errno. */
+        int (*hard_limit)(const void *ctx, int pid, int resource, uint64_t *ret);
         const void *ctx;
 };
 

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <linux/capability.h>
+#include <sys/prctl.h>
 #include <string.h>
 
 #include "base/util.h"
@@ -49,6 +50,9 @@ static const struct lp_watch_paths openat_paths[] = {
                 .name = entry_name, .syscalls = SYSCALLS(__VA_ARGS__), .cap = cap_, \
                 .filter = LP_FILTER_NOTIFY_ALL, .check = lp_check_capability,       \
         }
+
+/* prctl's option that needs CAP_SYS_RESOURCE. */
+static const uint32_t set_mm[] = {PR_SET_MM};
 
 const struct lp_watch lp_watches[] = {
         /* ---- the always-on argument hardening ---- */
@@ -320,6 +324,38 @@ const struct lp_watch lp_watches[] = {
                 .cap = CAP_SYS_NICE,
                 .filter = LP_FILTER_NOTIFY_ALL,
                 .check = lp_check_raise_priority,
+        },
+        {
+                /* Every other prctl stays in the kernel. */
+                .name = "prctl(PR_SET_MM)",
+                .syscalls = SYSCALLS("prctl"),
+                .cap = CAP_SYS_RESOURCE,
+                .filter = LP_FILTER_ARG_LO32_NOT_IN,
+                .filter_arg = 0,
+                .filter_values = set_mm,
+                .n_filter_values = LP_ELEMENTSOF(set_mm),
+                .check = lp_check_set_mm,
+        },
+        {
+                /* setrlimit(resource, new): a raised hard limit needs the
+                 * capability; the new limits are in memory. */
+                .name = "setrlimit",
+                .syscalls = SYSCALLS("setrlimit"),
+                .cap = CAP_SYS_RESOURCE,
+                .filter = LP_FILTER_NOTIFY_ALL,
+                .rlimit = 1,
+                .check = lp_check_raise_hard_limit,
+        },
+        {
+                /* prlimit64(pid, resource, new, old): getrlimit is
+                 * prlimit64 without new, and stays in the kernel. */
+                .name = "prlimit64",
+                .syscalls = SYSCALLS("prlimit64"),
+                .cap = CAP_SYS_RESOURCE,
+                .filter = LP_FILTER_ARG_ZERO,
+                .filter_arg = 2,
+                .rlimit = 2,
+                .check = lp_check_raise_hard_limit,
         },
         CAPABILITY("chroot", CAP_SYS_CHROOT, "chroot"),
         CAPABILITY("mount", CAP_SYS_ADMIN, "mount", "umount2"),

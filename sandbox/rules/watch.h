@@ -102,6 +102,10 @@ struct lp_watch {
         void (*decode)(const struct lp_decode_reader *rd, const char *syscall, const uint64_t *args,
                        struct lp_decoded *d);
         enum lp_watch_address address;
+        /* setrlimit, prlimit64: the argument with the new struct rlimit
+         * (call.c reads it into the call's rlimit; the resource is the
+         * argument before it); 0: none. */
+        unsigned char rlimit;
         /* Adds what a watched call comes to to v (nothing when the call is
          * fine); leaves v->answer alone unless it refuses the call. NULL:
          * the entry is about paths only (the filesystem check). */

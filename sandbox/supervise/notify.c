@@ -223,6 +223,16 @@ static void decode_and_decide(struct lp_notifier *n)
         lp_decide(&n->decider, &n->call, &n->verdict);
 }
 
+/* libseccomp 2.5.4 reports every failed ioctl as -ECANCELED, and the
+ * ioctl's errno is still in errno: a tracee that died (ENOENT) or a
+ * signal (EINTR) is ordinary, anything else (a listener that is not one
+ * any more, EBADF, EFAULT) is the supervisor's failure and must not pass
+ * for ordinary. Newer versions may return the errno itself. */
+static int ioctl_result(int r)
+{
+        return r == -ECANCELED && errno ? -errno : r;
+}
+
 static int respond(struct lp_notifier *n, const struct lp_verdict *v)
 {
         memset(n->resp, 0, n->resp_size);
@@ -230,9 +240,10 @@ static int respond(struct lp_notifier *n, const struct lp_verdict *v)
         bool cont = v->answer == LP_ANSWER_CONTINUE;
         n->resp->error = cont ? 0 : -v->error;
         n->resp->flags = cont ? SECCOMP_USER_NOTIF_FLAG_CONTINUE : 0;
-        int r = seccomp_notify_respond(n->fd, n->resp);
+        errno = 0;
+        int r = ioctl_result(seccomp_notify_respond(n->fd, n->resp));
         /* The tracee died before the answer: fine. */
-        return r < 0 && r != -ENOENT && r != -ECANCELED ? r : 0;
+        return r < 0 && r != -ENOENT ? r : 0;
 }
 
 int lp_notifier_handle(struct lp_notifier *n)
@@ -240,11 +251,10 @@ int lp_notifier_handle(struct lp_notifier *n)
         /* libseccomp 2.5.4 does not zero the request; the kernel answers
          * EINVAL to a dirty buffer and a naive loop spins. */
         memset(n->req, 0, n->req_size);
-        int r = seccomp_notify_receive(n->fd, n->req);
-        /* libseccomp 2.5.4 reports every failed ioctl as -ECANCELED; the
-         * usual cause is a tracee that died (ENOENT): not the listener's
-         * failure, so supervision goes on. */
-        if (r == -ENOENT || r == -EINTR || r == -ECANCELED)
+        errno = 0;
+        int r = ioctl_result(seccomp_notify_receive(n->fd, n->req));
+        /* A tracee that died is not the listener's failure. */
+        if (r == -ENOENT || r == -EINTR)
                 return 0;
         if (r < 0)
                 return r;

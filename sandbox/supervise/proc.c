@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -205,10 +206,19 @@ static int proc_resolve(const void *ctx, int pid, int dirfd, const char *path, b
         return -ELOOP;
 }
 
+static int proc_hard_limit(const void *ctx, int pid, int resource, uint64_t *ret)
+{
+        struct rlimit64 limit;
+        if (prlimit64(pid, (enum __rlimit_resource)resource, NULL, &limit) < 0)
+                return -errno;
+        *ret = limit.rlim_max == RLIM64_INFINITY ? UINT64_MAX : limit.rlim_max;
+        return 0;
+}
+
 struct lp_proc_reader lp_proc_reader(struct lp_proc *proc)
 {
-        return (struct lp_proc_reader){proc_ids, proc_listener_outside, proc_listening,
-                                       proc_resolve, proc};
+        return (struct lp_proc_reader){proc_ids,     proc_listener_outside, proc_listening,
+                                       proc_resolve, proc_hard_limit,       proc};
 }
 
 void lp_proc_done(struct lp_proc *proc)

@@ -39,6 +39,8 @@ struct state {
          * gone; a pidfd never is. -1: gone already, or no init. */
         int command_fd, init_fd;
         bool exited, timed_out, listener_open, status_open, child_reaped;
+        /* The supervisor cannot answer any more: the run ends, at once. */
+        bool failed;
         int status; /* waitpid status of the command */
 };
 
@@ -165,8 +167,13 @@ static void handle_notification(struct state *st)
 {
         int r = lp_notifier_handle(st->s->notifier);
         if (r < 0) {
-                lp_log_errno(r, "seccomp notification listener failed: %m");
+                /* Unanswered, every watched call would wait forever (or
+                 * until --timeout), and a call it did not see would be a
+                 * finding lost: the tree is killed instead. */
+                lp_log_errno(r, "the supervisor failed: the seccomp notification listener: %m; "
+                                "the command's process tree is killed");
                 st->listener_open = false;
+                st->failed = true;
         }
 }
 
@@ -295,6 +302,8 @@ static void end_pid_namespace(struct state *st)
 
 static int exit_status(const struct state *st)
 {
+        if (st->failed)
+                return LP_EXIT_SETUP_FAILED;
         if (st->timed_out)
                 return LP_EXIT_TIMEOUT;
         if (st->s->failure->kind == LP_CHILD_FAILED)
@@ -324,10 +333,10 @@ int lp_supervise(const struct lp_supervision *s)
                 kill(s->child, SIGKILL);
         }
         reap(&st); /* a SIGCHLD may predate the signalfd */
-        while (!st.exited && !st.timed_out && st.sigfd >= 0)
+        while (!st.exited && !st.timed_out && !st.failed && st.sigfd >= 0)
                 if (poll_once(&st, -1) < 0)
                         break;
-        if (st.exited)
+        if (st.exited && !st.failed)
                 drain_notifications(&st);
         if (st.status_open)
                 read_status_socket(&st);

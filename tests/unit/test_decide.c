@@ -16,6 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -137,8 +139,17 @@ static int fake_canonical(const void *ctx, const char *path, char **ret)
         return -ENOENT;
 }
 
-static const struct lp_proc_reader proc = {fake_ids, fake_listener_outside, fake_listening,
-                                           fake_resolve, NULL};
+/* pid 100's hard limits are 4096 each. */
+static int fake_hard_limit(const void *ctx, int pid, int resource, uint64_t *ret)
+{
+        if (pid != PID)
+                return -ESRCH;
+        *ret = 4096;
+        return 0;
+}
+
+static const struct lp_proc_reader proc = {fake_ids,     fake_listener_outside, fake_listening,
+                                           fake_resolve, fake_hard_limit,       NULL};
 
 /* ---- deciding ---- */
 
@@ -714,6 +725,36 @@ static void test_device_nodes_priority_and_plain_gates(void **state)
         teardown(f);
 }
 
+/* CAP_SYS_RESOURCE: PR_SET_MM but checkpoint/restore's map; a hard limit
+ * raised above the process's own (4096 here), not one lowered or kept,
+ * nor a prlimit64 on another process. */
+static void test_resource_capability(void **state)
+{
+        struct fixture *f = setup(DEFAULT, false, false);
+        const struct lp_verdict_finding *x =
+                only(DECIDE(f, "prctl", PR_SET_MM, PR_SET_MM_START_CODE, 0x400000, 0, 0, 0),
+                     LP_FINDING_CAPABILITY, "CAP_SYS_RESOURCE", LP_FINDING_DENIED);
+        assert_string_equal(x->target, "prctl(PR_SET_MM, 1)");
+        assert_continue_clean(DECIDE(f, "prctl", PR_SET_MM, PR_SET_MM_MAP_SIZE, 0, 0, 0, 0));
+        uint64_t raise = put(&f->im, (uint64_t[2]){1024, 1 << 20}, 16);
+        uint64_t keep = put(&f->im, (uint64_t[2]){1024, 4096}, 16);
+        x = only(DECIDE(f, "prlimit64", 0, RLIMIT_NOFILE, raise, 0, 0, 0), LP_FINDING_CAPABILITY,
+                 "CAP_SYS_RESOURCE", LP_FINDING_DENIED);
+        assert_string_equal(x->target, "prlimit64(RLIMIT_NOFILE, hard 4096 -> 1048576)");
+        x = only(DECIDE(f, "setrlimit", RLIMIT_NPROC, raise, 0, 0, 0, 0), LP_FINDING_CAPABILITY,
+                 "CAP_SYS_RESOURCE", LP_FINDING_DENIED);
+        assert_string_equal(x->target, "setrlimit(RLIMIT_NPROC, hard 4096 -> 1048576)");
+        assert_continue_clean(DECIDE(f, "prlimit64", 0, RLIMIT_NOFILE, keep, 0, 0, 0));
+        assert_continue_clean(DECIDE(f, "prlimit64", 42, RLIMIT_NOFILE, raise, 0, 0, 0));
+        teardown(f);
+        /* Kept: the kernel grants it, nothing to report. */
+        f = setup("[Profile]\nInclude=default\n[Capabilities]\nKeep=CAP_SYS_RESOURCE\n", false,
+                  false);
+        assert_continue_clean(DECIDE(f, "prlimit64", 0, RLIMIT_NOFILE, raise, 0, 0, 0));
+        assert_continue_clean(DECIDE(f, "prctl", PR_SET_MM, PR_SET_MM_START_CODE, 0, 0, 0, 0));
+        teardown(f);
+}
+
 /* Learning a refused connect: the syscall to grant, and where it went. */
 static void test_learning_arguments_of_a_refused_call(void **state)
 {
@@ -922,6 +963,7 @@ int main(void)
                 cmocka_unit_test(test_owner_changes),
                 cmocka_unit_test(test_set_ids),
                 cmocka_unit_test(test_device_nodes_priority_and_plain_gates),
+                cmocka_unit_test(test_resource_capability),
                 cmocka_unit_test(test_learning_arguments_of_a_refused_call),
                 cmocka_unit_test(test_filesystem_writes),
                 cmocka_unit_test(test_filesystem_two_paths_and_symlinks),

@@ -1055,6 +1055,27 @@ static void test_load_string_tmp_size(void **state)
         }
 }
 
+/* Memory= shares TmpSize='s syntax; unset unless a profile sets it. */
+static void test_load_string_memory(void **state)
+{
+        struct loaded l;
+        struct lp_policy *p = load_ok(&l, "[Profile]\nDescription=x\n");
+        assert_false(p->memory.set);
+        done(&l);
+        p = load_ok(&l, "[Limits]\nMemory=512M\n");
+        assert_true(p->memory.set);
+        assert_int_equal(p->memory.value, 512ULL << 20);
+        assert_origin(p->memory.origin, "t.profile", 2);
+        done(&l);
+        p = load_ok(&l, "[Limits]\nMemory=1G\nMemory=infinity\n");
+        assert_false(p->memory.set);
+        done(&l);
+        assert_text_error("[Limits]\nMemory=1GB\n",
+                          "t.profile:2: Memory= must be a size in bytes, with K, M, G or T for "
+                          "KiB, MiB, GiB, TiB (1G), or infinity; got '1GB'");
+        assert_text_error("[Limits]\nMemory=0\n", "t.profile:2: Memory= must be a size in bytes");
+}
+
 /* ---- [Filesystem] ---- */
 
 static void test_load_string_filesystem_defaults(void **state)
@@ -1227,7 +1248,8 @@ static void test_load_string_unknown_key(void **state)
         assert_text_error(
                 "[Network]\nNamespce=host\n",
                 "t.profile:2: unknown key Namespce= in [Network]; did you mean Namespace=?");
-        assert_text_error("[Limits]\nMemory=1G\n", "t.profile:2: unknown key Memory= in [Limits]");
+        assert_text_error("[Limits]\nCPUQuota=50%\n",
+                          "t.profile:2: unknown key CPUQuota= in [Limits]");
         /* Keys belong to their section. */
         assert_text_error("[Network]\nAllow=read\n",
                           "t.profile:2: unknown key Allow= in [Network]");
@@ -1828,6 +1850,7 @@ int main(void)
                 T(test_load_string_identity),
                 T(test_load_string_unknown_section),
                 T(test_load_string_unknown_key),
+                T(test_load_string_memory),
                 T(test_load_string_key_before_section),
                 T(test_load_string_empty),
                 T(test_load_string_line_of_one_mib),
