@@ -17,8 +17,12 @@ DefaultAction=errno:EPERM
 # A private network namespace with only lo up: local servers work, the
 # outside world (and the host's own listening ports) are out of reach.
 Namespace=loopback
-# Local sockets and TCP/UDP over IPv4/IPv6: what ordinary tests use.
-AddressFamilies=AF_UNIX AF_INET AF_INET6
+# Local sockets and TCP/UDP over IPv4/IPv6: what ordinary tests use. And
+# route netlink, without which getifaddrs() (Go's net, Node's
+# os.networkInterfaces) fails: in the run's own namespace it shows lo
+# alone, and changing anything needs CAP_NET_ADMIN. Other netlink
+# protocols (audit, uevents, netfilter) stay findings.
+AddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK:ROUTE
 
 [Filesystem]
 # The host's files read-only, root included: a test that writes outside

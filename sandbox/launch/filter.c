@@ -69,6 +69,14 @@ static int allow_socket_families(scmp_filter_ctx ctx, const struct lp_policy *p,
                 struct scmp_arg_cmp c[2] = {{0, SCMP_CMP_EQ, (uint64_t)family, 0}};
                 if (family == AF_PACKET && !raw)
                         continue;
+                if (p->families[i].protocol >= 0) {
+                        /* One netlink protocol: socket()'s third argument. */
+                        c[1] = (struct scmp_arg_cmp){2, SCMP_CMP_EQ,
+                                                     (uint64_t)p->families[i].protocol, 0};
+                        if (allow(ctx, nr, 2, c) < 0)
+                                return -EINVAL;
+                        continue;
+                }
                 if (!is_inet(family) || raw) {
                         if (allow(ctx, nr, 1, c) < 0)
                                 return -EINVAL;

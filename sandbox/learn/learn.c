@@ -111,12 +111,14 @@ static int learned_from(struct from_findings *c, const struct lp_finding *f)
                 return grant(c, f, "Syscalls", "Allow", f->operation, f->hardening);
         case LP_FINDING_CAPABILITY:
                 return grant(c, f, "Capabilities", "Keep", f->operation, false);
-        case LP_FINDING_NETWORK:
+        case LP_FINDING_NETWORK: {
+                int family, protocol;
                 if (strcmp(f->operation, "socket") != 0)
                         return note(c, f, LP_LEARNED_DESTINATION, f->target);
-                if (lp_family_from_name(f->target) < 0)
+                if (lp_family_token_parse(f->target, &family, &protocol) < 0)
                         return 0;
                 return grant(c, f, "Network", "AddressFamilies", f->target, false);
+        }
         case LP_FINDING_ENVIRONMENT:
                 return note(c, f, LP_LEARNED_WITHHELD, f->operation);
         case LP_FINDING_FILESYSTEM:

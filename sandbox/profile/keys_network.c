@@ -36,8 +36,15 @@ int lp_key_namespace_apply(struct lp_builder *b, const char *value, struct lp_or
 static int family_token(struct lp_builder *b, const char *tok, struct lp_origin o)
 {
         struct lp_policy *p = b->policy;
-        int family = lp_family_from_name(tok);
-        if (family < 0) {
+        int family, protocol;
+        if (lp_family_token_parse(tok, &family, &protocol) < 0) {
+                if (strchr(tok, ':')) {
+                        LP_BUILDER_ERROR(b, o,
+                                         "unknown address family '%s'; only AF_NETLINK takes a "
+                                         "protocol, as AF_NETLINK:ROUTE",
+                                         tok);
+                        return 0;
+                }
                 const char *hint = lp_suggest(tok, lp_family_names);
                 if (hint)
                         LP_BUILDER_ERROR(b, o, "unknown address family '%s'; did you mean %s?", tok,
@@ -46,11 +53,20 @@ static int family_token(struct lp_builder *b, const char *tok, struct lp_origin 
                         LP_BUILDER_ERROR(b, o, "unknown address family '%s'", tok);
                 return 0;
         }
-        if (lp_policy_family(p, family))
-                return 0;
+        const struct lp_family *had = lp_policy_family(p, family);
+        if (had && (had->protocol < 0 || had->protocol == protocol))
+                return 0; /* granted already */
+        if (had && protocol < 0) {
+                /* The whole family replaces its protocols' grants. */
+                size_t kept = 0;
+                for (size_t i = 0; i < p->n_families; i++)
+                        if (p->families[i].family != family)
+                                p->families[kept++] = p->families[i];
+                p->n_families = kept;
+        }
         if (LP_GROW(p->families, b->cap_families, p->n_families) < 0)
                 return -ENOMEM;
-        p->families[p->n_families++] = (struct lp_family){family, o};
+        p->families[p->n_families++] = (struct lp_family){family, protocol, o};
         return 0;
 }
 
@@ -218,9 +234,12 @@ void lp_key_namespace_show(const struct lp_policy *p, FILE *out)
 
 void lp_key_families_show(const struct lp_policy *p, FILE *out)
 {
+        char token[48];
         fputs("AddressFamilies=\n", out);
         for (size_t i = 0; i < p->n_families; i++)
-                lp_value_print(out, "AddressFamilies", lp_family_name(p->families[i].family),
+                lp_value_print(out, "AddressFamilies",
+                               lp_family_token(p->families[i].family, p->families[i].protocol,
+                                               token, sizeof(token)),
                                &p->families[i].origin);
 }
 
@@ -263,10 +282,12 @@ int lp_key_namespace_privileges(const struct lp_policy *p, const struct lp_polic
 int lp_key_families_privileges(const struct lp_policy *p, const struct lp_policy *other,
                                struct lp_privilege_sink *sink)
 {
+        char token[48];
         int r = 0;
         for (size_t i = 0; r >= 0 && i < p->n_families; i++)
                 r = lp_value_grant(sink, &p->families[i].origin, "address family %s",
-                                   lp_family_name(p->families[i].family));
+                                   lp_family_token(p->families[i].family, p->families[i].protocol,
+                                                   token, sizeof(token)));
         return r;
 }
 

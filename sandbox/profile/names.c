@@ -92,6 +92,57 @@ int lp_errno_from_name(const char *name)
         return value_of(errnos, LP_ELEMENTSOF(errnos), name);
 }
 
+/* Netlink protocols by their NETLINK_ names without the prefix. */
+static const struct name_value netlink_protocols[] = {
+        {"ROUTE", 0},          {"USERSOCK", 2},    {"FIREWALL", 3},        {"SOCK_DIAG", 4},
+        {"NFLOG", 5},          {"XFRM", 6},        {"SELINUX", 7},         {"ISCSI", 8},
+        {"AUDIT", 9},          {"FIB_LOOKUP", 10}, {"CONNECTOR", 11},      {"NETFILTER", 12},
+        {"IP6_FW", 13},        {"DNRTMSG", 14},    {"KOBJECT_UEVENT", 15}, {"GENERIC", 16},
+        {"SCSITRANSPORT", 18}, {"ECRYPTFS", 19},   {"RDMA", 20},           {"CRYPTO", 21},
+        {"SMC", 22},
+};
+
+int lp_family_token_parse(const char *token, int *ret_family, int *ret_protocol)
+{
+        char family[32];
+        const char *colon = strchr(token, ':');
+        size_t len = colon ? (size_t)(colon - token) : strlen(token);
+        if (len >= sizeof(family))
+                return -1;
+        memcpy(family, token, len);
+        family[len] = '\0';
+        int f = lp_family_from_name(family);
+        int protocol = -1;
+        if (f < 0)
+                return -1;
+        if (colon) {
+                protocol = f == AF_NETLINK ? value_of(netlink_protocols,
+                                                      LP_ELEMENTSOF(netlink_protocols), colon + 1)
+                                           : -1;
+                if (protocol < 0)
+                        return -1;
+        }
+        *ret_family = f;
+        *ret_protocol = protocol;
+        return 0;
+}
+
+const char *lp_family_token(int family, int protocol, char *buf, size_t size)
+{
+        const char *name = lp_family_name(family);
+        const char *proto =
+                protocol >= 0 && family == AF_NETLINK
+                        ? name_of(netlink_protocols, LP_ELEMENTSOF(netlink_protocols), protocol)
+                        : NULL;
+        if (protocol >= 0 && family == AF_NETLINK && !proto)
+                snprintf(buf, size, "%s:%d", name ? name : "?", protocol);
+        else if (proto)
+                snprintf(buf, size, "%s:%s", name ? name : "?", proto);
+        else
+                snprintf(buf, size, "%s", name ? name : "?");
+        return buf;
+}
+
 const char *lp_family_name(int family)
 {
         return name_of(families, LP_ELEMENTSOF(families), family);

@@ -11,6 +11,14 @@ const char *lp_family_name(int family);
 int lp_errno_from_name(const char *name);
 int lp_family_from_name(const char *name);
 
+/* AddressFamilies= tokens: "AF_INET", or "AF_NETLINK:ROUTE" for one
+ * netlink protocol (NETLINK_ROUTE). *ret_protocol is -1 for a whole
+ * family. 0, or -1 when the token names no family (or a protocol of a
+ * family that has none, or an unknown one). */
+int lp_family_token_parse(const char *token, int *ret_family, int *ret_protocol);
+/* The token for (family, protocol) into buf: "AF_NETLINK:ROUTE". */
+const char *lp_family_token(int family, int protocol, char *buf, size_t size);
+
 /* NULL-terminated lists of every accepted name, for "did you mean". */
 extern const char *const lp_errno_names[];
 extern const char *const lp_family_names[];

@@ -106,10 +106,23 @@ const struct lp_capability *lp_policy_keeps(const struct lp_policy *p, int cap)
 
 const struct lp_family *lp_policy_family(const struct lp_policy *p, int family)
 {
+        const struct lp_family *some = NULL;
         for (size_t i = 0; i < p->n_families; i++)
-                if (p->families[i].family == family)
-                        return &p->families[i];
-        return NULL;
+                if (p->families[i].family == family) {
+                        if (p->families[i].protocol < 0)
+                                return &p->families[i];
+                        some = some ? some : &p->families[i];
+                }
+        return some;
+}
+
+bool lp_policy_socket(const struct lp_policy *p, int family, int protocol)
+{
+        for (size_t i = 0; i < p->n_families; i++)
+                if (p->families[i].family == family &&
+                    (p->families[i].protocol < 0 || p->families[i].protocol == protocol))
+                        return true;
+        return false;
 }
 
 bool lp_policy_withholds(const struct lp_policy *p, const char *name,

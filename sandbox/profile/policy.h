@@ -73,7 +73,8 @@ struct lp_capability {
 };
 
 struct lp_family {
-        int family; /* AF_* number */
+        int family;   /* AF_* number */
+        int protocol; /* AF_NETLINK: the one protocol granted; -1: every one */
         struct lp_origin origin;
 };
 
@@ -234,7 +235,10 @@ const struct lp_syscall_rule *lp_policy_syscall(const struct lp_policy *p, int n
 const struct lp_syscall_rule *lp_policy_syscall_by_name(const struct lp_policy *p,
                                                         const char *name);
 const struct lp_capability *lp_policy_keeps(const struct lp_policy *p, int cap);
+/* The entry of `family` (the whole family's, else a protocol's), or NULL. */
 const struct lp_family *lp_policy_family(const struct lp_policy *p, int family);
+/* Whether socket(family, *, protocol) is granted. */
+bool lp_policy_socket(const struct lp_policy *p, int family, int protocol);
 
 /* Whether the variable NAME is withheld from the command; when it is,
  * *ret_rule (may be NULL) points at the Withhold= pattern that matched. */

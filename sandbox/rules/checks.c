@@ -166,10 +166,16 @@ static bool needs_net_raw(const uint64_t *a)
                ((family == AF_INET || family == AF_INET6) && type == SOCK_RAW);
 }
 
-static void refuse_family(const struct lp_decider *d, struct lp_verdict *v, int family)
+static void refuse_family(const struct lp_decider *d, struct lp_verdict *v, int family,
+                          int protocol)
 {
         const struct lp_policy *p = d->policy;
-        const char *name = lp_family_name(family);
+        char token[48];
+        /* Netlink is granted a protocol at a time: the finding names it. */
+        const char *name = lp_family_name(family)
+                                   ? lp_family_token(family, family == AF_NETLINK ? protocol : -1,
+                                                     token, sizeof(token))
+                                   : NULL;
         struct lp_verdict_finding *f =
                 lp_verdict_add(d, v, LP_FINDING_NETWORK, "socket", LP_FINDING_DENIED, EAFNOSUPPORT);
         v->answer = LP_ANSWER_ERRNO;
@@ -187,8 +193,8 @@ void lp_check_socket(const struct lp_decider *d, const struct lp_call *c, struct
         const struct lp_policy *p = d->policy;
         int family = (int)c->args[0];
         bool raw = needs_net_raw(c->args) && !lp_policy_keeps(p, CAP_NET_RAW);
-        if (!lp_policy_family(p, family)) {
-                refuse_family(d, v, family);
+        if (!lp_policy_socket(p, family, (int)c->args[2])) {
+                refuse_family(d, v, family, (int)c->args[2]);
                 /* Learning also wants the capability the socket needs. */
                 if (d->learn && raw) {
                         char target[96];

@@ -46,7 +46,7 @@ net_checks() {
 
         esc_run "$who" "$prof" "$ESCAPE" netlink-audit
         expect_refused "$w" netlink-audit EAFNOSUPPORT
-        family_denied "$w" "$prof" AF_NETLINK
+        family_denied "$w" "$prof" AF_NETLINK:AUDIT
 
         esc_run "$who" "$prof" "$PROBE" raw-socket
         if [ "$prof" = strict ]; then

@@ -705,6 +705,7 @@ static const struct {
         {"AF_INET", AF_INET, SOCK_STREAM, 0},
         {"AF_INET6", AF_INET6, SOCK_STREAM, 0},
         {"AF_NETLINK", AF_NETLINK, SOCK_RAW, 0 /* NETLINK_ROUTE */},
+        {"AF_NETLINK:AUDIT", AF_NETLINK, SOCK_RAW, 9 /* NETLINK_AUDIT */},
         {"AF_PACKET", AF_PACKET, SOCK_DGRAM, 0},
         {"AF_KEY", AF_KEY, SOCK_RAW, 2 /* PF_KEY_V2 */},
         {"AF_ALG", AF_ALG, SOCK_SEQPACKET, 0},

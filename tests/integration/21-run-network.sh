@@ -8,6 +8,7 @@
 # own namespace, never bare.
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/findings-lib.sh"
 lp_require_root
 lp_require_binaries
 
@@ -72,8 +73,19 @@ network_checks() {
         assert_match "$LP_OUT" '^connect: (ECONNREFUSED|ENETUNREACH|EADDRNOTAVAIL|EPERM)$' \
                 "$who: IPv6 loopback inside is not the host's"
 
+        # Route netlink (getifaddrs) is granted; no other netlink protocol.
         as_user "$who" run -- "$PROBE" socket AF_NETLINK
-        assert_probe EAFNOSUPPORT "$who: socket(AF_NETLINK) outside AddressFamilies"
+        assert_probe ok "$who: socket(AF_NETLINK, NETLINK_ROUTE) allowed (AF_NETLINK:ROUTE)"
+        # glibc's if_nameindex() asks route netlink.
+        as_user "$who" run -- /usr/bin/python3 -c \
+                'import socket; print(" ".join(n for _, n in socket.if_nameindex()))'
+        assert_eq "lo" "$LP_OUT" "$who: route netlink shows the namespace's lo alone"
+        as_user "$who" run --findings "$tmp/shared/$who-nl.jsonl" -- "$PROBE" socket AF_NETLINK:AUDIT
+        assert_probe EAFNOSUPPORT "$who: socket(AF_NETLINK, NETLINK_AUDIT) outside AddressFamilies"
+        fget "$tmp/shared/$who-nl.jsonl" network socket
+        assert_eq "AF_NETLINK:AUDIT" "$F_target" "$who: the finding names the netlink protocol"
+        assert_eq "[Network] AddressFamilies=AF_NETLINK:AUDIT" "$F_fix" \
+                "$who: ... and the fix grants that protocol alone"
         as_user "$who" run -- "$PROBE" packet-socket
         assert_probe EAFNOSUPPORT "$who: socket(AF_PACKET) outside AddressFamilies"
         as_user "$who" run -- "$PROBE" socket AF_UNIX

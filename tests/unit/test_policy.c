@@ -725,10 +725,31 @@ static void test_load_string_network_address_families(void **state)
         assert_origin(lp_policy_family(p, AF_INET6)->origin, "t.profile", 4);
         assert_null(lp_policy_family(p, AF_UNIX));
         done(&l);
+
+        /* One netlink protocol at a time; the whole family takes them in. */
+        p = load_ok(&l, "[Network]\nAddressFamilies=AF_NETLINK:ROUTE AF_NETLINK:AUDIT\n");
+        assert_int_equal(p->n_families, 2);
+        assert_true(lp_policy_socket(p, AF_NETLINK, 0));
+        assert_true(lp_policy_socket(p, AF_NETLINK, 9));
+        assert_false(lp_policy_socket(p, AF_NETLINK, 15)); /* KOBJECT_UEVENT */
+        assert_int_equal(lp_policy_family(p, AF_NETLINK)->protocol, 0);
+        done(&l);
+        p = load_ok(&l, "[Network]\nAddressFamilies=AF_NETLINK:ROUTE\nAddressFamilies=AF_NETLINK "
+                        "AF_NETLINK:AUDIT\n");
+        assert_int_equal(p->n_families, 1);
+        assert_int_equal(lp_policy_family(p, AF_NETLINK)->protocol, -1);
+        assert_origin(lp_policy_family(p, AF_NETLINK)->origin, "t.profile", 3);
+        assert_true(lp_policy_socket(p, AF_NETLINK, 15));
+        done(&l);
 }
 
 static void test_load_string_network_address_families_unknown(void **state)
 {
+        assert_text_error("[Network]\nAddressFamilies=AF_INET:ROUTE\n",
+                          "t.profile:2: unknown address family 'AF_INET:ROUTE'; only AF_NETLINK "
+                          "takes a protocol, as AF_NETLINK:ROUTE");
+        assert_text_error("[Network]\nAddressFamilies=AF_NETLINK:ROUTES\n",
+                          "t.profile:2: unknown address family 'AF_NETLINK:ROUTES'");
         assert_text_error("[Network]\nAddressFamilies=AF_UNIX AF_INTE\n",
                           "t.profile:2: unknown address family 'AF_INTE'; did you mean AF_INET?");
         struct loaded l = load_text("[Network]\nAddressFamilies=PF_WHATEVER_FAMILY\n");
@@ -1717,11 +1738,14 @@ static void test_load_embedded_default(void **state)
         assert_int_equal(p->n_keep, 0);
         assert_int_equal(p->netns, LP_NETNS_LOOPBACK);
         assert_origin(p->netns_origin, base, line_of(src_base, "Namespace=loopback"));
-        assert_int_equal(p->n_families, 3);
+        assert_int_equal(p->n_families, 4);
         assert_non_null(lp_policy_family(p, AF_UNIX));
         assert_non_null(lp_policy_family(p, AF_INET));
         assert_non_null(lp_policy_family(p, AF_INET6));
         assert_null(lp_policy_family(p, AF_PACKET));
+        /* Route netlink (getifaddrs), no other netlink protocol. */
+        assert_true(lp_policy_socket(p, AF_NETLINK, 0));
+        assert_false(lp_policy_socket(p, AF_NETLINK, 9)); /* NETLINK_AUDIT */
         const struct lp_pattern *why = NULL;
         assert_true(lp_policy_withholds(p, "GITHUB_TOKEN", &why));
         assert_origin(why->origin, base, line_of(src_base, "Withhold=*TOKEN*"));
