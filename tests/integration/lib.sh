@@ -7,7 +7,9 @@
 #
 # Assertions do not stop the script: each failure is printed with what was
 # expected and what came instead, counted, and the script exits 1 at the end
-# if any failed. `skip` and `fatal` stop at once.
+# if any failed. `skip` and `fatal` stop at once. A failure always wins: a
+# test whose root half failed and whose uid 65534 half then skipped exits
+# 1, not 77 (tests/tools/test-harness.sh proves each outcome).
 
 LP_SOURCE=${LP_SOURCE:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 LP_BUILD=${LP_BUILD:-$LP_SOURCE/build}
@@ -22,20 +24,35 @@ NOBODY_GID=65534
 
 # ---- outcome ---------------------------------------------------------------
 
+# A failure in a subshell ($(...), a loop at the end of a pipeline) cannot
+# change this shell's LP_FAILURES: it is written to this file as well,
+# which lp_on_exit counts. Set once $tmp exists.
+LP_FAILURE_LOG=
+LP_SKIPPED=
+
 skip() {
         echo "SKIP $LP_TEST: $*" >&2
+        LP_SKIPPED=yes
         exit 77
+}
+
+# lp_count_failure MESSAGE
+lp_count_failure() {
+        LP_FAILURES=$((LP_FAILURES + 1))
+        if [ "$BASHPID" != "$$" ] && [ -n "$LP_FAILURE_LOG" ]; then
+                echo "$*" >>"$LP_FAILURE_LOG"
+        fi
 }
 
 fatal() {
         echo "FATAL $LP_TEST: $*" >&2
-        LP_FAILURES=$((LP_FAILURES + 1))
+        lp_count_failure "$*"
         exit 1
 }
 
 fail() {
-        LP_FAILURES=$((LP_FAILURES + 1))
         echo "FAIL: $*" >&2
+        lp_count_failure "$*"
 }
 
 pass() {
@@ -46,24 +63,42 @@ note() {
         echo "note: $*"
 }
 
+# Failures recorded by subshells.
+lp_subshell_failures() {
+        if [ -n "$LP_FAILURE_LOG" ] && [ -f "$LP_FAILURE_LOG" ]; then
+                wc -l <"$LP_FAILURE_LOG"
+        else
+                echo 0
+        fi
+}
+
 # Runs last: calls the test's lp_cleanup function if it defines one,
-# removes the temporary directory and turns recorded failures
-# into the exit status (a skip's 77 and a fatal's 1 are kept).
+# removes the temporary directory and turns the outcome into the exit
+# status: 1 when any check failed (whatever came after it: a skip, a
+# fatal, an early exit), else 77 for a skip, else the status the script
+# ended with, and 1 when it ends having checked nothing.
 lp_on_exit() {
-        local status=$?
+        local status=$? failures
         # Only the test's own shell cleans up, never a subshell.
         [ "$BASHPID" = "$$" ] || return
         declare -F lp_cleanup >/dev/null && lp_cleanup
+        failures=$((LP_FAILURES + $(lp_subshell_failures)))
         [ -n "${tmp:-}" ] && [ -d "$tmp" ] && rm -rf -- "$tmp"
-        if [ "$status" -eq 77 ]; then
-                exit 77
-        fi
-        if [ "$LP_FAILURES" -gt 0 ]; then
-                echo "$LP_TEST: $LP_FAILURES of $LP_CHECKS checks failed" >&2
+        if [ "$failures" -gt 0 ]; then
+                echo "$LP_TEST: $failures check(s) failed (of $LP_CHECKS run here)" >&2
                 exit 1
         fi
+        if [ -n "$LP_SKIPPED" ]; then
+                exit 77
+        fi
         if [ "$status" -ne 0 ]; then
-                exit "$status"
+                # 77 that does not come from skip is no skip.
+                echo "$LP_TEST: the script ended with status $status" >&2
+                exit $((status == 77 ? 1 : status))
+        fi
+        if [ "$LP_CHECKS" -eq 0 ]; then
+                echo "$LP_TEST: no check ran" >&2
+                exit 1
         fi
         echo "$LP_TEST: all $LP_CHECKS checks passed"
         exit 0
@@ -76,6 +111,7 @@ trap lp_on_exit EXIT
 # by it as well (sticky, like /tmp).
 tmp=$(mktemp -d /tmp/lp-itest.XXXXXX) || fatal "mktemp failed"
 chmod 755 "$tmp"
+LP_FAILURE_LOG=$tmp/.failures
 mkdir -m 1777 "$tmp/shared"
 
 # The helper programs, copied into the directory the commands run in
