@@ -334,22 +334,67 @@ lp_require_userns() {
         [ -z "$why" ] || skip "unprivileged user namespaces are disabled: $why"
 }
 
-# wait_for_text FILE TEXT SECONDS: 0 once FILE contains TEXT.
-wait_for_text() {
-        local i
-        for ((i = 0; i < $3 * 10; i++)); do
-                grep -qF -- "$2" "$1" 2>/dev/null && return 0
-                sleep 0.1
-        done
-        return 1
+# ---- readiness -----------------------------------------------------------------
+
+# What the test waits for says so itself: a server or a probe writes a line
+# to a FIFO once it is ready, and the test reads it with a bound that fails
+# the test when it passes. Nothing guesses how long the other side takes,
+# and nothing polls.
+
+# ready_fifo PATH: makes the FIFO PATH, writable by uid 65534 as well (a
+# command run as that uid may be the one that writes it).
+ready_fifo() {
+        rm -f -- "$1"
+        mkfifo -m 666 -- "$1" || fatal "mkfifo $1"
+        chmod 666 -- "$1" # whatever the umask
 }
 
-# wait_for_file FILE SECONDS
-wait_for_file() {
-        local i
-        for ((i = 0; i < $2 * 10; i++)); do
-                [ -s "$1" ] && return 0
-                sleep 0.1
+# await_line FIFO SECONDS: prints the first line written to FIFO within
+# SECONDS; status 1, printing nothing, when none came. The FIFO is opened
+# for reading and writing, so that neither our open nor the writer's waits
+# for the other (fifo(7)), and a writer that opened and closed it before
+# we read loses nothing.
+await_line() {
+        local fd line status=0
+        exec {fd}<>"$1" || return 1
+        read -r -t "$2" -u "$fd" line || status=1
+        exec {fd}<&-
+        [ "$status" -eq 0 ] && printf '%s\n' "$line"
+        return "$status"
+}
+
+# await_text FD TEXT SECONDS: reads lines from the descriptor FD (a FIFO
+# the caller opened with `exec {fd}<>FIFO` before starting the writer, and
+# keeps open while the writer runs) until one contains TEXT; status 1 when
+# SECONDS pass first. The lines read are appended to LP_AWAITED.
+await_text() {
+        local line left end=$((${EPOCHREALTIME/./} + $3 * 1000000))
+        while :; do
+                left=$((end - ${EPOCHREALTIME/./}))
+                [ "$left" -gt 0 ] || return 1
+                read -r -t "$((left / 1000000)).$(printf '%06d' $((left % 1000000)))" -u "$1" line ||
+                        return 1
+                LP_AWAITED+="$line"$'\n'
+                [[ "$line" == *"$2"* ]] && return 0
         done
-        return 1
+}
+
+# await_exit SECONDS PID...: 0 once every PID has exited, 1 when one is
+# still there after SECONDS. Through pidfds (poll(2) says when the process
+# ends), so it works for processes that are not our children.
+await_exit() {
+        /usr/bin/python3 - "$@" <<'PY'
+import os, select, sys, time
+end = time.monotonic() + float(sys.argv[1])
+fds = []
+for pid in sys.argv[2:]:
+    try:
+        fds.append(os.pidfd_open(int(pid)))
+    except ProcessLookupError:
+        pass  # gone already
+for fd in fds:
+    left = end - time.monotonic()
+    if left <= 0 or not select.select([fd], [], [], left)[0]:
+        sys.exit(1)
+PY
 }
