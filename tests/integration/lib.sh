@@ -345,15 +345,14 @@ lp_require_userns() {
 # command run as that uid may be the one that writes it).
 ready_fifo() {
         rm -f -- "$1"
-        mkfifo -m 666 -- "$1" || fatal "mkfifo $1"
-        chmod 666 -- "$1" # whatever the umask
+        mkfifo -m 666 -- "$1" || fatal "mkfifo $1" # -m: not masked by the umask
 }
 
 # await_line FIFO SECONDS: prints the first line written to FIFO within
 # SECONDS; status 1, printing nothing, when none came. The FIFO is opened
 # for reading and writing, so that neither our open nor the writer's waits
-# for the other (fifo(7)), and a writer that opened and closed it before
-# we read loses nothing.
+# for the other (fifo(7)), and what a writer wrote and closed before our
+# read is still there.
 await_line() {
         local fd line status=0
         exec {fd}<>"$1" || return 1
@@ -368,12 +367,11 @@ await_line() {
 # keeps open while the writer runs) until one contains TEXT; status 1 when
 # SECONDS pass first. The lines read are appended to LP_AWAITED.
 await_text() {
-        local line left end=$((${EPOCHREALTIME/./} + $3 * 1000000))
+        local line left end=$((SECONDS + $3))
         while :; do
-                left=$((end - ${EPOCHREALTIME/./}))
+                left=$((end - SECONDS))
                 [ "$left" -gt 0 ] || return 1
-                read -r -t "$((left / 1000000)).$(printf '%06d' $((left % 1000000)))" -u "$1" line ||
-                        return 1
+                read -r -t "$left" -u "$1" line || return 1
                 LP_AWAITED+="$line"$'\n'
                 [[ "$line" == *"$2"* ]] && return 0
         done
