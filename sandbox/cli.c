@@ -186,21 +186,42 @@ static int parse_option(int c, const char *arg, FILE *err, struct lp_cli *cli)
         }
 }
 
+/* The option getopt_long has just returned, as written: `word` itself
+ * for a long option ("--timeout", "--audit=yes"), "-x" for `c` out of a
+ * cluster of short ones ("-qx"). getopt's optind cannot say: it stays on a
+ * cluster until its last letter, and moves past a long option's argument. */
+static const char *option_text(const char *word, int c, char buf[static 3])
+{
+        if (strncmp(word, "--", 2) == 0)
+                return word;
+        buf[0] = '-';
+        buf[1] = (char)c;
+        buf[2] = '\0';
+        return buf;
+}
+
 /* Options of run/learn; `argv` starts at the command word. */
 static int parse_options(int argc, char **argv, FILE *err, struct lp_cli *cli)
 {
         bool runs = cli->command == LP_CMD_RUN || cli->command == LP_CMD_LEARN;
         /* '+': stop at the first operand, so COMMAND's own options are its own. */
         const char *shortopts = runs ? "+p:qvo:h" : "+h";
+        char buf[3];
         opterr = 0;
-        optind = 1;
-        int c;
-        while ((c = getopt_long(argc, argv, shortopts, run_options, NULL)) != -1) {
+        /* 0, not 1: getopt starts afresh (glibc, musl), rather than in the
+         * middle of a cluster where a previous parse stopped at an error. */
+        optind = 0;
+        for (;;) {
+                const char *word = argv[optind > 0 ? optind : 1];
+                int c = getopt_long(argc, argv, shortopts, run_options, NULL);
+                if (c == -1)
+                        break;
                 if (c == '?' || c == ':')
-                        return usage_error(err, "bad or incomplete option '%s'", argv[optind - 1]);
+                        return usage_error(err, "bad or incomplete option '%s'",
+                                           option_text(word, optopt, buf));
                 if (!runs && c != 'h')
                         return usage_error(err, "option '%s' belongs to run/learn",
-                                           argv[optind - 1]);
+                                           option_text(word, c, buf));
                 int r = parse_option(c, optarg, err, cli);
                 if (r < 0)
                         return r;

@@ -26,16 +26,19 @@ static int push(struct env_builder *b, char *owned)
         return 0;
 }
 
+/* Every entry of that name: an environment may hold one twice (execve
+ * takes any array), and getenv(3) would return a copy left before Set='s. */
 static void drop(struct env_builder *b, const char *name, size_t len)
 {
+        size_t kept = 0;
         for (size_t i = 0; i < b->n; i++) {
-                if (strncmp(b->vars[i], name, len) == 0 && b->vars[i][len] == '=') {
+                if (strncmp(b->vars[i], name, len) == 0 && b->vars[i][len] == '=')
                         free(b->vars[i]);
-                        memmove(&b->vars[i], &b->vars[i + 1], (b->n - i) * sizeof(char *));
-                        b->n--;
-                        return;
-                }
+                else
+                        b->vars[kept++] = b->vars[i];
         }
+        b->n = kept;
+        b->vars[kept] = NULL;
 }
 
 static int record_withheld(struct lp_findings *store, const char *name,

@@ -19,11 +19,11 @@ L_keep=$(profile_line base.profile '^Keep=')
 
 # A server on the host's 127.0.0.1 for the whole test.
 portfile=$tmp/port
+ready_fifo "$portfile" # the server writes its port there once it listens
 "$PROBE" listen "$portfile" 100 >/dev/null 2>&1 &
 server=$!
 lp_cleanup() { kill "$server" 2>/dev/null; wait "$server" 2>/dev/null; }
-wait_for_file "$portfile" 10 || fatal "the host loopback server did not start"
-port=$(cat "$portfile")
+port=$(await_line "$portfile" 10) || fatal "the host loopback server did not start"
 # A port of the host's loopback that nothing serves (bound, then let go).
 free_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 capture "$PROBE" connect 127.0.0.1 "$port"

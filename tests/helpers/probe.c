@@ -783,20 +783,29 @@ static void write_pidfile_or_exit(const char *path)
                 _exit(1);
 }
 
-static int wait_for_file(const char *path, int tenths)
+/* Waits (5 s at most) for the byte a process writes to `fd` once it is
+ * ready; every other holder of the pipe's write end has closed it, so EOF
+ * says that it died first. */
+static int wait_ready(int fd)
 {
-        for (int i = 0; i < tenths; i++) {
-                if (access(path, F_OK) == 0)
-                        return 0;
-                usleep(100 * 1000);
-        }
-        return ETIMEDOUT;
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        char c;
+        int n = poll(&p, 1, 5000);
+        if (n < 0)
+                return errno;
+        if (n == 0)
+                return ETIMEDOUT;
+        return read(fd, &c, 1) == 1 ? 0 : ECHILD;
 }
 
 /* Classic double fork: the grandchild leaves the session and the parent's
- * tree, so only a subreaper that kills everything can stop it. */
+ * tree, so only a subreaper that kills everything can stop it. Returns
+ * once the grandchild's pid file is there (it says so on a pipe). */
 static int cmd_daemon(const char *name, char **argv)
 {
+        int ready[2];
+        if (pipe2(ready, O_CLOEXEC) < 0)
+                return report(name, errno);
         fflush(stdout);
         pid_t pid = fork();
         if (pid < 0)
@@ -809,14 +818,20 @@ static int cmd_daemon(const char *name, char **argv)
                 dup2(null, 0);
                 dup2(null, 1);
                 dup2(null, 2);
+                close(ready[0]);
                 write_pidfile_or_exit(argv[0]);
+                (void)!write(ready[1], "r", 1);
+                close(ready[1]);
+                /* The workload: a daemon that lives on (300 s at most). */
                 for (int i = 0; i < 300; i++)
                         sleep(1);
                 _exit(0);
         }
+        close(ready[1]);
         int e = reap_child(pid);
         if (!e)
-                e = wait_for_file(argv[0], 50);
+                e = wait_ready(ready[0]);
+        close(ready[0]);
         return report(name, e);
 }
 
@@ -909,7 +924,22 @@ struct storm {
         long per_thread;
         int expected;
         atomic_long attempts, matched;
+        const char *ready; /* written once the first call has come back; NULL: none */
+        atomic_flag said_ready;
 };
+
+/* "ready" to s->ready (a FIFO the test reads), once: a call came back, so
+ * the supervisor has answered one, and recorded it before that. */
+static void storm_say_ready(struct storm *s)
+{
+        if (!s->ready || atomic_flag_test_and_set(&s->said_ready))
+                return;
+        int fd = open(s->ready, O_WRONLY | O_CLOEXEC);
+        if (fd < 0 || write_all(fd, "ready\n", 6) != 0)
+                fprintf(stderr, "storm: cannot say ready on %s: %s\n", s->ready, strerror(errno));
+        if (fd >= 0)
+                close(fd);
+}
 
 static void *storm_thread(void *arg)
 {
@@ -919,6 +949,7 @@ static void *storm_thread(void *arg)
                 atomic_fetch_add(&s->attempts, 1);
                 if (r == -1 && errno == s->expected)
                         atomic_fetch_add(&s->matched, 1);
+                storm_say_ready(s);
         }
         return NULL;
 }
@@ -941,10 +972,10 @@ static int parse_storm_target(char *arg, struct storm *s)
         return -1;
 }
 
-static int cmd_storm(const char *name, char **argv)
+static int storm(const char *name, char **argv, const char *ready)
 {
         long n;
-        struct storm s = {0};
+        struct storm s = {.ready = ready, .said_ready = ATOMIC_FLAG_INIT};
         if (parse_long(argv[0], 1, 256, &n) < 0)
                 return usage_error(name, "not a thread count (1..256)", argv[0]);
         if (parse_long(argv[1], 1, 100000000, &s.per_thread) < 0)
@@ -961,6 +992,16 @@ static int cmd_storm(const char *name, char **argv)
         printf("%s: attempts=%ld expected=%ld errno=%s\n", name, attempts, matched,
                errno_name(s.expected));
         return started == n && matched == attempts ? EXIT_OK : EXIT_FAILED;
+}
+
+static int cmd_storm(const char *name, char **argv)
+{
+        return storm(name, argv, NULL);
+}
+
+static int cmd_storm_ready(const char *name, char **argv)
+{
+        return storm(name, argv, argv[3]);
 }
 
 /* N mount calls, each on its own target path, so a supervisor that keys
@@ -1106,6 +1147,8 @@ static const struct command commands[] = {
         {"netns", 0, cmd_netns, "readlink /proc/self/ns/net"},
         {"storm", 3, cmd_storm,
          "THREADS PER_THREAD ptrace|mount|chroot|acct[:ERRNO]: denied calls in parallel"},
+        {"storm-ready", 4, cmd_storm_ready,
+         "THREADS PER_THREAD CALL READY: storm, writing 'ready' to READY after the first call"},
         {"distinct", 1, cmd_distinct, "N: N denied mounts, each on a distinct target"},
         {"unmapped-arg", 0, cmd_unmapped_arg, "denied mount() with unmapped pointer arguments"},
         {"no-nul-path", 0, cmd_no_nul_path, "denied mount() of a 68 KiB path with no NUL"},

@@ -15,14 +15,15 @@ lp_require_binaries
 host_ns=$(readlink /proc/self/ns/net)
 
 # A loopback server on the host, for the "host ports are out of reach" check.
+# It writes its port to a FIFO once it listens.
+ready_fifo "$tmp/port"
 "$PROBE" listen "$tmp/port" 90 >/dev/null 2>&1 &
 server=$!
 lp_cleanup() {
         kill "$server" 2>/dev/null
         wait "$server" 2>/dev/null
 }
-wait_for_file "$tmp/port" 10 || fatal "the host loopback server did not start"
-port=$(cat "$tmp/port")
+port=$(await_line "$tmp/port" 10) || fatal "the host loopback server did not start"
 # A port of the host's loopback that nothing serves (bound, then let go).
 free_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 

@@ -85,17 +85,23 @@ assert_status 125 "LEASTPRIV_PROFILE naming an invalid profile -> 125"
 
 # A command that stops itself: the run says so (once) and waits; SIGCONT
 # from outside lets it go on, --timeout ends it (124).
+# Its messages come through a FIFO held open until the run has ended (a
+# pipe's buffer holds far more than it says).
 marker="lp-stopped-$$"
+ready_fifo "$tmp/stop.err"
+exec {stop_err}<>"$tmp/stop.err"
 "$LEASTPRIV" run --timeout 60 -- sh -c ": $marker; kill -STOP \$\$; echo continued" \
         >"$tmp/stop.out" 2>"$tmp/stop.err" </dev/null &
 stopped_run=$!
-wait_for_text "$tmp/stop.err" "the command was stopped by SIGSTOP" 30 ||
-        fatal "no word of the stopped command: $(cat "$tmp/stop.err")"
+LP_AWAITED=
+await_text "$stop_err" "the command was stopped by SIGSTOP" 30 ||
+        fatal "no word of the stopped command: $LP_AWAITED"
 pass "a stopped command is said to be stopped"
 # The shell itself (leastpriv's own command line holds the marker too).
 kill -CONT "$(pgrep -f -- "^sh -c : $marker" | head -n1)"
 wait "$stopped_run"
 assert_eq 0 "$?" "SIGCONT: the command goes on and the run ends with its status"
+exec {stop_err}<&-
 assert_eq continued "$(cat "$tmp/stop.out")" "... after its stop"
 run_lp run --timeout 2 -- sh -c 'kill -STOP $$; echo continued'
 assert_status 124 "a command stopped for good: --timeout ends the run"

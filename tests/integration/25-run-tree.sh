@@ -33,11 +33,11 @@ pid_gone() {
         fi
         # shellcheck disable=SC2206 # pids, one word each
         survivors+=($pids)
-        sleep 2
-        if pgrep -f -- "daemon $2\$" >/dev/null; then
-                fail "$label: daemon $pids still alive after run returned (and 2 s later)"
+        # shellcheck disable=SC2086 # pids, one word each
+        if await_exit 2 $pids; then
+                fail "$label: daemon $pids still existed when run returned; gone within 2 s"
         else
-                fail "$label: daemon $pids still existed when run returned; gone 2 s later"
+                fail "$label: daemon $pids still alive after run returned (and 2 s later)"
         fi
 }
 
@@ -59,63 +59,76 @@ tree_checks() {
 # killed_check WHO: leastpriv SIGKILLed mid-run (no chance to clean up)
 # leaves nothing of the command behind: not the command, not its daemon.
 killed_check() {
-        local who=$1 lp i pidfile=$tmp/shared/daemon-k-$1.pid
+        local who=$1 lp pids pidfile=$tmp/shared/daemon-k-$1.pid ready=$tmp/shared/ready-k-$1
+        # The daemon by its pid file, the command by the probe's path: both
+        # this test's own.
+        local mine="daemon $pidfile\$|^$PROBE wait-signal\$"
         local -a prefix=()
         [ "$who" = nobody ] && prefix=(setpriv "--reuid=$NOBODY_UID" "--regid=$NOBODY_GID" --clear-groups --)
+        ready_fifo "$ready"
         # From $tmp: the default profile's ReadWritePaths=. is where the
-        # pid file goes.
+        # pid file goes. The probe's daemon returns once its pid file is
+        # there; the command then says "ready" on the FIFO (and waits).
         (cd "$tmp" && exec "${prefix[@]}" "$LEASTPRIV" run -q -- /bin/sh -c \
-                "'$PROBE' daemon '$pidfile' && exec '$PROBE' sleep 301") >/dev/null 2>&1 &
+                "'$PROBE' daemon '$pidfile' && exec '$PROBE' wait-signal >'$ready'") >/dev/null 2>&1 &
         lp=$!
         LP_CHECKS=$((LP_CHECKS + 1))
-        if ! wait_for_file "$pidfile" 20 || ! pgrep -f -- "sleep 301\$" >/dev/null; then
+        if ! await_line "$ready" 20 >/dev/null; then
                 kill -9 $lp 2>/dev/null
                 fail "$who: SIGKILL: the command never started"
                 return
         fi
+        pids=$(pgrep -f -- "$mine" | tr '\n' ' ')
         kill -9 $lp
         wait $lp 2>/dev/null
-        # The kernel ends the namespace at once; allow it a moment.
-        for ((i = 0; i < 50; i++)); do
-                pgrep -f -- "daemon $pidfile\$|sleep 301\$" >/dev/null || break
-                sleep 0.1
-        done
-        if pgrep -f -- "daemon $pidfile\$|sleep 301\$" >/dev/null; then
-                fail "$who: leastpriv SIGKILLed: processes of the command are left: $(pgrep -a -f -- "daemon $pidfile\$|sleep 301\$")"
-                pkill -9 -f -- "daemon $pidfile\$|sleep 301\$"
+        # The kernel ends the namespace once leastpriv is gone (its
+        # children's parent-death signals): each of them ends, or the
+        # bound says it did not.
+        # shellcheck disable=SC2086 # pids, one word each
+        if [ "$(wc -w <<<"$pids")" -ne 2 ]; then
+                fail "$who: SIGKILL: expected the daemon and the command, found pids '$pids'"
+                pkill -9 -f -- "$mine"
+        elif ! await_exit 10 $pids; then
+                fail "$who: leastpriv SIGKILLed: processes of the command are left: $(pgrep -a -f -- "$mine")"
+                pkill -9 -f -- "$mine"
         else
                 pass "$who: leastpriv SIGKILLed: nothing of the command is left (command and daemon)"
         fi
 }
 
 # forward_check WHO SIG: leastpriv in the background, SIG sent to its pid.
+# The probe's output comes through a FIFO: "ready" once its handlers are
+# in place, "got SIG..." once the signal came.
 forward_check() {
-        local who=$1 sig=$2 lp status out=$tmp/sig-$1-$2.out err=$tmp/sig-$1-$2.err
+        local who=$1 sig=$2 lp status out=$tmp/sig-$1-$2.out err=$tmp/sig-$1-$2.err fd
         local -a prefix=()
         [ "$who" = nobody ] && prefix=(setpriv "--reuid=$NOBODY_UID" "--regid=$NOBODY_GID" --clear-groups --)
+        ready_fifo "$out"
+        exec {fd}<>"$out"
         # bash starts background jobs with SIGINT/SIGQUIT ignored; give
         # leastpriv the dispositions an interactive shell would.
         env --default-signal "${prefix[@]}" "$LEASTPRIV" run -- "$PROBE" wait-signal >"$out" 2>"$err" &
         lp=$!
-        if ! wait_for_text "$out" ready 20; then
+        LP_AWAITED=
+        if ! await_text "$fd" ready 20; then
                 kill -9 $lp 2>/dev/null
                 wait $lp 2>/dev/null
+                exec {fd}<&-
                 LP_CHECKS=$((LP_CHECKS + 1))
-                fail "$who/SIG$sig: the probe never printed 'ready' (stdout: '$(cat "$out")', stderr: '$(cat "$err")')"
+                fail "$who/SIG$sig: the probe never printed 'ready' (stdout: '$LP_AWAITED', stderr: '$(cat "$err")')"
                 return
         fi
         kill -s "$sig" $lp
-        # A bounded wait (no guard subshell: it would run the EXIT trap).
-        local i
-        for ((i = 0; i < 300; i++)); do
-                kill -0 $lp 2>/dev/null || break
-                sleep 0.1
-        done
-        kill -9 $lp 2>/dev/null
+        LP_AWAITED=
+        await_text "$fd" "got SIG" 30
+        assert_eq "got SIG$sig" "${LP_AWAITED%$'\n'}" "$who: SIG$sig forwarded to the command"
+        # Once the probe has its signal, leastpriv ends with it: a bound
+        # for the exit, then its status.
+        await_exit 30 $lp || kill -9 $lp 2>/dev/null
         wait $lp
         status=$?
+        exec {fd}<&-
         assert_eq 0 "$status" "$who: SIG$sig to leastpriv: exit status (probe handled it)"
-        assert_contains "$(cat "$out")" "got SIG$sig" "$who: SIG$sig forwarded to the command"
 }
 
 tree_checks root

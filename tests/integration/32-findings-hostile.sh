@@ -30,7 +30,7 @@ PY
 }
 
 hostile_checks() {
-        local who=$1 f=$tmp/shared/hostile-$1.jsonl pidfile=$tmp/shared/storm-$1.pid
+        local who=$1 f=$tmp/shared/hostile-$1.jsonl ready=$tmp/shared/storm-$1.ready
         local targets
 
         # -- tracees killed with notifications pending -----------------------------
@@ -47,19 +47,21 @@ hostile_checks() {
         assert_ne 0 "$F_n" "$who: kill-pending: the killed children's mounts are findings"
 
         # -- the command killed from outside during a storm -------------------------
-        rm -f "$f" "$pidfile"
+        # The probe says "ready" on a FIFO once its first call has come back:
+        # the supervisor has answered (and recorded) at least one whole call.
+        rm -f "$f"
+        ready_fifo "$ready"
         local pre=()
         [ "$who" = nobody ] && pre=(setpriv --reuid="$NOBODY_UID" --regid="$NOBODY_GID" --clear-groups --)
-        timeout -k 5 60 env -i PATH=/usr/bin:/bin "${pre[@]}" "$LEASTPRIV" run --findings "$f" -- /bin/sh -c \
-                "echo \$\$ >'$pidfile.tmp' && mv '$pidfile.tmp' '$pidfile' && exec '$PROBE' storm 4 100000000 mount" \
+        timeout -k 5 60 env -i PATH=/usr/bin:/bin "${pre[@]}" "$LEASTPRIV" run --findings "$f" -- \
+                "$PROBE" storm-ready 4 100000000 mount "$ready" \
                 >"$tmp/bg.out" 2>"$tmp/bg.err" </dev/null &
         local bg=$! start=$SECONDS status=0 victim=""
-        # The pid written is the command's in its own PID namespace, not
-        # ours: the probe is found by its command line (and its user).
-        if wait_for_file "$pidfile" 10; then
-                sleep 1
+        # The probe runs in its own PID namespace: it is found by its
+        # command line (which holds this test's own path) and its user.
+        if await_line "$ready" 20 >/dev/null; then
                 victim=$(pgrep -n -u "$([ "$who" = nobody ] && echo "$NOBODY_UID" || echo 0)" \
-                        -f -- "$PROBE storm 4 100000000 mount")
+                        -f -- "^$PROBE storm-ready 4 100000000 mount $ready\$")
         fi
         if [ -n "$victim" ]; then
                 kill -KILL "$victim"

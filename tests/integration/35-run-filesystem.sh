@@ -169,15 +169,17 @@ expect_finding "root: listing ~/.ssh" "$F" filesystem open target="$tmp/home-roo
 # ---- connect() to a unix socket under a hidden directory ----
 for who in root nobody; do
         sock=$tmp/home-$who/.ssh/agent.sock
+        ready_fifo "$tmp/ready-$who" # the server says there when it listens
         python3 -c 'import socket, sys
 s = socket.socket(socket.AF_UNIX)
 s.bind(sys.argv[1])
 s.listen(8)
-open(sys.argv[2], "w").write("ready")
+with open(sys.argv[2], "w") as ready:
+    ready.write("ready\n")
 while True:
     s.accept()[0].close()' "$sock" "$tmp/ready-$who" &
         server_pid=$!
-        wait_for_file "$tmp/ready-$who" 10 || fatal "the unix socket server did not start"
+        await_line "$tmp/ready-$who" 10 >/dev/null || fatal "the unix socket server did not start"
         [ $who = nobody ] && chown $NOBODY_UID "$sock"
         lpf $who -- python3 -c 'import socket, sys
 s = socket.socket(socket.AF_UNIX)

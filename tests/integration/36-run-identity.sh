@@ -107,13 +107,13 @@ assert_eq "ROOT-ONLY" "$LP_OUT" "the same profile without DynamicUser= reads it 
 # Run A makes a private file in the shared directory and waits on a FIFO.
 mkfifo -m 666 "$fifo"
 F_A=$tmp/a.jsonl
-# Its uid, on stdout once the file is there, says it is ready.
+# Its uid, written to a FIFO once the file is there, says it is ready.
+ready_fifo "$tmp/shared/a.ready"
 (cd "$tmp/shared" && exec "$LEASTPRIV" run -p "$shared" --findings "$F_A" -- sh -c \
-        'umask 077; echo A-SECRET >a.secret; id -u; read x <release' \
+        'umask 077; echo A-SECRET >a.secret; id -u >a.ready; read x <release' \
         >"$tmp/a.out" 2>"$tmp/a.err") &
 a_pid=$!
-wait_for_file "$tmp/a.out" 30 || fatal "run A did not start: $(cat "$tmp/a.err")"
-uid_a=$(cat "$tmp/a.out")
+uid_a=$(await_line "$tmp/shared/a.ready" 30) || fatal "run A did not start: $(cat "$tmp/a.err")"
 run_lp run -p "$shared" -- sh -c "id -u; cat '$tmp/shared/a.secret'"
 uid_b=$(head -n1 <<<"$LP_OUT")
 in_range "$uid_b" && pass "run B's uid $uid_b is in the range" || fail "run B's uid is '$uid_b'"

@@ -47,18 +47,16 @@ def serve(c):
         c.sendall(d)
     c.shutdown(socket.SHUT_WR)
     c.close()
-with open(sys.argv[1] + ".tmp", "w") as f:
+with open(sys.argv[1], "w") as f:  # a FIFO the test reads
     print(s.getsockname()[1], file=f)
-import os
-os.rename(sys.argv[1] + ".tmp", sys.argv[1])
 while True:
     c, _ = s.accept()
     threading.Thread(target=serve, args=(c,), daemon=True).start()
 EOF
+ready_fifo "$tmp/echo.port" # the server writes its port there once it listens
 python3 "$tmp/echo.py" "$tmp/echo.port" &
 server_pid=$!
-wait_for_file "$tmp/echo.port" 30 || fatal "the echo server did not start"
-port=$(cat "$tmp/echo.port")
+port=$(await_line "$tmp/echo.port" 30) || fatal "the echo server did not start"
 
 # The client, run inside: N connections of SIZE bytes each to HOST:PORT,
 # all at once; each sends, half-closes, and checks the echo by checksum.

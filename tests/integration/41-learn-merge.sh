@@ -115,10 +115,10 @@ assert_eq "$out_status" "$LP_STATUS" "replay exits as the learn did"
 assert_not_contains "$(cat "$tmp/out.jsonl")" '"kind":"network"' "replay has no network finding"
 
 # ---- a service on the host's loopback, against the command's own server ---------
+ready_fifo "$tmp/port" # the server writes its port there once it listens
 "$PROBE" listen "$tmp/port" 30 >/dev/null 2>&1 &
 server=$!
-wait_for_file "$tmp/port" 10 || fatal "the host loopback server did not start"
-port=$(cat "$tmp/port")
+port=$(await_line "$tmp/port" 10) || fatal "the host loopback server did not start"
 run_lp learn -o "$tmp/hostsvc.profile" -- "$PROBE" connect 127.0.0.1 "$port"
 assert_probe ok "learn: the command reaches the host's loopback service"
 assert_contains "$(cat "$tmp/hostsvc.profile")" "# destination: tcp 127.0.0.1:$port # 1 call" \

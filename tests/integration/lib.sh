@@ -7,7 +7,9 @@
 #
 # Assertions do not stop the script: each failure is printed with what was
 # expected and what came instead, counted, and the script exits 1 at the end
-# if any failed. `skip` and `fatal` stop at once.
+# if any failed. `skip` and `fatal` stop at once. A failure always wins: a
+# test whose root half failed and whose uid 65534 half then skipped exits
+# 1, not 77 (tests/tools/test-harness.sh proves each outcome).
 
 LP_SOURCE=${LP_SOURCE:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 LP_BUILD=${LP_BUILD:-$LP_SOURCE/build}
@@ -22,20 +24,35 @@ NOBODY_GID=65534
 
 # ---- outcome ---------------------------------------------------------------
 
+# A failure in a subshell ($(...), a loop at the end of a pipeline) cannot
+# change this shell's LP_FAILURES: it is written to this file as well,
+# which lp_on_exit counts. Set once $tmp exists.
+LP_FAILURE_LOG=
+LP_SKIPPED=
+
 skip() {
         echo "SKIP $LP_TEST: $*" >&2
+        LP_SKIPPED=yes
         exit 77
+}
+
+# lp_count_failure MESSAGE
+lp_count_failure() {
+        LP_FAILURES=$((LP_FAILURES + 1))
+        if [ "$BASHPID" != "$$" ] && [ -n "$LP_FAILURE_LOG" ]; then
+                echo "$*" >>"$LP_FAILURE_LOG"
+        fi
 }
 
 fatal() {
         echo "FATAL $LP_TEST: $*" >&2
-        LP_FAILURES=$((LP_FAILURES + 1))
+        lp_count_failure "$*"
         exit 1
 }
 
 fail() {
-        LP_FAILURES=$((LP_FAILURES + 1))
         echo "FAIL: $*" >&2
+        lp_count_failure "$*"
 }
 
 pass() {
@@ -46,24 +63,42 @@ note() {
         echo "note: $*"
 }
 
+# Failures recorded by subshells.
+lp_subshell_failures() {
+        if [ -n "$LP_FAILURE_LOG" ] && [ -f "$LP_FAILURE_LOG" ]; then
+                wc -l <"$LP_FAILURE_LOG"
+        else
+                echo 0
+        fi
+}
+
 # Runs last: calls the test's lp_cleanup function if it defines one,
-# removes the temporary directory and turns recorded failures
-# into the exit status (a skip's 77 and a fatal's 1 are kept).
+# removes the temporary directory and turns the outcome into the exit
+# status: 1 when any check failed (whatever came after it: a skip, a
+# fatal, an early exit), else 77 for a skip, else the status the script
+# ended with, and 1 when it ends having checked nothing.
 lp_on_exit() {
-        local status=$?
+        local status=$? failures
         # Only the test's own shell cleans up, never a subshell.
         [ "$BASHPID" = "$$" ] || return
         declare -F lp_cleanup >/dev/null && lp_cleanup
+        failures=$((LP_FAILURES + $(lp_subshell_failures)))
         [ -n "${tmp:-}" ] && [ -d "$tmp" ] && rm -rf -- "$tmp"
-        if [ "$status" -eq 77 ]; then
-                exit 77
-        fi
-        if [ "$LP_FAILURES" -gt 0 ]; then
-                echo "$LP_TEST: $LP_FAILURES of $LP_CHECKS checks failed" >&2
+        if [ "$failures" -gt 0 ]; then
+                echo "$LP_TEST: $failures check(s) failed (of $LP_CHECKS run here)" >&2
                 exit 1
         fi
+        if [ -n "$LP_SKIPPED" ]; then
+                exit 77
+        fi
         if [ "$status" -ne 0 ]; then
-                exit "$status"
+                # 77 that does not come from skip is no skip.
+                echo "$LP_TEST: the script ended with status $status" >&2
+                exit $((status == 77 ? 1 : status))
+        fi
+        if [ "$LP_CHECKS" -eq 0 ]; then
+                echo "$LP_TEST: no check ran" >&2
+                exit 1
         fi
         echo "$LP_TEST: all $LP_CHECKS checks passed"
         exit 0
@@ -76,6 +111,7 @@ trap lp_on_exit EXIT
 # by it as well (sticky, like /tmp).
 tmp=$(mktemp -d /tmp/lp-itest.XXXXXX) || fatal "mktemp failed"
 chmod 755 "$tmp"
+LP_FAILURE_LOG=$tmp/.failures
 mkdir -m 1777 "$tmp/shared"
 
 # The helper programs, copied into the directory the commands run in
@@ -298,22 +334,65 @@ lp_require_userns() {
         [ -z "$why" ] || skip "unprivileged user namespaces are disabled: $why"
 }
 
-# wait_for_text FILE TEXT SECONDS: 0 once FILE contains TEXT.
-wait_for_text() {
-        local i
-        for ((i = 0; i < $3 * 10; i++)); do
-                grep -qF -- "$2" "$1" 2>/dev/null && return 0
-                sleep 0.1
-        done
-        return 1
+# ---- readiness -----------------------------------------------------------------
+
+# What the test waits for says so itself: a server or a probe writes a line
+# to a FIFO once it is ready, and the test reads it with a bound that fails
+# the test when it passes. Nothing guesses how long the other side takes,
+# and nothing polls.
+
+# ready_fifo PATH: makes the FIFO PATH, writable by uid 65534 as well (a
+# command run as that uid may be the one that writes it).
+ready_fifo() {
+        rm -f -- "$1"
+        mkfifo -m 666 -- "$1" || fatal "mkfifo $1" # -m: not masked by the umask
 }
 
-# wait_for_file FILE SECONDS
-wait_for_file() {
-        local i
-        for ((i = 0; i < $2 * 10; i++)); do
-                [ -s "$1" ] && return 0
-                sleep 0.1
+# await_line FIFO SECONDS: prints the first line written to FIFO within
+# SECONDS; status 1, printing nothing, when none came. The FIFO is opened
+# for reading and writing, so that neither our open nor the writer's waits
+# for the other (fifo(7)), and what a writer wrote and closed before our
+# read is still there.
+await_line() {
+        local fd line status=0
+        exec {fd}<>"$1" || return 1
+        read -r -t "$2" -u "$fd" line || status=1
+        exec {fd}<&-
+        [ "$status" -eq 0 ] && printf '%s\n' "$line"
+        return "$status"
+}
+
+# await_text FD TEXT SECONDS: reads lines from the descriptor FD (a FIFO
+# the caller opened with `exec {fd}<>FIFO` before starting the writer, and
+# keeps open while the writer runs) until one contains TEXT; status 1 when
+# SECONDS pass first. The lines read are appended to LP_AWAITED.
+await_text() {
+        local line left end=$((SECONDS + $3))
+        while :; do
+                left=$((end - SECONDS))
+                [ "$left" -gt 0 ] || return 1
+                read -r -t "$left" -u "$1" line || return 1
+                LP_AWAITED+="$line"$'\n'
+                [[ "$line" == *"$2"* ]] && return 0
         done
-        return 1
+}
+
+# await_exit SECONDS PID...: 0 once every PID has exited, 1 when one is
+# still there after SECONDS. Through pidfds (poll(2) says when the process
+# ends), so it works for processes that are not our children.
+await_exit() {
+        /usr/bin/python3 - "$@" <<'PY'
+import os, select, sys, time
+end = time.monotonic() + float(sys.argv[1])
+fds = []
+for pid in sys.argv[2:]:
+    try:
+        fds.append(os.pidfd_open(int(pid)))
+    except ProcessLookupError:
+        pass  # gone already
+for fd in fds:
+    left = end - time.monotonic()
+    if left <= 0 or not select.select([fd], [], [], left)[0]:
+        sys.exit(1)
+PY
 }

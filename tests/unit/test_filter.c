@@ -1,7 +1,8 @@
 /* The filter compiled for a policy (launch/filter.h), read back from
  * libseccomp's pseudo filter code: which syscalls stay in the kernel
  * outright, which only for some arguments (the watch table's filter rules),
- * and which always reach the supervisor. */
+ * and which always reach the supervisor. test_live_filter.c loads it in a
+ * child and runs the calls. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -93,6 +94,10 @@ static void test_default_profile(void **state)
         free(off.text);
         assert_int_equal(rule_of(&f, "ptrace"), NOTIFIED); /* denied: reported */
         assert_int_equal(rule_of(&f, "clone3"), ERRNO_IN_KERNEL);
+        assert_true(mentions(&f, "clone3", "action ERRNO(38);")); /* ENOSYS */
+        /* Denied by group: reported, never answered in the kernel. */
+        assert_int_equal(rule_of(&f, "mount"), NOTIFIED);
+        assert_int_equal(rule_of(&f, "keyctl"), NOTIFIED);
         /* Watched, every call. */
         assert_int_equal(rule_of(&f, "connect"), NOTIFIED);
         assert_int_equal(rule_of(&f, "bind"), NOTIFIED);
