@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
 
 int lp_grow(void **array, size_t *capacity, size_t n, size_t elem)
@@ -38,4 +39,21 @@ long lp_read_long(const char *path, long fallback)
         if (f)
                 fclose(f);
         return v;
+}
+
+int lp_read_text(const char *path, char **ret)
+{
+        FILE *f = fopen(path, "re");
+        if (!f)
+                return -errno;
+        char *text = NULL;
+        size_t size = 0;
+        ssize_t n = getdelim(&text, &size, '\0', f);
+        fclose(f);
+        if (n < 0) {
+                free(text);
+                return -EIO;
+        }
+        *ret = text;
+        return 0;
 }

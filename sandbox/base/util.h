@@ -29,3 +29,7 @@ uint64_t lp_now_ms(void);
 /* The number in a one-value file such as a sysctl under /proc/sys, or
  * `fallback` when it cannot be read. */
 long lp_read_long(const char *path, long fallback);
+
+/* The whole of a small file (up to its first NUL), NUL-terminated, in
+ * *ret (free it): 0, or -errno. */
+int lp_read_text(const char *path, char **ret);

@@ -64,20 +64,9 @@ static int write_at(const char *dir, const char *file, const char *text)
 /* The whole (small) file, NUL-terminated, or NULL. */
 static char *read_at(const char *dir, const char *file)
 {
-        char path[PATH_MAX];
+        char path[PATH_MAX], *text = NULL;
         snprintf(path, sizeof(path), "%s/%s", dir, file);
-        FILE *f = fopen(path, "re");
-        if (!f)
-                return NULL;
-        char *text = NULL;
-        size_t size = 0;
-        ssize_t n = getdelim(&text, &size, '\0', f);
-        fclose(f);
-        if (n < 0) {
-                free(text);
-                return NULL;
-        }
-        return text;
+        return lp_read_text(path, &text) == 0 ? text : NULL;
 }
 
 /* "KEY N" in a flat-keyed file (pids.events, memory.events,

@@ -15,23 +15,6 @@
 #include "profile/load.h"
 #include "profile/policy.h"
 
-static int read_text(const char *path, char **ret)
-{
-        FILE *f = fopen(path, "re");
-        if (!f)
-                return -errno;
-        char *text = NULL;
-        size_t size = 0;
-        ssize_t n = getdelim(&text, &size, '\0', f);
-        fclose(f);
-        if (n < 0) {
-                free(text);
-                return -EIO;
-        }
-        *ret = text;
-        return 0;
-}
-
 /* The command's exit status under the profile `text` (when it asks for
  * a dynamic user, or `always`); its findings are not the learned run's
  * and are dropped. */
@@ -57,7 +40,7 @@ int lp_learn_check_identity(const char *output, const struct lp_run_options *o)
         bool dynamic;
         if (geteuid() != 0)
                 return 0; /* it would refuse to run (125): nothing to learn */
-        int r = read_text(output, &text);
+        int r = lp_read_text(output, &text);
         if (r < 0)
                 return lp_log_errno(r, "learn: cannot read %s back: %m", output);
         lp_info("learn: running the command again, under %s and its dynamic user", output);
