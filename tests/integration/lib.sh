@@ -48,19 +48,22 @@ note() {
 
 # Runs last: calls the test's lp_cleanup function if it defines one,
 # removes the temporary directory and turns recorded failures
-# into the exit status (a skip's 77 and a fatal's 1 are kept).
+# into the exit status (1, even after a skip; otherwise a skip's 77 and
+# a fatal's 1 are kept).
 lp_on_exit() {
         local status=$?
         # Only the test's own shell cleans up, never a subshell.
         [ "$BASHPID" = "$$" ] || return
         declare -F lp_cleanup >/dev/null && lp_cleanup
         [ -n "${tmp:-}" ] && [ -d "$tmp" ] && rm -rf -- "$tmp"
-        if [ "$status" -eq 77 ]; then
-                exit 77
-        fi
+        # A failure recorded before a skip (the root half failed, then the
+        # uid 65534 half cannot run) is still a failure.
         if [ "$LP_FAILURES" -gt 0 ]; then
                 echo "$LP_TEST: $LP_FAILURES of $LP_CHECKS checks failed" >&2
                 exit 1
+        fi
+        if [ "$status" -eq 77 ]; then
+                exit 77
         fi
         if [ "$status" -ne 0 ]; then
                 exit "$status"
