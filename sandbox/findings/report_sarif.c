@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "base/atomic_file.h"
+#include "findings/escape.h"
 #include "findings/findings.h"
 #include "findings/json.h"
 #include "profile/names.h"
@@ -213,17 +214,25 @@ static void write_message(FILE *out, const struct lp_finding *f)
         const char *op = f->operation ? f->operation : "";
         const char *target = f->target ? f->target : "";
         fprintf(m, "%s ", lp_finding_kind_name(f->kind));
-        /* As in the text summary: "connect tcp 10.0.0.5:443", "ptrace(...)". */
-        if (!*target || strncmp(target, op, strlen(op)) != 0)
-                fprintf(m, "%s%s", op, *target ? " " : "");
-        fprintf(m, "%s %s", target, lp_finding_action_name(f->action));
+        /* As in the text summary: "connect tcp 10.0.0.5:443", "ptrace(...)",
+         * escaped as it is: a viewer shows this text to a reader. */
+        if (!*target || strncmp(target, op, strlen(op)) != 0) {
+                lp_escape_write(m, op, LP_ESCAPE_TEXT);
+                fputs(*target ? " " : "", m);
+        }
+        lp_escape_write_target(m, f->kind, target);
+        fprintf(m, " %s", lp_finding_action_name(f->action));
         if (errno_name)
                 fprintf(m, " (%s)", errno_name);
         fprintf(m, " %" PRIu64 " %s", f->count, f->count == 1 ? "time" : "times");
-        if (f->exe)
-                fprintf(m, " by %s", f->exe);
-        if (f->fix && *f->fix)
-                fprintf(m, ". To grant it: %s", f->fix);
+        if (f->exe) {
+                fputs(" by ", m);
+                lp_escape_write(m, f->exe, LP_ESCAPE_TEXT);
+        }
+        if (f->fix && *f->fix) {
+                fputs(". To grant it: ", m);
+                lp_escape_write(m, f->fix, LP_ESCAPE_TEXT);
+        }
         fclose(m);
         lp_json_string(out, text);
 }
