@@ -173,6 +173,22 @@ static const char *level(enum lp_finding_action a)
         }
 }
 
+/* s escaped for a reader (findings/escape.h), or NULL without memory. */
+static char *escaped_text(const char *s)
+{
+        char *text = NULL;
+        size_t size = 0;
+        FILE *m = open_memstream(&text, &size);
+        if (!m)
+                return NULL;
+        lp_escape_write(m, s, LP_ESCAPE_TEXT);
+        if (fclose(m) != 0) {
+                free(text);
+                return NULL;
+        }
+        return text;
+}
+
 static void write_rule(FILE *out, const struct lp_finding *f, bool last)
 {
         static const char *const noun[] = {
@@ -183,21 +199,23 @@ static void write_rule(FILE *out, const struct lp_finding *f, bool last)
                 [LP_FINDING_FILESYSTEM] = "File system operation",
         };
         const char *op = f->operation ? f->operation : "";
-        _cleanup_free_ char *id = NULL, *text = NULL;
+        /* The id is data; the description is text a viewer shows (a
+         * variable's name is the environment's choice). */
+        _cleanup_free_ char *id = NULL, *text = NULL, *shown = escaped_text(op);
         if (asprintf(&id, "%s/%s", lp_finding_kind_name(f->kind), op) < 0)
                 id = NULL;
         int r = -1;
-        if (f->kind == LP_FINDING_IDENTITY)
-                r = asprintf(&text, "A %s of the run's dynamic user was left behind", op);
-        else if ((unsigned)f->kind < LP_ELEMENTSOF(noun))
-                r = asprintf(&text, "%s %s is %s by the profile", noun[f->kind], op,
+        if (shown && f->kind == LP_FINDING_IDENTITY)
+                r = asprintf(&text, "A %s of the run's dynamic user was left behind", shown);
+        else if (shown && (unsigned)f->kind < LP_ELEMENTSOF(noun))
+                r = asprintf(&text, "%s %s is %s by the profile", noun[f->kind], shown,
                              f->kind == LP_FINDING_ENVIRONMENT ? "withheld" : "not granted");
         if (r < 0)
                 text = NULL;
         fputs("        {\"id\":", out);
         lp_json_string(out, id ? id : op);
         fputs(",\"shortDescription\":{\"text\":", out);
-        lp_json_string(out, text ? text : op);
+        lp_json_string(out, text ? text : shown ? shown : "");
         fprintf(out, "}}%s\n", last ? "" : ",");
 }
 

@@ -367,6 +367,15 @@ static void test_sarif_message_escaped(void **state)
                 .fix = "[Filesystem] ReadWritePaths=/tmp/\xe2\x80\xaetxt.exe",
         };
         assert_int_equal(lp_findings_add(s, &f), 0);
+        struct lp_finding variable = {
+                .kind = LP_FINDING_ENVIRONMENT,
+                .action = LP_FINDING_WITHHELD,
+                .operation = "A\xe2\x80\xae"
+                             "B",
+                .target = "A\xe2\x80\xae"
+                          "B",
+        };
+        assert_int_equal(lp_findings_add(s, &variable), 0);
         /* Read and removed before anything is asserted: nothing is left
          * behind when an assertion fails. */
         int written = lp_report_sarif_write(s, NULL, path);
@@ -383,6 +392,10 @@ static void test_sarif_message_escaped(void **state)
         free(path);
         lp_findings_free(s);
         assert_int_equal(written, 0);
+        assert_non_null(strstr(text, "{\"id\":\"environment/A\xe2\x80\xae"
+                                     "B\","
+                                     "\"shortDescription\":{\"text\":\"Environment variable "
+                                     "A\\\\u{202E}B is withheld by the profile\"}}"));
         char *message = strstr(text, "\"message\":{\"text\":");
         assert_non_null(message);
         char *end = strstr(message, "\"}");
