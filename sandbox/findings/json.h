@@ -5,13 +5,10 @@
 #include <stdio.h>
 
 /* Writes s as a JSON string literal, quotes included, or `null` when s is
- * NULL. Control characters become \uXXXX (or \n, \t, ...), and each byte
- * that is not part of a valid UTF-8 sequence (targets are read from an
- * untrusted process's memory) becomes \uFFFD, so the output is always
- * valid UTF-8 JSON. */
+ * NULL. Control characters become \uXXXX (or \n, \t, ...), U+2028 and
+ * U+2029 \u2028 and \u2029, and each byte that is not part of a valid
+ * UTF-8 sequence (targets are read from an untrusted process's memory)
+ * becomes \uFFFD, so the output is always valid UTF-8 JSON, one line. Every
+ * other character is written as it is: a reader of the file gets the
+ * exact string wherever it was UTF-8. */
 void lp_json_string(FILE *out, const char *s);
-
-/* Length (1..4) of the valid UTF-8 sequence at s, or 0 when the byte at s
- * does not start one (overlong forms, surrogates and > U+10FFFF are invalid).
- * s must be NUL-terminated. *ret_cp (may be NULL) gets the code point. */
-size_t lp_utf8_sequence(const char *s, unsigned *ret_cp);

@@ -44,9 +44,8 @@ static void write_finding(FILE *out, const struct lp_finding *f)
         fprintf(out, ",\"first_ms\":%" PRIu64 "}\n", f->first_ms);
 }
 
-static int write_lines(FILE *out, void *userdata)
+void lp_report_json_print(const struct lp_findings *s, FILE *out)
 {
-        const struct lp_findings *s = userdata;
         for (size_t i = 0; i < lp_findings_size(s); i++)
                 write_finding(out, lp_findings_at(s, i));
         for (size_t i = 0; i < lp_findings_folded_groups(s); i++) {
@@ -59,6 +58,11 @@ static int write_lines(FILE *out, void *userdata)
                 g.target = target;
                 write_finding(out, &g);
         }
+}
+
+static int write_lines(FILE *out, void *userdata)
+{
+        lp_report_json_print(userdata, out);
         return 0;
 }
 

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "base/atomic_file.h"
+#include "findings/escape.h"
 #include "findings/findings.h"
 #include "findings/json.h"
 #include "profile/names.h"
@@ -172,6 +173,22 @@ static const char *level(enum lp_finding_action a)
         }
 }
 
+/* s escaped for a reader (findings/escape.h), or NULL without memory. */
+static char *escaped_text(const char *s)
+{
+        char *text = NULL;
+        size_t size = 0;
+        FILE *m = open_memstream(&text, &size);
+        if (!m)
+                return NULL;
+        lp_escape_write(m, s, LP_ESCAPE_TEXT);
+        if (fclose(m) != 0) {
+                free(text);
+                return NULL;
+        }
+        return text;
+}
+
 static void write_rule(FILE *out, const struct lp_finding *f, bool last)
 {
         static const char *const noun[] = {
@@ -182,23 +199,25 @@ static void write_rule(FILE *out, const struct lp_finding *f, bool last)
                 [LP_FINDING_FILESYSTEM] = "File system operation",
         };
         const char *op = f->operation ? f->operation : "";
-        _cleanup_free_ char *id = NULL, *text = NULL;
+        /* The id is data; the description is text a viewer shows (a
+         * variable's name is the environment's choice). */
+        _cleanup_free_ char *id = NULL, *text = NULL, *shown = escaped_text(op);
         if (asprintf(&id, "%s/%s", lp_finding_kind_name(f->kind), op) < 0)
                 id = NULL;
         int r = -1;
-        if (f->kind == LP_FINDING_IDENTITY)
-                r = asprintf(&text, "A %s of the run's dynamic user was left behind", op);
-        else if (f->kind == LP_FINDING_RESOURCE)
-                r = asprintf(&text, "The run's cgroup limit %s was reached", op);
-        else if ((unsigned)f->kind < LP_ELEMENTSOF(noun))
-                r = asprintf(&text, "%s %s is %s by the profile", noun[f->kind], op,
+        if (shown && f->kind == LP_FINDING_IDENTITY)
+                r = asprintf(&text, "A %s of the run's dynamic user was left behind", shown);
+        else if (shown && f->kind == LP_FINDING_RESOURCE)
+                r = asprintf(&text, "The run's cgroup limit %s was reached", shown);
+        else if (shown && (unsigned)f->kind < LP_ELEMENTSOF(noun))
+                r = asprintf(&text, "%s %s is %s by the profile", noun[f->kind], shown,
                              f->kind == LP_FINDING_ENVIRONMENT ? "withheld" : "not granted");
         if (r < 0)
                 text = NULL;
         fputs("        {\"id\":", out);
         lp_json_string(out, id ? id : op);
         fputs(",\"shortDescription\":{\"text\":", out);
-        lp_json_string(out, text ? text : op);
+        lp_json_string(out, text ? text : shown ? shown : "");
         fprintf(out, "}}%s\n", last ? "" : ",");
 }
 
@@ -215,17 +234,25 @@ static void write_message(FILE *out, const struct lp_finding *f)
         const char *op = f->operation ? f->operation : "";
         const char *target = f->target ? f->target : "";
         fprintf(m, "%s ", lp_finding_kind_name(f->kind));
-        /* As in the text summary: "connect tcp 10.0.0.5:443", "ptrace(...)". */
-        if (!*target || strncmp(target, op, strlen(op)) != 0)
-                fprintf(m, "%s%s", op, *target ? " " : "");
-        fprintf(m, "%s %s", target, lp_finding_action_name(f->action));
+        /* As in the text summary: "connect tcp 10.0.0.5:443", "ptrace(...)",
+         * escaped as it is: a viewer shows this text to a reader. */
+        if (!*target || strncmp(target, op, strlen(op)) != 0) {
+                lp_escape_write(m, op, LP_ESCAPE_TEXT);
+                fputs(*target ? " " : "", m);
+        }
+        lp_escape_write_target(m, f->kind, target);
+        fprintf(m, " %s", lp_finding_action_name(f->action));
         if (errno_name)
                 fprintf(m, " (%s)", errno_name);
         fprintf(m, " %" PRIu64 " %s", f->count, f->count == 1 ? "time" : "times");
-        if (f->exe)
-                fprintf(m, " by %s", f->exe);
-        if (f->fix && *f->fix)
-                fprintf(m, ". To grant it: %s", f->fix);
+        if (f->exe) {
+                fputs(" by ", m);
+                lp_escape_write(m, f->exe, LP_ESCAPE_TEXT);
+        }
+        if (f->fix && *f->fix) {
+                fputs(". To grant it: ", m);
+                lp_escape_write(m, f->fix, LP_ESCAPE_TEXT);
+        }
         fclose(m);
         lp_json_string(out, text);
 }

@@ -1,37 +1,17 @@
 /* The end-of-run summary on stderr (docs/architecture.md, "Findings"): one line per unique
  * finding with its count, the executable, the profile line that would grant
- * it and the one that decided it. */
+ * it and the one that decided it. Every field is escaped (findings/escape.h):
+ * targets, executables and paths come from a hostile process, and must
+ * reach a terminal neither as escape sequences nor as text that passes
+ * for the rest of the line. */
 #include "findings/report_text.h"
 
 #include <errno.h>
 #include <inttypes.h>
 #include <string.h>
 
+#include "findings/escape.h"
 #include "findings/findings.h"
-#include "findings/json.h"
-
-/* Targets come from a hostile process's memory: never let them reach a
- * terminal as escape sequences. C0/C1 controls, DEL and bytes that are not
- * UTF-8 are printed as \xNN. */
-static void put_safe(FILE *out, const char *s)
-{
-        if (!s)
-                return;
-        while (*s) {
-                unsigned cp;
-                size_t n = lp_utf8_sequence(s, &cp);
-                if (n == 0 || cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0) ||
-                    (n == 1 && *s == '\\')) {
-                        size_t bytes = n ? n : 1;
-                        for (size_t i = 0; i < bytes; i++)
-                                fprintf(out, "\\x%02x", (unsigned char)s[i]);
-                        s += bytes;
-                } else {
-                        fwrite(s, 1, n, out);
-                        s += n;
-                }
-        }
-}
 
 static const char *plural(uint64_t n, const char *one, const char *many)
 {
@@ -47,24 +27,24 @@ static void print_finding(FILE *out, const struct lp_finding *f)
         /* "ptrace(PTRACE_TRACEME)" and "GITHUB_TOKEN" already name the
          * operation; "tcp 10.0.0.5:443" needs "connect" in front. */
         if (strncmp(target, op, strlen(op)) != 0 || !*target) {
-                put_safe(out, op);
+                lp_escape_write(out, op, LP_ESCAPE_TEXT);
                 if (*target)
                         fputc(' ', out);
         }
-        put_safe(out, target);
+        lp_escape_write_target(out, f->kind, target);
         fprintf(out, " x%" PRIu64, f->count);
         if (f->exe) {
                 fputs("  [", out);
-                put_safe(out, f->exe);
+                lp_escape_write(out, f->exe, LP_ESCAPE_TEXT);
                 fputc(']', out);
         }
         if (f->fix && *f->fix) {
                 fputs("  fix: ", out);
-                put_safe(out, f->fix);
+                lp_escape_write(out, f->fix, LP_ESCAPE_TEXT);
         }
         if (f->rule && *f->rule) {
                 fputs("  (rule: ", out);
-                put_safe(out, f->rule);
+                lp_escape_write(out, f->rule, LP_ESCAPE_TEXT);
                 fputc(')', out);
         }
         fputc('\n', out);

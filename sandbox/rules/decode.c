@@ -15,6 +15,7 @@
 #include <sys/un.h>
 
 #include "base/util.h"
+#include "findings/escape.h"
 #include "profile/names.h"
 
 /* The smallest page of the architectures leastpriv runs on: a read is
@@ -81,23 +82,25 @@ int lp_decode_string(const struct lp_decode_reader *rd, uint64_t addr, char *buf
                 return valid ? -EFAULT : -ESRCH;
         }
         raw[n] = '\0';
-        size_t len = strlen(raw);
-        bool cut = !memchr(raw, '\0', n) || len + 1 > size;
-        if (!cut) {
-                snprintf(buf, size, "%s", raw);
+        /* Quoted as a C string: a quote in a path cannot end the
+         * argument and write the rest of the target (or of the line). */
+        bool whole = memchr(raw, '\0', n) != NULL;
+        if (whole && lp_escape(buf, size, raw, LP_ESCAPE_QUOTES) == strlen(raw))
                 return 0;
-        }
         /* A cut string always ends in "...", whichever bound cut it, and
-         * the hash of the whole: a finding is keyed on all of it. */
+         * the hash of the whole: a finding is keyed on all of it. The cut
+         * falls between escapes, never inside one. */
+        if (size == 0)
+                return 0;
         if (size <= CUT_MARK_SIZE + 1) { /* no room for the hash: "..." alone */
-                if (size > 4 && len > size - 4)
-                        len = size - 4;
-                snprintf(buf, size, "%.*s...", (int)len, raw);
+                lp_escape(buf, size > 4 ? size - 3 : 1, raw, LP_ESCAPE_QUOTES);
+                size_t len = strlen(buf);
+                snprintf(buf + len, size - len, "...");
                 return 0;
         }
-        if (len > size - CUT_MARK_SIZE - 1)
-                len = size - CUT_MARK_SIZE - 1;
-        snprintf(buf, size, "%.*s...#%08x", (int)len, raw, (unsigned)string_hash(rd, addr));
+        lp_escape(buf, size - CUT_MARK_SIZE, raw, LP_ESCAPE_QUOTES);
+        size_t len = strlen(buf);
+        snprintf(buf + len, size - len, "...#%08x", (unsigned)string_hash(rd, addr));
         return 0;
 }
 
@@ -327,8 +330,13 @@ static void address_target(const struct lp_decode_reader *rd, const char *syscal
                            const struct lp_sockaddr_info *sa, int fd, struct lp_decoded *d)
 {
         const char *proto = address_proto(rd, sa, fd);
+        /* A unix socket's name is the command's string, as a path is:
+         * its quotes and backslashes are escaped (sa->text stays as it is,
+         * for the rules to resolve). */
+        char shown[2 * sizeof(sa->text)];
+        lp_escape(shown, sizeof(shown), sa->text, LP_ESCAPE_QUOTES);
         snprintf(d->target, sizeof(d->target), "%s(%s%s%s)", syscall, proto, *proto ? " " : "",
-                 sa->text);
+                 shown);
         same_key(d);
 }
 

@@ -21,7 +21,8 @@
 #define LP_IOCTL_TIOCSTI 0x5412U
 #define LP_IOCTL_TIOCLINUX 0x541CU
 
-/* Longest path or name shown in a target; longer ones end in "...". */
+/* Longest path or name shown in a target, in bytes read; longer ones end
+ * in "...". */
 #define LP_DECODE_STRING_MAX 256
 
 /* Size of a target or dedupe buffer. */
@@ -55,9 +56,12 @@ struct lp_decode_reader {
  * -ESRCH (the tracee is gone, or the notification is no longer valid). */
 int lp_decode_read(const struct lp_decode_reader *rd, uint64_t addr, void *buf, size_t size);
 
-/* A NUL-terminated string at `addr` into buf (always terminated):
+/* A NUL-terminated string at `addr` into buf (always terminated), as
+ * the inside of a C string literal: `"` and `\` as \" and \\ (and nothing
+ * else escaped: the reports escape the rest, each for its reader).
  * "<unreadable>" when it cannot be read, cut with "..." when no NUL comes
- * within LP_DECODE_STRING_MAX. Returns 0, or -errno as lp_decode_read. */
+ * within LP_DECODE_STRING_MAX or it does not fit in buf; a cut falls
+ * between escapes. Returns 0, or -errno as lp_decode_read. */
 int lp_decode_string(const struct lp_decode_reader *rd, uint64_t addr, char *buf, size_t size);
 
 /* A whole path at `addr` into buf, for resolving it (not for display):

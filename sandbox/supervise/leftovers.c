@@ -20,6 +20,7 @@
 
 #include "base/log.h"
 #include "base/util.h"
+#include "findings/escape.h"
 #include "findings/findings.h"
 #include "profile/policy.h"
 
@@ -110,9 +111,24 @@ struct cleaning {
         int error; /* the first thing that could not be removed */
 };
 
+/* A name the command chose, as a log line shows it: escaped as in the
+ * summary (findings/escape.h), cut with "..." where it is long. */
+struct shown {
+        char text[1024];
+};
+
+static const char *shown(const char *name, struct shown *buf)
+{
+        size_t room = sizeof(buf->text) - 3;
+        if (lp_escape(buf->text, room, name, LP_ESCAPE_TEXT) < strlen(name))
+                strcat(buf->text, "...");
+        return buf->text;
+}
+
 static void record(struct cleaning *c, const char *operation, const char *target,
                    const char *dedupe, int pid)
 {
+        struct shown s;
         struct lp_finding f = {
                 .kind = LP_FINDING_IDENTITY,
                 .action = LP_FINDING_CLEANED,
@@ -127,15 +143,18 @@ static void record(struct cleaning *c, const char *operation, const char *target
         };
         if (!c->store)
                 lp_debug("removed the %s %s of a run that ended without giving its id back",
-                         operation, target);
+                         operation, shown(target, &s));
         else if (lp_findings_add(c->store, &f) < 0)
-                lp_error("cannot record the %s %s that was left behind", operation, target);
+                lp_error("cannot record the %s %s that was left behind", operation,
+                         shown(target, &s));
 }
 
 static void failed(struct cleaning *c, int error, const char *what)
 {
+        struct shown s;
+        const char *name = shown(what, &s);
         errno = error;
-        lp_error("cannot remove %s of the run's dynamic user: %m", what);
+        lp_error("cannot remove %s of the run's dynamic user: %m", name);
         if (!c->error)
                 c->error = -error;
 }

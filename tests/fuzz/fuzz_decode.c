@@ -112,6 +112,20 @@ static void fuzz_sockaddr(const struct lp_decode_reader *rd, uint64_t addr, uint
         FUZZ_CHECK(r == 0 || sa.family == -1);
 }
 
+/* A string as the decoder quotes it can stand between two quotes: a
+ * quote only as \", a backslash only as the first of \\ or \", whatever
+ * the buffer's size cut. */
+static void check_quoted_content(const char *s)
+{
+        for (; *s; s++) {
+                FUZZ_CHECK(*s != '"');
+                if (*s == '\\') {
+                        FUZZ_CHECK(s[1] == '\\' || s[1] == '"');
+                        s++;
+                }
+        }
+}
+
 static void fuzz_string(const struct lp_decode_reader *rd, uint64_t addr, size_t size)
 {
         char *buf = malloc(size);
@@ -120,6 +134,7 @@ static void fuzz_string(const struct lp_decode_reader *rd, uint64_t addr, size_t
         int r = lp_decode_string(rd, addr, buf, size);
         check_terminated(buf, size);
         FUZZ_CHECK(r == 0 || r == -EFAULT || r == -ESRCH);
+        check_quoted_content(buf);
         free(buf);
 }
 

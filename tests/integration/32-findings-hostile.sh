@@ -8,7 +8,13 @@
 # - the command SIGKILLed from outside in the middle of a storm: 128+9;
 # - arguments the supervisor cannot read (unmapped memory, a 68 KiB path
 #   with no NUL before a guard page): reported as <unreadable> or cut with
-#   "...", and the supervisor still answers the next call.
+#   "...", and the supervisor still answers the next call;
+# - names chosen to deceive the reader (README, "Findings"): a path that
+#   closes its own quote, a right-to-left override, controls, separators,
+#   zero-width characters and bytes that are not UTF-8, in string
+#   arguments, in a path the rules refuse and in the executable's name.
+#   The summary shows each escaped, with its quotes paired; the JSON Lines
+#   parse, and give each string back exactly where it was UTF-8.
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
 lp_require_root
@@ -124,7 +130,113 @@ PY
         fi
 }
 
+# check_names JSONL STDERR EXE PATH...: what a reader relies on in the
+# reports of the run below, one "name value" line per check.
+check_names() {
+        /usr/bin/python3 - "$@" <<'PY'
+import json, os, sys
+jsonl, stderr, exe = sys.argv[1], sys.argv[2], os.fsencode(sys.argv[3])
+ro_file = os.fsencode(sys.argv[4])
+raw = open(jsonl, "rb").read()
+text = open(stderr, "rb").read()
+
+def say(name, value):
+    print(name, "yes" if value else "no")
+
+# The summary: UTF-8, no character a terminal obeys or does not show,
+# every quote of a finding's line paired once escapes are skipped.
+hidden = {c for c in range(0x20)} | {0x7f} | set(range(0x80, 0xa0)) | {0x2028, 0x2029, 0x61c} \
+    | set(range(0x200b, 0x2010)) | set(range(0x202a, 0x202f)) | set(range(0x2066, 0x206a)) \
+    | {0x2060, 0xfeff}
+try:
+    shown = text.decode("utf-8")
+    say("text-utf8", True)
+except UnicodeDecodeError:
+    shown = text.decode("utf-8", "replace")
+    say("text-utf8", False)
+say("text-nothing-hidden", all(ord(c) not in hidden for c in shown.replace("\n", "")))
+def paired(line):
+    quotes, i = 0, 0
+    while i < len(line):
+        if line[i] == "\\":
+            i += 1
+        elif line[i] == '"':
+            quotes += 1
+        i += 1
+    return quotes % 2 == 0
+say("text-quotes-paired", all(paired(l) for l in shown.splitlines()))
+
+# The JSON Lines: valid UTF-8, U+2028 escaped, every line an object; the
+# targets and the executable exactly, U+FFFD for the byte that is not UTF-8.
+try:
+    raw.decode("utf-8")
+    say("json-utf8", True)
+except UnicodeDecodeError:
+    say("json-utf8", False)
+say("json-no-raw-separator", b"\xe2\x80\xa8" not in raw and b"\\u2028" in raw)
+# str.splitlines() ends a line at U+2028 too, as many readers do: the
+# file must parse read that way as well.
+try:
+    lines = [json.loads(l) for l in raw.decode("utf-8", "replace").splitlines()]
+    say("json-parses-line-by-line", True)
+except ValueError:
+    lines = []
+    say("json-parses-line-by-line", False)
+targets = {(o["kind"], o["target"]): o for o in lines}
+exe_text = exe.decode("utf-8")
+for name, target in [
+    ("json-quote", 'chroot("/tmp/a\\" denied 0 times")'),
+    ("json-rlo", 'chroot("/tmp/\u202etxt.exe")'),
+    ("json-mixed", 'chroot("/tmp/\x1b[2J\u2028\u200b\\\\x1b\ufffd")'),
+]:
+    o = targets.get(("syscall", target))
+    say(name, o is not None and o["exe"] == exe_text and o["action"] == "denied")
+fs = [o for o in lines if o["kind"] == "filesystem"]
+say("json-path-exact", len(fs) == 1 and fs[0]["target"].encode("utf-8") == ro_file)
+PY
+}
+
+# hostile_names_checks root|nobody
+hostile_names_checks() {
+        local who=$1 f=$tmp/shared/names-$1.jsonl ro=$tmp/shared/ro-$1
+        # UTF-8 spelt byte by byte: $'\u202e' depends on the locale.
+        local rlo_char=$'\xe2\x80\xae' zwsp=$'\xe2\x80\x8b' ls=$'\xe2\x80\xa8'
+        local exe=$LP_BIN/probe$rlo_char${zwsp}hs.gpj$'\n'x
+        local quote='/tmp/a" denied 0 times' rlo=/tmp/${rlo_char}txt.exe
+        local mixed=/tmp/$'\e[2J'$ls$zwsp'\x1b'$'\xff'
+        local name=$'\xe2\x81\xa6''a" x9  [true]'$'\xe2\x81\xa9'
+        cp "$PROBE" "$exe"
+        mkdir -m 1777 "$ro"
+        local names
+        names=$(default_plus "names-$who" "[Filesystem]"$'\n'"ReadOnlyPaths=$ro"$'\n')
+        rm -f "$f"
+        lpx "$who" run -p "$names" --findings "$f" -- /bin/sh -c \
+                '"$0" chroot "$1"; "$0" chroot "$2"; "$0" chroot "$3"; "$0" write-file "$4"; exit 3' \
+                "$exe" "$quote" "$rlo" "$mixed" "$ro/$name"
+        assert_status 3 "$who: hostile names: the command's own status"
+        assert_eq 3 "$(grep -c '^chroot: EPERM$' <<<"$LP_OUT")" "$who: hostile names: three chroots refused"
+        assert_contains "$LP_OUT" "write-file: EROFS" "$who: hostile names: the write refused"
+        assert_eq 0 "$(find "$ro" -mindepth 1 | wc -l)" "$who: hostile names: nothing written"
+
+        local shown_exe="$LP_BIN/probe\\u{202E}\\u{200B}hs.gpj\\x0ax"
+        assert_contains "$LP_ERR" "syscall chroot(\"/tmp/a\\\" denied 0 times\") x1  [$shown_exe]" \
+                "$who: summary: the quote in the path is escaped, the line is the one leastpriv wrote"
+        assert_contains "$LP_ERR" 'syscall chroot("/tmp/\u{202E}txt.exe") x1' \
+                "$who: summary: the right-to-left override is shown, not obeyed"
+        assert_contains "$LP_ERR" 'syscall chroot("/tmp/\x1b[2J\u{2028}\u{200B}\\x1b\xff") x1' \
+                "$who: summary: ESC, U+2028, U+200B, a backslash and a byte that is not UTF-8"
+        assert_contains "$LP_ERR" "$ro/\\u{2066}a\\\" x9  [true]\\u{2069} x1" \
+                "$who: summary: a refused path: isolates and the quote escaped"
+        local check
+        for check in $(check_names "$f" "$tmp/.err" "$exe" "$ro/$name" | awk '{print $1 "=" $2}'); do
+                assert_eq yes "${check#*=}" "$who: hostile names: ${check%=*}"
+        done
+        assert_eq 10 "$(check_names "$f" "$tmp/.err" "$exe" "$ro/$name" | grep -c ' yes$')" \
+                "$who: hostile names: every check ran and held"
+}
+
 hostile_checks root
+hostile_names_checks root
 
 # The command puts a FIFO where its findings go, and exits: nobody will
 # read it. The run says it cannot write them (125), at once, rather than
@@ -149,3 +261,4 @@ lp_require_nobody_access
 why=$(lp_userns_disabled_reason)
 [ -z "$why" ] || skip "root checks done; uid 65534 needs user namespaces: $why"
 hostile_checks nobody
+hostile_names_checks nobody
