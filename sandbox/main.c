@@ -59,14 +59,24 @@ static int write_reports(const struct lp_cli *cli, const struct lp_policy *p,
         return 0;
 }
 
-/* What --fail-on-findings counts: every finding but a withheld variable.
- * Withholding is the sandbox working, not the command reaching for a
- * privilege (CI hosts always have some *_TOKEN set). */
+/* What --fail-on-findings counts: the command reaching for a privilege
+ * the profile does not grant, refused (denied, killed) or, under --audit,
+ * let through (audited). Not a withheld variable (the sandbox working; CI
+ * hosts always have some *_TOKEN set), not what a dynamic user left
+ * behind and was removed (cleaned), not a forwarded host service that
+ * refused (forward-failed): those are the run's notes. */
+static bool gates(enum lp_finding_action a)
+{
+        return a == LP_FINDING_DENIED || a == LP_FINDING_KILLED || a == LP_FINDING_AUDITED;
+}
+
 static uint64_t gating_findings(const struct lp_findings *store)
 {
-        uint64_t n = lp_findings_folded(store);
+        uint64_t n = 0;
         for (size_t i = 0; i < lp_findings_size(store); i++)
-                n += lp_findings_at(store, i)->action != LP_FINDING_WITHHELD;
+                n += gates(lp_findings_at(store, i)->action);
+        for (size_t i = 0; i < lp_findings_folded_groups(store); i++)
+                n += gates(lp_findings_folded_group(store, i, NULL)->action);
         return n;
 }
 

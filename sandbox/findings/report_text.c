@@ -50,11 +50,29 @@ static void print_finding(FILE *out, const struct lp_finding *f)
         fputc('\n', out);
 }
 
-/* Whether -q leaves the finding out of the summary: a withheld variable
- * is the sandbox working (the reports still hold it). */
-static bool shown(const struct lp_finding *f, bool quiet)
+/* A withheld variable is the sandbox working, not the command reaching
+ * for a privilege: it is a note of its own, not a finding of the count
+ * (the reports still hold it, at SARIF's level "note"). */
+static bool is_note(const struct lp_finding *f)
 {
-        return !quiet || f->action != LP_FINDING_WITHHELD;
+        return f->action == LP_FINDING_WITHHELD;
+}
+
+/* "leastpriv: note: withheld from the command: A B C", one line, or
+ * nothing. */
+static void print_withheld(FILE *out, const struct lp_findings *s)
+{
+        bool any = false;
+        for (size_t i = 0; i < lp_findings_size(s); i++) {
+                const struct lp_finding *f = lp_findings_at(s, i);
+                if (!is_note(f))
+                        continue;
+                fputs(any ? " " : "leastpriv: note: withheld from the command: ", out);
+                lp_escape_write(out, f->operation ? f->operation : "", LP_ESCAPE_TEXT);
+                any = true;
+        }
+        if (any)
+                fputs("  ([Environment] Pass=NAME passes one)\n", out);
 }
 
 int lp_report_text(const struct lp_findings *s, FILE *out, bool quiet)
@@ -65,11 +83,13 @@ int lp_report_text(const struct lp_findings *s, FILE *out, bool quiet)
         uint64_t total = folded;
         for (size_t i = 0; i < n; i++) {
                 const struct lp_finding *f = lp_findings_at(s, i);
-                if (shown(f, quiet)) {
+                if (!is_note(f)) {
                         total += f->count;
                         n_shown++;
                 }
         }
+        if (!quiet)
+                print_withheld(out, s);
         if (n_shown == 0 && folded == 0) {
                 if (!quiet)
                         fputs("leastpriv: no findings\n", out);
@@ -80,7 +100,7 @@ int lp_report_text(const struct lp_findings *s, FILE *out, bool quiet)
                 plural(distinct, "finding", "findings"), total,
                 plural(total, "occurrence", "occurrences"));
         for (size_t i = 0; i < n; i++)
-                if (shown(lp_findings_at(s, i), quiet))
+                if (!is_note(lp_findings_at(s, i)))
                         print_finding(out, lp_findings_at(s, i));
         if (folded > 0)
                 fprintf(out,

@@ -91,6 +91,10 @@ audit_checks() {
                 GITHUB_TOKEN action=withheld count=1
         LPX_ENV="GITHUB_TOKEN=x" lpx "$who" run -q -- "$PROBE" exit 0
         assert_eq "" "$LP_ERR" "$who: -q with only a withheld variable prints nothing"
+        LPX_ENV="GITHUB_TOKEN=x" lpx "$who" run -- "$PROBE" exit 0
+        assert_eq $'leastpriv: note: withheld from the command: GITHUB_TOKEN  ([Environment] Pass=NAME passes one)\nleastpriv: no findings' \
+                "$LP_ERR" \
+                "$who: a withheld variable is one note line, not a finding"
         LPX_ENV="GITHUB_TOKEN=x" lpx "$who" run -q -- "$PROBE" ptrace-traceme
         assert_contains "$LP_ERR" "leastpriv: 1 finding (1 occurrence)" \
                 "$who: -q lists the other findings, without the withheld one"
