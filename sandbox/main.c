@@ -131,6 +131,7 @@ static int cmd_learn(const struct lp_cli *cli)
                                    .audit = true,
                                    .learn = true,
                                    .also_allow = cli->exhaustive ? NULL : lp_learn_floor,
+                                   .process_creation = lp_learn_creation,
                                    .timeout_sec = cli->timeout,
                                    .pass_fds = cli->pass_fds,
                                    .n_pass_fds = cli->n_pass_fds};

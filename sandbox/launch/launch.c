@@ -56,6 +56,11 @@ struct launch {
         const struct lp_policy *policy;
         const struct lp_run_options *o;
         struct lp_filter *filter;
+        /* Learning with process creation in the kernel (NULL where the
+         * policy names a creating call): installed where the command's PID
+         * namespace has an init that counts what it creates (`counting`). */
+        struct lp_filter *counted_filter;
+        bool counting;
         struct lp_identity identity;
         char **envp;
         char *path; /* the command, resolved in PATH */
@@ -92,6 +97,7 @@ struct launch {
 struct handover_message {
         struct lp_step_times times;
         uint64_t forward_present;
+        bool processes_counted; /* the counted filter: the init counts (pidns.h) */
 };
 
 /* The seccomp listener, then the forwards' listeners. */
@@ -129,7 +135,7 @@ static int die_with_parent(pid_t parent)
 /* SCM_RIGHTS: the listener exists only in the child until it is passed. */
 static int send_listener(const struct launch *l, int listener)
 {
-        struct handover_message data = {l->times, l->forward_present};
+        struct handover_message data = {l->times, l->forward_present, l->counting};
         struct iovec iov = {&data, sizeof(data)};
         int fds[HANDOVER_FDS], n = 0;
         fds[n++] = listener;
@@ -242,14 +248,19 @@ static pid_t enter_pid_namespace(struct launch *l, pid_t parent)
         /* In the init, before the command exists: the command starts in
          * the new view, and the init's /proc is the one it protects. */
         apply_filesystem(l);
+        /* Where it cannot be read, creating processes stays notified. */
+        int counter = l->counted_filter ? lp_pidns_open_counter() : -1;
+        l->counting = counter >= 0;
         pid_t command = fork();
         if (command < 0)
                 child_fail(l, LP_STEP_PID_NAMESPACE, -errno, LP_EXIT_SETUP_FAILED);
         if (command > 0) {
                 struct lp_pidns_caps keep = {
                         .all = l->o->audit, .keep = l->policy->keep, .n = l->policy->n_keep};
-                lp_pidns_init(command, l->sock[1], &keep);
+                lp_pidns_init(command, l->sock[1], l->counting ? counter : -1, &keep);
         }
+        if (l->counting)
+                close(counter); /* the init's */
         return 1;
 }
 
@@ -322,7 +333,7 @@ static _Noreturn void child_main(struct launch *l)
         /* Landlock needs no_new_privs; the filter must come last, as it
          * may refuse what the steps before it call. */
         last_restrictions(l);
-        int listener = lp_filter_install(l->filter);
+        int listener = lp_filter_install(l->counting ? l->counted_filter : l->filter);
         check_step(l, LP_STEP_FILTER, listener < 0 ? listener : 0);
         check_step(l, LP_STEP_HANDOVER, send_listener(l, listener));
         close(listener);
@@ -391,6 +402,7 @@ struct handover {
         uint64_t forward_present;
         pid_t command; /* from the listener message's credentials */
         pid_t init;    /* 0 when the command has no PID namespace */
+        bool processes_counted;
         struct lp_child_status failure;
         struct lp_step_times times;
 };
@@ -439,6 +451,7 @@ static int receive_one(int sock, struct handover *h)
                 if (n == (ssize_t)sizeof(m.handover)) {
                         h->times = m.handover.times;
                         h->forward_present = m.handover.forward_present;
+                        h->processes_counted = m.handover.processes_counted;
                 }
                 return 1;
         }
@@ -646,6 +659,45 @@ static int prepare_command(const struct lp_policy *p, const struct lp_run_option
         return 0;
 }
 
+/* Whether the policy leaves every one of `names` to DefaultAction. */
+static bool all_left_to_default(const struct lp_policy *p, const char *const *names)
+{
+        for (size_t i = 0; names[i]; i++) {
+                const struct lp_syscall_rule *r = lp_policy_syscall_by_name(p, names[i]);
+                if (!r || r->action.type == LP_ACTION_ALLOW || !lp_syscall_rule_is_default(r))
+                        return false;
+        }
+        return true;
+}
+
+/* Learning: the filter again, with the calls that create processes
+ * allowed as well (clone's namespace flags still notified: filter.c), for
+ * a command whose PID namespace's init counts what they create. A
+ * notified clone may fail with EINTR, which the command would never see
+ * otherwise: a signal that comes before the supervisor has received the
+ * notification interrupts the wait (seccomp_unotify(2)), and a shell's
+ * SIGCHLD handler comes often. Only where the policy leaves them all to
+ * DefaultAction: what it names stays as named, and observed. */
+static int compile_counted_filter(const struct lp_policy *p, const char *const *creating,
+                                  struct lp_filter_options fo, struct launch *l)
+{
+        if (!creating || !all_left_to_default(p, creating))
+                return 0;
+        size_t n_also = 0, n = 0;
+        while (fo.also_allow && fo.also_allow[n_also])
+                n_also++;
+        while (creating[n])
+                n++;
+        _cleanup_free_ const char **names = calloc(n_also + n + 1, sizeof(*names));
+        if (!names)
+                return -ENOMEM;
+        if (n_also)
+                memcpy(names, fo.also_allow, n_also * sizeof(*names));
+        memcpy(names + n_also, creating, n * sizeof(*names));
+        fo.also_allow = names;
+        return lp_filter_compile(p, &fo, &l->counted_filter);
+}
+
 static int prepare(const struct lp_policy *p, const struct lp_run_options *o,
                    struct lp_findings *store, struct launch *l)
 {
@@ -666,7 +718,8 @@ static int prepare(const struct lp_policy *p, const struct lp_run_options *o,
         struct lp_filter_options fo = {.handshake_fd = l->sock[1],
                                        .also_allow = o->also_allow,
                                        .fs_restricted = lp_fs_plan_restricts(&l->plan)};
-        if ((r = lp_filter_compile(p, &fo, &l->filter)) < 0)
+        if ((r = lp_filter_compile(p, &fo, &l->filter)) < 0 ||
+            (r = compile_counted_filter(p, o->process_creation, fo, l)) < 0)
                 return lp_log_errno(r, "cannot compile the seccomp filter: %m");
         mark(l, LP_STEP_COMPILE_FILTER);
         if ((r = lp_cgroup_create(p, &l->cgroup)) < 0)
@@ -687,6 +740,7 @@ static void release(struct launch *l)
         if (l->signals_blocked)
                 sigprocmask(SIG_SETMASK, &l->old_mask, NULL);
         lp_filter_free(l->filter);
+        lp_filter_free(l->counted_filter);
         lp_cgroup_finish(&l->cgroup, l->policy, NULL, 0);
         lp_hidden_free(l->hidden);
         lp_fs_store_done(&l->store);
@@ -819,6 +873,9 @@ static int supervise_child(struct launch *l, pid_t pid, struct lp_findings *stor
         struct lp_supervision s = {.child = pid,
                                    .command = h.command > 0 ? h.command : pid,
                                    .init = h.init,
+                                   .processes_counted = h.processes_counted,
+                                   .created_as = l->o->process_creation ? l->o->process_creation[0]
+                                                                        : NULL,
                                    .status_fd = l->sock[0],
                                    .listener = listener,
                                    .notifier = n,

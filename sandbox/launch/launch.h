@@ -15,6 +15,13 @@ struct lp_run_options {
         /* NULL-terminated syscalls the filter allows outright where the
          * policy leaves them to DefaultAction (learning's floor); NULL: none. */
         const char *const *also_allow;
+        /* NULL-terminated syscalls that create processes, the first naming
+         * them all (learning: learn/floor.h), or NULL. Where the policy
+         * leaves them all to DefaultAction and the command has a PID
+         * namespace, the filter allows them too and its init counts what
+         * they created: one finding of the first name, its count the
+         * processes and threads (supervise/supervise.h). */
+        const char *const *process_creation;
         unsigned timeout_sec; /* --timeout; 0: the profile's Timeout= or none */
         const int *pass_fds;  /* --pass-fd: descriptors above 2 the command keeps */
         size_t n_pass_fds;

@@ -5,18 +5,20 @@
 
 #include <cap-ng.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
-#include <linux/close_range.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "base/exit_status.h"
+#include "launch/fds.h"
 #include "profile/policy.h"
 #include "supervise/child_status.h"
 
@@ -65,22 +67,47 @@ int lp_pidns_mount_proc(void)
         return 0;
 }
 
+int lp_pidns_open_counter(void)
+{
+        int fd = open("/proc/sys/kernel/ns_last_pid", O_RDONLY | O_CLOEXEC);
+        return fd < 0 ? -errno : fd;
+}
+
 static void send_status(int status_fd, enum lp_child_message kind, int value)
 {
         struct lp_child_status m = {.kind = kind, .value = value};
         send(status_fd, &m, sizeof(m), MSG_NOSIGNAL);
 }
 
+/* The pids the namespace handed out after the command's: one per process
+ * and thread created in it since, nobody else forking there. ns_last_pid
+ * is the reader's namespace's, whichever /proc it is read through. Past
+ * pid_max the counter starts again at 300 (RESERVED_PIDS, kernel/pid.c):
+ * the count is then a lower bound, and never 0. -1 when it cannot be
+ * read. */
+static int created_since(int counter_fd, pid_t command)
+{
+        char buf[32];
+        ssize_t n = pread(counter_fd, buf, sizeof(buf) - 1, 0);
+        if (n <= 0)
+                return -1;
+        buf[n] = '\0';
+        long last = strtol(buf, NULL, 10);
+        if (last == command)
+                return 0;
+        return last > command ? (int)(last - command) : 1;
+}
+
 /* The init outlives the setup only to wait: it keeps nothing the command
  * was denied. Only the command's capabilities (bounding set included: it
  * is the command's parent, and PTRACE_TRACEME needs the parent to hold
- * what the child holds), no_new_privs, no fd but the status socket, not
- * dumpable. Best effort: the command is already forked. */
-static void drop_to(const struct lp_pidns_caps *keep, int status_fd)
+ * what the child holds), no_new_privs, no fd but the status socket (and
+ * the pid counter, when it counts), not dumpable. Best effort: the
+ * command is already forked. */
+static void drop_to(const struct lp_pidns_caps *keep, int status_fd, int counter_fd)
 {
-        if (status_fd > 3)
-                close_range(3, (unsigned)status_fd - 1, 0);
-        close_range((unsigned)status_fd + 1, ~0U, 0);
+        int fds[2] = {status_fd, counter_fd};
+        (void)lp_fds_close_except(fds, counter_fd >= 0 ? 2 : 1);
         if (!keep->all) {
                 capng_clear(CAPNG_SELECT_ALL);
                 for (size_t i = 0; i < keep->n; i++)
@@ -93,9 +120,19 @@ static void drop_to(const struct lp_pidns_caps *keep, int status_fd)
         prctl(PR_SET_DUMPABLE, 0);
 }
 
-_Noreturn void lp_pidns_init(pid_t command, int status_fd, const struct lp_pidns_caps *keep)
+/* The command's end: what it created (when counting), then its status,
+ * which ends the supervisor's wait. */
+static void command_ended(pid_t command, int status, int status_fd, int counter_fd)
 {
-        drop_to(keep, status_fd);
+        if (counter_fd >= 0)
+                send_status(status_fd, LP_CHILD_CREATED, created_since(counter_fd, command));
+        send_status(status_fd, LP_CHILD_EXITED, status);
+}
+
+_Noreturn void lp_pidns_init(pid_t command, int status_fd, int counter_fd,
+                             const struct lp_pidns_caps *keep)
+{
+        drop_to(keep, status_fd, counter_fd);
         bool sent = false;
         for (;;) {
                 int status;
@@ -106,7 +143,7 @@ _Noreturn void lp_pidns_init(pid_t command, int status_fd, const struct lp_pidns
                         continue;
                 }
                 if (pid == command && !sent) {
-                        send_status(status_fd, LP_CHILD_EXITED, status);
+                        command_ended(command, status, status_fd, counter_fd);
                         sent = true;
                 }
                 if (pid < 0 && errno == ECHILD)

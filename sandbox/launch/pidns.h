@@ -31,8 +31,18 @@ struct lp_pidns_caps {
         size_t n;
 };
 
+/* In the namespace's init, before the command is forked: the namespace's
+ * pid counter (/proc/sys/kernel/ns_last_pid), from which the init tells
+ * how many processes and threads the command created without seeing a
+ * single clone (learning keeps them in the kernel: launch/filter.h's
+ * also_allow, learn/floor.h). The fd (close-on-exec) or -errno. */
+int lp_pidns_open_counter(void);
+
 /* The namespace's init: drops to `keep`, reaps every process of the
- * namespace, and when `command` exits sends its wait status to the
- * supervisor on status_fd (struct lp_child_status, LP_CHILD_EXITED), then
- * waits for the SIGKILL that ends the namespace. Never returns. */
-_Noreturn void lp_pidns_init(pid_t command, int status_fd, const struct lp_pidns_caps *keep);
+ * namespace, and when `command` exits sends the supervisor on status_fd
+ * (struct lp_child_status) how many processes and threads were created
+ * since it (LP_CHILD_CREATED, when counter_fd is not -1), then its wait
+ * status (LP_CHILD_EXITED), then waits for the SIGKILL that ends the
+ * namespace. Never returns. */
+_Noreturn void lp_pidns_init(pid_t command, int status_fd, int counter_fd,
+                             const struct lp_pidns_caps *keep);

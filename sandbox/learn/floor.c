@@ -2,6 +2,8 @@
 
 #include <string.h>
 
+#include "learn/learned.h"
+#include "profile/keys.h"
 #include "profile/policy.h"
 
 const char *const lp_learn_floor[] = {
@@ -78,17 +80,40 @@ const char *const lp_learn_floor[] = {
         NULL,
 };
 
-static bool in_floor(const char *name)
+/* The one that names the grant first: the learned item is always it. */
+const char *const lp_learn_creation[] = {"clone", "fork", "vfork", NULL};
+
+static bool in_list(const char *const *list, const char *name)
 {
-        for (size_t i = 0; lp_learn_floor[i]; i++)
-                if (strcmp(lp_learn_floor[i], name) == 0)
+        for (size_t i = 0; list[i]; i++)
+                if (strcmp(list[i], name) == 0)
                         return true;
         return false;
 }
 
-bool lp_floor_grants(const struct lp_policy *base, bool floor, const char *name)
+/* What BASE leaves to DefaultAction: the filter allows it where the
+ * learn asks (launch/filter.c's also_allow), and a learned line grants
+ * it; what BASE names stays as named. */
+static bool left_to_default(const struct lp_policy *base, const char *name)
 {
         const struct lp_syscall_rule *r = lp_policy_syscall_by_name(base, name);
-        return floor && in_floor(name) && r && r->action.type != LP_ACTION_ALLOW &&
-               lp_syscall_rule_is_default(r);
+        return r && r->action.type != LP_ACTION_ALLOW && lp_syscall_rule_is_default(r);
+}
+
+bool lp_floor_grants(const struct lp_policy *base, bool floor, const char *name)
+{
+        return floor && in_list(lp_learn_floor, name) && left_to_default(base, name);
+}
+
+bool lp_learn_creates(const char *name)
+{
+        return in_list(lp_learn_creation, name);
+}
+
+bool lp_creation_grants(const struct lp_policy *base, const struct lp_learned *l, const char *name)
+{
+        const char *clone = lp_learn_creation[0];
+        return lp_learn_creates(name) && strcmp(name, clone) != 0 &&
+               lp_learned_find(l, LP_LEARNED_GRANT, lp_key_find("Syscalls", "Allow"), clone) &&
+               left_to_default(base, name);
 }

@@ -17,6 +17,7 @@
 #include "base/log.h"
 #include "base/util.h"
 #include "findings/findings.h"
+#include "learn/floor.h"
 #include "learn/learned.h"
 #include "learn/merge.h"
 #include "learn/render.h"
@@ -108,7 +109,10 @@ static int learned_from(struct from_findings *c, const struct lp_finding *f)
                                  f->operation);
                         return 0;
                 }
-                return grant(c, f, "Syscalls", "Allow", f->operation, f->hardening);
+                /* fork and vfork come with clone (floor.h): one grant. */
+                return grant(c, f, "Syscalls", "Allow",
+                             lp_learn_creates(f->operation) ? lp_learn_creation[0] : f->operation,
+                             f->hardening);
         case LP_FINDING_CAPABILITY:
                 return grant(c, f, "Capabilities", "Keep", f->operation, false);
         case LP_FINDING_NETWORK: {

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "base/util.h"
+#include "learn/floor.h"
 #include "learn/learned.h"
 #include "profile/keys.h"
 
@@ -87,6 +88,10 @@ static int read_derived_line(struct reader *rd, const char *text, bool *done)
                 rd->l->floor = true;
                 return 0;
         }
+        size_t with = strlen(LP_LEARN_WITH_CLONE);
+        if (!strcmp(rd->section, "Syscalls") && len > with &&
+            !strcmp(text + len - with, LP_LEARN_WITH_CLONE))
+                return 0; /* fork and vfork: from clone's line */
         if (!strcmp(rd->section, "Network") &&
             (starts(text, "Namespace=") || starts(text, "Forward=")))
                 return 0; /* follows from the destinations */

@@ -98,7 +98,8 @@ static int collect_unused_member(const char *name, int nr, void *userdata)
         const struct render *c = d->c;
         const struct lp_syscall_rule *r = lp_policy_syscall_by_name(c->base, name);
         bool keep = used(c, name) || allowed_by(c->base, name) || (r && r->hardening) ||
-                    lp_floor_grants(c->base, c->l->floor, name);
+                    lp_floor_grants(c->base, c->l->floor, name) ||
+                    lp_creation_grants(c->base, c->l, name);
         if (keep)
                 return 0;
         if (LP_GROW(d->names, d->cap, d->n) < 0)
@@ -112,6 +113,29 @@ static int name_cmp(const void *a, const void *b)
         return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+/* Whether `syscall` is clone and fork or vfork come with it (floor.h). */
+static bool with_creation(const struct render *c, const char *syscall)
+{
+        bool any = false;
+        for (size_t i = 1; lp_learn_creation[i]; i++)
+                any |= lp_creation_grants(c->base, c->l, lp_learn_creation[i]);
+        return any && strcmp(syscall, lp_learn_creation[0]) == 0;
+}
+
+/* clone granted by name: fork and vfork on a line of their own, which
+ * follows from it (merge.c skips it). */
+static void render_creation_by_name(const struct render *c)
+{
+        const char *sep = "Allow=";
+        for (size_t i = 1; lp_learn_creation[i]; i++)
+                if (lp_creation_grants(c->base, c->l, lp_learn_creation[i])) {
+                        fprintf(c->out, "%s%s", sep, lp_learn_creation[i]);
+                        sep = " ";
+                }
+        if (*sep == ' ')
+                fputs(LP_LEARN_WITH_CLONE "\n", c->out);
+}
+
 static void render_group_grant(const struct render *c, const char *group, const char *syscall)
 {
         struct deny_list d = {.c = c};
@@ -120,8 +144,12 @@ static void render_group_grant(const struct render *c, const char *group, const 
                 qsort(d.names, d.n, sizeof(d.names[0]), name_cmp);
         fprintf(c->out,
                 "# %s through %s, not by name: that would lift the built-in\n"
-                "# argument hardening. The members of %s not used are denied.\nAllow=%s\n",
-                syscall, group, group, group);
+                "# argument hardening. The members of %s not used are denied.\n",
+                syscall, group, group);
+        if (with_creation(c, syscall))
+                fputs("# fork and vfork come with clone: creating processes is one grant.\n",
+                      c->out);
+        fprintf(c->out, "Allow=%s\n", group);
         /* A member left out of Deny= would be granted unused: the verify
          * step (verify.c) refuses such a file, so an ENOMEM here cannot
          * widen a profile. */
@@ -147,6 +175,8 @@ static void render_syscall(const struct render *c, const struct lp_learned_item 
         if (it->by_name)
                 fputs(" (by name: needs what the built-in hardening refuses)", c->out);
         fputs("\n", c->out);
+        if (with_creation(c, it->value))
+                render_creation_by_name(c);
 }
 
 static bool has(const struct lp_learned *l, enum lp_learned_kind kind, const struct lp_key *key)

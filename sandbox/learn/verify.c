@@ -25,7 +25,8 @@ static int check_grants(const struct lp_policy *p, const struct lp_policy *base,
                 const char *name = p->syscalls[i].name;
                 bool allowed = p->syscalls[i].action.type == LP_ACTION_ALLOW;
                 bool wanted = lp_learned_find(l, LP_LEARNED_GRANT, allow, name) ||
-                              allowed_by(base, name) || lp_floor_grants(base, l->floor, name);
+                              allowed_by(base, name) || lp_floor_grants(base, l->floor, name) ||
+                              lp_creation_grants(base, l, name);
                 if (allowed != wanted)
                         return lp_log_errno(-EPROTO,
                                             "learn: the learned profile would %s %s; "

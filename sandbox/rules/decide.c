@@ -135,3 +135,19 @@ void lp_decide(const struct lp_decider *d, const struct lp_call *c, struct lp_ve
                 v->error = 0;
         }
 }
+
+void lp_decide_created(const struct lp_decider *d, const char *syscall, uint64_t count,
+                       struct lp_verdict *v)
+{
+        *v = (struct lp_verdict){.answer = LP_ANSWER_CONTINUE};
+        struct lp_call c = {.name = syscall, .rule = lp_policy_syscall_by_name(d->policy, syscall)};
+        snprintf(c.decoded.target, sizeof(c.decoded.target),
+                 "%llu processes or threads created (counted in the command's PID namespace)",
+                 (unsigned long long)count);
+        snprintf(c.decoded.dedupe, sizeof(c.decoded.dedupe), "processes or threads created");
+        refuse_syscall(d, &c, v);
+        if (d->learn)
+                learning_keys(v);
+        v->answer = LP_ANSWER_CONTINUE;
+        v->error = 0;
+}

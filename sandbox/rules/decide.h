@@ -4,6 +4,7 @@
  * what /proc would tell through d->proc. The supervisor's receive loop
  * only receives, decodes, decides, answers and records. */
 #pragma once
+#include <stdint.h>
 
 #include "rules/call.h"
 #include "rules/verdict.h"
@@ -17,3 +18,11 @@
  *   - under --audit (and learn) every answer but a foreign ABI's kill
  *     becomes CONTINUE: the kernel decides, the findings say "audited". */
 void lp_decide(const struct lp_decider *d, const struct lp_call *c, struct lp_verdict *v);
+
+/* Fills v with what `syscall` would have come to had it been notified,
+ * for `count` processes and threads the command created while the
+ * creating calls stayed in the kernel (learning in a PID namespace,
+ * launch/pidns.h): one finding, its target the count. The answer is
+ * CONTINUE: nothing waits for it. */
+void lp_decide_created(const struct lp_decider *d, const char *syscall, uint64_t count,
+                       struct lp_verdict *v);

@@ -12,6 +12,10 @@ enum lp_child_message {
         LP_CHILD_INIT,    /* value: the host pid of the PID namespace's init */
         LP_CHILD_EXITED,  /* value: the command's wait status, from that init */
         LP_CHILD_STOPPED, /* value: the signal that stopped the command, from that init */
+        /* value: the processes and threads created in that init's namespace
+         * after the command (-1: unknown), sent before LP_CHILD_EXITED when
+         * the init counts them (launch/pidns.h) */
+        LP_CHILD_CREATED,
 };
 
 struct lp_child_status {

@@ -100,7 +100,7 @@ static int record(const struct lp_hidden *h, const struct fanotify_event_metadat
         /* fanotify refuses with EPERM, not the EACCES of the inode's mode. */
         if (v.n_findings)
                 v.findings[0].errno_value = EPERM;
-        return lp_record_verdict(rec->store, &v, e->pid, exe, lp_now_ms() - rec->start_ms);
+        return lp_record_verdict(rec->store, &v, 1, e->pid, exe, lp_now_ms() - rec->start_ms);
 }
 
 /* Refuses every open that waits, recording each where rec says. 0, or the

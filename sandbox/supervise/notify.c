@@ -165,7 +165,7 @@ static int record(struct lp_notifier *n, const struct lp_verdict *v)
         int pid = (int)n->req->pid;
         char exe[256];
         executable(n, pid, exe, sizeof(exe));
-        return lp_record_verdict(n->store, v, pid, exe, lp_now_ms() - n->o.start_ms);
+        return lp_record_verdict(n->store, v, 1, pid, exe, lp_now_ms() - n->o.start_ms);
 }
 
 static void kill_process(struct lp_notifier *n, int tid)
@@ -268,4 +268,12 @@ int lp_notifier_handle(struct lp_notifier *n)
         if (r < 0)
                 return r;
         return rec < 0 ? rec : 0;
+}
+
+int lp_notifier_record_created(struct lp_notifier *n, const char *syscall, uint64_t count, int pid)
+{
+        lp_decide_created(&n->decider, syscall, count, &n->verdict);
+        /* No executable: the count does not say which process created. */
+        return lp_record_verdict(n->store, &n->verdict, count, pid, NULL,
+                                 lp_now_ms() - n->o.start_ms);
 }

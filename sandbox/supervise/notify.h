@@ -38,5 +38,11 @@ void lp_notifier_free(struct lp_notifier *n);
  * because the profile says kill for a syscall it made. */
 bool lp_notifier_killed(const struct lp_notifier *n, int pid);
 
+/* Records the processes and threads the command created while `syscall`
+ * and its kin stayed in the kernel (learning in a PID namespace,
+ * launch/pidns.h): the finding a notified `syscall` would have been,
+ * `count` times, for the command `pid`. 0 or -errno of the store. */
+int lp_notifier_record_created(struct lp_notifier *n, const char *syscall, uint64_t count, int pid);
+
 /* Notifications handled so far (for -v and the benchmarks). */
 uint64_t lp_notifier_handled(const struct lp_notifier *n);

@@ -3,8 +3,8 @@
 #include "findings/findings.h"
 #include "rules/verdict.h"
 
-int lp_record_verdict(struct lp_findings *store, const struct lp_verdict *v, int pid,
-                      const char *exe, uint64_t first_ms)
+int lp_record_verdict(struct lp_findings *store, const struct lp_verdict *v, uint64_t count,
+                      int pid, const char *exe, uint64_t first_ms)
 {
         int r = 0;
         for (size_t i = 0; i < v->n_findings; i++) {
@@ -16,7 +16,7 @@ int lp_record_verdict(struct lp_findings *store, const struct lp_verdict *v, int
                         .target = vf->target,
                         .dedupe_target = vf->dedupe,
                         .errno_value = vf->errno_value,
-                        .count = 1,
+                        .count = count,
                         .pid = pid,
                         .exe = exe,
                         .rule = vf->rule,

@@ -42,6 +42,9 @@ struct state {
         /* The supervisor cannot answer any more: the run ends, at once. */
         bool failed;
         int status; /* waitpid status of the command */
+        /* LP_CHILD_CREATED: processes and threads the command created;
+         * -1 until the init says, or when it could not count. */
+        int created;
 };
 
 /* The signals the supervisor reads from its signalfd. */
@@ -140,6 +143,8 @@ static void read_status_socket(struct state *st)
         while ((n = recv(st->s->status_fd, &m, sizeof(m), MSG_DONTWAIT)) == (ssize_t)sizeof(m)) {
                 if (m.kind == LP_CHILD_STOPPED) {
                         command_stopped(m.value);
+                } else if (m.kind == LP_CHILD_CREATED) {
+                        st->created = m.value;
                 } else if (m.kind == LP_CHILD_EXITED) {
                         command_exited(st, m.value);
                 } else if (m.kind == LP_CHILD_FAILED) {
@@ -300,6 +305,31 @@ static void end_pid_namespace(struct state *st)
         st->child_reaped = true;
 }
 
+/* The processes the command created, counted by its PID namespace's
+ * init, as the finding a notified clone would have been. A count that
+ * never came (the init killed, the timeout) leaves the learned profile
+ * without them: false then, and the run fails (but for the timeout, which
+ * fails it already). */
+static bool record_created(const struct state *st)
+{
+        const struct lp_supervision *s = st->s;
+        if (!s->processes_counted)
+                return true;
+        if (st->created < 0) {
+                if (!st->timed_out)
+                        lp_error("the processes the command created were not counted (its PID "
+                                 "namespace's init did not say): nothing can be learned from "
+                                 "this run");
+                return st->timed_out;
+        }
+        int r = st->created > 0 ? lp_notifier_record_created(s->notifier, s->created_as,
+                                                             (uint64_t)st->created, s->command)
+                                : 0;
+        if (r < 0)
+                lp_log_errno(r, "cannot record the processes the command created: %m");
+        return r >= 0;
+}
+
 static int exit_status(const struct state *st)
 {
         if (st->failed)
@@ -322,6 +352,7 @@ static int exit_status(const struct state *st)
 int lp_supervise(const struct lp_supervision *s)
 {
         struct state st = {.s = s,
+                           .created = -1,
                            .listener_open = s->listener >= 0,
                            .status_open = true,
                            .command_fd = (int)syscall(SYS_pidfd_open, s->command, 0),
@@ -340,6 +371,7 @@ int lp_supervise(const struct lp_supervision *s)
                 drain_notifications(&st);
         if (st.status_open)
                 read_status_socket(&st);
+        bool counted = record_created(&st);
         end_pid_namespace(&st);
         lp_supervise_kill_tree();
         if (st.timed_out)
@@ -353,5 +385,5 @@ int lp_supervise(const struct lp_supervision *s)
                 close(st.command_fd);
         if (st.init_fd >= 0)
                 close(st.init_fd);
-        return st.sigfd < 0 ? LP_EXIT_SETUP_FAILED : exit_status(&st);
+        return st.sigfd < 0 || !counted ? LP_EXIT_SETUP_FAILED : exit_status(&st);
 }

@@ -40,6 +40,12 @@ struct lp_supervision {
         const struct lp_policy *policy;
         struct lp_findings *findings;
         uint64_t start_ms;
+        /* The PID namespace's init counts the processes and threads the
+         * command creates (learning, launch/launch.h's process_creation):
+         * they are one finding of the syscall `created_as`, its count
+         * theirs. */
+        bool processes_counted;
+        const char *created_as;
 };
 
 /* Runs until the command has exited (or timed out) and every process left

@@ -17,10 +17,8 @@ grants() {
 }
 
 # ---- two learns of the same command give the same bytes ------------------------
-# One process: a shell's fork, notified while learning, can fail with EINTR
-# when SIGCHLD arrives before the supervisor receives it on a loaded
-# machine (README, Known limits); the stability of the output is what is
-# tested here, on a command with many syscalls beyond the floor.
+# A command with many syscalls beyond the floor (42-learn-fork-load.sh
+# checks the same of 200 learns of a forking shell under load).
 cmd=(ls -l /usr/bin /etc /usr/lib/x86_64-linux-gnu)
 run_lp learn -o "$tmp/a.profile" -- "${cmd[@]}"
 run_lp learn -o "$tmp/b.profile" -- "${cmd[@]}"

@@ -776,6 +776,26 @@ static void test_learning_arguments_of_a_refused_call(void **state)
         teardown(f);
 }
 
+/* Processes counted in a PID namespace while learning (clone, fork and
+ * vfork stayed in the kernel): the one finding a notified clone would have
+ * been, its target the count. */
+static void test_learning_counted_creation(void **state)
+{
+        struct fixture *f = setup("[Profile]\nInclude=base\n", true, true);
+        lp_decide_created(&f->d, "clone", 15, &f->v);
+        assert_int_equal(f->v.answer, LP_ANSWER_CONTINUE);
+        const struct lp_verdict_finding *x =
+                only(&f->v, LP_FINDING_SYSCALL, "clone", LP_FINDING_AUDITED);
+        assert_string_equal(x->target,
+                            "15 processes or threads created (counted in the command's PID "
+                            "namespace)");
+        assert_string_equal(x->dedupe, ""); /* learning: one grant per syscall */
+        assert_string_equal(x->fix, "[Syscalls] Allow=clone");
+        assert_non_null(strstr(x->rule, "[Syscalls] DefaultAction=errno:EPERM"));
+        assert_false(x->hardening);
+        teardown(f);
+}
+
 /* ---- the filesystem ---- */
 
 static uint64_t put_path(struct image *im, const char *path)
@@ -965,6 +985,7 @@ int main(void)
                 cmocka_unit_test(test_device_nodes_priority_and_plain_gates),
                 cmocka_unit_test(test_resource_capability),
                 cmocka_unit_test(test_learning_arguments_of_a_refused_call),
+                cmocka_unit_test(test_learning_counted_creation),
                 cmocka_unit_test(test_filesystem_writes),
                 cmocka_unit_test(test_filesystem_two_paths_and_symlinks),
                 cmocka_unit_test(test_filesystem_hidden_and_tunables),

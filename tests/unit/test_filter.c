@@ -156,12 +156,39 @@ static void test_floor(void **state)
         free(f.text);
 }
 
+/* Learning in a PID namespace: clone, fork and vfork are allowed with the
+ * floor, clone's namespace flags still notified (its hardening), clone3
+ * still ENOSYS; where BASE names one of them, it stays as named. */
+static void test_creation_counted(void **state)
+{
+        const char *names[128];
+        size_t n = 0;
+        for (size_t i = 0; lp_learn_floor[i]; i++)
+                names[n++] = lp_learn_floor[i];
+        for (size_t i = 0; lp_learn_creation[i]; i++)
+                names[n++] = lp_learn_creation[i];
+        names[n] = NULL;
+        assert_true(n < sizeof(names) / sizeof(names[0]));
+        struct pfc f = compile("[Profile]\nInclude=base\n", names);
+        assert_int_equal(rule_of(&f, "clone"), SOME_ALLOWED);
+        assert_int_equal(rule_of(&f, "fork"), ALLOWED);
+        assert_int_equal(rule_of(&f, "vfork"), ALLOWED);
+        assert_int_equal(rule_of(&f, "clone3"), ERRNO_IN_KERNEL);
+        assert_int_equal(rule_of(&f, "execve"), NOTIFIED);
+        free(f.text);
+        f = compile("[Profile]\nInclude=base\n[Syscalls]\nDeny=vfork\n", names);
+        assert_int_equal(rule_of(&f, "fork"), ALLOWED);
+        assert_int_equal(rule_of(&f, "vfork"), NOTIFIED);
+        free(f.text);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_default_profile),
                 cmocka_unit_test(test_lifted_watches),
                 cmocka_unit_test(test_floor),
+                cmocka_unit_test(test_creation_counted),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -64,6 +64,35 @@ static void test_floor_holds_nothing_dangerous(void **state)
         }
 }
 
+/* Creating processes (clone, fork, vfork) is one grant: none of it is in
+ * the floor, all of it in @process; clone keeps its namespace hardening
+ * when allowed outright while learning, the other two have none to keep. */
+static void test_creation_family(void **state)
+{
+        (void)state;
+        const struct lp_syscall_group *process = NULL;
+        for (const struct lp_syscall_group *g = lp_syscall_groups; g->name; g++)
+                if (strcmp(g->name, "@process") == 0)
+                        process = g;
+        assert_non_null(process);
+        assert_string_equal(lp_learn_creation[0], "clone");
+        for (size_t i = 0; lp_learn_creation[i]; i++) {
+                const char *name = lp_learn_creation[i];
+                assert_true(lp_learn_creates(name));
+                bool member = false;
+                for (size_t m = 0; process->members[m]; m++)
+                        member |= strcmp(process->members[m], name) == 0;
+                assert_true(member);
+                for (size_t f = 0; lp_learn_floor[f]; f++)
+                        assert_string_not_equal(name, lp_learn_floor[f]);
+                const struct lp_watch *w = lp_watch_find(name);
+                assert_true(i == 0 ? w && w->hardening && w->filter == LP_FILTER_ARG_MASK_ZERO
+                                   : w == NULL);
+        }
+        assert_false(lp_learn_creates("clone3"));
+        assert_false(lp_learn_creates("execve"));
+}
+
 static char *evidence(uint64_t count, const char *exe)
 {
         char *text = NULL;
@@ -283,6 +312,132 @@ static void test_write_check_and_read_back(void **state)
         learning_done(&lg);
 }
 
+/* Loads `text`, failing the test when it does not resolve. */
+static struct lp_policy *load_text(const char *text)
+{
+        struct lp_policy *p = NULL;
+        assert_int_equal(lp_policy_load_string(text, "t.profile", stderr, &p), 0);
+        return p;
+}
+
+/* Learns fs[0..n) into lg, checks that merging the file into an empty run
+ * writes the same bytes, and returns the text. */
+static char *learn_and_merge_again(struct learning *lg, const struct lp_finding *fs, size_t n)
+{
+        for (size_t i = 0; i < n; i++)
+                assert_int_equal(lp_findings_add(lg->store, &fs[i]), 0);
+        struct lp_learn_request req = {.output = lg->out, .base = "base"};
+        assert_int_equal(lp_learn_write(lg->base, lg->store, &req), 0);
+        char *text = slurp(lg->out);
+        struct lp_findings *empty = NULL;
+        assert_int_equal(lp_findings_new(0, &empty), 0);
+        req.merge = true;
+        assert_int_equal(lp_learn_write(lg->base, empty, &req), 0);
+        char *again = slurp(lg->out);
+        assert_string_equal(text, again);
+        free(again);
+        lp_findings_free(empty);
+        return text;
+}
+
+/* fork and vfork seen (a notified run: no PID namespace) are learned as
+ * clone, and a profile that grants clone grants them too: next time the
+ * command may create its processes with another of the three. */
+static void test_creation_is_one_grant(void **state)
+{
+        (void)state;
+        struct learning lg;
+        learning_setup(&lg, "creation.profile");
+        struct lp_finding fs[] = {
+                finding(LP_FINDING_SYSCALL, "vfork", "vfork()", 1, "/usr/bin/python3", "b:1 x"),
+                finding(LP_FINDING_SYSCALL, "fork", "fork()", 2, "/usr/bin/perl", "b:1 x"),
+        };
+        char *text = learn_and_merge_again(&lg, fs, 2);
+        assert_non_null(strstr(text, "\n# fork and vfork come with clone: creating processes is "
+                                     "one grant.\nAllow=@process\nDeny="));
+        assert_non_null(strstr(text, "\n# used: clone # 2-99 calls, first by /usr/bin/python3 "
+                                     "(granted through @process above)\n"));
+        assert_null(strstr(text, "Allow=fork"));
+        assert_null(strstr(text, "Allow=vfork"));
+        char *deny = strstr(text, "\nDeny=");
+        assert_non_null(deny);
+        *strchr(deny + 1, '\n') = '\0';
+        assert_non_null(strstr(deny, " kill "));
+        assert_null(strstr(deny, "fork"));
+        struct lp_policy *learned = NULL;
+        assert_int_equal(lp_policy_load(lg.out, stderr, &learned), 0);
+        for (size_t i = 0; lp_learn_creation[i]; i++)
+                assert_int_equal(
+                        lp_policy_syscall_by_name(learned, lp_learn_creation[i])->action.type,
+                        LP_ACTION_ALLOW);
+        assert_true(lp_watch_hardened(learned, "clone"));
+        assert_int_not_equal(lp_policy_syscall_by_name(learned, "kill")->action.type,
+                             LP_ACTION_ALLOW);
+        lp_policy_free(learned);
+        free(text);
+        learning_done(&lg);
+}
+
+/* Counted, not observed (learning in a PID namespace): no executable. */
+static void test_creation_counted_names_no_executable(void **state)
+{
+        (void)state;
+        struct learning lg;
+        learning_setup(&lg, "counted.profile");
+        struct lp_finding fs[] = {finding(LP_FINDING_SYSCALL, "clone",
+                                          "15 processes or threads created", 15, NULL, "b:1 x")};
+        char *text = learn_and_merge_again(&lg, fs, 1);
+        assert_non_null(strstr(text, "\n# used: clone # 2-99 calls, first by ? (granted through "
+                                     "@process above)\n"));
+        free(text);
+        learning_done(&lg);
+}
+
+/* clone by name (the command made namespaces): fork and vfork on a line
+ * of their own that follows from it, and that a merge reads as nothing. */
+static void test_creation_by_name(void **state)
+{
+        (void)state;
+        struct learning lg;
+        learning_setup(&lg, "byname.profile");
+        struct lp_finding fs[] = {finding(LP_FINDING_SYSCALL, "clone", "clone(CLONE_NEWUSER)", 1,
+                                          "/usr/bin/unshare", "b:1 x")};
+        fs[0].hardening = true;
+        char *text = learn_and_merge_again(&lg, fs, 1);
+        assert_non_null(strstr(text, "\nAllow=clone # 1 call, first by /usr/bin/unshare (by name"));
+        assert_non_null(strstr(text, ")\nAllow=fork vfork # with clone\n"));
+        assert_null(strstr(text, "Allow=@process"));
+        struct lp_policy *learned = NULL;
+        assert_int_equal(lp_policy_load(lg.out, stderr, &learned), 0);
+        assert_false(lp_watch_hardened(learned, "clone"));
+        assert_int_equal(lp_policy_syscall_by_name(learned, "vfork")->action.type, LP_ACTION_ALLOW);
+        lp_policy_free(learned);
+        struct lp_learned l = {0};
+        assert_int_equal(lp_learned_read(&l, lg.out, "base"), 0);
+        assert_int_equal(l.n_items, 1); /* clone alone */
+        lp_learned_done(&l);
+        free(text);
+        learning_done(&lg);
+}
+
+/* What BASE names stays as named: fork and vfork come with clone only
+ * where BASE leaves them to DefaultAction. */
+static void test_creation_grants_where_base_is_silent(void **state)
+{
+        (void)state;
+        struct lp_policy *base = load_text("[Profile]\nInclude=base\n[Syscalls]\nDeny=fork\n");
+        struct lp_learned l = {0};
+        assert_false(lp_creation_grants(base, &l, "vfork")); /* clone not learned */
+        struct lp_learned_item clone = item("Syscalls", "Allow", "clone", 3, "/bin/sh", false);
+        assert_int_equal(lp_learned_add(&l, &clone, false), 0);
+        assert_true(lp_creation_grants(base, &l, "vfork"));
+        assert_false(lp_creation_grants(base, &l, "fork"));  /* BASE denies it by name */
+        assert_false(lp_creation_grants(base, &l, "clone")); /* its own item */
+        assert_false(lp_creation_grants(base, &l, "execve"));
+        lp_learned_done(&l);
+        lp_policy_free(base);
+}
+
 /* An executable path is the command's to choose: a newline in it must not
  * become a line of the learned profile. */
 static void test_evidence_cannot_inject_lines(void **state)
@@ -377,10 +532,15 @@ int main(void)
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_floor_holds_nothing_watched),
                 cmocka_unit_test(test_floor_holds_nothing_dangerous),
+                cmocka_unit_test(test_creation_family),
                 cmocka_unit_test(test_evidence_classes_round_trip),
                 cmocka_unit_test(test_evidence_parse_note_and_errors),
                 cmocka_unit_test(test_counts_add_in_a_run_and_max_in_a_merge),
                 cmocka_unit_test(test_write_check_and_read_back),
+                cmocka_unit_test(test_creation_is_one_grant),
+                cmocka_unit_test(test_creation_counted_names_no_executable),
+                cmocka_unit_test(test_creation_by_name),
+                cmocka_unit_test(test_creation_grants_where_base_is_silent),
                 cmocka_unit_test(test_evidence_cannot_inject_lines),
                 cmocka_unit_test(test_host_services_become_forwards),
         };

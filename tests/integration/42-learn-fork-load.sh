@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# learn under CPU load (docs/architecture.md, "Learning"): learning must not
+# change what the command sees. A shell that forks a lot, with a SIGCHLD
+# handler of its own, is learned LP_LEARN_LOAD_RUNS times in a row (200;
+# tests/CMakeLists.txt sets 100 for the slower sanitizer build) while busy
+# loops keep every core taken: no run may fail ("Cannot fork" is a fork
+# that saw EINTR, a signal having come before the supervisor received its
+# notification), all the learned profiles are the same bytes, and that
+# profile replays the command under `run` with no finding but withheld
+# variables.
+source "$(dirname "$0")/lib.sh"
+lp_require_root
+lp_require_binaries
+
+runs=${LP_LEARN_LOAD_RUNS:-200}
+[[ "$runs" =~ ^[1-9][0-9]*$ ]] || fatal "LP_LEARN_LOAD_RUNS must be a positive number, not '$runs'"
+# dash installs a SIGCHLD handler without SA_RESTART; every pipeline and
+# subshell forks, and each child's exit signals the shell.
+# shellcheck disable=SC2016 # $i is the command's, not ours
+cmd='for i in 1 2 3 4 5; do echo $i | cat >/dev/null; (echo $i) >/dev/null; done'
+
+# ---- the load: a busy loop per core, killed on exit ----------------------------
+load=()
+lp_cleanup() {
+        local pid
+        for pid in "${load[@]}"; do
+                kill "$pid" 2>/dev/null
+        done
+        for pid in "${load[@]}"; do
+                wait "$pid" 2>/dev/null
+        done
+}
+for ((c = 0; c < $(nproc); c++)); do
+        sh -c 'while :; do :; done' &
+        load+=($!)
+done
+
+# ---- learn, again and again ---------------------------------------------------
+mkdir "$tmp/learned"
+failed=0
+first_failure=
+start=$SECONDS
+for ((i = 1; i <= runs; i++)); do
+        status=0
+        timeout -k 5 60 "$LEASTPRIV" learn -o "$tmp/learned/$i.profile" -- sh -c "$cmd" \
+                >"$tmp/out" 2>"$tmp/err" </dev/null || status=$?
+        # The command prints nothing; leastpriv's own lines say "leastpriv:".
+        said=$(grep -v '^leastpriv: ' "$tmp/err")
+        if [ "$status" -ne 0 ] || [ -n "$said" ] || [ -s "$tmp/out" ]; then
+                failed=$((failed + 1))
+                [ -n "$first_failure" ] ||
+                        first_failure="run $i: exit $status: $said$(cat "$tmp/out")"
+        fi
+done
+note "$runs learns under load took $((SECONDS - start)) s"
+assert_eq "0 of $runs" "$failed of $runs" "no learn under load failed${first_failure:+ (first: $first_failure)}"
+
+# ---- one profile, byte for byte ------------------------------------------------
+distinct=$(md5sum "$tmp"/learned/*.profile | cut -d' ' -f1 | sort -u | wc -l)
+assert_eq 1 "$distinct" "the $runs learned profiles are byte-identical"
+learned=$tmp/learned/1.profile
+assert_contains "$(cat "$learned")" "# used: clone # 2-99 calls" \
+        "the profile grants creating processes, with its evidence"
+
+# ---- every distinct profile replays the command --------------------------------
+n=0
+for p in $(md5sum "$tmp"/learned/*.profile | sort -u -k1,1 | cut -d' ' -f3); do
+        n=$((n + 1))
+        run_lp run -p "$p" --findings "$tmp/replay$n.jsonl" -- sh -c "$cmd"
+        assert_status 0 "$(basename "$p"): the learned profile runs the command"
+        assert_eq "" "$(/usr/bin/python3 -c '
+import json, sys
+print("\n".join(sorted({"%s:%s" % (o["kind"], o["operation"])
+                        for o in map(json.loads, open(sys.argv[1]))
+                        if o["kind"] != "environment"})))' "$tmp/replay$n.jsonl")" \
+                "$(basename "$p"): replay has no finding but withheld variables"
+done
