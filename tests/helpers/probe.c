@@ -798,6 +798,25 @@ static int wait_ready(int fd)
         return read(fd, &c, 1) == 1 ? 0 : ECHILD;
 }
 
+/* The descriptors this process holds, "fds: 0 1 2", leaving out the one
+ * that reads /proc/self/fd: what the command was handed, so a descriptor
+ * the launcher let slip shows up by its number. */
+static int cmd_fds(const char *name, char **argv)
+{
+        DIR *d = opendir("/proc/self/fd");
+        if (!d)
+                return report(name, errno);
+        printf("%s:", name);
+        for (struct dirent *e; (e = readdir(d));) {
+                long fd;
+                if (parse_long(e->d_name, 0, INT_MAX, &fd) == 0 && fd != dirfd(d))
+                        printf(" %ld", fd);
+        }
+        closedir(d);
+        printf("\n");
+        return EXIT_OK;
+}
+
 /* Classic double fork: the grandchild leaves the session and the parent's
  * tree, so only a subreaper that kills everything can stop it. Returns
  * once the grandchild's pid file is there (it says so on a pipe). */
@@ -1138,6 +1157,7 @@ static const struct command commands[] = {
         {"sethostname", 1, cmd_sethostname, "NAME: sethostname(NAME)"},
         {"getenv", 1, cmd_getenv, "NAME: print the value or 'unset' (exit 1)"},
         {"write-file", 1, cmd_write_file, "PATH: create PATH"},
+        {"fds", 0, cmd_fds, "print the open descriptors: 'fds: 0 1 2'"},
         {"daemon", 1, cmd_daemon, "PIDFILE: leave a setsid grandchild sleeping 300 s"},
         {"wait-signal", 0, cmd_wait_signal, "print 'ready', wait, print 'got SIGxxx'"},
         {"sleep", 1, cmd_sleep, "SECONDS"},

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # shellcheck disable=SC2154 # F_* are set by fget (eval)
 # Findings under load (docs/architecture.md, "Findings"): a storm of a million denied calls from
-# four threads is one finding with count 1000000, two processes whose
+# four threads is one finding with count 1000000 in each report (the text
+# summary, the JSONL, the SARIF), not one lost or counted twice, two processes whose
 # targets differ only in a pid are one finding, and 10000 distinct targets
 # keep memory bounded while every occurrence is still accounted for: the
 # store keeps the first 4096 (its bound, MAX_DISTINCT_FINDINGS), each
@@ -52,13 +53,31 @@ print(len(listed), sum(o["count"] for o in listed), len({o["target"] for o in li
 PY
 }
 
+# sarif_results FILE: "RESULTS RULE_ID LEVEL COUNT FOLDED" of a SARIF log:
+# how many results, the first one's rule, level and properties.count, and
+# the run's foldedOccurrences ("-" when absent).
+sarif_results() {
+        /usr/bin/python3 - "$1" <<'PY'
+import json, sys
+run = json.load(open(sys.argv[1], encoding="utf-8"))["runs"][0]
+results = run["results"]
+first = results[0] if results else {}
+print(len(results), first.get("ruleId", "-"), first.get("level", "-"),
+      first.get("properties", {}).get("count", "-"),
+      run.get("properties", {}).get("foldedOccurrences", "-"))
+PY
+}
+
 storm_checks() {
-        local who=$1 f=$tmp/shared/storm-$1.jsonl
+        local who=$1 f=$tmp/shared/storm-$1.jsonl s=$tmp/shared/storm-$1.sarif
         local n_listed n_listed_sum n_targets first last n_other n_folded n_folded_sum folded_target
+        local t0 ms
 
         # -- one storm, one finding -------------------------------------------
-        rm -f "$f"
-        LP_GUARD=240 lpx "$who" run --findings "$f" -- "$PROBE" storm 4 250000 ptrace
+        rm -f "$f" "$s"
+        t0=$(date +%s%N)
+        LP_GUARD=240 lpx "$who" run --findings "$f" --sarif "$s" -- "$PROBE" storm 4 250000 ptrace
+        ms=$((($(date +%s%N) - t0) / 1000000))
         assert_status 0 "$who: storm: every one of the calls got EPERM"
         assert_contains "$LP_OUT" "storm: attempts=1000000 expected=1000000 errno=EPERM" \
                 "$who: storm: the probe's own count"
@@ -69,7 +88,9 @@ storm_checks() {
         assert_eq 1 "$F_lines" "$who: storm: a single JSONL line"
         assert_contains "$LP_ERR" "leastpriv: 1 finding (1000000 occurrences)" "$who: storm: summary"
         assert_match "$LP_ERR" ' x1000000( |$)' "$who: storm: summary line count"
-        note "$who: storm took ${LP_ELAPSED}s"
+        assert_eq "1 syscall/ptrace error 1000000 -" "$(sarif_results "$s")" \
+                "$who: storm: one SARIF result, its count, nothing folded"
+        note "$who: storm took $ms ms ($((1000000000 / (ms > 0 ? ms : 1))) denied calls/s)"
 
         # -- the same call from two processes: the pid in the target does not
         # make it a second finding ----------------------------------------------
