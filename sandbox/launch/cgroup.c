@@ -11,7 +11,8 @@
  * ancestor that hands the controllers down: the parent slice on a systemd
  * host (where systemd-run --scope puts a scope), the delegated subtree's
  * top under Delegate=yes. The name is leastpriv-PID: a cgroup whose PID is
- * gone is a killed run's and is removed by the next run that looks. */
+ * gone is a killed run's and is removed by the next run that looks (see
+ * run_name for leastpriv in a PID namespace of its own). */
 #include "launch/cgroup.h"
 
 #include <dirent.h>
@@ -34,6 +35,9 @@
 #include "profile/policy.h"
 
 #define NAME_PREFIX "leastpriv-"
+
+/* The initial PID namespace's inode number (PROC_PID_INIT_INO). */
+#define INITIAL_PID_NAMESPACE 0xEFFFFFFCULL
 
 /* How long a killed process may take to leave its cgroup. */
 #define EXIT_WAIT_MS 5000
@@ -197,16 +201,50 @@ static size_t kill_listed(const char *dir)
         return n;
 }
 
+/* Our PID namespace's inode, or 0 when /proc is another namespace's. */
+static unsigned long long pid_namespace(void)
+{
+        struct stat st;
+        return stat("/proc/self/ns/pid", &st) == 0 ? (unsigned long long)st.st_ino : 0;
+}
+
+/* A pid names a process only in its PID namespace, and a container's
+ * entrypoint (or a run under `unshare --pid`) is pid 1 in each: beside
+ * runs of other PID namespaces in the same cgroup, the name also carries
+ * the namespace (leastpriv-1-pidns4026532178). */
+static void run_name(char *out, size_t size, unsigned long long pidns, long pid)
+{
+        if (pidns == INITIAL_PID_NAMESPACE)
+                snprintf(out, size, NAME_PREFIX "%ld", pid);
+        else
+                snprintf(out, size, NAME_PREFIX "%ld-pidns%llu", pid, pidns);
+}
+
+/* Whether `name` is the cgroup of a run that was killed. Only a name of
+ * our own PID namespace can be judged: another's pid means nothing here.
+ * A name with our own pid is a killed run's (we are not it: we have not
+ * made ours yet), as when the pid 1 of a namespace whose inode is ours now
+ * was killed. */
+static bool stale(const char *name, unsigned long long pidns)
+{
+        char *end = NULL, ours[64];
+        if (strncmp(name, NAME_PREFIX, strlen(NAME_PREFIX)) != 0 || !pidns)
+                return false;
+        long pid = strtol(name + strlen(NAME_PREFIX), &end, 10);
+        if (end == name + strlen(NAME_PREFIX) || pid <= 0)
+                return false;
+        run_name(ours, sizeof(ours), pidns, pid);
+        if (strcmp(name, ours) != 0)
+                return false;
+        return pid == getpid() || (kill((pid_t)pid, 0) < 0 && errno == ESRCH);
+}
+
 /* Removes the cgroups of runs that were killed before they could. */
-static void remove_stale(const char *parent)
+static void remove_stale(const char *parent, unsigned long long pidns)
 {
         DIR *d = opendir(parent);
         for (struct dirent *e; d && (e = readdir(d));) {
-                char *end = NULL;
-                if (strncmp(e->d_name, NAME_PREFIX, strlen(NAME_PREFIX)) != 0)
-                        continue;
-                long pid = strtol(e->d_name + strlen(NAME_PREFIX), &end, 10);
-                if (*end || pid <= 0 || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+                if (!stale(e->d_name, pidns))
                         continue;
                 /* What is left of its tree is still dying from the
                  * parent-death signals, or (without a PID namespace) was
@@ -237,9 +275,12 @@ static int open_joining(struct lp_cgroup_dir *d)
 static int make_dir(struct lp_cgroup *cg, const char *parent, bool unified)
 {
         struct lp_cgroup_dir *d = &cg->dirs[cg->n];
+        unsigned long long pidns = pid_namespace();
+        char name[64];
         *d = (struct lp_cgroup_dir){.dir = -1, .join = -1, .unified = unified};
-        remove_stale(parent);
-        if (asprintf(&d->path, "%s/" NAME_PREFIX "%d", parent, (int)getpid()) < 0) {
+        remove_stale(parent, pidns);
+        run_name(name, sizeof(name), pidns, (long)getpid());
+        if (asprintf(&d->path, "%s/%s", parent, name) < 0) {
                 d->path = NULL;
                 return -ENOMEM;
         }

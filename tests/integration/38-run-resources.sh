@@ -20,9 +20,10 @@ lp_require_binaries
 lp_require_nobody_access
 
 # Every cgroup of a run is named leastpriv-PID (leastpriv's pid), in any
-# hierarchy; other runs may be going on at the same time.
+# hierarchy; other runs may be going on at the same time (those in a PID
+# namespace of their own, leastpriv-PID-pidnsINODE, are not ours to judge).
 run_cgroups() {
-        find /sys/fs/cgroup -mindepth 1 -maxdepth 6 -type d -name 'leastpriv-*' 2>/dev/null |
+        find /sys/fs/cgroup -mindepth 1 -maxdepth 6 -type d -regex '.*/leastpriv-[0-9]+' 2>/dev/null |
                 sort
 }
 # The ones whose leastpriv is gone: left behind.
