@@ -14,8 +14,11 @@
 # Read at each add_test(): LEASTPRIV_PROFILE (a name or an absolute path),
 # LEASTPRIV_RUN_OPTIONS (a list, e.g. --fail-on-findings),
 # LEASTPRIV_FINDINGS_DIR and LEASTPRIV_SARIF_DIR (one DIR/<test>.jsonl or
-# .sarif per test). set(LEASTPRIV_WRAP_TESTS OFF) in a directory leaves the
-# add_test() calls made there as they are, on purpose.
+# .sarif per test), LEASTPRIV_LEARN_OUTPUT (an absolute path: the tests
+# run under `leastpriv learn --merge -o PATH` instead, all learning into
+# that one profile, LEASTPRIV_PROFILE being the base).
+# set(LEASTPRIV_WRAP_TESTS OFF) in a directory leaves the add_test() calls
+# made there as they are, on purpose.
 #
 # Why add_test() itself is wrapped: CMake runs a test under
 # CMAKE_CROSSCOMPILING_EMULATOR (and, from 3.29, CMAKE_TEST_LAUNCHER) only
@@ -92,10 +95,18 @@ function(_leastpriv_program name word out)
   set(${out} "${text}" PARENT_SCOPE)
 endfunction()
 
-# `leastpriv run [-p P] [--findings F] [--sarif S] [OPTIONS] --` as text.
+# `leastpriv run [-p P] [--findings F] [--sarif S] [OPTIONS] --` as text
+# (`leastpriv learn --merge -o OUT ...` with LEASTPRIV_LEARN_OUTPUT).
 function(_leastpriv_run_prefix name profile run_options out)
   get_property(exe GLOBAL PROPERTY LEASTPRIV_EXECUTABLE)
   set(prefix "${exe}" run)
+  if(LEASTPRIV_LEARN_OUTPUT)
+    if(NOT IS_ABSOLUTE "${LEASTPRIV_LEARN_OUTPUT}")
+      message(FATAL_ERROR "leastpriv: LEASTPRIV_LEARN_OUTPUT must be an absolute path "
+                          "(each test runs in a directory of its own): ${LEASTPRIV_LEARN_OUTPUT}")
+    endif()
+    set(prefix "${exe}" learn --merge -o "${LEASTPRIV_LEARN_OUTPUT}")
+  endif()
   if(profile)
     list(APPEND prefix -p "${profile}")
   endif()
@@ -104,7 +115,7 @@ function(_leastpriv_run_prefix name profile run_options out)
     file(MAKE_DIRECTORY "${LEASTPRIV_FINDINGS_DIR}")
     list(APPEND prefix --findings "${LEASTPRIV_FINDINGS_DIR}/${file}.jsonl")
   endif()
-  if(LEASTPRIV_SARIF_DIR)
+  if(LEASTPRIV_SARIF_DIR AND NOT LEASTPRIV_LEARN_OUTPUT) # learn writes no SARIF
     file(MAKE_DIRECTORY "${LEASTPRIV_SARIF_DIR}")
     list(APPEND prefix --sarif "${LEASTPRIV_SARIF_DIR}/${file}.sarif")
   endif()

@@ -33,6 +33,7 @@ cat >"$tmp/src/probe.c" <<'C'
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
@@ -55,8 +56,10 @@ int main(void)
         }
         printf("probe: listening on 127.0.0.1:%u, connected\n", ntohs(a.sin_port));
         if (ptrace(PTRACE_TRACEME, 0, 0, 0) == 0) {
-                printf("probe: ptrace allowed: not under leastpriv\n");
-                return 1;
+                /* What `leastpriv learn` lets through: it blocks nothing. */
+                const char *expect = getenv("PROBE_EXPECT_PTRACE");
+                printf("probe: ptrace allowed%s\n", expect ? "" : ": not under leastpriv run");
+                return expect && strcmp(expect, "allowed") == 0 ? 0 : 1;
         }
         printf("probe: ptrace: %s\n", strerror(errno));
         return errno == EPERM ? 0 : 1;
@@ -169,7 +172,24 @@ assert_status 0 "off: build"
 # The probe can fail: bare, ptrace is allowed.
 capture ctest --test-dir "$tmp/build-off" -R '^by_target$' --output-on-failure
 assert_ne 0 "$LP_STATUS" "off: by_target runs bare, and the probe says so"
-assert_contains "$LP_OUT" "probe: ptrace allowed: not under leastpriv" "off: the bare probe's reason"
+assert_contains "$LP_OUT" "probe: ptrace allowed: not under leastpriv run" "off: the bare probe's reason"
+
+# ---- learning: every test merges into one profile ----------------------------
+learned=$tmp/learned/ctest.profile
+mkdir -p "$tmp/learned"
+configure "$old" "$tmp/build-learn" -DLEASTPRIV_WRAP_TESTS=ON -DLEASTPRIV_LEARN_OUTPUT="$learned"
+assert_status 0 "learn: configure with LEASTPRIV_LEARN_OUTPUT"
+listing=$(cd "$tmp/build-learn" && ctest -N -V 2>&1)
+n=$(grep -cF "Test command: $installed \"learn\" \"--merge\" \"-o\" \"$learned\" \"--\"" <<<"$listing" || true)
+assert_eq 2 "$n" "learn: both tests run under leastpriv learn --merge -o the one profile"
+capture cmake --build "$tmp/build-learn"
+assert_status 0 "learn: build"
+PROBE_EXPECT_PTRACE=allowed capture ctest --test-dir "$tmp/build-learn" -j2 --output-on-failure
+assert_status 0 "learn: ctest -j2 passes (learning blocks nothing)"
+n=$(grep -c '^Allow=ptrace ' "$learned" 2>/dev/null || true)
+assert_eq 1 "$n" "learn: the merged profile grants ptrace, once"
+capture "$installed" check "$learned"
+assert_status 0 "learn: the merged profile is valid"
 
 # ---- what cannot be wrapped stops the configure ----------------------------
 configure "$unwrappable" "$tmp/build-unwrappable" -DLEASTPRIV_WRAP_TESTS=ON
