@@ -81,10 +81,12 @@ find_package(leastpriv 0.1 REQUIRED)
 add_executable(probe ../probe.c)
 add_test(NAME by_target COMMAND probe)
 add_test(NAME by_path COMMAND ${CMAKE_CURRENT_BINARY_DIR}/probe)
-leastpriv_add_test(NAME explicit COMMAND probe)
+leastpriv_add_test(NAME explicit COMMAND probe PROFILE ${CMAKE_CURRENT_SOURCE_DIR}/probe.profile
+                   RUN_OPTIONS --timeout 60)
 add_subdirectory(sub)
 CMAKE
 )
+printf '[Profile]\nInclude=default\n' >"$modern/probe.profile"
 mkdir -p "$modern/sub"
 echo 'add_test(NAME sub/by_genex COMMAND $<TARGET_FILE:probe>)' >"$modern/sub/CMakeLists.txt"
 
@@ -120,14 +122,13 @@ configure() {
         capture cmake -S "$src" -B "$build" -DCMAKE_PREFIX_PATH="$prefix" "$@"
 }
 
-# count_commands BUILD: sets LP_TOTAL to the number of test commands
-# `ctest -N -V` lists, LP_WRAPPED to those that start with the installed
-# leastpriv's `run`.
+# count_commands BUILD: sets LP_LISTING to what `ctest -N -V` prints,
+# LP_TOTAL to the number of test commands it lists, LP_WRAPPED to those
+# that start with the installed leastpriv's `run`.
 count_commands() {
-        local listing
-        listing=$(cd "$1" && ctest -N -V 2>&1)
-        LP_TOTAL=$(grep -c 'Test command:' <<<"$listing" || true)
-        LP_WRAPPED=$(grep -cF "Test command: $installed \"run\"" <<<"$listing" || true)
+        LP_LISTING=$(cd "$1" && ctest -N -V 2>&1)
+        LP_TOTAL=$(grep -c 'Test command:' <<<"$LP_LISTING" || true)
+        LP_WRAPPED=$(grep -cF "Test command: $installed \"run\"" <<<"$LP_LISTING" || true)
 }
 
 # ---- wrapped: every form, under ctest -j2 ----------------------------------
@@ -141,6 +142,9 @@ for name in modern old; do
         assert_status 0 "$name: configure with LEASTPRIV_WRAP_TESTS=ON"
         [ "$LP_STATUS" -eq 0 ] || { last_output >&2; continue; }
         count_commands "$build"
+        [ "$name" = modern ] && assert_contains "$LP_LISTING" \
+                "$installed \"run\" \"-p\" \"$modern/probe.profile\" \"--findings\" \"$findings/explicit.jsonl\" \"--timeout\" \"60\" \"--\" \"$build/probe\"" \
+                "modern: leastpriv_add_test()'s PROFILE and RUN_OPTIONS"
         assert_eq "$expected" "$LP_TOTAL" "$name: tests ctest -N lists"
         assert_eq "$expected" "$LP_WRAPPED" "$name: tests whose command is 'leastpriv run'"
         capture cmake --build "$build"
