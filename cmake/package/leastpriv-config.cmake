@@ -24,8 +24,8 @@
 # CMAKE_CROSSCOMPILING_EMULATOR (and, from 3.29, CMAKE_TEST_LAUNCHER) only
 # when its command names an executable target. add_test(NAME n COMMAND
 # ${dir}/prog), $<TARGET_FILE:prog> and the old add_test(n prog) form all
-# run bare, silently, and 3.29 (CMP0158) drops the emulator when not cross
-# compiling. So the command line is rewritten instead, and at the end of
+# run bare, silently, and under CMP0158 (a project requiring 3.29) the
+# emulator is dropped when not cross compiling. So the command line is rewritten instead, and at the end of
 # the configure every test of the tree is checked to be wrapped.
 if(CMAKE_VERSION VERSION_LESS 3.19)
   set(leastpriv_FOUND FALSE)
