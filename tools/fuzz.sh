@@ -15,7 +15,7 @@ seconds=${1:-60}
 build=build-fuzz
 cc=${CC:-$(command -v clang || command -v clang-14 || true)}
 if [[ -z "$cc" ]]; then
-        echo "fuzz.sh: clang not found: apt-get install -y clang" >&2
+        echo "fuzz.sh: clang not found: bash tools/setup.sh --fuzz (or apt-get install -y clang libclang-rt-dev)" >&2
         exit 2
 fi
 

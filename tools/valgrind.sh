@@ -12,7 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if ! command -v valgrind >/dev/null; then
-        echo "valgrind.sh: valgrind not found: apt-get install -y valgrind" >&2
+        echo "valgrind.sh: valgrind not found: bash tools/setup.sh --valgrind (or apt-get install -y valgrind)" >&2
         exit 2
 fi
 build=build-vg

@@ -107,6 +107,28 @@ static int dir_source(const char *dir, size_t dir_len, const char *name, struct 
         return read_file(path, s);
 }
 
+void lp_profile_installed_dir(char *buf, size_t size)
+{
+        /* The install's share dir is found from where the binary is, not
+         * where it was configured to go: `cmake --install --prefix P` and a
+         * relocated package both put it at P/bin/leastpriv next to
+         * P/share/leastpriv/profiles. /proc/self/exe is the resolved path
+         * (a symlink in /usr/local/bin leads to the real install), so its
+         * ".." can be taken off lexically. */
+        char exe[PATH_MAX];
+        ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+        const char *rel = LP_DATADIR_FROM_BINDIR;
+        char *dir_end = n > 0 && exe[0] == '/' ? memrchr(exe, '/', (size_t)n) : NULL;
+        while (dir_end && strncmp(rel, "../", 3) == 0) {
+                rel += 3;
+                dir_end = dir_end == exe ? NULL : memrchr(exe, '/', (size_t)(dir_end - exe));
+        }
+        if (!dir_end || snprintf(buf, size, "%.*s/%s", (int)(dir_end - exe), exe, rel) >= (int)size)
+                /* No /proc (early in a container's life): where it was
+                 * configured to go. */
+                snprintf(buf, size, "%s", LP_DATADIR);
+}
+
 /* The search order of docs/architecture.md, "Profiles": LEASTPRIV_PATH,
  * ./profiles, /etc/leastpriv/profiles, the install's share dir, then the
  * embedded profiles. */
@@ -120,7 +142,9 @@ static int find_by_name(const char *name, struct source *s)
                         return r;
                 p += len + (p[len] == ':');
         }
-        static const char *const dirs[] = {"./profiles", "/etc/leastpriv/profiles", LP_DATADIR};
+        char installed[PATH_MAX];
+        lp_profile_installed_dir(installed, sizeof(installed));
+        const char *const dirs[] = {"./profiles", "/etc/leastpriv/profiles", installed};
         for (size_t i = 0; i < LP_ELEMENTSOF(dirs); i++) {
                 int r = dir_source(dirs[i], strlen(dirs[i]), name, s);
                 if (r != -ENOENT)
@@ -175,6 +199,22 @@ static int parse_and_apply(struct lp_builder *b, struct source *s)
         return r;
 }
 
+static void report_unreadable(struct lp_builder *b, const char *name, const char *where,
+                              unsigned line, int r)
+{
+        if (r != -ENOENT || is_path(name) || b->embedded_only) {
+                lp_builder_error(b, where, line, "cannot read profile '%s': %s", name,
+                                 strerror(-r));
+                return;
+        }
+        char installed[PATH_MAX];
+        lp_profile_installed_dir(installed, sizeof(installed));
+        lp_builder_error(b, where, line,
+                         "cannot read profile '%s': %s (looked in LEASTPRIV_PATH, ./profiles, "
+                         "/etc/leastpriv/profiles, %s and the embedded profiles)",
+                         name, strerror(-r), installed);
+}
+
 /* Loads NAME (from an Include= at FILE:LINE, or the top level when file is
  * NULL) and applies it in place. */
 static int include(struct lp_builder *b, const char *name, const char *file, unsigned line)
@@ -185,13 +225,7 @@ static int include(struct lp_builder *b, const char *name, const char *file, uns
         if (r == -ENOMEM)
                 goto out;
         if (r < 0) {
-                lp_builder_error(b, where, line, "cannot read profile '%s': %s%s", name,
-                                 strerror(-r),
-                                 r == -ENOENT && !is_path(name) && !b->embedded_only
-                                         ? " (looked in LEASTPRIV_PATH, ./profiles, "
-                                           "/etc/leastpriv/profiles, " LP_DATADIR
-                                           " and the embedded profiles)"
-                                         : "");
+                report_unreadable(b, name, where, line, r);
                 r = 0;
                 goto out;
         }

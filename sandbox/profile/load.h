@@ -2,6 +2,7 @@
  * includes expanded, every key applied through the key table (keys.h),
  * groups resolved, every name checked. */
 #pragma once
+#include <stddef.h>
 #include <stdio.h>
 
 struct lp_policy;
@@ -20,3 +21,8 @@ int lp_policy_load_string(const char *text, const char *file, FILE *errors, stru
  * opened). For text nobody vouches for, such as a fuzzer's. */
 int lp_policy_load_string_sealed(const char *text, const char *file, FILE *errors,
                                  struct lp_policy **ret);
+
+/* The install's share/leastpriv/profiles, found from the running binary
+ * (/proc/self/exe/../share/leastpriv/profiles for a bin/ install), into
+ * buf; the configure-time path when /proc cannot say. */
+void lp_profile_installed_dir(char *buf, size_t size);

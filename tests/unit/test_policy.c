@@ -1684,7 +1684,21 @@ static void test_load_shipped_profiles_by_path(void **state)
 
 static bool installed_profiles_exist(void)
 {
-        return access("/etc/leastpriv/profiles", F_OK) == 0 || access(LP_DATADIR, F_OK) == 0;
+        char installed[PATH_MAX];
+        lp_profile_installed_dir(installed, sizeof(installed));
+        return access("/etc/leastpriv/profiles", F_OK) == 0 || access(installed, F_OK) == 0;
+}
+
+/* The install's profiles are next to the running binary (here
+ * LP_BINARY_DIR/tests/test_policy), not at the configured prefix, and the
+ * path is written without "..". */
+static void test_installed_dir_follows_the_binary(void **state)
+{
+        char installed[PATH_MAX];
+        lp_profile_installed_dir(installed, sizeof(installed));
+        if (strcmp(LP_DATADIR_FROM_BINDIR, "../share/leastpriv/profiles") != 0)
+                skip(); /* configured with a layout of its own: nothing fixed to compare */
+        assert_string_equal(installed, LP_BINARY_DIR "/share/leastpriv/profiles");
 }
 
 static void test_load_embedded_default(void **state)
@@ -1895,6 +1909,7 @@ int main(void)
                 TT(test_load_unreadable_permissions),
                 TT(test_load_nul_bytes_and_crlf_files),
                 TT(test_load_shipped_profiles_by_path),
+                T(test_installed_dir_follows_the_binary),
                 TT(test_load_embedded_default),
                 TT(test_load_embedded_strict),
                 TT(test_load_embedded_overridden_by_leastpriv_path),
