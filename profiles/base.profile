@@ -63,6 +63,16 @@ Withhold=*TOKEN* *SECRET* *PASSWORD* *PASSWD* *_KEY *_KEY_ID *CREDENTIALS*
 Withhold=AWS_* AZURE_* GOOGLE_APPLICATION_CREDENTIALS GCP_* SSH_AUTH_SOCK
 Withhold=NPM_TOKEN NODE_AUTH_TOKEN GH_* GITHUB_TOKEN CI_JOB_TOKEN VAULT_*
 Withhold=DOCKER_AUTH_CONFIG KUBECONFIG
+# Identity tokens CI hands out (GitLab's job JWTs, GitHub's OIDC request
+# URL and token) and DSNs, which carry a key.
+Withhold=*_JWT *_JWT_* ACTIONS_ID_TOKEN_REQUEST_* *_DSN
+# A value that is a URL with a password in it (DATABASE_URL=
+# postgres://user:pass@db/app) is withheld whatever its name. A name the
+# globs above match that only names a file (*_CA_BUNDLE, *_PATH, *_FILE
+# set to an absolute path, AWS_CA_BUNDLE=/etc/ssl/ca.pem) passes: the
+# file, not its name, would be the secret, and the filesystem rules keep
+# the credential stores out. A name written out in full is always withheld.
+WithholdURLPasswords=yes
 
 [Limits]
 # Enough for parallel builds, low enough to stop a fork bomb.

@@ -1,7 +1,6 @@
 #include "launch/env.h"
 
 #include <errno.h>
-#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,14 +40,11 @@ static void drop(struct env_builder *b, const char *name, size_t len)
         b->vars[kept] = NULL;
 }
 
-static int record_withheld(struct lp_findings *store, const char *name,
-                           const struct lp_pattern *rule)
+static int record_withheld(struct lp_findings *store, const char *name, const char *rule_text)
 {
         if (!store)
                 return 0;
-        char origin[512], rule_text[768], fix[512];
-        snprintf(rule_text, sizeof(rule_text), "%s [Environment] Withhold=%s",
-                 lp_origin_format(&rule->origin, origin, sizeof(origin)), rule->glob);
+        char fix[512];
         snprintf(fix, sizeof(fix), "[Environment] Pass=%s", name);
         struct lp_finding f = {
                 .kind = LP_FINDING_ENVIRONMENT,
@@ -62,14 +58,71 @@ static int record_withheld(struct lp_findings *store, const char *name,
         return lp_findings_add(store, &f);
 }
 
-static bool passed_through_clear(const struct lp_policy *p, const char *name)
+/* A Withhold= pattern written as a whole name, not a glob. */
+static bool exact(const struct lp_pattern *rule)
 {
-        /* With Clear=yes only what Pass= names survives (like systemd's
-         * PassEnvironment=). */
-        for (size_t i = 0; i < p->n_pass; i++)
-                if (fnmatch(p->pass[i].glob, name, 0) == 0)
+        return !strpbrk(rule->glob, "*?[");
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+        size_t n = strlen(s), m = strlen(suffix);
+        return n > m && strcmp(s + n - m, suffix) == 0;
+}
+
+/* A name a glob caught that only names files (AWS_CA_BUNDLE=/etc/ssl/ca.pem,
+ * a *_PATH list of absolute directories): the file, not its name, would be
+ * the secret, and the filesystem rules keep the credential stores out. */
+static bool names_files(const char *name, const char *value)
+{
+        if (!ends_with(name, "_CA_BUNDLE") && !ends_with(name, "_PATH") &&
+            !ends_with(name, "_FILE"))
+                return false;
+        if (!*value || strstr(value, "://"))
+                return false;
+        for (const char *p = value; p; p = strchr(p, ':') ? strchr(p, ':') + 1 : NULL)
+                if (*p != '/')
+                        return false;
+        return true;
+}
+
+/* "scheme://user:password@host...": a URL whose user information holds
+ * a password (an empty user too: redis://:password@host). */
+static bool url_with_password(const char *value)
+{
+        for (const char *p = strstr(value, "://"); p; p = strstr(p + 3, "://")) {
+                const char *info = p + 3;
+                size_t len = strcspn(info, "/?#@ ");
+                const char *colon = memchr(info, ':', len);
+                if (info[len] == '@' && colon && colon + 1 < info + len)
                         return true;
+        }
         return false;
+}
+
+/* The rule that withholds NAME=VALUE, as a finding's rule, into buf; NULL
+ * when it passes. */
+static const char *withholding_rule(const struct lp_policy *p, const char *name, const char *value,
+                                    char *buf, size_t size)
+{
+        char origin[512];
+        const struct lp_pattern *rule = NULL;
+        if (lp_policy_passes(p, name))
+                return NULL;
+        if (lp_policy_withholds(p, name, &rule) && (exact(rule) || !names_files(name, value))) {
+                snprintf(buf, size, "%s [Environment] Withhold=%s",
+                         lp_origin_format(&rule->origin, origin, sizeof(origin)), rule->glob);
+                return buf;
+        }
+        if (p->withhold_url_passwords.value && url_with_password(value)) {
+                snprintf(buf, size,
+                         "%s [Environment] WithholdURLPasswords=yes (the value is a URL with a "
+                         "password)",
+                         lp_origin_format(&p->withhold_url_passwords.origin, origin,
+                                          sizeof(origin)));
+                return buf;
+        }
+        return NULL;
 }
 
 static int add_inherited(const struct lp_policy *p, const char *var, struct lp_findings *store,
@@ -81,10 +134,12 @@ static int add_inherited(const struct lp_policy *p, const char *var, struct lp_f
         _cleanup_free_ char *name = strndup(var, (size_t)(eq - var));
         if (!name)
                 return -ENOMEM;
-        const struct lp_pattern *rule = NULL;
-        if (lp_policy_withholds(p, name, &rule))
+        char rule[800];
+        if (withholding_rule(p, name, eq + 1, rule, sizeof(rule)))
                 return record_withheld(store, name, rule);
-        if (p->clear_env && !passed_through_clear(p, name))
+        /* With Clear=yes only what Pass= names survives (like systemd's
+         * PassEnvironment=). */
+        if (p->clear_env && !lp_policy_passes(p, name))
                 return 0;
         return push(b, strdup(var));
 }

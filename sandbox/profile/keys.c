@@ -56,6 +56,7 @@ const struct lp_key lp_keys[] = {
         GRANTING_KEY("Environment", "Withhold", withhold, false),
         GRANTING_KEY("Environment", "Pass", pass, false),
         KEY("Environment", "Set", set, false),
+        GRANTING_KEY("Environment", "WithholdURLPasswords", withhold_url_passwords, false),
 
         KEY("Limits", "Timeout", timeout, false),
         KEY("Limits", "Processes", processes, false),

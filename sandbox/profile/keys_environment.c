@@ -186,3 +186,25 @@ int lp_key_clear_privileges(const struct lp_policy *p, const struct lp_policy *o
                 return 0;
         return lp_value_grant(sink, &p->clear_env_origin, "environment inherited (Clear=no)");
 }
+
+/* ---- WithholdURLPasswords= ---- */
+
+int lp_key_withhold_url_passwords_apply(struct lp_builder *b, const char *value, struct lp_origin o)
+{
+        return lp_value_flag_apply(b, &b->policy->withhold_url_passwords, "WithholdURLPasswords",
+                                   value, o);
+}
+
+void lp_key_withhold_url_passwords_show(const struct lp_policy *p, FILE *out)
+{
+        lp_value_flag_show(out, "WithholdURLPasswords", &p->withhold_url_passwords);
+}
+
+int lp_key_withhold_url_passwords_privileges(const struct lp_policy *p,
+                                             const struct lp_policy *other,
+                                             struct lp_privilege_sink *sink)
+{
+        return lp_value_flag_privilege(&p->withhold_url_passwords, sink,
+                                       "environment URLs with a password passed "
+                                       "(WithholdURLPasswords=no)");
+}

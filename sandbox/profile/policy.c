@@ -125,13 +125,20 @@ bool lp_policy_socket(const struct lp_policy *p, int family, int protocol)
         return false;
 }
 
+bool lp_policy_passes(const struct lp_policy *p, const char *name)
+{
+        for (size_t i = 0; i < p->n_pass; i++)
+                if (fnmatch(p->pass[i].glob, name, 0) == 0)
+                        return true;
+        return false;
+}
+
 bool lp_policy_withholds(const struct lp_policy *p, const char *name,
                          const struct lp_pattern **ret_rule)
 {
         /* Pass= overrides a withhold (docs/architecture.md, "Profiles"). */
-        for (size_t i = 0; i < p->n_pass; i++)
-                if (fnmatch(p->pass[i].glob, name, 0) == 0)
-                        return false;
+        if (lp_policy_passes(p, name))
+                return false;
         for (size_t i = 0; i < p->n_withhold; i++) {
                 if (fnmatch(p->withhold[i].glob, name, 0) == 0) {
                         if (ret_rule)

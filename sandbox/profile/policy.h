@@ -174,8 +174,9 @@ struct lp_policy {
         struct lp_flag protect_cgroups;  /* ProtectControlGroups= */
         struct lp_flag restrict_suid;    /* RestrictSUIDSGID= */
 
-        struct lp_flag private_ipc;      /* [Host] PrivateIPC= */
-        struct lp_flag protect_hostname; /* [Host] ProtectHostname= */
+        struct lp_flag withhold_url_passwords; /* [Environment] WithholdURLPasswords= */
+        struct lp_flag private_ipc;            /* [Host] PrivateIPC= */
+        struct lp_flag protect_hostname;       /* [Host] ProtectHostname= */
 
         struct lp_limit timeout;    /* seconds */
         struct lp_limit processes;  /* RLIMIT_NPROC */
@@ -239,6 +240,9 @@ const struct lp_capability *lp_policy_keeps(const struct lp_policy *p, int cap);
 const struct lp_family *lp_policy_family(const struct lp_policy *p, int family);
 /* Whether socket(family, *, protocol) is granted. */
 bool lp_policy_socket(const struct lp_policy *p, int family, int protocol);
+
+/* Whether a Pass= pattern names the variable NAME. */
+bool lp_policy_passes(const struct lp_policy *p, const char *name);
 
 /* Whether the variable NAME is withheld from the command; when it is,
  * *ret_rule (may be NULL) points at the Withhold= pattern that matched. */

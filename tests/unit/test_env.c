@@ -122,6 +122,48 @@ static void test_lp_env_build_default_withholds_secrets(void **state)
         done(&b);
 }
 
+/* Judged by the value too: a name a glob caught that only names files
+ * passes, a name written out stays withheld whatever its value, and a URL
+ * with a password is withheld whatever its name. */
+static void test_lp_env_build_judges_values(void **state)
+{
+        static const char *const caller[] = {
+                "AWS_CA_BUNDLE=/etc/ssl/ca.pem",         /* AWS_*, but a file's name */
+                "GH_CONFIG_PATH=/etc/gh:/opt/gh",        /* GH_*, a list of paths */
+                "GH_TOKEN_FILE=token.txt",               /* not an absolute path */
+                "AWS_SECRET_ACCESS_KEY=/etc/ssl/ca.pem", /* not a file's name */
+                "DATABASE_URL=postgres://app:s3cret@db:5432/app",
+                "REDIS_URL=redis://:s3cret@cache:6379/0",
+                "MIRROR_URL=https://user@mirror.example/x", /* no password */
+                "CI_JOB_JWT_V2=eyJ",
+                "ACTIONS_ID_TOKEN_REQUEST_URL=https://x",
+                "SENTRY_DSN=https://k@o.example/1",
+                NULL,
+        };
+        struct built b = build("[Profile]\nInclude=default\n", caller);
+        ASSERT_ENV(b.env, "AWS_CA_BUNDLE=/etc/ssl/ca.pem", "GH_CONFIG_PATH=/etc/gh:/opt/gh",
+                   "MIRROR_URL=https://user@mirror.example/x");
+        static const uint64_t ones[] = {1, 1, 1, 1, 1, 1, 1};
+        assert_withheld(b.store,
+                        ENV("GH_TOKEN_FILE", "AWS_SECRET_ACCESS_KEY", "DATABASE_URL", "REDIS_URL",
+                            "CI_JOB_JWT_V2", "ACTIONS_ID_TOKEN_REQUEST_URL", "SENTRY_DSN"),
+                        ones);
+        assert_non_null(strstr(rule_of(b.store, "DATABASE_URL"),
+                               "[Environment] WithholdURLPasswords=yes (the value is a URL with "
+                               "a password)"));
+        done(&b);
+        /* A whole name always withholds; Pass= and WithholdURLPasswords=no
+         * let the rest through. */
+        b = build("[Environment]\nWithhold=AWS_CA_BUNDLE\nPass=DATABASE_URL\n"
+                  "WithholdURLPasswords=yes\n",
+                  caller);
+        assert_withheld(b.store, ENV("AWS_CA_BUNDLE", "REDIS_URL"), ones);
+        done(&b);
+        b = build("[Environment]\nWithholdURLPasswords=no\n", caller);
+        assert_withheld(b.store, ENV(NULL), ones);
+        done(&b);
+}
+
 static void test_lp_env_build_pass_overrides_withhold(void **state)
 {
         struct built b = build("[Environment]\n"
@@ -237,6 +279,7 @@ int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_lp_env_build_default_withholds_secrets),
+                cmocka_unit_test(test_lp_env_build_judges_values),
                 cmocka_unit_test(test_lp_env_build_pass_overrides_withhold),
                 cmocka_unit_test(test_lp_env_build_clear),
                 cmocka_unit_test(test_lp_env_build_set_replaces),

@@ -46,7 +46,7 @@ static void test_keys_are_unique_and_in_known_sections(void **state)
                 if (!k->apply)
                         assert_string_equal(k->name, "Include");
         }
-        assert_int_equal(n, 33);
+        assert_int_equal(n, 34);
         assert_null(lp_key_find("Network", "Allow"));
         assert_null(lp_key_find("Syscalls", "allow")); /* case-sensitive */
 }
