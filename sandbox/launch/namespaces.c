@@ -40,6 +40,13 @@ static int map_ids(uid_t uid, gid_t gid)
         return r;
 }
 
+int lp_namespaces_learning_userns(uid_t uid, gid_t gid)
+{
+        if (unshare(CLONE_NEWUSER) < 0)
+                return -errno;
+        return map_ids(uid, gid);
+}
+
 int lp_namespaces_create(const struct lp_policy *p, uid_t uid, gid_t gid, enum lp_step *ret_step)
 {
         bool userns = lp_namespaces_need_userns(p, false);

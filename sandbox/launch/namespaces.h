@@ -16,5 +16,12 @@ struct lp_policy;
  * changes nothing of what the command sees), and some namespace wanted. */
 bool lp_namespaces_need_userns(const struct lp_policy *p, bool audit);
 
+/* An unprivileged learn: a user namespace mapping the caller's ids to
+ * themselves, only so that the command can have a PID namespace in which
+ * its processes are counted rather than notified (pidns.h). Nothing else
+ * of its view changes but what `run` changes too: files of unmapped ids
+ * show as the overflow id. Best effort: 0, or -errno and nothing done. */
+int lp_namespaces_learning_userns(uid_t uid, gid_t gid);
+
 /* In the child. 0 or -errno; *ret_step names the failing step. */
 int lp_namespaces_create(const struct lp_policy *p, uid_t uid, gid_t gid, enum lp_step *ret_step);
