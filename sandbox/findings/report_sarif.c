@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include "findings/escape.h"
 #include "findings/findings.h"
 #include "findings/json.h"
+#include "findings/sarif_rules.h"
 #include "profile/names.h"
 #include "profile/policy.h"
 #include "base/util.h"
@@ -35,7 +37,10 @@ struct sarif {
         size_t *rule_of;    /* finding -> rule number */
         size_t *rule_first; /* rule number -> its first finding */
         size_t n_rules;
-        char *cwd; /* to make absolute profile paths repo-relative */
+        char *cwd;      /* where the profile paths the user gave are relative to */
+        char *root;     /* the repository's root (the nearest .git above cwd), or cwd */
+        char *workflow; /* the GitHub workflow file, repository-relative, or NULL */
+        char *profile;  /* the profile's name, for automationDetails and fingerprints */
 };
 
 static uint64_t fnv1a(uint64_t h, const char *s)
@@ -126,38 +131,88 @@ static const char *rule_location(const struct sarif *x, const char *rule, size_t
         return file;
 }
 
-/* A profile file name as a URI reference: embedded profiles are the
- * repository's profiles/NAME.profile; absolute paths under the working
- * directory become relative (what code scanning resolves against the
- * checkout), other absolute paths file:// URIs. Everything but unreserved
- * characters and '/' is percent-encoded (RFC 3986). */
-static void write_uri(FILE *out, const struct sarif *x, const char *file, size_t len)
+/* The path under the repository's root of a profile file as the policy
+ * names it, or NULL when it is not in the repository: code scanning shows
+ * a result at a file of the checkout, and a path that is not there helps
+ * nobody. An embedded profile is no file: its results are shown at the
+ * workflow that ran the command, where GitHub Actions names it. */
+static char *repository_path(const struct sarif *x, const char *file, size_t len)
 {
         static const char embedded[] = "<embedded>/";
-        const char *prefix = "";
-        size_t cwd_len = x->cwd ? strlen(x->cwd) : 0;
-        if (len >= sizeof(embedded) - 1 && strncmp(file, embedded, sizeof(embedded) - 1) == 0) {
-                prefix = "profiles/";
-                file += sizeof(embedded) - 1, len -= sizeof(embedded) - 1;
-        } else if (file[0] == '/' && cwd_len > 1 && len > cwd_len + 1 &&
-                   strncmp(file, x->cwd, cwd_len) == 0 && file[cwd_len] == '/') {
-                file += cwd_len + 1, len -= cwd_len + 1;
-        } else if (file[0] == '/') {
-                prefix = "file://";
-        }
-        while (len >= 2 && file[0] == '.' && file[1] == '/')
-                file += 2, len -= 2;
+        if (len >= sizeof(embedded) - 1 && strncmp(file, embedded, sizeof(embedded) - 1) == 0)
+                return x->workflow ? strdup(x->workflow) : NULL;
+        _cleanup_free_ char *named = strndup(file, len), *joined = NULL;
+        if (!named || !x->root)
+                return NULL;
+        if (named[0] != '/' && (!x->cwd || asprintf(&joined, "%s/%s", x->cwd, named) < 0))
+                return NULL;
+        _cleanup_free_ char *real = realpath(joined ? joined : named, NULL);
+        size_t root_len = strlen(x->root);
+        if (!real || strncmp(real, x->root, root_len) != 0 || real[root_len] != '/')
+                return NULL;
+        return strdup(real + root_len + 1);
+}
 
-        fprintf(out, "\"%s", prefix);
-        for (size_t i = 0; i < len; i++) {
-                unsigned char c = (unsigned char)file[i];
-                if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    strchr("-._~/", c))
-                        fputc(c, out);
+/* A path as a URI reference: everything but unreserved characters and
+ * '/' percent-encoded (RFC 3986). */
+static void write_uri_path(FILE *out, const char *path)
+{
+        for (const unsigned char *c = (const unsigned char *)path; *c; c++)
+                if ((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+                    (*c >= '0' && *c <= '9') || strchr("-._~/", *c))
+                        fputc(*c, out);
                 else
-                        fprintf(out, "%%%02X", c);
+                        fprintf(out, "%%%02X", *c);
+}
+
+/* The nearest directory from `dir` up that holds a .git (a repository's
+ * root, or a worktree's), else `dir` itself. */
+static char *repository_root(const char *dir)
+{
+        _cleanup_free_ char *real = dir ? realpath(dir, NULL) : NULL;
+        if (!real)
+                return NULL;
+        char *at = strdup(real);
+        while (at && *at) {
+                char git[PATH_MAX];
+                snprintf(git, sizeof(git), "%s/.git", at);
+                if (access(git, F_OK) == 0)
+                        return at;
+                char *slash = strrchr(at, '/');
+                if (!slash || slash == at)
+                        break;
+                *slash = '\0';
         }
-        fputc('"', out);
+        free(at);
+        return strdup(real);
+}
+
+/* GITHUB_WORKFLOW_REF is "OWNER/REPO/.github/workflows/ci.yml@refs/...": its
+ * path, when that file is in the checkout. */
+static char *workflow_file(const char *root)
+{
+        const char *ref = getenv("GITHUB_WORKFLOW_REF");
+        const char *slash = ref ? strchr(ref, '/') : NULL;
+        const char *path = slash ? strchr(slash + 1, '/') : NULL;
+        if (!path || !root)
+                return NULL;
+        _cleanup_free_ char *rel = strndup(path + 1, strcspn(path + 1, "@")), *full = NULL;
+        if (!rel || !*rel || strstr(rel, "..") || asprintf(&full, "%s/%s", root, rel) < 0 ||
+            access(full, F_OK) != 0)
+                return NULL;
+        return strdup(rel);
+}
+
+/* "default" for <embedded>/default.profile or ./profiles/default.profile. */
+static char *profile_name(const struct lp_policy *p)
+{
+        const char *file = p ? (p->n_files ? p->files[0] : p->source) : NULL;
+        const char *base = file ? strrchr(file, '/') : NULL;
+        base = base ? base + 1 : file ? file : "none";
+        size_t len = strlen(base);
+        if (len > 8 && strcmp(base + len - 8, ".profile") == 0)
+                len -= 8;
+        return strndup(base, len);
 }
 
 static const char *level(enum lp_finding_action a)
@@ -214,11 +269,20 @@ static void write_rule(FILE *out, const struct lp_finding *f, bool last)
                              f->kind == LP_FINDING_ENVIRONMENT ? "withheld" : "not granted");
         if (r < 0)
                 text = NULL;
+        const struct lp_sarif_kind *k = lp_sarif_kind((int)f->kind);
         fputs("        {\"id\":", out);
         lp_json_string(out, id ? id : op);
         fputs(",\"shortDescription\":{\"text\":", out);
         lp_json_string(out, text ? text : shown ? shown : "");
-        fprintf(out, "}}%s\n", last ? "" : ",");
+        fputs("},\"fullDescription\":{\"text\":", out);
+        lp_json_string(out, k->full);
+        fputs("},\"help\":{\"text\":", out);
+        lp_json_string(out, k->help);
+        fprintf(out, "},\"helpUri\":\"%s#%s\"", LP_HOMEPAGE, k->anchor);
+        fprintf(out,
+                ",\"properties\":{\"security-severity\":\"%s\","
+                "\"tags\":[\"security\",\"least-privilege\",\"%s\"]}}%s\n",
+                k->severity, lp_finding_kind_name(f->kind), last ? "" : ",");
 }
 
 static void write_message(FILE *out, const struct lp_finding *f)
@@ -257,6 +321,26 @@ static void write_message(FILE *out, const struct lp_finding *f)
         lp_json_string(out, text);
 }
 
+/* At the profile line that decided it, relative to the repository's
+ * root; no location where that file is not in the repository. */
+static void write_location(FILE *out, const struct sarif *x, const struct lp_finding *f)
+{
+        size_t len;
+        unsigned line;
+        const char *file = rule_location(x, f->rule, &len, &line);
+        bool embedded = file && strncmp(file, "<embedded>/", 11) == 0;
+        _cleanup_free_ char *path = file && len > 0 ? repository_path(x, file, len) : NULL;
+        if (!path)
+                return;
+        fputs(",\"locations\":[{\"physicalLocation\":{\"artifactLocation\":{\"uri\":\"", out);
+        write_uri_path(out, path);
+        fputs("\",\"uriBaseId\":\"%SRCROOT%\"}", out);
+        /* A line of the embedded profile is no line of the workflow. */
+        if (line > 0 && !embedded)
+                fprintf(out, ",\"region\":{\"startLine\":%u}", line);
+        fputs("}}]", out);
+}
+
 static void write_result(FILE *out, const struct sarif *x, size_t i)
 {
         const struct lp_finding *f = lp_findings_at(x->store, i);
@@ -272,26 +356,17 @@ static void write_result(FILE *out, const struct sarif *x, size_t i)
         write_message(out, f);
         fputc('}', out);
 
-        size_t len;
-        unsigned line;
-        const char *file = rule_location(x, f->rule, &len, &line);
-        if (file && len > 0) {
-                fputs(",\"locations\":[{\"physicalLocation\":{\"artifactLocation\":{\"uri\":", out);
-                write_uri(out, x, file, len);
-                fputc('}', out);
-                if (line > 0)
-                        fprintf(out, ",\"region\":{\"startLine\":%u}", line);
-                fputs("}}]", out);
-        }
+        write_location(out, x, f);
 
         /* Code scanning tells results apart by rule and location; several
-         * findings often share the DefaultAction= line, so give each its
-         * own stable fingerprint (the store's key). */
+         * findings often share the DefaultAction= line, so each gets its
+         * own fingerprint, the same in every run: kind, operation, target
+         * without pids, profile. */
         uint64_t h = 0xcbf29ce484222325ULL ^ (uint64_t)f->kind;
         h = fnv1a(h, f->operation);
         h = fnv1a(h, f->dedupe_target ? f->dedupe_target : f->target);
-        h = fnv1a(h, f->exe);
-        fprintf(out, ",\"partialFingerprints\":{\"leastprivFinding/v1\":\"%016" PRIx64 "\"}", h);
+        h = fnv1a(h, x->profile);
+        fprintf(out, ",\"partialFingerprints\":{\"leastprivFinding/v2\":\"%016" PRIx64 "\"}", h);
 
         fprintf(out, ",\"properties\":{\"count\":%" PRIu64 ",\"action\":\"%s\",\"exe\":", f->count,
                 lp_finding_action_name(f->action));
@@ -311,6 +386,19 @@ static int write_log(FILE *out, void *userdata)
         for (size_t r = 0; r < x->n_rules; r++)
                 write_rule(out, lp_findings_at(x->store, x->rule_first[r]), r + 1 == x->n_rules);
         fputs("  ]}},\n", out);
+        /* Several wrapped suites each upload their own log: code scanning
+         * keeps one category per profile. */
+        fputs("  \"automationDetails\":{\"id\":", out);
+        _cleanup_free_ char *category = NULL;
+        lp_json_string(out, asprintf(&category, "leastpriv/%s/", x->profile ? x->profile : "") < 0
+                                    ? "leastpriv/"
+                                    : category);
+        fputs("},\n", out);
+        if (x->root) {
+                fputs("  \"originalUriBaseIds\":{\"%SRCROOT%\":{\"uri\":\"file://", out);
+                write_uri_path(out, x->root);
+                fputs("/\"}},\n", out);
+        }
         uint64_t folded = lp_findings_folded(x->store);
         if (folded > 0)
                 fprintf(out,
@@ -331,11 +419,17 @@ int lp_report_sarif_write(const struct lp_findings *s, const struct lp_policy *p
         struct sarif x = {.store = s, .policy = p, .n = lp_findings_size(s)};
         int r = assign_rules(&x);
         if (r == 0) {
-                x.cwd = get_current_dir_name(); /* NULL is fine: no rewriting */
+                x.cwd = get_current_dir_name(); /* NULL: no location but the workflow's */
+                x.root = repository_root(x.cwd);
+                x.workflow = workflow_file(x.root);
+                x.profile = profile_name(p);
                 r = lp_write_atomic(path, write_log, &x);
         }
         free(x.rule_of);
         free(x.rule_first);
         free(x.cwd);
+        free(x.root);
+        free(x.workflow);
+        free(x.profile);
         return r;
 }

@@ -1,6 +1,8 @@
 #include "launch/namespaces.h"
 
 #include <errno.h>
+#include <linux/capability.h>
+#include <sys/syscall.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
@@ -40,8 +42,21 @@ static int map_ids(uid_t uid, gid_t gid)
         return r;
 }
 
+/* Whether the caller holds any capability (an ambient
+ * CAP_NET_BIND_SERVICE, a file capability's): in a user namespace of its
+ * own it would hold them over that namespace only, no longer over the
+ * host's network, and learning would change what the command can do. */
+static bool holds_capabilities(void)
+{
+        struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
+        struct __user_cap_data_struct d[2] = {{0}};
+        return syscall(SYS_capget, &h, d) < 0 || d[0].permitted || d[1].permitted;
+}
+
 int lp_namespaces_learning_userns(uid_t uid, gid_t gid)
 {
+        if (holds_capabilities())
+                return -EPERM;
         if (unshare(CLONE_NEWUSER) < 0)
                 return -errno;
         return map_ids(uid, gid);

@@ -53,6 +53,57 @@ print("; ".join(problems) or "ok")
 PY
 }
 
+# sarif_properties FILE CATEGORY: "ok" when every rule carries what code
+# scanning shows and ranks by (shortDescription, fullDescription, help,
+# helpUri into the README, properties.security-severity a number from 0
+# to 10), the run's automationDetails.id is CATEGORY, and every result's
+# location is a relative path to a file that exists under the run's
+# %SRCROOT%; otherwise what is wrong.
+sarif_properties() {
+        /usr/bin/python3 - "$1" "$2" <<'PY'
+import json, os, sys, urllib.parse
+run = json.load(open(sys.argv[1], encoding="utf-8"))["runs"][0]
+problems = []
+for rule in run["tool"]["driver"]["rules"]:
+    for key in ("shortDescription", "fullDescription", "help"):
+        if not rule.get(key, {}).get("text"):
+            problems.append("rule %s: no %s" % (rule["id"], key))
+    if "#" not in rule.get("helpUri", ""):
+        problems.append("rule %s: helpUri %r" % (rule["id"], rule.get("helpUri")))
+    sev = rule.get("properties", {}).get("security-severity")
+    try:
+        if not 0 <= float(sev) <= 10:
+            raise ValueError
+    except (TypeError, ValueError):
+        problems.append("rule %s: security-severity %r" % (rule["id"], sev))
+if run.get("automationDetails", {}).get("id") != sys.argv[2]:
+    problems.append("automationDetails %r" % run.get("automationDetails"))
+root = urllib.parse.urlparse(run.get("originalUriBaseIds", {}).get("%SRCROOT%", {}).get("uri", "")).path
+for r in run["results"]:
+    for loc in r.get("locations", []):
+        a = loc["physicalLocation"]["artifactLocation"]
+        uri = urllib.parse.unquote(a["uri"])
+        if a.get("uriBaseId") != "%SRCROOT%" or ":" in uri or uri.startswith("/") or ".." in uri:
+            problems.append("result %s: location %r" % (r["ruleId"], a))
+        elif not os.path.exists(os.path.join(root, uri)):
+            problems.append("result %s: %s is not under %s" % (r["ruleId"], uri, root))
+print("; ".join(problems) or "ok")
+PY
+}
+
+# sarif_fingerprints FILE: "RULE FINGERPRINT LOCATION" per result, sorted.
+sarif_fingerprints() {
+        /usr/bin/python3 - "$1" <<'PY'
+import json, sys
+for r in sorted(json.load(open(sys.argv[1], encoding="utf-8"))["runs"][0]["results"],
+                key=lambda r: r["ruleId"]):
+    locs = r.get("locations", [])
+    where = locs[0]["physicalLocation"]["artifactLocation"]["uri"] if locs else "-"
+    line = locs[0]["physicalLocation"].get("region", {}).get("startLine", "") if locs else ""
+    print(r["ruleId"], r["partialFingerprints"]["leastprivFinding/v2"], "%s:%s" % (where, line))
+PY
+}
+
 # broken SRC DST HOW: a copy of SRC with one deliberate defect.
 broken() {
         /usr/bin/python3 - "$1" "$2" "$3" <<'PY'
@@ -98,6 +149,43 @@ sarif_checks() {
         validate "$out/f.sarif"
         assert_eq 0 "$V_STATUS" "$who: SARIF validates against the 2.1.0 schema ($V_ERR)"
         assert_eq ok "$(sarif_vs_jsonl "$out/f.sarif" "$out/f.jsonl")" "$who: SARIF results agree with the JSONL"
+
+        assert_eq ok "$(sarif_properties "$out/f.sarif" leastpriv/default/)" \
+                "$who: SARIF rules, category and locations as code scanning needs them"
+        # The embedded profile is no file of the repository: no location,
+        # rather than a path that is not there.
+        assert_eq 0 "$(grep -c '"locations"' "$out/f.sarif")" \
+                "$who: embedded profile, outside GitHub Actions: no location"
+
+        # The same findings again: the same fingerprints (pids differ).
+        cp "$out/f.sarif" "$tmp/first-$who.sarif"
+        LPX_ENV="GITHUB_TOKEN=x" lpx "$who" run --findings "$out/f.jsonl" --sarif "$out/f.sarif" -- \
+                /bin/sh -c "'$PROBE' ptrace-traceme; '$PROBE' socket AF_PACKET; '$PROBE' bind 80;
+                            '$PROBE' connect 192.0.2.1 443; '$PROBE' raw-socket; exit 0"
+        assert_eq "$(sarif_fingerprints "$tmp/first-$who.sarif")" "$(sarif_fingerprints "$out/f.sarif")" \
+                "$who: partialFingerprints are stable across runs"
+
+        # A repository ($out, with a .git) holding its own profile and a
+        # GitHub workflow: results at the profile's line, relative to the
+        # root; those of the embedded profile at the workflow.
+        mkdir -p "$out/.git" "$out/.github/workflows" "$out/prof"
+        touch "$out/.github/workflows/ci.yml"
+        cp "$PROBE" "$out/probe" # in view: the working directory stays visible
+        printf '[Profile]\nInclude=default\n[Syscalls]\nDeny=getppid\n' >"$out/prof/mine.profile"
+        chmod -R a+rX "$out"
+        (cd "$out" && LPX_ENV="GITHUB_WORKFLOW_REF=o/r/.github/workflows/ci.yml@refs/heads/main" \
+                lpx "$who" run -p prof/mine.profile --sarif "$out/r.sarif" -- \
+                /bin/sh -c "./probe ptrace-traceme; exit 0")
+        assert_eq ok "$(sarif_properties "$out/r.sarif" leastpriv/mine/)" \
+                "$who: in a repository: rules, category, locations"
+        assert_contains "$(sarif_fingerprints "$out/r.sarif")" "syscall/getppid " \
+                "$who: the profile's own rule is a result"
+        assert_match "$(sarif_fingerprints "$out/r.sarif")" 'syscall/getppid [0-9a-f]{16} prof/mine\.profile:4$' \
+                "$who: ... at prof/mine.profile line 4, relative to the repository's root"
+        assert_match "$(sarif_fingerprints "$out/r.sarif")" 'syscall/ptrace [0-9a-f]{16} \.github/workflows/ci\.yml:$' \
+                "$who: ... and the embedded profile's at the workflow that ran it"
+        validate "$out/r.sarif"
+        assert_eq 0 "$V_STATUS" "$who: in a repository: SARIF validates ($V_ERR)"
 
         for d in level version ruleIndex; do
                 broken "$out/f.sarif" "$tmp/broken-$who-$d.sarif" $d

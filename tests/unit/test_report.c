@@ -405,6 +405,7 @@ static void write_edited(const char *path, const char *text, const char *from, c
 
 static void test_report_sarif_write_valid(void **state)
 {
+        unsetenv("GITHUB_WORKFLOW_REF");
         struct lp_policy *p = NULL;
         assert_int_equal(lp_policy_load_string("[Syscalls]\nAllow=read\n",
                                                "<embedded>/default.profile", stderr, &p),
@@ -430,13 +431,17 @@ static void test_report_sarif_write_valid(void **state)
                                      "\"level\":\"warning\""));
         assert_non_null(strstr(text, "\"ruleId\":\"environment/GITHUB_TOKEN\",\"ruleIndex\":2,"
                                      "\"level\":\"note\""));
-        /* Locations: FILE:LINE of the rule; the profile itself otherwise. */
-        assert_non_null(strstr(text, "{\"uri\":\"profiles/default.profile\"},"
-                                     "\"region\":{\"startLine\":12}}"));
-        assert_non_null(strstr(text, "{\"uri\":\"file:///tmp/my%20dir/t%3A1.profile\"},"
-                                     "\"region\":{\"startLine\":7}}"));
-        assert_non_null(strstr(text, "{\"uri\":\"profiles/default.profile\"}}}]"));
-        assert_null(strstr(text, "<embedded>/default.profile\"}"));
+        /* Locations only inside the repository (here: none, since the
+         * embedded profile is no file and GITHUB_WORKFLOW_REF is unset,
+         * and /tmp/my dir is outside): never a path that is not there. */
+        assert_null(strstr(text, "\"locations\""));
+        assert_null(strstr(text, "file:///tmp/my"));
+        assert_null(strstr(text, "profiles/default.profile"));
+        /* Rules carry what code scanning shows and ranks by. */
+        assert_non_null(strstr(text, "\"fullDescription\":{\"text\":"));
+        assert_non_null(strstr(text, "#findings\",\"properties\""));
+        assert_non_null(strstr(text, "\"security-severity\":\"7.0\""));
+        assert_non_null(strstr(text, "\"automationDetails\":{\"id\":\"leastpriv/default/\"}"));
 
         if (!have_jsonschema()) {
                 free(text);
@@ -455,7 +460,7 @@ static void test_report_sarif_write_valid(void **state)
         assert_false(sarif_valid(bad));
         write_edited(bad, text, "\"version\":\"2.1.0\",", "");
         assert_false(sarif_valid(bad));
-        write_edited(bad, text, "\"startLine\":12", "\"startLine\":0");
+        write_edited(bad, text, "\"message\":{\"text\":", "\"messages\":{\"text\":");
         assert_false(sarif_valid(bad));
 
         free(bad);
@@ -484,11 +489,27 @@ static void test_report_sarif_write_empty_and_folded(void **state)
         assert_int_equal(lp_findings_add(s, &f), 0);
         f.target = "b";
         assert_int_equal(lp_findings_add(s, &f), 0);
+        /* Run in a repository (a .git at its top) that holds x.profile: the
+         * location is that file, relative to the repository's root. */
+        char *git = path_in_dir(".git"), *profile = path_in_dir("x.profile");
+        char *old = get_current_dir_name();
+        assert_int_equal(mkdir(git, 0755), 0);
+        FILE *pf = fopen(profile, "w");
+        assert_non_null(pf);
+        fclose(pf);
+        assert_int_equal(chdir(dir), 0);
         assert_int_equal(lp_report_sarif_write(s, NULL, path), 0);
+        assert_int_equal(chdir(old), 0);
+        assert_int_equal(rmdir(git), 0);
+        assert_int_equal(unlink(profile), 0);
+        free(git);
+        free(profile);
+        free(old);
         text = read_all(path);
         assert_non_null(strstr(text, "\"properties\":{\"foldedOccurrences\":1,"
                                      "\"foldedDistinctFindings\":1}"));
-        assert_non_null(strstr(text, "{\"uri\":\"x.profile\"},\"region\":{\"startLine\":3}"));
+        assert_non_null(strstr(text, "{\"uri\":\"x.profile\",\"uriBaseId\":\"%SRCROOT%\"},"
+                                     "\"region\":{\"startLine\":3}"));
         free(text);
         if (have_jsonschema())
                 assert_true(sarif_valid(path));
