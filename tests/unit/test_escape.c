@@ -395,7 +395,8 @@ static void test_sarif_message_escaped(void **state)
         assert_non_null(strstr(text, "{\"id\":\"environment/A\xe2\x80\xae"
                                      "B\","
                                      "\"shortDescription\":{\"text\":\"Environment variable "
-                                     "A\\\\u{202E}B is withheld by the profile\"}}"));
+                                     "A\\\\u{202E}B is withheld by the profile\"},"
+                                     "\"fullDescription\""));
         char *message = strstr(text, "\"message\":{\"text\":");
         assert_non_null(message);
         char *end = strstr(message, "\"}");
