@@ -114,7 +114,11 @@ run_lp run --profile "$mem_profile" --findings "$tmp/memtmp.jsonl" -- \
         sh -c 'head -c 134217728 /dev/zero > /tmp/big; echo wrote'
 assert_not_contains "$LP_OUT" wrote "root: a 128M file in the private /tmp is not written"
 fget "$tmp/memtmp.jsonl" resource memory.max
-assert_eq 1 "$F_count" "root: the writer is the one OOM kill"
+assert_eq 1 "$F_n" "root: one memory.max finding for the file in /tmp"
+# The file's pages stay charged after its writer is killed (no process
+# maps them), so the OOM killer may take the shell too: the count is the
+# kernel's exact oom_kill, one or two here, never none.
+assert_match "$F_count" '^[12]$' "root: the writer, and maybe its shell, OOM-killed"
 assert_eq "" "$(left_cgroups)" "root: no cgroup left after the OOM runs"
 
 # ---- a killed leastpriv's cgroups go with the next run -----------------------
