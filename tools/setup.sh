@@ -17,6 +17,7 @@ packages=(
         libseccomp-dev libcap-ng-dev libnl-3-dev libnl-route-3-dev libcmocka-dev
         scdoc                                   # the man pages (docs/man/*.scd)
         python3 python3-jsonschema iproute2 procps util-linux
+        python3-yaml                            # tests/tools/run-action.py reads action.yml
         clang-format
         zsh                                     # tests/integration/62-install-completion.sh
         postgresql                              # tests/integration/37-run-forward.sh starts one of its own
