@@ -2,7 +2,9 @@
  * with the command's tree killed and exit 125, never wait (or spin) until
  * a timeout that may not exist. The failing listener is a descriptor that
  * is always readable but is no seccomp listener, so every receive fails
- * (ENOTTY), as a listener the kernel no longer honours would. */
+ * (ENOTTY), as a listener the kernel no longer honours would. Live (not
+ * under valgrind): it forks a command, and the notifier asks the kernel
+ * for its sizes with seccomp(2), which valgrind cannot run. */
 #include <errno.h>
 #include <setjmp.h>
 #include <signal.h>
