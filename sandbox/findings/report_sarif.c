@@ -134,13 +134,14 @@ static const char *rule_location(const struct sarif *x, const char *rule, size_t
 /* The path under the repository's root of a profile file as the policy
  * names it, or NULL when it is not in the repository: code scanning shows
  * a result at a file of the checkout, and a path that is not there helps
- * nobody. An embedded profile is no file: its results are shown at the
- * workflow that ran the command, where GitHub Actions names it. */
-static char *repository_path(const struct sarif *x, const char *file, size_t len)
+ * nobody. An embedded profile is no file, and an installed or system one
+ * is not in the checkout: their results are shown at the workflow that
+ * ran the command, where GitHub Actions names it. */
+static char *repository_file(const struct sarif *x, const char *file, size_t len)
 {
         static const char embedded[] = "<embedded>/";
         if (len >= sizeof(embedded) - 1 && strncmp(file, embedded, sizeof(embedded) - 1) == 0)
-                return x->workflow ? strdup(x->workflow) : NULL;
+                return NULL;
         _cleanup_free_ char *named = strndup(file, len), *joined = NULL;
         if (!named || !x->root)
                 return NULL;
@@ -328,15 +329,15 @@ static void write_location(FILE *out, const struct sarif *x, const struct lp_fin
         size_t len;
         unsigned line;
         const char *file = rule_location(x, f->rule, &len, &line);
-        bool embedded = file && strncmp(file, "<embedded>/", 11) == 0;
-        _cleanup_free_ char *path = file && len > 0 ? repository_path(x, file, len) : NULL;
+        _cleanup_free_ char *in_repository = file && len > 0 ? repository_file(x, file, len) : NULL;
+        const char *path = in_repository ? in_repository : x->workflow;
         if (!path)
                 return;
         fputs(",\"locations\":[{\"physicalLocation\":{\"artifactLocation\":{\"uri\":\"", out);
         write_uri_path(out, path);
         fputs("\",\"uriBaseId\":\"%SRCROOT%\"}", out);
-        /* A line of the embedded profile is no line of the workflow. */
-        if (line > 0 && !embedded)
+        /* A line of the profile is no line of the workflow. */
+        if (line > 0 && in_repository)
                 fprintf(out, ",\"region\":{\"startLine\":%u}", line);
         fputs("}}]", out);
 }

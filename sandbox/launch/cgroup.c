@@ -32,6 +32,7 @@
 #include "base/util.h"
 #include "findings/findings.h"
 #include "profile/keys_limits.h"
+#include "profile/load.h"
 #include "profile/policy.h"
 
 #define NAME_PREFIX "leastpriv-"
@@ -179,10 +180,13 @@ static size_t find_hierarchies(struct hierarchy *out, size_t max)
 /* ---- making one cgroup ---- */
 
 /* Kills every process listed in `dir`'s cgroup.procs through a pidfd and
- * waits for it to leave. Returns how many were found. */
+ * waits for them to leave, all within one EXIT_WAIT_MS (a process stuck
+ * in the kernel must not cost that much each). Returns how many were
+ * found. */
 static size_t kill_listed(const char *dir)
 {
         _cleanup_free_ char *list = read_at(dir, "cgroup.procs");
+        uint64_t deadline = lp_now_ms() + EXIT_WAIT_MS;
         size_t n = 0;
         for (char *p = list, *end; p && *p; p = end) {
                 long pid = strtol(p, &end, 10);
@@ -191,9 +195,10 @@ static size_t kill_listed(const char *dir)
                 int fd = (int)syscall(SYS_pidfd_open, (pid_t)pid, 0);
                 if (fd < 0)
                         continue;
-                if (syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0) == 0) {
+                uint64_t now = lp_now_ms();
+                if (syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0) == 0 && now < deadline) {
                         struct pollfd w = {fd, POLLIN, 0};
-                        (void)poll(&w, 1, EXIT_WAIT_MS);
+                        (void)poll(&w, 1, (int)(deadline - now));
                 }
                 close(fd);
                 n++;
@@ -360,9 +365,11 @@ static unsigned wanted(const struct lp_policy *p)
 
 /* ---- what cannot be had ---- */
 
+/* The user's own words, not a shipped profile's (embedded, or its
+ * installed copy): only those make a missing cgroup a failure. */
 static bool from_profile_file(const struct lp_origin *o)
 {
-        return o->file && strncmp(o->file, "<embedded>/", 11) != 0;
+        return o->file && !lp_profile_is_shipped(o->file);
 }
 
 /* Memory= is a cgroup's or nothing; Processes= binds uid 0 only as one
@@ -471,8 +478,9 @@ pid_t lp_cgroup_fork(struct lp_cgroup *cg)
                         close(d->join), d->join = -1;
                 return (pid_t)pid;
         }
-        if (errno != ENOSYS && errno != E2BIG && errno != EINVAL)
-                return -1;
+        /* Older kernels (ENOSYS, E2BIG), and container runtimes whose
+         * seccomp policy answers clone3 EPERM: the child joins by itself
+         * (and fails closed if it cannot). */
         pid = fork();
         if (pid == 0 && join_one(d) < 0)
                 _exit(125);

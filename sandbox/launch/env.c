@@ -86,18 +86,33 @@ static bool names_files(const char *name, const char *value)
         return true;
 }
 
-/* "scheme://user:password@host...": a URL whose user information holds
- * a password (an empty user too: redis://:password@host). */
+/* USER:PASSWORD@ at `s`: a ':' with something after it before the last
+ * '@' of the word (passwords are often left unencoded, '/', '#', '?'
+ * and all). Errs towards withholding: a port before an '@' in a path
+ * counts too, and Pass= lets such a value through. */
+static bool has_user_password(const char *s)
+{
+        size_t len = strcspn(s, " \t\n");
+        const char *at = NULL;
+        for (const char *c = s; c < s + len; c++)
+                if (*c == '@')
+                        at = c;
+        const char *colon = at ? memchr(s, ':', (size_t)(at - s)) : NULL;
+        return colon && colon + 1 < at;
+}
+
+/* A URL whose user information holds a password (scheme://user:pw@host,
+ * redis://:pw@host), or a DSN that starts with one (user:pw@tcp(db)/app). */
 static bool url_with_password(const char *value)
 {
-        for (const char *p = strstr(value, "://"); p; p = strstr(p + 3, "://")) {
-                const char *info = p + 3;
-                size_t len = strcspn(info, "/?#@ ");
-                const char *colon = memchr(info, ':', len);
-                if (info[len] == '@' && colon && colon + 1 < info + len)
-                        return true;
+        if (strstr(value, "://")) {
+                for (const char *p = strstr(value, "://"); p; p = strstr(p + 3, "://"))
+                        if (has_user_password(p + 3))
+                                return true;
+                return false;
         }
-        return false;
+        size_t user = strcspn(value, ":/@ \t\n");
+        return user > 0 && value[user] == ':' && has_user_password(value);
 }
 
 /* The rule that withholds NAME=VALUE, as a finding's rule, into buf; NULL

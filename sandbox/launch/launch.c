@@ -310,8 +310,9 @@ static _Noreturn void child_main(struct launch *l)
         /* Without root, learning counts processes only in a PID namespace
          * of a user namespace of its own; where the host refuses one, they
          * stay notified (enter_pid_namespace falls back). */
-        if (audit && l->counted_filter && geteuid() != 0)
-                (void)lp_namespaces_learning_userns(l->uid, l->gid);
+        if (audit && l->counted_filter && geteuid() != 0 &&
+            (r = lp_namespaces_learning_userns(l->uid, l->gid)) < 0)
+                child_fail(l, LP_STEP_MAP_IDS, r, LP_EXIT_SETUP_FAILED);
         mark(l, lp_namespaces_need_userns(p, audit) ? LP_STEP_USER_NAMESPACE
                                                     : LP_STEP_NETWORK_NAMESPACE);
         check_step(l, LP_STEP_LOOPBACK, audit ? 0 : lp_netns_loopback(p));

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <linux/capability.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
@@ -53,12 +54,25 @@ static bool holds_capabilities(void)
         return syscall(SYS_capget, &h, d) < 0 || d[0].permitted || d[1].permitted;
 }
 
+/* Whether a user namespace with the caller's ids mapped can be made
+ * here: tried in a child first, since a host may allow the namespace and
+ * refuse its mapping (AppArmor's restriction of unprivileged user
+ * namespaces), which would leave the process in one without ids. */
+static bool mappable_userns(uid_t uid, gid_t gid)
+{
+        pid_t pid = fork();
+        if (pid == 0)
+                _exit(unshare(CLONE_NEWUSER) == 0 && map_ids(uid, gid) == 0 ? 0 : 1);
+        int status = 0;
+        while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
+                ;
+        return pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
 int lp_namespaces_learning_userns(uid_t uid, gid_t gid)
 {
-        if (holds_capabilities())
-                return -EPERM;
-        if (unshare(CLONE_NEWUSER) < 0)
-                return -errno;
+        if (holds_capabilities() || !mappable_userns(uid, gid) || unshare(CLONE_NEWUSER) < 0)
+                return 0; /* none made: the caller's namespace stays */
         return map_ids(uid, gid);
 }
 

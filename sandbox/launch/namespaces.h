@@ -21,8 +21,9 @@ bool lp_namespaces_need_userns(const struct lp_policy *p, bool audit);
  * its processes are counted rather than notified (pidns.h). Nothing else
  * of its view changes but what `run` changes too: files of unmapped ids
  * show as the overflow id. Not for a caller that holds capabilities (they
- * would then bind in that namespace only). Best effort: 0, or -errno and
- * nothing done. */
+ * would then bind in that namespace only). Best effort: 0 whether made or
+ * not; -errno only when the mapping that worked in a trial fails now,
+ * leaving the process in a namespace without ids (the run must fail). */
 int lp_namespaces_learning_userns(uid_t uid, gid_t gid);
 
 /* In the child. 0 or -errno; *ret_step names the failing step. */

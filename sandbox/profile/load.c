@@ -368,3 +368,23 @@ int lp_policy_load_string_sealed(const char *text, const char *file, FILE *error
 {
         return load_string(text, file, errors, true, ret);
 }
+
+bool lp_profile_is_shipped(const char *file)
+{
+        static const char embedded[] = "<embedded>/";
+        if (!file)
+                return false;
+        if (strncmp(file, embedded, sizeof(embedded) - 1) == 0)
+                return true;
+        /* An installed copy: NAME.profile with the embedded NAME's text. */
+        const char *base = strrchr(file, '/');
+        base = base ? base + 1 : file;
+        size_t len = strlen(base);
+        if (len <= 8 || strcmp(base + len - 8, ".profile") != 0)
+                return false;
+        _cleanup_free_ char *text = NULL;
+        for (const struct lp_embedded_profile *e = lp_embedded_profiles; e->name; e++)
+                if (strlen(e->name) == len - 8 && strncmp(e->name, base, len - 8) == 0)
+                        return lp_read_text(file, &text) == 0 && strcmp(text, e->text) == 0;
+        return false;
+}

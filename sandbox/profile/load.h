@@ -2,6 +2,7 @@
  * includes expanded, every key applied through the key table (keys.h),
  * groups resolved, every name checked. */
 #pragma once
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -12,6 +13,10 @@ struct lp_policy;
  * (or -errno for I/O); *ret is untouched on failure. Free the policy with
  * lp_policy_free. */
 int lp_policy_load(const char *name_or_path, FILE *errors, struct lp_policy **ret);
+
+/* Whether `file` (an origin's) is one of the profiles leastpriv ships:
+ * embedded, or an installed copy with the same text. */
+bool lp_profile_is_shipped(const char *file);
 
 /* Same from text (unit tests, embedded profiles); `file` names it in errors. */
 int lp_policy_load_string(const char *text, const char *file, FILE *errors, struct lp_policy **ret);

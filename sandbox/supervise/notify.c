@@ -264,10 +264,11 @@ int lp_notifier_handle(struct lp_notifier *n)
         int rec = record(n, &n->verdict);
         if (n->verdict.answer == LP_ANSWER_KILL)
                 kill_process(n, (int)n->req->pid);
-        r = respond(n, &n->verdict);
-        if (r < 0)
-                return r;
-        return rec < 0 ? rec : 0;
+        /* The store counts what it cannot keep (folded): its failure is
+         * said, not the listener's, which is what ends a run. */
+        if (rec < 0)
+                lp_log_errno(rec, "cannot record a finding: %m");
+        return respond(n, &n->verdict);
 }
 
 int lp_notifier_record_created(struct lp_notifier *n, const char *syscall, uint64_t count, int pid)

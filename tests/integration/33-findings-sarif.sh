@@ -186,6 +186,15 @@ sarif_checks() {
                 "$who: ... and the embedded profile's at the workflow that ran it"
         validate "$out/r.sarif"
         assert_eq 0 "$V_STATUS" "$who: in a repository: SARIF validates ($V_ERR)"
+        # A profile file outside the repository (an installed or system
+        # one): its results sit at the workflow too, never at its path.
+        printf '[Profile]\nInclude=default\n[Syscalls]\nDeny=getppid\n' >"$tmp/shared/outside-$who.profile"
+        chmod 644 "$tmp/shared/outside-$who.profile"
+        (cd "$out" && LPX_ENV="GITHUB_WORKFLOW_REF=o/r/.github/workflows/ci.yml@refs/heads/main" \
+                lpx "$who" run -p "$tmp/shared/outside-$who.profile" --sarif "$out/o.sarif" -- \
+                /bin/sh -c "exit 0")
+        assert_match "$(sarif_fingerprints "$out/o.sarif")" 'syscall/getppid [0-9a-f]{16} \.github/workflows/ci\.yml:$' \
+                "$who: a profile outside the repository: its results at the workflow"
 
         for d in level version ruleIndex; do
                 broken "$out/f.sarif" "$tmp/broken-$who-$d.sarif" $d

@@ -150,6 +150,17 @@ no_cgroups run -- true
 assert_status 0 "no cgroups: the embedded profile still runs"
 assert_eq 1 "$(grep -c 'no pids cgroup can be made here' <<<"$LP_ERR")" \
         "no cgroups: said once"
+# The same shipped profiles installed as files (./profiles, as an
+# install's share directory would hold them): still only a note.
+mkdir -m 755 "$tmp/inst" "$tmp/inst/profiles"
+cp "$LP_SOURCE"/profiles/*.profile "$tmp/inst/profiles/"
+chmod 644 "$tmp"/inst/profiles/*
+pushd "$tmp/inst" >/dev/null || fatal "cd $tmp/inst"
+no_cgroups run -- true
+popd >/dev/null || fatal "cd back"
+assert_status 0 "no cgroups: the shipped profiles read from files still run"
+assert_eq 1 "$(grep -c 'no pids cgroup can be made here' <<<"$LP_ERR")" \
+        "no cgroups: ... and say so once"
 no_cgroups run --profile "$pids_profile" -- true
 assert_status 125 "no cgroups: a profile's own Processes= as root"
 assert_match "$LP_ERR" 'pids\.profile:4: \[Limits\] Processes= binds root only as a pids cgroup' \

@@ -138,15 +138,22 @@ static void test_lp_env_build_judges_values(void **state)
                 "CI_JOB_JWT_V2=eyJ",
                 "ACTIONS_ID_TOKEN_REQUEST_URL=https://x",
                 "SENTRY_DSN=https://k@o.example/1",
+                "HASH_URL=postgres://app:pa#ss@db/app", /* unencoded '#', '/' */
+                "SLASH_URL=redis://:ab/cd@cache:6379",
+                "GO_DSN=app:s3cret@tcp(db:3306)/app", /* no scheme */
+                "PLAIN=https://mirror.example/x",
+                "MAIL=ops@example.org",
                 NULL,
         };
         struct built b = build("[Profile]\nInclude=default\n", caller);
         ASSERT_ENV(b.env, "AWS_CA_BUNDLE=/etc/ssl/ca.pem", "GH_CONFIG_PATH=/etc/gh:/opt/gh",
-                   "MIRROR_URL=https://user@mirror.example/x");
-        static const uint64_t ones[] = {1, 1, 1, 1, 1, 1, 1};
+                   "MIRROR_URL=https://user@mirror.example/x", "PLAIN=https://mirror.example/x",
+                   "MAIL=ops@example.org");
+        static const uint64_t ones[] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
         assert_withheld(b.store,
                         ENV("GH_TOKEN_FILE", "AWS_SECRET_ACCESS_KEY", "DATABASE_URL", "REDIS_URL",
-                            "CI_JOB_JWT_V2", "ACTIONS_ID_TOKEN_REQUEST_URL", "SENTRY_DSN"),
+                            "CI_JOB_JWT_V2", "ACTIONS_ID_TOKEN_REQUEST_URL", "SENTRY_DSN",
+                            "HASH_URL", "SLASH_URL", "GO_DSN"),
                         ones);
         assert_non_null(strstr(rule_of(b.store, "DATABASE_URL"),
                                "[Environment] WithholdURLPasswords=yes (the value is a URL with "
@@ -157,7 +164,8 @@ static void test_lp_env_build_judges_values(void **state)
         b = build("[Environment]\nWithhold=AWS_CA_BUNDLE\nPass=DATABASE_URL\n"
                   "WithholdURLPasswords=yes\n",
                   caller);
-        assert_withheld(b.store, ENV("AWS_CA_BUNDLE", "REDIS_URL"), ones);
+        assert_withheld(b.store,
+                        ENV("AWS_CA_BUNDLE", "REDIS_URL", "HASH_URL", "SLASH_URL", "GO_DSN"), ones);
         done(&b);
         b = build("[Environment]\nWithholdURLPasswords=no\n", caller);
         assert_withheld(b.store, ENV(NULL), ones);
