@@ -1,9 +1,11 @@
 #include "base/util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 int lp_grow(void **array, size_t *capacity, size_t n, size_t elem)
@@ -56,4 +58,16 @@ int lp_read_text(const char *path, char **ret)
         }
         *ret = text;
         return 0;
+}
+
+int lp_write_text(const char *path, const char *text)
+{
+        int fd = open(path, O_WRONLY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        size_t len = strlen(text);
+        ssize_t n = write(fd, text, len);
+        int r = n == (ssize_t)len ? 0 : (n < 0 ? -errno : -EIO);
+        close(fd);
+        return r;
 }

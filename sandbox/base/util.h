@@ -33,3 +33,7 @@ long lp_read_long(const char *path, long fallback);
 /* The whole of a small file (up to its first NUL), NUL-terminated, in
  * *ret (free it): 0, or -errno. */
 int lp_read_text(const char *path, char **ret);
+
+/* Writes `text` into an existing file in one write(2), as the kernel's
+ * files (uid_map, cgroup knobs) want it: 0, or -errno (-EIO when short). */
+int lp_write_text(const char *path, const char *text);

@@ -57,13 +57,7 @@ static int write_at(const char *dir, const char *file, const char *text)
 {
         char path[PATH_MAX];
         snprintf(path, sizeof(path), "%s/%s", dir, file);
-        int fd = open(path, O_WRONLY | O_CLOEXEC);
-        if (fd < 0)
-                return -errno;
-        ssize_t n = write(fd, text, strlen(text));
-        int r = n < 0 ? -errno : 0;
-        close(fd);
-        return r;
+        return lp_write_text(path, text);
 }
 
 /* The whole (small) file, NUL-terminated, or NULL. */

@@ -199,13 +199,8 @@ static int write_map(pid_t pid, const char *file, unsigned inside, unsigned outs
 {
         char path[64], line[64];
         snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
-        int len = snprintf(line, sizeof(line), "%u %u 1\n", inside, outside);
-        int fd = open(path, O_WRONLY | O_CLOEXEC);
-        if (fd < 0)
-                return -errno;
-        int r = write(fd, line, (size_t)len) == len ? 0 : -errno;
-        close(fd);
-        return r;
+        snprintf(line, sizeof(line), "%u %u 1\n", inside, outside);
+        return lp_write_text(path, line);
 }
 
 /* The child of the idmapping: born in the new user namespace, it only

@@ -10,22 +10,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/util.h"
 #include "profile/policy.h"
 
 bool lp_namespaces_need_userns(const struct lp_policy *p, bool audit)
 {
         return !audit && geteuid() != 0 && lp_policy_wants_namespaces(p);
-}
-
-static int write_file(const char *path, const char *text)
-{
-        int fd = open(path, O_WRONLY | O_CLOEXEC);
-        if (fd < 0)
-                return -errno;
-        ssize_t n = write(fd, text, strlen(text));
-        int r = n == (ssize_t)strlen(text) ? 0 : (n < 0 ? -errno : -EIO);
-        close(fd);
-        return r;
 }
 
 /* An unprivileged process may map exactly its own ids (user_namespaces(7));
@@ -34,12 +24,12 @@ static int map_ids(uid_t uid, gid_t gid)
 {
         char line[64];
         snprintf(line, sizeof(line), "%u %u 1\n", (unsigned)uid, (unsigned)uid);
-        int r = write_file("/proc/self/uid_map", line);
+        int r = lp_write_text("/proc/self/uid_map", line);
         if (r >= 0)
-                r = write_file("/proc/self/setgroups", "deny");
+                r = lp_write_text("/proc/self/setgroups", "deny");
         snprintf(line, sizeof(line), "%u %u 1\n", (unsigned)gid, (unsigned)gid);
         if (r >= 0)
-                r = write_file("/proc/self/gid_map", line);
+                r = lp_write_text("/proc/self/gid_map", line);
         return r;
 }
 
