@@ -2,10 +2,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
 
 int lp_grow(void **array, size_t *capacity, size_t n, size_t elem)
@@ -70,4 +73,12 @@ int lp_write_text(const char *path, const char *text)
         int r = n == (ssize_t)len ? 0 : (n < 0 ? -errno : -EIO);
         close(fd);
         return r;
+}
+
+int lp_pidfd_kill_wait(int pidfd, int timeout_ms)
+{
+        if (syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) < 0)
+                return errno == ESRCH ? 0 : -errno;
+        struct pollfd p = {pidfd, POLLIN, 0};
+        return poll(&p, 1, timeout_ms) == 0 ? -ETIMEDOUT : 1;
 }

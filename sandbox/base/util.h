@@ -34,6 +34,11 @@ long lp_read_long(const char *path, long fallback);
  * *ret (free it): 0, or -errno. */
 int lp_read_text(const char *path, char **ret);
 
+/* SIGKILL through a pidfd (the process it names, never a recycled pid),
+ * then up to timeout_ms for its exit: 1 killed and gone, 0 gone already,
+ * -ETIMEDOUT, or -errno. */
+int lp_pidfd_kill_wait(int pidfd, int timeout_ms);
+
 /* Writes `text` into an existing file in one write(2), as the kernel's
  * files (uid_map, cgroup knobs) want it: 0, or -errno (-EIO when short). */
 int lp_write_text(const char *path, const char *text);

@@ -19,7 +19,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/sched.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -190,10 +189,7 @@ static size_t kill_listed(const char *dir)
                 if (fd < 0)
                         continue;
                 uint64_t now = lp_now_ms();
-                if (syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0) == 0 && now < deadline) {
-                        struct pollfd w = {fd, POLLIN, 0};
-                        (void)poll(&w, 1, (int)(deadline - now));
-                }
+                (void)lp_pidfd_kill_wait(fd, now < deadline ? (int)(deadline - now) : 0);
                 close(fd);
                 n++;
         }

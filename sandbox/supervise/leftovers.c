@@ -4,7 +4,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -172,12 +171,7 @@ static int kill_process(int pid, unsigned id)
                 close(fd);
                 return 0;
         }
-        int r = 1;
-        if (syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0) < 0)
-                r = errno == ESRCH ? 0 : -errno;
-        struct pollfd p = {fd, POLLIN, 0};
-        if (r > 0 && poll(&p, 1, 5000) == 0)
-                r = -ETIMEDOUT;
+        int r = lp_pidfd_kill_wait(fd, 5000);
         close(fd);
         return r;
 }
