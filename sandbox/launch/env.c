@@ -80,10 +80,12 @@ static bool names_files(const char *name, const char *value)
                 return false;
         if (!*value || strstr(value, "://"))
                 return false;
-        for (const char *p = value; p; p = strchr(p, ':') ? strchr(p, ':') + 1 : NULL)
+        for (const char *p = value;; p++) {
                 if (*p != '/')
                         return false;
-        return true;
+                if (!(p = strchr(p, ':')))
+                        return true;
+        }
 }
 
 /* USER:PASSWORD@ at `s`: a ':' with something after it before the last
@@ -121,10 +123,10 @@ static const char *withholding_rule(const struct lp_policy *p, const char *name,
                                     char *buf, size_t size)
 {
         char origin[512];
-        const struct lp_pattern *rule = NULL;
         if (lp_policy_passes(p, name))
                 return NULL;
-        if (lp_policy_withholds(p, name, &rule) && (exact(rule) || !names_files(name, value))) {
+        const struct lp_pattern *rule = lp_policy_withhold_pattern(p, name);
+        if (rule && (exact(rule) || !names_files(name, value))) {
                 snprintf(buf, size, "%s [Environment] Withhold=%s",
                          lp_origin_format(&rule->origin, origin, sizeof(origin)), rule->glob);
                 return buf;

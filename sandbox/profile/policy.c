@@ -137,16 +137,19 @@ bool lp_policy_withholds(const struct lp_policy *p, const char *name,
                          const struct lp_pattern **ret_rule)
 {
         /* Pass= overrides a withhold (docs/architecture.md, "Profiles"). */
-        if (lp_policy_passes(p, name))
-                return false;
-        for (size_t i = 0; i < p->n_withhold; i++) {
-                if (fnmatch(p->withhold[i].glob, name, 0) == 0) {
-                        if (ret_rule)
-                                *ret_rule = &p->withhold[i];
-                        return true;
-                }
-        }
-        return false;
+        const struct lp_pattern *rule =
+                lp_policy_passes(p, name) ? NULL : lp_policy_withhold_pattern(p, name);
+        if (rule && ret_rule)
+                *ret_rule = rule;
+        return rule != NULL;
+}
+
+const struct lp_pattern *lp_policy_withhold_pattern(const struct lp_policy *p, const char *name)
+{
+        for (size_t i = 0; i < p->n_withhold; i++)
+                if (fnmatch(p->withhold[i].glob, name, 0) == 0)
+                        return &p->withhold[i];
+        return NULL;
 }
 
 const char *lp_origin_format(const struct lp_origin *o, char *buf, size_t size)

@@ -241,6 +241,9 @@ const struct lp_family *lp_policy_family(const struct lp_policy *p, int family);
 /* Whether socket(family, *, protocol) is granted. */
 bool lp_policy_socket(const struct lp_policy *p, int family, int protocol);
 
+/* The first Withhold= pattern that matches NAME, Pass= aside, or NULL. */
+const struct lp_pattern *lp_policy_withhold_pattern(const struct lp_policy *p, const char *name);
+
 /* Whether a Pass= pattern names the variable NAME. */
 bool lp_policy_passes(const struct lp_policy *p, const char *name);
 
