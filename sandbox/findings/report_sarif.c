@@ -17,6 +17,7 @@
 #include "findings/findings.h"
 #include "findings/json.h"
 #include "findings/sarif_rules.h"
+#include "profile/load.h"
 #include "profile/names.h"
 #include "profile/policy.h"
 #include "base/util.h"
@@ -208,12 +209,9 @@ static char *workflow_file(const char *root)
 static char *profile_name(const struct lp_policy *p)
 {
         const char *file = p ? (p->n_files ? p->files[0] : p->source) : NULL;
-        const char *base = file ? strrchr(file, '/') : NULL;
-        base = base ? base + 1 : file ? file : "none";
-        size_t len = strlen(base);
-        if (len > 8 && strcmp(base + len - 8, ".profile") == 0)
-                len -= 8;
-        return strndup(base, len);
+        const char *name = "none";
+        size_t len = file ? lp_profile_name(file, &name) : strlen(name);
+        return strndup(name, len);
 }
 
 static const char *level(enum lp_finding_action a)

@@ -377,14 +377,24 @@ bool lp_profile_is_shipped(const char *file)
         if (strncmp(file, embedded, sizeof(embedded) - 1) == 0)
                 return true;
         /* An installed copy: NAME.profile with the embedded NAME's text. */
+        const char *name;
+        size_t len = lp_profile_name(file, &name);
+        if (strlen(name) != len + 8)
+                return false; /* not NAME.profile */
+        _cleanup_free_ char *text = NULL;
+        for (const struct lp_embedded_profile *e = lp_embedded_profiles; e->name; e++)
+                if (strlen(e->name) == len && strncmp(e->name, name, len) == 0)
+                        return lp_read_text(file, &text) == 0 && strcmp(text, e->text) == 0;
+        return false;
+}
+
+size_t lp_profile_name(const char *file, const char **ret_name)
+{
         const char *base = strrchr(file, '/');
         base = base ? base + 1 : file;
         size_t len = strlen(base);
-        if (len <= 8 || strcmp(base + len - 8, ".profile") != 0)
-                return false;
-        _cleanup_free_ char *text = NULL;
-        for (const struct lp_embedded_profile *e = lp_embedded_profiles; e->name; e++)
-                if (strlen(e->name) == len - 8 && strncmp(e->name, base, len - 8) == 0)
-                        return lp_read_text(file, &text) == 0 && strcmp(text, e->text) == 0;
-        return false;
+        if (len > 8 && strcmp(base + len - 8, ".profile") == 0)
+                len -= 8;
+        *ret_name = base;
+        return len;
 }

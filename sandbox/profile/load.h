@@ -18,6 +18,10 @@ int lp_policy_load(const char *name_or_path, FILE *errors, struct lp_policy **re
  * embedded, or an installed copy with the same text. */
 bool lp_profile_is_shipped(const char *file);
 
+/* A profile's name in a file name: what follows the last '/', without
+ * ".profile" (ret_name points into file; the name's length is returned). */
+size_t lp_profile_name(const char *file, const char **ret_name);
+
 /* Same from text (unit tests, embedded profiles); `file` names it in errors. */
 int lp_policy_load_string(const char *text, const char *file, FILE *errors, struct lp_policy **ret);
 
