@@ -108,15 +108,16 @@ struct hierarchy {
 };
 
 /* The cgroup path of our own process in a hierarchy (the v2 line of
- * /proc/self/cgroup, or the v1 line that names one of `want`), made
- * relative to the mount's root. */
-static bool own_path(const char *mount_root, bool unified, unsigned want, char *out, size_t size)
+ * `groups`, the text of /proc/self/cgroup, or the v1 line that names one
+ * of `want`), made relative to the mount's root. */
+static bool own_path(const char *groups, const char *mount_root, bool unified, unsigned want,
+                     char *out, size_t size)
 {
-        FILE *f = fopen("/proc/self/cgroup", "re");
-        char line[PATH_MAX + 64];
+        _cleanup_free_ char *copy = groups ? strdup(groups) : NULL;
+        char *save = NULL;
         bool found = false;
-        while (f && !found && fgets(line, sizeof(line), f)) {
-                line[strcspn(line, "\n")] = '\0';
+        for (char *line = copy ? strtok_r(copy, "\n", &save) : NULL; line && !found;
+             line = strtok_r(NULL, "\n", &save)) {
                 char *list = strchr(line, ':'), *path = list ? strchr(list + 1, ':') : NULL;
                 if (!path)
                         continue;
@@ -130,8 +131,6 @@ static bool own_path(const char *mount_root, bool unified, unsigned want, char *
                 snprintf(out, size, "%s", *(path + root) ? path + root : "/");
                 found = true;
         }
-        if (f)
-                fclose(f);
         return found;
 }
 
@@ -140,8 +139,10 @@ static bool own_path(const char *mount_root, bool unified, unsigned want, char *
 static size_t find_hierarchies(struct hierarchy *out, size_t max)
 {
         FILE *f = fopen("/proc/self/mountinfo", "re");
+        _cleanup_free_ char *groups = NULL; /* read once, for every hierarchy */
         char *line = NULL;
         size_t size = 0, n = 0;
+        (void)lp_read_text("/proc/self/cgroup", &groups);
         unsigned seen = 0;
         bool unified_seen = false;
         while (f && n < max && getline(&line, &size, f) > 0) {
@@ -158,7 +159,7 @@ static size_t find_hierarchies(struct hierarchy *out, size_t max)
                 if (!h->unified && !h->controllers)
                         continue;
                 snprintf(h->mount, sizeof(h->mount), "%s", mount);
-                if (!own_path(root, h->unified, h->controllers, h->own, sizeof(h->own)))
+                if (!own_path(groups, root, h->unified, h->controllers, h->own, sizeof(h->own)))
                         continue;
                 seen |= h->controllers;
                 unified_seen |= h->unified;
@@ -270,11 +271,10 @@ static int open_joining(struct lp_cgroup_dir *d)
 static int make_dir(struct lp_cgroup *cg, const char *parent, bool unified)
 {
         struct lp_cgroup_dir *d = &cg->dirs[cg->n];
-        unsigned long long pidns = pid_namespace();
         char name[64];
         *d = (struct lp_cgroup_dir){.dir = -1, .join = -1, .unified = unified};
-        remove_stale(parent, pidns);
-        run_name(name, sizeof(name), pidns, (long)getpid());
+        remove_stale(parent, cg->pidns);
+        run_name(name, sizeof(name), cg->pidns, (long)getpid());
         if (asprintf(&d->path, "%s/%s", parent, name) < 0) {
                 d->path = NULL;
                 return -ENOMEM;
@@ -398,6 +398,7 @@ int lp_cgroup_create(const struct lp_policy *p, struct lp_cgroup *cg)
         size_t n = find_hierarchies(hs, LP_ELEMENTSOF(hs));
         unsigned want = wanted(p), got = 0;
         int error = ENOENT; /* no hierarchy at all */
+        cg->pidns = pid_namespace();
         for (size_t i = 0; i < n; i++)
                 if (hs[i].unified) {
                         int r;

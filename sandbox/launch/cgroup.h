@@ -35,6 +35,7 @@ struct lp_cgroup_dir {
 struct lp_cgroup {
         struct lp_cgroup_dir dirs[LP_CGROUP_DIRS_MAX];
         size_t n;
+        unsigned long long pidns; /* our PID namespace's inode, named in the cgroups */
 };
 
 #define LP_CGROUP_INIT \
