@@ -133,17 +133,6 @@ bool lp_policy_passes(const struct lp_policy *p, const char *name)
         return false;
 }
 
-bool lp_policy_withholds(const struct lp_policy *p, const char *name,
-                         const struct lp_pattern **ret_rule)
-{
-        /* Pass= overrides a withhold (docs/architecture.md, "Profiles"). */
-        const struct lp_pattern *rule =
-                lp_policy_passes(p, name) ? NULL : lp_policy_withhold_pattern(p, name);
-        if (rule && ret_rule)
-                *ret_rule = rule;
-        return rule != NULL;
-}
-
 const struct lp_pattern *lp_policy_withhold_pattern(const struct lp_policy *p, const char *name)
 {
         for (size_t i = 0; i < p->n_withhold; i++)

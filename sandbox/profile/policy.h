@@ -241,16 +241,13 @@ const struct lp_family *lp_policy_family(const struct lp_policy *p, int family);
 /* Whether socket(family, *, protocol) is granted. */
 bool lp_policy_socket(const struct lp_policy *p, int family, int protocol);
 
-/* The first Withhold= pattern that matches NAME, Pass= aside, or NULL. */
+/* The first Withhold= pattern that matches NAME, Pass= aside, or NULL.
+ * Pass= overrides it (lp_policy_passes); launch/env.c also judges the
+ * value (docs/architecture.md, "Profiles"). */
 const struct lp_pattern *lp_policy_withhold_pattern(const struct lp_policy *p, const char *name);
 
 /* Whether a Pass= pattern names the variable NAME. */
 bool lp_policy_passes(const struct lp_policy *p, const char *name);
-
-/* Whether the variable NAME is withheld from the command; when it is,
- * *ret_rule (may be NULL) points at the Withhold= pattern that matched. */
-bool lp_policy_withholds(const struct lp_policy *p, const char *name,
-                         const struct lp_pattern **ret_rule);
 
 /* "FILE:LINE" (or "built-in" for line 0) into buf; returns buf. */
 const char *lp_origin_format(const struct lp_origin *o, char *buf, size_t size);
