@@ -23,6 +23,7 @@ static const struct {
          "      --timeout SECONDS    kill the whole process tree after SECONDS (exit 124)\n"
          "      --pass-fd N          keep inherited descriptor N (all others above 2 are "
          "closed)\n"
+         "      --no-cache           compile the seccomp filter anew; keep no copy\n"
          "  -q, --quiet              print the summary only when there are findings\n"
          "  -v, --verbose            say what is being set up\n"},
         {"learn", LP_CMD_LEARN,
@@ -33,7 +34,8 @@ static const struct {
          "      --merge              add to FILE instead of replacing it (file lock)\n"
          "      --exhaustive         observe the learning floor too (slower, minimal)\n"
          "      --findings FILE      also write what was observed as JSON Lines\n"
-         "      --timeout SECONDS    kill the whole process tree after SECONDS (exit 124)\n"},
+         "      --timeout SECONDS    kill the whole process tree after SECONDS (exit 124)\n"
+         "      --no-cache           compile the seccomp filters anew; keep no copy\n"},
         {"diff", LP_CMD_DIFF,
          "leastpriv diff BASELINE CANDIDATE\n"
          "  Print each privilege CANDIDATE grants beyond BASELINE (+) or drops (-).\n"
@@ -119,6 +121,7 @@ enum {
         OPT_MERGE,
         OPT_EXHAUSTIVE,
         OPT_PASS_FD,
+        OPT_NO_CACHE,
 };
 
 static const struct option run_options[] = {
@@ -129,6 +132,7 @@ static const struct option run_options[] = {
         {"fail-on-findings", no_argument, NULL, OPT_FAIL},
         {"timeout", required_argument, NULL, OPT_TIMEOUT},
         {"pass-fd", required_argument, NULL, OPT_PASS_FD},
+        {"no-cache", no_argument, NULL, OPT_NO_CACHE},
         {"quiet", no_argument, NULL, 'q'},
         {"verbose", no_argument, NULL, 'v'},
         {"output", required_argument, NULL, 'o'},
@@ -181,6 +185,9 @@ static int parse_option(int c, const char *arg, FILE *err, struct lp_cli *cli)
                 return 0;
         case OPT_PASS_FD:
                 return parse_pass_fd(arg, err, cli);
+        case OPT_NO_CACHE:
+                cli->no_cache = true;
+                return 0;
         default:
                 return usage_error(err, "%s", "unknown option");
         }

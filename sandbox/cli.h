@@ -28,6 +28,7 @@ struct lp_cli {
         unsigned timeout; /* --timeout SECONDS; 0 when absent */
         int pass_fds[64]; /* --pass-fd N, each; at most 64 */
         size_t n_pass_fds;
+        bool no_cache;      /* --no-cache: no compiled filter kept or used */
         int verbosity;      /* -q: -1, -v: +1 each */
         const char *output; /* learn -o */
         bool merge;         /* learn --merge */

@@ -97,6 +97,7 @@ static int cmd_run(const struct lp_cli *cli)
                 .timeout_sec = cli->timeout,
                 .pass_fds = cli->pass_fds,
                 .n_pass_fds = cli->n_pass_fds,
+                .no_cache = cli->no_cache,
         };
         int status = lp_run(p, &o, store);
         /* A findings file that cannot be written is a lost finding: fail
@@ -134,7 +135,8 @@ static int cmd_learn(const struct lp_cli *cli)
                                    .process_creation = lp_learn_creation,
                                    .timeout_sec = cli->timeout,
                                    .pass_fds = cli->pass_fds,
-                                   .n_pass_fds = cli->n_pass_fds};
+                                   .n_pass_fds = cli->n_pass_fds,
+                                   .no_cache = cli->no_cache};
         int status = lp_run(p, &o, store);
         _cleanup_free_ char *cwd = get_current_dir_name();
         struct lp_learn_request req = {.output = cli->output,
@@ -160,7 +162,8 @@ static int cmd_learn(const struct lp_cli *cli)
                 struct lp_run_options enforce = {.argv = cli->args,
                                                  .timeout_sec = cli->timeout,
                                                  .pass_fds = cli->pass_fds,
-                                                 .n_pass_fds = cli->n_pass_fds};
+                                                 .n_pass_fds = cli->n_pass_fds,
+                                                 .no_cache = cli->no_cache};
                 if (lp_learn_check_identity(cli->output, &enforce) < 0)
                         status = LP_EXIT_SETUP_FAILED;
         }

@@ -22,34 +22,81 @@
 #include <unistd.h>
 
 #include "base/util.h"
+#include "launch/filter_cache.h"
 #include "profile/policy.h"
 #include "rules/watch.h"
 
-static int allow(scmp_filter_ctx ctx, int nr, unsigned n, const struct scmp_arg_cmp *cmp)
+/* One rule as libseccomp is given it. Unused comparisons stay zero, so
+ * that equal rule lists are equal bytes: the list is the cache's key. */
+struct rule {
+        uint32_t action;
+        int32_t nr;
+        uint32_t n_cmp;
+        uint32_t unused;
+        struct scmp_arg_cmp cmp[2];
+};
+
+/* Everything libseccomp's output depends on besides the rules. */
+struct key_header {
+        uint32_t scmp_version[3];
+        uint32_t api;
+        uint32_t arch;
+        uint32_t default_action;
+        uint32_t bad_arch_action;
+        uint32_t optimize;
+        uint32_t n_rules;
+        uint32_t unused;
+};
+
+/* The filter before libseccomp sees it: what build() decided, in order. */
+struct rules {
+        struct key_header head;
+        struct rule *v;
+        size_t n, capacity;
+};
+
+static int add_rule(struct rules *rs, uint32_t action, int nr, unsigned n,
+                    const struct scmp_arg_cmp *cmp)
 {
-        return seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, nr, n, cmp);
+        if (n > LP_ELEMENTSOF(rs->v->cmp) || nr < 0)
+                return -EINVAL;
+        if (LP_GROW(rs->v, rs->capacity, rs->n) < 0)
+                return -ENOMEM;
+        struct rule *r = &rs->v[rs->n++];
+        memset(r, 0, sizeof(*r));
+        r->action = action;
+        r->nr = nr;
+        r->n_cmp = n;
+        for (unsigned i = 0; i < n; i++)
+                r->cmp[i] = cmp[i];
+        return 0;
+}
+
+static int allow(struct rules *rs, int nr, unsigned n, const struct scmp_arg_cmp *cmp)
+{
+        return add_rule(rs, SCMP_ACT_ALLOW, nr, n, cmp);
 }
 
 /* Adds ALLOW rules that together match every value of the argument's low
  * 32 bits except those in `values`: a binary trie over the bits, one
  * masked-equality rule per subtree that holds no denied value. */
-static int allow_lo32_except(scmp_filter_ctx ctx, int nr, unsigned arg, uint32_t mask,
-                             uint32_t prefix, int bit, const uint32_t *values, size_t n)
+static int allow_lo32_except(struct rules *rs, int nr, unsigned arg, uint32_t mask, uint32_t prefix,
+                             int bit, const uint32_t *values, size_t n)
 {
         bool any = false;
         for (size_t i = 0; i < n; i++)
                 any |= (values[i] & mask) == prefix;
         if (!any) {
                 struct scmp_arg_cmp c = {arg, SCMP_CMP_MASKED_EQ, mask, prefix};
-                return allow(ctx, nr, 1, &c);
+                return allow(rs, nr, 1, &c);
         }
         if (bit < 0)
                 return 0; /* exactly a denied value: left to the default (notify) */
         uint32_t b = UINT32_C(1) << bit;
-        int r = allow_lo32_except(ctx, nr, arg, mask | b, prefix, bit - 1, values, n);
+        int r = allow_lo32_except(rs, nr, arg, mask | b, prefix, bit - 1, values, n);
         if (r < 0)
                 return r;
-        return allow_lo32_except(ctx, nr, arg, mask | b, prefix | b, bit - 1, values, n);
+        return allow_lo32_except(rs, nr, arg, mask | b, prefix | b, bit - 1, values, n);
 }
 
 static bool is_inet(int family)
@@ -61,7 +108,7 @@ static bool is_inet(int family)
  * sockets other than stream and datagram, and packet sockets (CAP_NET_RAW),
  * go to the supervisor so it can name the capability. Other families are
  * notified and refused there with EAFNOSUPPORT and a finding. */
-static int allow_socket_families(scmp_filter_ctx ctx, const struct lp_policy *p, int nr)
+static int allow_socket_families(struct rules *rs, const struct lp_policy *p, int nr)
 {
         bool raw = lp_policy_keeps(p, CAP_NET_RAW) != NULL;
         for (size_t i = 0; i < p->n_families; i++) {
@@ -73,12 +120,12 @@ static int allow_socket_families(scmp_filter_ctx ctx, const struct lp_policy *p,
                         /* One netlink protocol: socket()'s third argument. */
                         c[1] = (struct scmp_arg_cmp){2, SCMP_CMP_EQ,
                                                      (uint64_t)p->families[i].protocol, 0};
-                        if (allow(ctx, nr, 2, c) < 0)
+                        if (allow(rs, nr, 2, c) < 0)
                                 return -EINVAL;
                         continue;
                 }
                 if (!is_inet(family) || raw) {
-                        if (allow(ctx, nr, 1, c) < 0)
+                        if (allow(rs, nr, 1, c) < 0)
                                 return -EINVAL;
                         continue;
                 }
@@ -86,7 +133,7 @@ static int allow_socket_families(scmp_filter_ctx ctx, const struct lp_policy *p,
                 for (size_t t = 0; t < LP_ELEMENTSOF(types); t++) {
                         c[1] = (struct scmp_arg_cmp){1, SCMP_CMP_MASKED_EQ, 0xf,
                                                      (uint64_t)types[t]};
-                        int r = allow(ctx, nr, 2, c);
+                        int r = allow(rs, nr, 2, c);
                         if (r < 0)
                                 return r;
                 }
@@ -95,7 +142,7 @@ static int allow_socket_families(scmp_filter_ctx ctx, const struct lp_policy *p,
 }
 
 /* The calls of a watched syscall that stay in the kernel (watch.h). */
-static int allow_unwatched_calls(scmp_filter_ctx ctx, const struct lp_policy *p,
+static int allow_unwatched_calls(struct rules *rs, const struct lp_policy *p,
                                  const struct lp_watch *w, int nr)
 {
         struct scmp_arg_cmp c = {w->filter_arg, SCMP_CMP_EQ, 0, 0};
@@ -103,15 +150,15 @@ static int allow_unwatched_calls(scmp_filter_ctx ctx, const struct lp_policy *p,
         case LP_FILTER_NOTIFY_ALL:
                 return 0;
         case LP_FILTER_ARG_ZERO:
-                return allow(ctx, nr, 1, &c);
+                return allow(rs, nr, 1, &c);
         case LP_FILTER_ARG_MASK_ZERO:
                 c = (struct scmp_arg_cmp){w->filter_arg, SCMP_CMP_MASKED_EQ, w->filter_mask, 0};
-                return allow(ctx, nr, 1, &c);
+                return allow(rs, nr, 1, &c);
         case LP_FILTER_ARG_LO32_NOT_IN:
-                return allow_lo32_except(ctx, nr, w->filter_arg, 0, 0, 31, w->filter_values,
+                return allow_lo32_except(rs, nr, w->filter_arg, 0, 0, 31, w->filter_values,
                                          w->n_filter_values);
         case LP_FILTER_SOCKET_FAMILIES:
-                return allow_socket_families(ctx, p, nr);
+                return allow_socket_families(rs, p, nr);
         }
         return -EINVAL;
 }
@@ -119,31 +166,31 @@ static int allow_unwatched_calls(scmp_filter_ctx ctx, const struct lp_policy *p,
 /* Watched for its mode alone (RestrictSUIDSGID=): a call stays in the
  * kernel when its mode has neither S_ISUID nor S_ISGID, or when open's
  * flags create nothing. Only the rest is looked at. */
-static int allow_plain_modes(scmp_filter_ctx ctx, const struct lp_watch_mode *m, int nr)
+static int allow_plain_modes(struct rules *rs, const struct lp_watch_mode *m, int nr)
 {
         if (m->mode == LP_MODE_UNSEEN)
                 return 0; /* openat2: every call */
         struct scmp_arg_cmp c = {(unsigned)m->mode, SCMP_CMP_MASKED_EQ, S_ISUID | S_ISGID, 0};
-        int r = allow(ctx, nr, 1, &c);
+        int r = allow(rs, nr, 1, &c);
         if (r >= 0 && m->flags >= 0) {
                 c = (struct scmp_arg_cmp){(unsigned)m->flags, SCMP_CMP_MASKED_EQ,
                                           O_CREAT | (O_TMPFILE & ~O_DIRECTORY), 0};
-                r = allow(ctx, nr, 1, &c);
+                r = allow(rs, nr, 1, &c);
         }
         return r;
 }
 
-static int add_allowed(scmp_filter_ctx ctx, const struct lp_policy *p,
+static int add_allowed(struct rules *rs, const struct lp_policy *p,
                        const struct lp_filter_options *o, const struct lp_syscall_rule *rule)
 {
         const struct lp_watch *w = lp_watch_find(rule->name);
         const struct lp_watch_mode *m =
                 w ? lp_watch_mode_only(p, w, rule->name, o->fs_restricted) : NULL;
         if (m)
-                return allow_plain_modes(ctx, m, rule->nr);
+                return allow_plain_modes(rs, m, rule->nr);
         if (w && lp_watch_active(p, w, rule->name, o->fs_restricted))
-                return allow_unwatched_calls(ctx, p, w, rule->nr);
-        return allow(ctx, rule->nr, 0, NULL);
+                return allow_unwatched_calls(rs, p, w, rule->nr);
+        return allow(rs, rule->nr, 0, NULL);
 }
 
 /* Whether the filter allows every sendmsg outright. */
@@ -156,16 +203,16 @@ static bool sendmsg_allowed(const struct lp_policy *p, const struct lp_filter_op
 }
 
 /* Calls that are never a privilege and that the launch itself needs. */
-static int add_always_allowed(scmp_filter_ctx ctx, const struct lp_policy *p,
+static int add_always_allowed(struct rules *rs, const struct lp_policy *p,
                               const struct lp_filter_options *o)
 {
         int handshake_fd = o->handshake_fd;
-        int r = allow(ctx, SCMP_SYS(exit), 0, NULL);
+        int r = allow(rs, SCMP_SYS(exit), 0, NULL);
         if (r >= 0)
-                r = allow(ctx, SCMP_SYS(exit_group), 0, NULL);
+                r = allow(rs, SCMP_SYS(exit_group), 0, NULL);
         if (r >= 0 && handshake_fd >= 0 && !sendmsg_allowed(p, o)) {
                 struct scmp_arg_cmp c = {0, SCMP_CMP_EQ, (uint64_t)handshake_fd, 0};
-                r = allow(ctx, SCMP_SYS(sendmsg), 1, &c);
+                r = allow(rs, SCMP_SYS(sendmsg), 1, &c);
         }
         return r;
 }
@@ -174,7 +221,7 @@ static int add_always_allowed(scmp_filter_ctx ctx, const struct lp_policy *p,
  * to DefaultAction, as if the policy allowed them, so that what the watch
  * table watches (a write-intent open) is still seen; what the policy
  * names (by name or group) stays as named. */
-static int add_also_allowed(scmp_filter_ctx ctx, const struct lp_policy *p,
+static int add_also_allowed(struct rules *rs, const struct lp_policy *p,
                             const struct lp_filter_options *o)
 {
         for (size_t i = 0; o->also_allow && o->also_allow[i]; i++) {
@@ -182,46 +229,87 @@ static int add_also_allowed(scmp_filter_ctx ctx, const struct lp_policy *p,
                 if (!rule || rule->action.type == LP_ACTION_ALLOW ||
                     !lp_syscall_rule_is_default(rule))
                         continue;
-                int r = add_allowed(ctx, p, o, rule);
+                int r = add_allowed(rs, p, o, rule);
                 if (r < 0)
                         return r;
         }
         return 0;
 }
 
-static int build(const struct lp_policy *p, const struct lp_filter_options *o, scmp_filter_ctx *ret)
+/* The rules, in the order libseccomp will be given them. */
+static int decide(const struct lp_policy *p, const struct lp_filter_options *o, struct rules *rs)
 {
-        scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_NOTIFY);
-        if (!ctx)
-                return -ENOMEM;
-        /* Non-native ABIs (i386 int 0x80, x32) are killed: their numbers
-         * differ and would slip past rules written for the native ABI. No
-         * other architecture is added to the filter on purpose. They are
-         * notified, so that the supervisor kills each with a finding;
-         * without a supervisor the kernel answers ENOSYS, never running
-         * the call. */
-        int r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_NOTIFY);
-        /* We set no_new_privs ourselves, as its own checklist step. */
-        if (r >= 0)
-                r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
-        /* A binary tree: O(log n) instead of a linear scan for syscalls the
-         * action cache cannot answer (measured in tools/bench). */
-        if (r >= 0)
-                r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
+        int r = 0;
         for (size_t i = 0; r >= 0 && i < p->n_syscalls; i++) {
                 const struct lp_syscall_rule *rule = &p->syscalls[i];
                 if (rule->action.type == LP_ACTION_ALLOW)
-                        r = add_allowed(ctx, p, o, rule);
+                        r = add_allowed(rs, p, o, rule);
                 else if (rule->hardening && rule->action.errno_value == ENOSYS)
                         /* clone3 -> ENOSYS is a compatibility answer (libc
                          * falls back to clone), not a refused privilege:
                          * answered in the kernel, without a finding. */
-                        r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), rule->nr, 0);
+                        r = add_rule(rs, SCMP_ACT_ERRNO(ENOSYS), rule->nr, 0, NULL);
         }
         if (r >= 0)
-                r = add_always_allowed(ctx, p, o);
+                r = add_always_allowed(rs, p, o);
         if (r >= 0)
-                r = add_also_allowed(ctx, p, o);
+                r = add_also_allowed(rs, p, o);
+        return r;
+}
+
+static int collect(const struct lp_policy *p, const struct lp_filter_options *o, struct rules *rs)
+{
+        const struct scmp_version *v = seccomp_version();
+        *rs = (struct rules){.head = {
+                                     .scmp_version = {v->major, v->minor, v->micro},
+                                     .api = seccomp_api_get(),
+                                     .arch = seccomp_arch_native(),
+                                     /* Whatever the filter does not allow goes to the
+                                      * supervisor. Non-native ABIs (i386 int 0x80,
+                                      * x32) too: their numbers differ and would slip
+                                      * past rules written for the native ABI, so the
+                                      * supervisor kills each with a finding; without a
+                                      * supervisor the kernel answers ENOSYS. */
+                                     .default_action = SCMP_ACT_NOTIFY,
+                                     .bad_arch_action = SCMP_ACT_NOTIFY,
+                                     /* A binary tree: O(log n) instead of a linear scan
+                                      * for syscalls the action cache cannot answer
+                                      * (measured in tools/bench). */
+                                     .optimize = 2,
+                             }};
+        int r = decide(p, o, rs);
+        rs->head.n_rules = (uint32_t)rs->n;
+        return r;
+}
+
+/* The cache's key: the header, then the rules. */
+static void *key_of(const struct rules *rs, size_t *len)
+{
+        *len = sizeof(rs->head) + rs->n * sizeof(*rs->v);
+        char *key = malloc(*len);
+        if (key) {
+                memcpy(key, &rs->head, sizeof(rs->head));
+                if (rs->n)
+                        memcpy(key + sizeof(rs->head), rs->v, rs->n * sizeof(*rs->v));
+        }
+        return key;
+}
+
+static int to_libseccomp(const struct rules *rs, scmp_filter_ctx *ret)
+{
+        scmp_filter_ctx ctx = seccomp_init(rs->head.default_action);
+        if (!ctx)
+                return -ENOMEM;
+        int r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, rs->head.bad_arch_action);
+        /* We set no_new_privs ourselves, as its own checklist step. */
+        if (r >= 0)
+                r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
+        if (r >= 0)
+                r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, rs->head.optimize);
+        for (size_t i = 0; r >= 0 && i < rs->n; i++) {
+                const struct rule *rule = &rs->v[i];
+                r = seccomp_rule_add_array(ctx, rule->action, rule->nr, rule->n_cmp, rule->cmp);
+        }
         if (r < 0) {
                 seccomp_release(ctx);
                 return r;
@@ -247,30 +335,47 @@ static int read_all(int fd, struct sock_filter **ret, size_t *ret_len)
         return 0;
 }
 
-int lp_filter_compile(const struct lp_policy *p, const struct lp_filter_options *o,
-                      struct lp_filter **ret)
+static int export_bpf(const struct rules *rs, struct sock_filter **insns, size_t *len)
 {
         scmp_filter_ctx ctx;
-        int r = build(p, o, &ctx);
+        int r = to_libseccomp(rs, &ctx);
         if (r < 0)
                 return r;
         /* libseccomp 2.5 exports to an fd only; a memfd keeps it in memory. */
         _cleanup_close_ int fd = memfd_create("leastpriv-bpf", MFD_CLOEXEC);
-        if (fd < 0)
-                r = -errno;
-        if (r >= 0)
-                r = seccomp_export_bpf(ctx, fd);
+        r = fd < 0 ? -errno : seccomp_export_bpf(ctx, fd);
         seccomp_release(ctx);
-        struct lp_filter *f = r >= 0 ? calloc(1, sizeof(*f)) : NULL;
-        if (r >= 0 && !f)
-                r = -ENOMEM;
+        return r < 0 ? r : read_all(fd, insns, len);
+}
+
+/* The program from the cache, or compiled (and then cached). */
+static int program_of(const struct rules *rs, const char *cache_dir, struct sock_filter **insns,
+                      size_t *len)
+{
+        size_t key_len = 0;
+        _cleanup_free_ void *key = cache_dir ? key_of(rs, &key_len) : NULL;
+        if (key && lp_filter_cache_load(cache_dir, key, key_len, insns, len) == 1)
+                return 0;
+        int r = export_bpf(rs, insns, len);
+        if (r >= 0 && key)
+                lp_filter_cache_store(cache_dir, key, key_len, *insns, *len);
+        return r;
+}
+
+int lp_filter_compile(const struct lp_policy *p, const struct lp_filter_options *o,
+                      struct lp_filter **ret)
+{
+        struct rules rs;
         struct sock_filter *insns = NULL;
         size_t len = 0;
+        int r = collect(p, o, &rs);
         if (r >= 0)
-                r = read_all(fd, &insns, &len);
-        if (r < 0) {
-                free(f);
-                return r;
+                r = program_of(&rs, o->cache_dir, &insns, &len);
+        free(rs.v);
+        struct lp_filter *f = r >= 0 ? calloc(1, sizeof(*f)) : NULL;
+        if (!f) {
+                free(insns);
+                return r < 0 ? r : -ENOMEM;
         }
         f->prog.filter = insns;
         f->prog.len = (unsigned short)len;
@@ -304,8 +409,12 @@ int lp_filter_install(const struct lp_filter *f)
 
 int lp_filter_export_pfc(const struct lp_policy *p, const struct lp_filter_options *o, int fd)
 {
+        struct rules rs;
         scmp_filter_ctx ctx;
-        int r = build(p, o, &ctx);
+        int r = collect(p, o, &rs);
+        if (r >= 0)
+                r = to_libseccomp(&rs, &ctx);
+        free(rs.v);
         if (r < 0)
                 return r;
         r = seccomp_export_pfc(ctx, fd);

@@ -1,8 +1,10 @@
 /* The seccomp filter: compiled from the policy and the watch table in the
  * parent, before the fork, into a ready BPF program that the child only
- * has to load. Compiling with libseccomp costs about 0.4 ms and
- * seccomp_load about 0.9 ms, while loading a ready program costs about
- * 0.1 ms. */
+ * has to load. The policy is first turned into the list of rules
+ * libseccomp is to be given; that list is the key of a compiled program
+ * kept from an earlier run (launch/filter_cache.h), and only a miss pays
+ * libseccomp's rule building and BPF export (2-3 ms on the default
+ * profile, most of a launch's user CPU time). */
 #pragma once
 #include <linux/filter.h>
 #include <stdbool.h>
@@ -25,6 +27,9 @@ struct lp_filter_options {
         /* The run's filesystem plan refuses some write: the calls that
          * write paths are watched (rules/watch.h). */
         bool fs_restricted;
+        /* Where compiled programs are kept (launch/filter_cache.h); NULL:
+         * compile every time (--no-cache). */
+        const char *cache_dir;
 };
 
 int lp_filter_compile(const struct lp_policy *p, const struct lp_filter_options *o,

@@ -33,6 +33,7 @@
 #include "launch/env.h"
 #include "launch/fds.h"
 #include "launch/filter.h"
+#include "launch/filter_cache.h"
 #include "launch/fs.h"
 #include "launch/forward_listen.h"
 #include "launch/fs_idmap.h"
@@ -69,8 +70,9 @@ struct launch {
         pid_t parent;
         uid_t uid;
         gid_t gid;
-        int sock[2]; /* [0] parent's end, [1] child's end */
-        char *cwd;   /* where `run` started */
+        int sock[2];     /* [0] parent's end, [1] child's end */
+        char *cwd;       /* where `run` started */
+        char *cache_dir; /* compiled filters (filter_cache.h); NULL: none */
         struct lp_fs_plan plan;
         bool apply_fs;             /* the plan is put in place (not --audit, and there is one) */
         struct lp_fs_store store;  /* the hidden paths' inodes, when watched */
@@ -721,9 +723,11 @@ static int prepare(const struct lp_policy *p, const struct lp_run_options *o,
         if (r < 0)
                 return r;
         /* Compiled here, before the fork, so the child only loads it. */
+        l->cache_dir = o->no_cache ? NULL : lp_filter_cache_dir();
         struct lp_filter_options fo = {.handshake_fd = l->sock[1],
                                        .also_allow = o->also_allow,
-                                       .fs_restricted = lp_fs_plan_restricts(&l->plan)};
+                                       .fs_restricted = lp_fs_plan_restricts(&l->plan),
+                                       .cache_dir = l->cache_dir};
         if ((r = lp_filter_compile(p, &fo, &l->filter)) < 0 ||
             (r = compile_counted_filter(p, o->process_creation, fo, l)) < 0)
                 return lp_log_errno(r, "cannot compile the seccomp filter: %m");
@@ -755,6 +759,7 @@ static void release(struct launch *l)
         free(l->host_ports);
         lp_fs_plan_done(&l->plan);
         free(l->cwd);
+        free(l->cache_dir);
         lp_env_free(l->envp);
         free(l->path);
         for (int i = 0; i < 2; i++)

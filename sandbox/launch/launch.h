@@ -25,6 +25,7 @@ struct lp_run_options {
         unsigned timeout_sec; /* --timeout; 0: the profile's Timeout= or none */
         const int *pass_fds;  /* --pass-fd: descriptors above 2 the command keeps */
         size_t n_pass_fds;
+        bool no_cache; /* --no-cache: compile the filter, keep nothing */
 };
 
 /* Returns the exit status (base/exit_status.h): the command's own, 128+N,

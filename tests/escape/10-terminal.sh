@@ -21,7 +21,7 @@ tty_run() {
         p=("${ESC_P[@]}")
         rm -f "$ESC_F" "$transcript"
         capture /usr/bin/python3 "$PTY_RUN" "$transcript" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
-                "${pre[@]}" "$LEASTPRIV" run "${p[@]}" --timeout 60 --findings "$ESC_F" -- \
+                "$(lp_cache_env "$who")" "${pre[@]}" "$LEASTPRIV" run "${p[@]}" --timeout 60 --findings "$ESC_F" -- \
                 "$ESCAPE" tty "${ATTACKS[@]}"
         LP_OUT=$(cat "$transcript" 2>/dev/null)
 }

@@ -71,13 +71,58 @@ esc_profile_args() {
         [ "$1/$2" = nobody/strict ] && ESC_P=(-p "$ESC_STRICT_UNPRIVILEGED") && return
         [ "$2" = default ] || ESC_P=(-p "$2")
 }
+#
+# Each probe runs twice: first with --no-cache (the filter compiled anew),
+# then with the filter cache, whose results are the ones checked. Their
+# exit statuses and findings must be the same (esc_same_without_cache):
+# a cached filter that changed what the sandbox does would show here. A
+# first run of each user and profile fills the cache, so that the second
+# run of every probe uses a program read from it.
+declare -A ESC_CACHE_FILLED
 esc_run() {
-        local who=$1 prof=$2 p=()
+        local who=$1 prof=$2 p=() fresh_status fresh
         shift 2
         esc_profile_args "$who" "$prof"
         p=("${ESC_P[@]}")
+        if [ -z "${ESC_CACHE_FILLED[$who/$prof]:-}" ]; then
+                lpx "$who" run "${p[@]}" -q --timeout 60 -- /bin/true
+                ESC_CACHE_FILLED[$who/$prof]=1
+        fi
+        rm -f "$ESC_F"
+        lpx "$who" run "${p[@]}" --no-cache --timeout 60 --findings "$ESC_F" -- "$@"
+        fresh_status=$LP_STATUS
+        fresh=$(esc_findings_summary "$ESC_F")
         rm -f "$ESC_F"
         lpx "$who" run "${p[@]}" --timeout 60 --findings "$ESC_F" -- "$@"
+        esc_same_without_cache "$fresh_status" "$fresh" "$who/$prof: $*"
+}
+
+# esc_findings_summary FILE: each finding's kind, operation, target,
+# action, errno and count, one per line, sorted (not its pid or time).
+esc_findings_summary() {
+        /usr/bin/python3 - "$1" <<'PY'
+import json, sys
+try:
+    lines = open(sys.argv[1], encoding="utf-8").read().splitlines()
+except OSError:
+    lines = []
+keys = ("kind", "operation", "target", "action", "errno", "count")
+print("\n".join(sorted(" ".join(str(json.loads(l).get(k)) for k in keys) for l in lines)))
+PY
+}
+
+# esc_same_without_cache STATUS SUMMARY WHAT: the last run (with the
+# cache) ended with STATUS and found SUMMARY, as the run without it did.
+esc_same_without_cache() {
+        local cached
+        cached=$(esc_findings_summary "$ESC_F")
+        LP_CHECKS=$((LP_CHECKS + 1))
+        if [ "$1" != "$LP_STATUS" ] || [ "$2" != "$cached" ]; then
+                fail "$3: the filter cache changed the result: status $1 -> $LP_STATUS," \
+                        "findings without the cache:"$'\n'"$2"$'\n'"with it:"$'\n'"$cached"
+        else
+                pass "$3: the same status and findings with and without the filter cache"
+        fi
 }
 
 # result KEY: what the probe printed after "KEY: " (its first such line).

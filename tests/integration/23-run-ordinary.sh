@@ -66,7 +66,7 @@ ordinary_checks() {
         [ "$who" = nobody ] && as=(setpriv "--reuid=$NOBODY_UID" "--regid=$NOBODY_GID" --clear-groups --)
         for sub in "threads 8" loopback-tcp "files $dir" fork-exec pipes; do
                 rm -f "$dir/ord-$who.jsonl"
-                capture env -i PATH=/usr/bin:/bin HOME=/ LANG=C.UTF-8 "${as[@]}" \
+                capture env -i PATH=/usr/bin:/bin HOME=/ LANG=C.UTF-8 "$(lp_cache_env "$who")" "${as[@]}" \
                         "$LEASTPRIV" run --fail-on-findings --findings "$dir/ord-$who.jsonl" -- "$PROBE" $sub
                 assert_status 0 "$who: '$sub' with --fail-on-findings (no finding)"
                 assert_eq "" "$(cat "$dir/ord-$who.jsonl" 2>/dev/null)" "$who: ... the findings file is empty"

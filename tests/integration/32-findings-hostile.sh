@@ -59,7 +59,7 @@ hostile_checks() {
         ready_fifo "$ready"
         local pre=()
         [ "$who" = nobody ] && pre=(setpriv --reuid="$NOBODY_UID" --regid="$NOBODY_GID" --clear-groups --)
-        timeout -k 5 60 env -i PATH=/usr/bin:/bin "${pre[@]}" "$LEASTPRIV" run --findings "$f" -- \
+        timeout -k 5 60 env -i PATH=/usr/bin:/bin "$(lp_cache_env "$who")" "${pre[@]}" "$LEASTPRIV" run --findings "$f" -- \
                 "$PROBE" storm-ready 4 100000000 mount "$ready" \
                 >"$tmp/bg.out" 2>"$tmp/bg.err" </dev/null &
         local bg=$! start=$SECONDS status=0 victim=""

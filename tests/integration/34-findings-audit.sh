@@ -27,7 +27,8 @@ lpx_netns() {
         local who=$1 pre=()
         shift
         [ "$who" = nobody ] && pre=(setpriv --reuid="$NOBODY_UID" --regid="$NOBODY_GID" --clear-groups --)
-        capture unshare -n -- env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin "${pre[@]}" "$LEASTPRIV" "$@"
+        capture unshare -n -- env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin "$(lp_cache_env "$who")" \
+                "${pre[@]}" "$LEASTPRIV" "$@"
 }
 
 audit_checks() {

@@ -73,8 +73,8 @@ for command in run learn; do
         assert_eq "$expected" "$(complete_line "leastpriv $command -")" \
                 "bash: $command's options are exactly those of its --help"
 done
-assert_eq 12 "$(help_options run | wc -w)" "run --help lists 12 option names"
-assert_eq 8 "$(help_options learn | wc -w)" "learn --help lists 8 option names"
+assert_eq 13 "$(help_options run | wc -w)" "run --help lists 13 option names"
+assert_eq 9 "$(help_options learn | wc -w)" "learn --help lists 9 option names"
 
 # shellcheck disable=SC2086
 names=$(sorted base default strict installed-only local from-path $etc_names)

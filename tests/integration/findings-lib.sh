@@ -92,7 +92,8 @@ lpx() {
         shift
         [ "$who" = nobody ] && pre=(setpriv --reuid="$NOBODY_UID" --regid="$NOBODY_GID" --clear-groups --)
         # shellcheck disable=SC2086 # LPX_ENV is a list of NAME=VALUE words
-        capture env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin ${LPX_ENV:-} "${pre[@]}" "$LEASTPRIV" "$@"
+        capture env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin "$(lp_cache_env "$who")" ${LPX_ENV:-} \
+                "${pre[@]}" "$LEASTPRIV" "$@"
 }
 
 # probe_errno: what the probe printed after "SUB: " in the last capture.

@@ -114,6 +114,22 @@ chmod 755 "$tmp"
 LP_FAILURE_LOG=$tmp/.failures
 mkdir -m 1777 "$tmp/shared"
 
+# Compiled filters (leastpriv's cache) are kept in the test's own
+# directories, never in /var/cache/leastpriv: tests change no host file.
+# uid 65534 has its own (the cache is used only in a directory of ours).
+export LEASTPRIV_CACHE_DIR=$tmp/filter-cache
+LP_CACHE_NOBODY=$tmp/shared/filter-cache-65534
+
+# lp_cache_env root|nobody: the NAME=VALUE word that gives a run as that
+# user its test cache, for commands that clear the environment (env -i).
+lp_cache_env() {
+        if [ "$1" = nobody ]; then
+                echo "LEASTPRIV_CACHE_DIR=$LP_CACHE_NOBODY"
+        else
+                echo "LEASTPRIV_CACHE_DIR=$LEASTPRIV_CACHE_DIR"
+        fi
+}
+
 # The helper programs, copied into the directory the commands run in
 # ($tmp or $tmp/shared, see capture): it stays in view under PrivateTmp=
 # wherever the build is (a checkout under /tmp is hidden inside, as is all
@@ -182,7 +198,8 @@ run_lp() {
 
 # run_lp_nobody ARGS...: `leastpriv ARGS...` as uid 65534.
 run_lp_nobody() {
-        capture setpriv --reuid=$NOBODY_UID --regid=$NOBODY_GID --clear-groups -- "$LEASTPRIV" "$@"
+        capture setpriv --reuid=$NOBODY_UID --regid=$NOBODY_GID --clear-groups -- \
+                env "$(lp_cache_env nobody)" "$LEASTPRIV" "$@"
 }
 
 # as_user root|nobody ARGS...: run_lp or run_lp_nobody.

@@ -162,7 +162,12 @@ class Soak:
 
     def launch(self, who, args, pass_fds=()):
         pre = AS_NOBODY if who == "nobody" and self.nobody else []
-        return subprocess.Popen(pre + [self.lp, "run"] + args, cwd=self.workdir, env=ENV,
+        # The test's own filter cache, never /var/cache/leastpriv (lib.sh).
+        env = dict(ENV, LEASTPRIV_CACHE_DIR=os.environ.get(
+            "LEASTPRIV_CACHE_DIR", os.path.join(self.workdir, "filter-cache")))
+        if pre:
+            env["LEASTPRIV_CACHE_DIR"] = os.path.join(self.workdir, "filter-cache-65534")
+        return subprocess.Popen(pre + [self.lp, "run"] + args, cwd=self.workdir, env=env,
                                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True, pass_fds=pass_fds)
 

@@ -182,13 +182,93 @@ static void test_creation_counted(void **state)
         free(f.text);
 }
 
+/* The program compiled for `profile`, with the cache in `dir` (NULL:
+ * none); the caller frees it. */
+static struct lp_filter *program(const char *profile, const char *dir)
+{
+        struct lp_policy *p = NULL;
+        if (lp_policy_load_string_sealed(profile, "t.profile", stderr, &p) != 0)
+                fail_msg("did not load: %s", profile);
+        struct lp_filter_options o = {.handshake_fd = HANDSHAKE_FD, .cache_dir = dir};
+        struct lp_filter *f = NULL;
+        assert_int_equal(lp_filter_compile(p, &o, &f), 0);
+        lp_policy_free(p);
+        return f;
+}
+
+static void assert_same_program(const struct lp_filter *a, const struct lp_filter *b)
+{
+        assert_int_equal(a->prog.len, b->prog.len);
+        assert_memory_equal(a->prog.filter, b->prog.filter, a->prog.len * sizeof(*a->prog.filter));
+}
+
+/* The entries in dir (not counting . and ..), and the path of the last. */
+static int entries(const char *dir, char *last, size_t size)
+{
+        char cmd[512];
+        snprintf(cmd, sizeof(cmd), "ls -A '%s' 2>/dev/null", dir);
+        FILE *ls = popen(cmd, "r");
+        int n = 0;
+        char line[256];
+        while (ls && fgets(line, sizeof(line), ls)) {
+                line[strcspn(line, "\n")] = '\0';
+                snprintf(last, size, "%s/%s", dir, line);
+                n++;
+        }
+        if (ls)
+                pclose(ls);
+        return n;
+}
+
+/* A cached program is the very program libseccomp compiles: stored on
+ * the first compile, read on the second, one entry per policy, and a
+ * damaged entry is compiled again (and replaced), never used. */
+static void test_cache(void **state)
+{
+        char dir[] = "/tmp/lp-filter-cache.XXXXXX";
+        assert_non_null(mkdtemp(dir));
+        char cache[64], entry[320];
+        snprintf(cache, sizeof(cache), "%s/cache", dir);
+        const char *a = "[Profile]\nInclude=default\n";
+        const char *b = "[Profile]\nInclude=default\n[Syscalls]\nDeny=getcwd\n";
+        struct lp_filter *fresh = program(a, NULL);
+        struct lp_filter *first = program(a, cache);
+        assert_int_equal(entries(cache, entry, sizeof(entry)), 1);
+        struct lp_filter *second = program(a, cache);
+        assert_same_program(fresh, first);
+        assert_same_program(fresh, second);
+        struct lp_filter *other = program(b, cache);
+        assert_int_equal(entries(cache, entry, sizeof(entry)), 2);
+        assert_true(other->prog.len != fresh->prog.len ||
+                    memcmp(other->prog.filter, fresh->prog.filter,
+                           fresh->prog.len * sizeof(*fresh->prog.filter)) != 0);
+        lp_filter_free(other);
+        /* Damage every entry's last instruction: both are compiled again. */
+        char cmd[512];
+        snprintf(cmd, sizeof(cmd),
+                 "for f in '%s'/*.bpf; do printf '\\377' | dd of=\"$f\" bs=1 "
+                 "seek=$(($(stat -c %%s \"$f\") - 1)) conv=notrunc status=none; done",
+                 cache);
+        assert_int_equal(system(cmd), 0);
+        struct lp_filter *rebuilt = program(a, cache);
+        assert_same_program(fresh, rebuilt);
+        struct lp_filter *again = program(a, cache);
+        assert_same_program(fresh, again);
+        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+        assert_int_equal(system(cmd), 0);
+        lp_filter_free(fresh);
+        lp_filter_free(first);
+        lp_filter_free(second);
+        lp_filter_free(rebuilt);
+        lp_filter_free(again);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_default_profile),
-                cmocka_unit_test(test_lifted_watches),
-                cmocka_unit_test(test_floor),
-                cmocka_unit_test(test_creation_counted),
+                cmocka_unit_test(test_default_profile), cmocka_unit_test(test_lifted_watches),
+                cmocka_unit_test(test_floor),           cmocka_unit_test(test_creation_counted),
+                cmocka_unit_test(test_cache),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
