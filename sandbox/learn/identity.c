@@ -37,7 +37,7 @@ static int status_under(const char *text, const char *output, const struct lp_ru
 int lp_learn_check_identity(const char *output, const struct lp_run_options *o)
 {
         _cleanup_free_ char *text = NULL, *off = NULL;
-        bool dynamic;
+        bool dynamic = false;
         if (geteuid() != 0)
                 return 0; /* it would refuse to run (125): nothing to learn */
         int r = lp_read_text(output, &text);
