@@ -7,12 +7,12 @@
 #include "profile/resolve.h"
 
 #include <errno.h>
-#include <seccomp.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "profile/policy.h"
 #include "profile/syscall_sets.h"
+#include "profile/syscall_table.h"
 
 #define MAX_NR LP_SYSCALL_MAX_NR
 
@@ -121,11 +121,15 @@ int lp_resolve_syscalls(struct lp_policy *p)
         p->syscalls = r >= 0 ? calloc(MAX_NR, sizeof(*p->syscalls)) : NULL;
         if (r >= 0 && !p->syscalls)
                 r = -ENOMEM;
-        uint32_t arch = seccomp_arch_native();
-        for (int nr = 0; r >= 0 && nr < MAX_NR; nr++) {
-                char *name = seccomp_syscall_resolve_num_arch(arch, nr);
-                if (!name)
+        for (size_t i = 0; r >= 0 && i < lp_syscall_table_size; i++) {
+                int nr = lp_syscall_table[i].nr;
+                char *name = nr < MAX_NR ? strdup(lp_syscall_table[i].name) : NULL;
+                if (nr >= MAX_NR)
                         continue;
+                if (!name) {
+                        r = -ENOMEM;
+                        break;
+                }
                 struct lp_syscall_rule *rule = &p->syscalls[p->n_syscalls++];
                 *rule = (struct lp_syscall_rule){.nr = nr, .name = name};
                 rule_for(p, m, nr, rule);

@@ -35,6 +35,7 @@
 #include <string.h>
 
 #include "profile/syscall_sets.h"
+#include "profile/syscall_table.h"
 
 #include "base/suggest.h"
 #include "base/util.h"
@@ -297,10 +298,9 @@ int lp_syscall_nr(const char *name)
 {
         if (!name || !name[0] || name[0] == '@')
                 return -EINVAL;
-        /* libseccomp answers a negative pseudo number (__PNR_*) for names it
-         * knows from other architectures, __NR_SCMP_ERROR for names it does
-         * not know at all; both mean "not here". */
-        int nr = seccomp_syscall_resolve_name(name);
+        /* The native table only (names libseccomp knows from other
+         * architectures resolve to pseudo numbers there: not here). */
+        int nr = lp_syscall_table_number(name);
         return nr >= 0 ? nr : -ENOENT;
 }
 
@@ -429,28 +429,14 @@ bool lp_syscall_known_elsewhere(const char *name)
         return false;
 }
 
-/* Only on the error path of a misspelt name: the native names are listed
- * afresh each time rather than kept. */
 char *lp_syscall_suggest(const char *name)
 {
-        char **names = calloc(LP_SYSCALL_MAX_NR + 1, sizeof(*names));
+        const char **names = calloc(lp_syscall_table_size + 1, sizeof(*names));
         if (!names)
                 return NULL;
-        uint32_t arch = seccomp_arch_native();
-        size_t n = 0;
-        for (int nr = 0; nr < LP_SYSCALL_MAX_NR; nr++) {
-                char *s = seccomp_syscall_resolve_num_arch(arch, nr);
-                if (s)
-                        names[n++] = s;
-        }
+        for (size_t i = 0; i < lp_syscall_table_size; i++)
+                names[i] = lp_syscall_table[i].name;
         const char *hint = lp_suggest(name, (const char *const *)names);
-        char *ret = NULL;
-        for (size_t i = 0; i < n; i++) {
-                if (names[i] == hint)
-                        ret = names[i];
-                else
-                        free(names[i]);
-        }
         free(names);
-        return ret;
+        return hint ? strdup(hint) : NULL;
 }

@@ -39,7 +39,7 @@ int lp_syscall_nr(const char *name);
 bool lp_syscall_known_elsewhere(const char *name);
 
 /* The native syscall closest to a misspelt `name`, or NULL. The string
- * is libseccomp's, freed with free(). */
+ * is a copy, freed with free(). */
 char *lp_syscall_suggest(const char *name);
 
 /* Lists every group, one line each: name, help, "(dangerous)" where it is.

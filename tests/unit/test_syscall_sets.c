@@ -15,6 +15,7 @@
 #include <seccomp.h>
 
 #include "profile/syscall_sets.h"
+#include "profile/syscall_table.h"
 
 #define MAX_GROUPS 64
 #define MAX_NAMES 1024
@@ -570,6 +571,39 @@ static void test_syscall_group_print_unknown(void **state)
         free(out);
 }
 
+/* The generated table is libseccomp's native table: every number below
+ * LP_SYSCALL_MAX_NR has the same name both ways, and each name the same
+ * number; none is missing or extra, and the two orders hold the same
+ * entries. */
+static void test_generated_table_is_libseccomps(void **state)
+{
+        size_t native = 0;
+        for (int nr = 0; nr < LP_SYSCALL_MAX_NR; nr++) {
+                char *name = seccomp_syscall_resolve_num_arch(seccomp_arch_native(), nr);
+                const char *ours = lp_syscall_table_name(nr);
+                if (!name) {
+                        assert_null(ours);
+                        continue;
+                }
+                native++;
+                assert_non_null(ours);
+                assert_string_equal(name, ours);
+                assert_int_equal(lp_syscall_table_number(name), nr);
+                assert_int_equal(lp_syscall_nr(name), nr);
+                free(name);
+        }
+        assert_int_equal(native, lp_syscall_table_size);
+        assert_true(native > 300);
+        for (size_t i = 1; i < lp_syscall_table_size; i++) {
+                assert_true(lp_syscall_table[i - 1].nr < lp_syscall_table[i].nr);
+                assert_true(strcmp(lp_syscall_table_by_name[i - 1].name,
+                                   lp_syscall_table_by_name[i].name) < 0);
+        }
+        assert_int_equal(lp_syscall_table_number("no_such_call"), -1);
+        assert_null(lp_syscall_table_name(-1));
+        assert_null(lp_syscall_table_name(LP_SYSCALL_MAX_NR));
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -587,6 +621,7 @@ int main(void)
                 cmocka_unit_test(test_group_membership_ordinary),
                 cmocka_unit_test(test_groups_match_default_profile),
                 cmocka_unit_test(test_syscall_nr_known_and_unknown),
+                cmocka_unit_test(test_generated_table_is_libseccomps),
                 cmocka_unit_test(test_syscall_group_find_known_and_unknown),
                 cmocka_unit_test(test_syscall_group_foreach_unknown),
                 cmocka_unit_test(test_syscall_group_foreach_dedupe),
