@@ -13,6 +13,7 @@
 #include "findings/report_sarif.h"
 #include "findings/report_text.h"
 #include "launch/launch.h"
+#include "launch/steps.h"
 #include "learn/floor.h"
 #include "learn/identity.h"
 #include "learn/learn.h"
@@ -84,8 +85,10 @@ static int cmd_run(const struct lp_cli *cli)
 {
         struct lp_policy *p = NULL;
         struct lp_findings *store = NULL;
+        uint64_t loading_us = lp_step_clock_us();
         if (load_policy(cli->profile, &p) < 0)
                 return LP_EXIT_SETUP_FAILED;
+        loading_us = lp_step_clock_us() - loading_us;
         if (lp_findings_new(MAX_DISTINCT_FINDINGS, &store) < 0) {
                 lp_policy_free(p);
                 return LP_EXIT_SETUP_FAILED;
@@ -98,6 +101,7 @@ static int cmd_run(const struct lp_cli *cli)
                 .pass_fds = cli->pass_fds,
                 .n_pass_fds = cli->n_pass_fds,
                 .no_cache = cli->no_cache,
+                .profile_us = loading_us,
         };
         int status = lp_run(p, &o, store);
         /* A findings file that cannot be written is a lost finding: fail

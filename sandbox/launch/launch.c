@@ -772,6 +772,9 @@ static void log_times(const struct launch *l, const struct lp_step_times *child)
 {
         char line[1024];
         size_t used = 0;
+        if (l->o->profile_us)
+                used += (size_t)snprintf(line, sizeof(line), " profile %.2f,",
+                                         (double)l->o->profile_us / 1000.0);
         for (int s = 0; s < LP_STEP_COUNT && used < sizeof(line); s++) {
                 uint32_t us = s <= LP_STEP_FORK ? l->times.us[s] : child->us[s];
                 if (s != LP_STEP_EXEC)
@@ -909,8 +912,14 @@ static int supervise_child(struct launch *l, pid_t pid, struct lp_findings *stor
         close(listener);
         /* After the tree, before the dynamic user's leftovers are looked
          * for: nothing inside may still be running. */
+        uint64_t ended_us = lp_step_clock_us();
         lp_cgroup_finish(&l->cgroup, p, store, start_ms);
-        return clean_dynamic_user(l, store, start_ms, status);
+        uint64_t cgroups_us = lp_step_clock_us();
+        status = clean_dynamic_user(l, store, start_ms, status);
+        lp_debug("after the command (ms): cgroups %.2f, dynamic user %.2f",
+                 (double)(cgroups_us - ended_us) / 1000.0,
+                 (double)(lp_step_clock_us() - cgroups_us) / 1000.0);
+        return status;
 }
 
 int lp_run(const struct lp_policy *p, const struct lp_run_options *o, struct lp_findings *store)
@@ -941,6 +950,9 @@ int lp_run(const struct lp_policy *p, const struct lp_run_options *o, struct lp_
                 status = pid < 0 ? (lp_log_errno(-errno, "cannot fork: %m"), LP_EXIT_SETUP_FAILED)
                                  : supervise_child(&l, pid, store, start_ms);
         }
+        uint64_t release_us = lp_step_clock_us();
         release(&l);
+        lp_debug("released the run's resources in %.2f ms (the hidden-path watch included)",
+                 (double)(lp_step_clock_us() - release_us) / 1000.0);
         return status;
 }

@@ -3,6 +3,7 @@
  * gone. */
 #pragma once
 #include <stdbool.h>
+#include <stdint.h>
 #include <stddef.h>
 
 struct lp_policy;
@@ -26,6 +27,9 @@ struct lp_run_options {
         const int *pass_fds;  /* --pass-fd: descriptors above 2 the command keeps */
         size_t n_pass_fds;
         bool no_cache; /* --no-cache: compile the filter, keep nothing */
+        /* How long loading and resolving the profile took, for the
+         * timing of `run -v`; 0: not measured. */
+        uint64_t profile_us;
 };
 
 /* Returns the exit status (base/exit_status.h): the command's own, 128+N,
