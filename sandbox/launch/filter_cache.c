@@ -85,9 +85,8 @@ static int open_private_dir(const char *dir, const char **why)
         return fd;
 }
 
-/* Why the entry in fd cannot be used for `key`, or NULL and the program. */
-static const char *read_entry(int fd, const void *key, size_t key_len, struct sock_filter **insns,
-                              size_t *len)
+const char *lp_filter_cache_read(int fd, const void *key, size_t key_len,
+                                 struct sock_filter **insns, size_t *len)
 {
         struct stat st;
         struct entry_header h;
@@ -144,7 +143,7 @@ int lp_filter_cache_load(const char *dir, const void *key, size_t key_len,
                 lp_debug("filter cache: miss %s/%s", dir, name);
                 return 0;
         }
-        why = read_entry(fd, key, key_len, insns, len);
+        why = lp_filter_cache_read(fd, key, key_len, insns, len);
         close(fd);
         if (why) {
                 lp_debug("filter cache: entry %s/%s ignored: %s", dir, name, why);

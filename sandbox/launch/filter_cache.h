@@ -21,6 +21,12 @@ char *lp_filter_cache_dir(void);
 int lp_filter_cache_load(const char *dir, const void *key, size_t key_len,
                          struct sock_filter **insns, size_t *len);
 
+/* The decoder of one entry, for lp_filter_cache_load and the fuzzer:
+ * NULL and the program (free *insns) when the entry in `fd` may be used
+ * for `key`, else why not. */
+const char *lp_filter_cache_read(int fd, const void *key, size_t key_len,
+                                 struct sock_filter **insns, size_t *len);
+
 /* Stores the program for `key` in `dir` (created, mode 0700, when
  * missing), replacing what was there. A cache that cannot be written
  * only costs the next run a compilation: said with `run -v`. */
