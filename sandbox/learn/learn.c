@@ -19,6 +19,7 @@
 #include "findings/findings.h"
 #include "learn/floor.h"
 #include "learn/learned.h"
+#include "learn/paths.h"
 #include "learn/merge.h"
 #include "learn/render.h"
 #include "learn/verify.h"
@@ -81,13 +82,18 @@ static char *relative_to(const char *path, const char *cwd)
 
 /* A filesystem finding: the path its fix names becomes a ReadWritePaths=
  * grant (a directory where the command created or deleted, a file where it
- * wrote one); what only a hidden path or a kernel tunable refused is noted,
+ * wrote one; a rotating temporary or log directory as its parent,
+ * paths.h); what only a hidden path or a kernel tunable refused is noted,
  * not granted: un-hiding credentials is a reviewer's decision. */
 static int learned_path(struct from_findings *c, const struct lp_finding *f)
 {
         static const char key[] = "[Filesystem] ReadWritePaths=";
         if (f->fix && strncmp(f->fix, key, sizeof(key) - 1) == 0) {
-                _cleanup_free_ char *path = relative_to(f->fix + sizeof(key) - 1, c->cwd);
+                _cleanup_free_ char *written = strdup(f->fix + sizeof(key) - 1);
+                if (!written)
+                        return -ENOMEM;
+                lp_learn_generalise_path(written);
+                _cleanup_free_ char *path = relative_to(written, c->cwd);
                 if (!path)
                         return -ENOMEM;
                 return grant(c, f, "Filesystem", "ReadWritePaths", path, false);
@@ -117,8 +123,10 @@ static int learned_from(struct from_findings *c, const struct lp_finding *f)
                 return grant(c, f, "Capabilities", "Keep", f->operation, false);
         case LP_FINDING_NETWORK: {
                 int family, protocol;
-                if (strcmp(f->operation, "socket") != 0)
-                        return note(c, f, LP_LEARNED_DESTINATION, f->target);
+                if (strcmp(f->operation, "socket") != 0) {
+                        _cleanup_free_ char *stable = lp_learn_stable_destination(f->target);
+                        return stable ? note(c, f, LP_LEARNED_DESTINATION, stable) : -ENOMEM;
+                }
                 if (lp_family_token_parse(f->target, &family, &protocol) < 0)
                         return 0;
                 return grant(c, f, "Network", "AddressFamilies", f->target, false);

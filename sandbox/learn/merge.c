@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "base/util.h"
+#include "learn/families.h"
 #include "learn/floor.h"
 #include "learn/learned.h"
 #include "profile/keys.h"
@@ -92,6 +93,10 @@ static int read_derived_line(struct reader *rd, const char *text, bool *done)
         if (!strcmp(rd->section, "Syscalls") && len > with &&
             !strcmp(text + len - with, LP_LEARN_WITH_CLONE))
                 return 0; /* fork and vfork: from clone's line */
+        size_t family = strlen(LP_LEARN_FAMILY_SUFFIX);
+        if (!strcmp(rd->section, "Syscalls") && len > family && strstr(text, " # with ") &&
+            !strcmp(text + len - family, LP_LEARN_FAMILY_SUFFIX))
+                return 0; /* a family's members: from its used member's line */
         if (!strcmp(rd->section, "Network") &&
             (starts(text, "Namespace=") || starts(text, "Forward=")))
                 return 0; /* follows from the destinations */

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "base/util.h"
+#include "learn/families.h"
 #include "learn/floor.h"
 #include "learn/learned.h"
 #include "profile/keys.h"
@@ -99,7 +100,8 @@ static int collect_unused_member(const char *name, int nr, void *userdata)
         const struct lp_syscall_rule *r = lp_policy_syscall_by_name(c->base, name);
         bool keep = used(c, name) || allowed_by(c->base, name) || (r && r->hardening) ||
                     lp_floor_grants(c->base, c->l->floor, name) ||
-                    lp_creation_grants(c->base, c->l, name);
+                    lp_creation_grants(c->base, c->l, name) ||
+                    lp_family_grants(c->base, c->l, name, NULL);
         if (keep)
                 return 0;
         if (LP_GROW(d->names, d->cap, d->n) < 0)
@@ -187,6 +189,23 @@ static bool has(const struct lp_learned *l, enum lp_learned_kind kind, const str
         return false;
 }
 
+/* The members that come with the family of a used syscall, one line per
+ * family: "Allow=rmdir unlink # with unlinkat: one family" (merge.c
+ * skips it; it follows from unlinkat's line). */
+static void render_families(const struct render *c)
+{
+        for (size_t f = 0; lp_learn_families[f]; f++) {
+                const char *sep = "Allow=", *with = NULL;
+                for (size_t i = 0; lp_learn_families[f][i]; i++)
+                        if (lp_family_grants(c->base, c->l, lp_learn_families[f][i], &with)) {
+                                fprintf(c->out, "%s%s", sep, lp_learn_families[f][i]);
+                                sep = " ";
+                        }
+                if (with)
+                        fprintf(c->out, " # with %s" LP_LEARN_FAMILY_SUFFIX "\n", with);
+        }
+}
+
 /* "Key=VALUE # evidence" for each learned value of a key. */
 static void render_grants(const struct render *c, const struct lp_key *key)
 {
@@ -202,6 +221,8 @@ static void render_grants(const struct render *c, const struct lp_key *key)
                 lp_learned_format_evidence(c->out, it);
                 fputs("\n", c->out);
         }
+        if (key == c->allow)
+                render_families(c);
 }
 
 static bool is_loopback_destination(const char *target)

@@ -4,6 +4,7 @@
 #include <stdio.h>
 
 #include "base/log.h"
+#include "learn/families.h"
 #include "learn/floor.h"
 #include "learn/learned.h"
 #include "profile/keys.h"
@@ -26,7 +27,8 @@ static int check_grants(const struct lp_policy *p, const struct lp_policy *base,
                 bool allowed = p->syscalls[i].action.type == LP_ACTION_ALLOW;
                 bool wanted = lp_learned_find(l, LP_LEARNED_GRANT, allow, name) ||
                               allowed_by(base, name) || lp_floor_grants(base, l->floor, name) ||
-                              lp_creation_grants(base, l, name);
+                              lp_creation_grants(base, l, name) ||
+                              lp_family_grants(base, l, name, NULL);
                 if (allowed != wanted)
                         return lp_log_errno(-EPROTO,
                                             "learn: the learned profile would %s %s; "

@@ -15,7 +15,9 @@
 
 #include "base/log.h"
 #include "findings/findings.h"
+#include "learn/families.h"
 #include "learn/floor.h"
+#include "learn/paths.h"
 #include "learn/learn.h"
 #include "learn/learned.h"
 #include "learn/merge.h"
@@ -438,6 +440,109 @@ static void test_creation_grants_where_base_is_silent(void **state)
         lp_policy_free(base);
 }
 
+/* A used syscall brings its family: unlinkat learned, the other removal
+ * and rename calls granted on one line that names it, which a merge reads
+ * as nothing of its own (the same bytes again), and which the learned
+ * profile grants. Two used members: the line names the first in the
+ * family's order. */
+static void test_families(void **state)
+{
+        (void)state;
+        struct learning lg;
+        learning_setup(&lg, "families.profile");
+        struct lp_finding fs[] = {
+                finding(LP_FINDING_SYSCALL, "unlinkat", "unlinkat()", 4, "/usr/bin/rm", "b:1 x"),
+                finding(LP_FINDING_SYSCALL, "rename", "rename()", 1, "/usr/bin/mv", "b:1 x"),
+                finding(LP_FINDING_SYSCALL, "mkdirat", "mkdirat()", 1, "/usr/bin/mkdir", "b:1 x"),
+        };
+        char *text = learn_and_merge_again(&lg, fs, 3);
+        assert_non_null(strstr(text, "\nAllow=unlinkat # 2-99 calls, first by /usr/bin/rm\n"));
+        assert_non_null(strstr(text, "\nAllow=unlink rmdir renameat renameat2 # with unlinkat: one "
+                                     "family\nAllow=mkdir # with mkdirat: one family\n"));
+        struct lp_policy *learned = NULL;
+        assert_int_equal(lp_policy_load(lg.out, stderr, &learned), 0);
+        for (const char *const *m = lp_learn_families[0]; *m; m++)
+                assert_int_equal(lp_policy_syscall_by_name(learned, *m)->action.type,
+                                 LP_ACTION_ALLOW);
+        assert_int_not_equal(lp_policy_syscall_by_name(learned, "link")->action.type,
+                             LP_ACTION_ALLOW);
+        lp_policy_free(learned);
+        struct lp_learned l = {0};
+        assert_int_equal(lp_learned_read(&l, lg.out, "base"), 0);
+        assert_int_equal(l.n_items, 3); /* unlinkat, rename, mkdirat */
+        lp_learned_done(&l);
+        free(text);
+        learning_done(&lg);
+}
+
+/* What BASE names stays as named, and a hardened member never comes
+ * along: a family grants only what BASE leaves to DefaultAction. */
+static void test_families_where_base_is_silent(void **state)
+{
+        (void)state;
+        struct lp_policy *base = load_text("[Profile]\nInclude=base\n[Syscalls]\nDeny=rmdir\n");
+        struct lp_learned l = {0};
+        assert_false(lp_family_grants(base, &l, "unlink", NULL)); /* nothing used */
+        struct lp_learned_item used = item("Syscalls", "Allow", "unlinkat", 1, "/bin/rm", false);
+        assert_int_equal(lp_learned_add(&l, &used, false), 0);
+        const char *with = NULL;
+        assert_true(lp_family_grants(base, &l, "unlink", &with));
+        assert_string_equal(with, "unlinkat");
+        assert_false(lp_family_grants(base, &l, "rmdir", NULL));    /* BASE denies it */
+        assert_false(lp_family_grants(base, &l, "unlinkat", NULL)); /* its own item */
+        assert_false(lp_family_grants(base, &l, "mkdir", NULL));    /* another family */
+        for (size_t f = 0; lp_learn_families[f]; f++)
+                for (size_t i = 0; lp_learn_families[f][i]; i++) {
+                        const struct lp_watch *w = lp_watch_find(lp_learn_families[f][i]);
+                        assert_true(!w || !w->hardening);
+                }
+        lp_learned_done(&l);
+        lp_policy_free(base);
+}
+
+/* Names made anew each run, and the paths that rotate with them: only in
+ * a temporary or log directory, never above it. */
+static void test_rotating_paths(void **state)
+{
+        (void)state;
+        static const char *const generated[] = {"pytest-12",  "app.log.3",  "run_20261130",
+                                                "2026-11-30", "tmp.Xa81Kd", "lp-itest.Oa4El7"};
+        static const char *const stable[] = {"pytest-of-root", "_logs",     "build",
+                                             "v2.0a",          "x-",        "-12",
+                                             "tmp.abcdef",     "lib.so.6x", ".cache"};
+        for (size_t i = 0; i < sizeof(generated) / sizeof(generated[0]); i++)
+                assert_true(lp_learn_generated_name(generated[i]));
+        for (size_t i = 0; i < sizeof(stable) / sizeof(stable[0]); i++)
+                assert_false(lp_learn_generated_name(stable[i]));
+        static const char *const cases[][2] = {
+                {"/var/tmp/pytest-of-root/pytest-12", "/var/tmp/pytest-of-root"},
+                {"/var/tmp/tmp.Xa81Kd", "/var/tmp"},
+                {"/home/u/.npm/_logs/2026-11-30", "/home/u/.npm/_logs"},
+                {"/srv/app/logs/run-3/part-2", "/srv/app/logs"},
+                {"/home/u/work/build-2", "/home/u/work/build-2"}, /* not a rotating place */
+                {"/var/tmp/cache", "/var/tmp/cache"},
+                {"/var/tmp", "/var/tmp"},
+        };
+        char *d = lp_learn_stable_destination("udp 127.0.0.1:41234");
+        assert_string_equal(d, "udp 127.0.0.1:ephemeral");
+        free(d);
+        d = lp_learn_stable_destination("tcp 127.0.0.1:41234"); /* a Forward=: exact */
+        assert_string_equal(d, "tcp 127.0.0.1:41234");
+        free(d);
+        d = lp_learn_stable_destination("tcp 192.0.2.1:443");
+        assert_string_equal(d, "tcp 192.0.2.1:443");
+        free(d);
+        d = lp_learn_stable_destination("udp [2001:db8::1]:50000");
+        assert_string_equal(d, "udp [2001:db8::1]:ephemeral");
+        free(d);
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                char path[128];
+                snprintf(path, sizeof(path), "%s", cases[i][0]);
+                lp_learn_generalise_path(path);
+                assert_string_equal(path, cases[i][1]);
+        }
+}
+
 /* An executable path is the command's to choose: a newline in it must not
  * become a line of the learned profile. */
 static void test_evidence_cannot_inject_lines(void **state)
@@ -543,6 +648,9 @@ int main(void)
                 cmocka_unit_test(test_creation_grants_where_base_is_silent),
                 cmocka_unit_test(test_evidence_cannot_inject_lines),
                 cmocka_unit_test(test_host_services_become_forwards),
+                cmocka_unit_test(test_families),
+                cmocka_unit_test(test_families_where_base_is_silent),
+                cmocka_unit_test(test_rotating_paths),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
