@@ -21,7 +21,13 @@ packages=(
         clang-format
         zsh                                     # tests/integration/62-install-completion.sh
         postgresql                              # tests/integration/37-run-forward.sh starts one of its own
+        # tests/integration/6N-recipe-*.sh: each ecosystem's test runner
+        # wrapped in leastpriv, on a tiny project of its own.
+        golang-go cargo meson ninja-build python3-pytest nodejs
 )
+# Debian's npm, unless the nodejs installed brings its own (NodeSource's
+# package conflicts with Debian's npm).
+command -v npm >/dev/null || packages+=(npm)
 for arg in "$@"; do
         case $arg in
         --fuzz) packages+=(clang libclang-rt-dev) ;; # tools/fuzz.sh: libFuzzer and its runtime
@@ -55,4 +61,5 @@ update_package_lists() {
 }
 
 update_package_lists
-apt_get install -y --no-install-recommends "${packages[@]}"
+# -qq: what is installed, not every download and unpack (errors still show).
+apt_get install -y -qq --no-install-recommends "${packages[@]}"

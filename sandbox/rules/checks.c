@@ -374,11 +374,15 @@ void lp_check_raise_priority(const struct lp_decider *d, const struct lp_call *c
 
 /* PR_SET_MM rewrites where the memory map says code, data, the stack,
  * argv and the environment are (CAP_SYS_RESOURCE); PR_SET_MM_MAP and
- * PR_SET_MM_MAP_SIZE, checkpoint/restore's, are the kernel's to judge. */
+ * PR_SET_MM_MAP_SIZE, checkpoint/restore's, are the kernel's to judge.
+ * Every other prctl needs no capability: the filter keeps them in the
+ * kernel when running, but learning notifies them all (the option is the
+ * low 32 bits, as the kernel reads it). */
 void lp_check_set_mm(const struct lp_decider *d, const struct lp_call *c, struct lp_verdict *v)
 {
         unsigned long option = (unsigned long)c->args[1];
-        if (!cap_missing(d, c) || option == PR_SET_MM_MAP || option == PR_SET_MM_MAP_SIZE)
+        if ((uint32_t)c->args[0] != PR_SET_MM || !cap_missing(d, c) || option == PR_SET_MM_MAP ||
+            option == PR_SET_MM_MAP_SIZE)
                 return;
         char target[64];
         snprintf(target, sizeof(target), "prctl(PR_SET_MM, %lu)", option);

@@ -736,6 +736,9 @@ static void test_resource_capability(void **state)
                      LP_FINDING_CAPABILITY, "CAP_SYS_RESOURCE", LP_FINDING_DENIED);
         assert_string_equal(x->target, "prctl(PR_SET_MM, 1)");
         assert_continue_clean(DECIDE(f, "prctl", PR_SET_MM, PR_SET_MM_MAP_SIZE, 0, 0, 0, 0));
+        /* Every other prctl, as learning notifies them all: npm names its
+         * process with PR_SET_NAME, whose second argument is a pointer. */
+        assert_continue_clean(DECIDE(f, "prctl", PR_SET_NAME, 0x7ffd12345678, 0, 0, 0, 0));
         uint64_t raise = put(&f->im, (uint64_t[2]){1024, 1 << 20}, 16);
         uint64_t keep = put(&f->im, (uint64_t[2]){1024, 4096}, 16);
         x = only(DECIDE(f, "prlimit64", 0, RLIMIT_NOFILE, raise, 0, 0, 0), LP_FINDING_CAPABILITY,
