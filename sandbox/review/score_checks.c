@@ -487,9 +487,9 @@ const struct lp_score_check lp_score_checks[] = {
         KEEP(1000, "other capabilities", CAPS_OTHER),
 
         /* [Syscalls]: each dangerous group (profile/syscall_sets.c), those
-         * the kernel refuses without a capability lighter; the hardening;
-         * the default. */
-        GROUP(1500, "@io-uring"),
+         * the kernel refuses without a capability lighter; not @io-uring,
+         * which the built-in hardening refuses whatever a profile says
+         * (profile/resolve.c). Then the argument hardening, the default. */
         GROUP(1500, "@namespaces"),
         GROUP(1000, "@debug"),
         GROUP(1000, "@bpf"),
