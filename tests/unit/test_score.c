@@ -200,7 +200,7 @@ static void test_score_checks_weigh_each_dangerous_group(void **state)
                 if (!g->dangerous || !grantable(g))
                         continue;
                 weighed++;
-                assert_ptr_equal(check_named(g->name)->group, g->name);
+                assert_string_equal(check_named(g->name)->group, g->name);
         }
         for (const struct lp_score_check *c = lp_score_checks; c->name; c++) {
                 if (!c->group)
