@@ -41,8 +41,12 @@ static const struct {
          "  Print each privilege CANDIDATE grants beyond BASELINE (+) or drops (-).\n"
          "  Exit 0: nothing added; 1: privileges added; 2: error.\n"},
         {"check", LP_CMD_CHECK,
-         "leastpriv check PROFILE...\n"
-         "  Validate profiles. Exit 0 when valid, 2 with FILE:LINE: messages.\n"},
+         "leastpriv check [--score] [--max-score N] PROFILE...\n"
+         "  Validate profiles. Exit 0 when valid, 2 with FILE:LINE: messages.\n"
+         "      --score              also print each profile's exposure, 0.0-10.0, the\n"
+         "                           checks behind it and the lines that count most\n"
+         "      --max-score N        exit 1 when an exposure is above N (implies --score)\n"
+         "  Example: leastpriv check --max-score 2.5 profiles/ci.profile\n"},
         {"show", LP_CMD_SHOW,
          "leastpriv show PROFILE\n"
          "  Print the resolved policy as a profile, includes expanded, each line\n"
@@ -95,6 +99,28 @@ static int parse_seconds(const char *s, unsigned *ret)
         return 0;
 }
 
+/* --max-score N: an exposure 0.0-10.0 with at most one decimal, in
+ * tenths as lp_policy_score gives it. */
+static int parse_max_score(const char *s, FILE *err, struct lp_cli *cli)
+{
+        unsigned whole = 0, tenth = 0;
+        const char *c = s;
+        for (; *c >= '0' && *c <= '9' && whole <= 10; c++)
+                whole = whole * 10 + (unsigned)(*c - '0');
+        bool digits = c > s;
+        if (*c == '.' && c[1] >= '0' && c[1] <= '9') {
+                tenth = (unsigned)(c[1] - '0');
+                c += 2;
+        }
+        if (!digits || *c || whole * 10 + tenth > 100)
+                return usage_error(err, "--max-score needs an exposure from 0.0 to 10.0, not '%s'",
+                                   s);
+        cli->max_score = whole * 10 + tenth;
+        cli->max_score_given = true;
+        cli->score = true; /* a gate that says why it failed */
+        return 0;
+}
+
 /* --pass-fd N: a descriptor above 2 (0-2 are always passed). */
 static int parse_pass_fd(const char *s, FILE *err, struct lp_cli *cli)
 {
@@ -122,6 +148,8 @@ enum {
         OPT_EXHAUSTIVE,
         OPT_PASS_FD,
         OPT_NO_CACHE,
+        OPT_SCORE,
+        OPT_MAX_SCORE,
 };
 
 static const struct option run_options[] = {
@@ -138,6 +166,8 @@ static const struct option run_options[] = {
         {"output", required_argument, NULL, 'o'},
         {"merge", no_argument, NULL, OPT_MERGE},
         {"exhaustive", no_argument, NULL, OPT_EXHAUSTIVE},
+        {"score", no_argument, NULL, OPT_SCORE},
+        {"max-score", required_argument, NULL, OPT_MAX_SCORE},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
 };
@@ -188,6 +218,11 @@ static int parse_option(int c, const char *arg, FILE *err, struct lp_cli *cli)
         case OPT_NO_CACHE:
                 cli->no_cache = true;
                 return 0;
+        case OPT_SCORE:
+                cli->score = true;
+                return 0;
+        case OPT_MAX_SCORE:
+                return parse_max_score(arg, err, cli);
         default:
                 return usage_error(err, "%s", "unknown option");
         }
@@ -207,7 +242,19 @@ static const char *option_text(const char *word, int c, char buf[static 3])
         return buf;
 }
 
-/* Options of run/learn; `argv` starts at the command word. */
+/* The commands an option belongs to, as its error names them; NULL when
+ * it belongs to `command`. */
+static const char *owner_elsewhere(int c, enum lp_command command)
+{
+        bool runs = command == LP_CMD_RUN || command == LP_CMD_LEARN;
+        if (c == 'h')
+                return NULL;
+        if (c == OPT_SCORE || c == OPT_MAX_SCORE)
+                return command == LP_CMD_CHECK ? NULL : "check";
+        return runs ? NULL : "run/learn";
+}
+
+/* Options of every command; `argv` starts at the command word. */
 static int parse_options(int argc, char **argv, FILE *err, struct lp_cli *cli)
 {
         bool runs = cli->command == LP_CMD_RUN || cli->command == LP_CMD_LEARN;
@@ -226,9 +273,13 @@ static int parse_options(int argc, char **argv, FILE *err, struct lp_cli *cli)
                 if (c == '?' || c == ':')
                         return usage_error(err, "bad or incomplete option '%s'",
                                            option_text(word, optopt, buf));
-                if (!runs && c != 'h')
-                        return usage_error(err, "option '%s' belongs to run/learn",
-                                           option_text(word, c, buf));
+                const char *owner = owner_elsewhere(c, cli->command);
+                if (owner) {
+                        char text[512];
+                        snprintf(text, sizeof(text), "option '%s' belongs to %s",
+                                 option_text(word, c, buf), owner);
+                        return usage_error(err, "%s", text);
+                }
                 int r = parse_option(c, optarg, err, cli);
                 if (r < 0)
                         return r;

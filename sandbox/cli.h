@@ -33,7 +33,10 @@ struct lp_cli {
         const char *output; /* learn -o */
         bool merge;         /* learn --merge */
         bool exhaustive;    /* learn --exhaustive */
-        char **args;        /* run/learn: the command; others: operands */
+        bool score;         /* check --score */
+        unsigned max_score; /* check --max-score, in tenths (0..100) */
+        bool max_score_given;
+        char **args; /* run/learn: the command; others: operands */
         int n_args;
 };
 

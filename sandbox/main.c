@@ -21,6 +21,7 @@
 #include "profile/policy.h"
 #include "profile/syscall_sets.h"
 #include "review/diff.h"
+#include "review/score.h"
 #include "review/show.h"
 
 /* Bound on distinct findings kept in memory; the rest are folded. */
@@ -176,6 +177,28 @@ static int cmd_learn(const struct lp_cli *cli)
         return status;
 }
 
+/* --score: the exposure of a valid profile, and whether it passes
+ * --max-score. The table goes to stdout, as show's and diff's output. */
+static int score(const struct lp_cli *cli, const struct lp_policy *p)
+{
+        unsigned exposure = 0;
+        int r = lp_policy_score(p, stdout, &exposure);
+        /* Before the next profile's messages on stderr, in a CI log. */
+        fflush(stdout);
+        if (r < 0) {
+                lp_log_errno(r, "cannot score %s: %m", p->source);
+                return LP_EXIT_PROFILE_ERROR;
+        }
+        if (cli->max_score_given && exposure > cli->max_score) {
+                lp_error("%s: exposure %u.%u is above --max-score %u.%u", p->source, exposure / 10,
+                         exposure % 10, cli->max_score / 10, cli->max_score % 10);
+                return LP_EXIT_FINDINGS;
+        }
+        return LP_EXIT_OK;
+}
+
+/* Every profile is checked; an invalid one (2) outweighs one scored above
+ * --max-score (1), as the statuses' order says. */
 static int cmd_check(const struct lp_cli *cli)
 {
         int status = 0;
@@ -187,6 +210,8 @@ static int cmd_check(const struct lp_cli *cli)
                 }
                 if (cli->verbosity >= 0)
                         fprintf(stderr, "%s: ok\n", cli->args[i]);
+                int s = cli->score ? score(cli, p) : LP_EXIT_OK;
+                status = s > status ? s : status; /* 2 > 1 > 0 */
                 lp_policy_free(p);
         }
         return status;

@@ -71,6 +71,66 @@ run_lp check "$tmp/does-not-exist.profile"
 assert_status 2 "check of a missing file"
 assert_contains "$LP_ERR" "No such file or directory" "check: missing file says why"
 
+# --- check --score -------------------------------------------------------------------
+# The exposure on the last line of each profile's table, in tenths.
+exposure_of() {
+        local line
+        line=$(grep -E "^Overall exposure of $1: [0-9]+\.[0-9] (OK|MEDIUM|EXPOSED|UNSAFE)$" <<<"$LP_OUT") ||
+                { fail "no exposure line for $1 in: $LP_OUT"; return; }
+        line=${line##*: }
+        line=${line%% *}
+        echo "$((10#${line%.*} * 10 + ${line#*.}))"
+}
+
+hostnet=$(profile hostnet <<'P'
+[Profile]
+Include=default
+[Network]
+Namespace=host
+P
+)
+run_lp check --score strict default "$hostnet"
+assert_status 0 "check --score of three valid profiles"
+assert_contains "$LP_ERR" "default: ok" "check --score still says ok"
+assert_eq 3 "$(grep -c '^Top contributors:$' <<<"$LP_OUT")" "a table and its top contributors per profile"
+assert_match "$LP_OUT" '^  CHECK +WEIGHT BADNESS SHARE  FOUND$' "the table's head"
+assert_match "$LP_OUT" '^  CAP_SYS_ADMIN +4000 +0/1 +0\.00  not kept$' "a check that finds nothing"
+assert_match "$LP_OUT" '^! Namespace= +3000 +8/8 +[0-9.]+  host: ' "a check that finds the host's network"
+assert_contains "$LP_OUT" "at $hostnet:4; fix: [Network] Namespace=none" \
+        "a top contributor cites its FILE:LINE and the key to change"
+strict_score=$(exposure_of strict)
+default_score=$(exposure_of default)
+host_score=$(exposure_of "$hostnet")
+if [ "$strict_score" -lt "$default_score" ] && [ "$default_score" -lt "$host_score" ]; then
+        pass "exposures in order: strict $strict_score < default $default_score < host network $host_score"
+else
+        fail "exposures out of order: strict $strict_score, default $default_score, host network $host_score"
+fi
+assert_match "$LP_OUT" '^Overall exposure of default: [0-9.]+ OK$' "default is OK"
+assert_match "$LP_OUT" "^Overall exposure of $hostnet: [0-9.]+ MEDIUM$" "the host's network is MEDIUM"
+
+# --max-score: 1 above it (strictly), 0 at it; 2 for an invalid profile
+# among them wins.
+max=$((default_score / 10)).$((default_score % 10))
+run_lp check --max-score "$max" strict default
+assert_status 0 "--max-score at default's exposure"
+assert_contains "$LP_OUT" "Overall exposure of strict" "--max-score implies --score"
+run_lp check --max-score "$max" default "$hostnet" strict
+assert_status 1 "--max-score below one profile's exposure"
+assert_contains "$LP_ERR" "leastpriv: $hostnet: exposure $((host_score / 10)).$((host_score % 10)) is above --max-score $max" \
+        "--max-score names the profile above it"
+assert_contains "$LP_OUT" "Overall exposure of strict" "--max-score goes on after a profile above it"
+run_lp check --max-score 0 "$hostnet" "$typo"
+assert_status 2 "an invalid profile outweighs one above --max-score"
+run_lp check --score "$typo"
+assert_status 2 "check --score of an invalid profile"
+assert_eq "" "$LP_OUT" "no table for an invalid profile"
+run_lp check --max-score 10.5 default
+assert_status 2 "--max-score above 10.0"
+assert_contains "$LP_ERR" "--max-score needs an exposure from 0.0 to 10.0, not '10.5'" "--max-score says why"
+run_lp show --score default
+assert_status 2 "--score belongs to check"
+
 # --- show -------------------------------------------------------------------------
 run_lp show default
 assert_status 0 "show default"

@@ -298,6 +298,46 @@ static void test_lp_cli_parse_operands(void **state)
         assert_usage_error(PARSE("syscalls", "@a", "@b"), "syscalls takes at most one @GROUP");
 }
 
+static void test_lp_cli_parse_check_score(void **state)
+{
+        struct parsed *p = PARSE("check", "a", "b");
+        assert_int_equal(p->r, 0);
+        assert_false(p->cli.score);
+        assert_false(p->cli.max_score_given);
+        done(p);
+        p = PARSE("check", "--score", "a", "b");
+        assert_int_equal(p->r, 0);
+        assert_true(p->cli.score);
+        assert_false(p->cli.max_score_given);
+        ASSERT_ARGS(&p->cli, "a", "b");
+        done(p);
+        /* --max-score implies --score: a gate that fails says why. */
+        static const struct {
+                const char *text;
+                unsigned tenths;
+        } scores[] = {{"2.5", 25}, {"0", 0}, {"0.0", 0}, {"10", 100}, {"10.0", 100}, {"7", 70}};
+        for (size_t i = 0; i < sizeof(scores) / sizeof(scores[0]); i++) {
+                p = PARSE("check", "--max-score", scores[i].text, "a");
+                assert_int_equal(p->r, 0);
+                assert_true(p->cli.score);
+                assert_true(p->cli.max_score_given);
+                assert_int_equal(p->cli.max_score, scores[i].tenths);
+                ASSERT_ARGS(&p->cli, "a");
+                done(p);
+        }
+        static const char *const bad[] = {"10.1", "11", "-1", "", ".5", "2.", "1.25", "x", "2.5x"};
+        for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+                char message[128];
+                snprintf(message, sizeof(message),
+                         "--max-score needs an exposure from 0.0 to 10.0, not '%s'", bad[i]);
+                assert_usage_error(PARSE("check", "--max-score", bad[i], "a"), message);
+        }
+        assert_usage_error(PARSE("check", "--score"), "check needs at least one PROFILE");
+        assert_usage_error(PARSE("run", "--score", "true"), "option '--score' belongs to check");
+        assert_usage_error(PARSE("show", "--max-score", "1", "a"),
+                           "option '--max-score' belongs to check");
+}
+
 static void test_lp_cli_parse_options_of_run_elsewhere(void **state)
 {
         /* Long options of run are named as such; its short ones are
@@ -422,6 +462,7 @@ int main(void)
                 cmocka_unit_test(test_lp_cli_parse_timeout),
                 cmocka_unit_test(test_lp_cli_parse_pass_fd),
                 cmocka_unit_test(test_lp_cli_parse_operands),
+                cmocka_unit_test(test_lp_cli_parse_check_score),
                 cmocka_unit_test(test_lp_cli_parse_options_of_run_elsewhere),
                 cmocka_unit_test(test_lp_cli_parse_help_and_version),
                 cmocka_unit_test(test_lp_cli_parse_usage_errors),
