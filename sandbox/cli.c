@@ -25,7 +25,8 @@ static const struct {
          "closed)\n"
          "      --no-cache           compile the seccomp filter anew; keep no copy\n"
          "  -q, --quiet              print the summary only when there are findings\n"
-         "  -v, --verbose            say what is being set up\n"},
+         "  -v, --verbose            say what is being set up\n"
+         "  Example: leastpriv run --findings lp.jsonl --fail-on-findings -- make check\n"},
         {"learn", LP_CMD_LEARN,
          "leastpriv learn -o OUT.profile [--merge] [-p BASE] [OPTIONS] -- COMMAND [ARG...]\n"
          "  Run COMMAND blocking nothing and write the smallest profile it needs.\n"
@@ -35,11 +36,13 @@ static const struct {
          "      --exhaustive         observe the learning floor too (slower, minimal)\n"
          "      --findings FILE      also write what was observed as JSON Lines\n"
          "      --timeout SECONDS    kill the whole process tree after SECONDS (exit 124)\n"
-         "      --no-cache           compile the seccomp filters anew; keep no copy\n"},
+         "      --no-cache           compile the seccomp filters anew; keep no copy\n"
+         "  Example: leastpriv learn -o profiles/itest.profile -- ./itest\n"},
         {"diff", LP_CMD_DIFF,
          "leastpriv diff BASELINE CANDIDATE\n"
          "  Print each privilege CANDIDATE grants beyond BASELINE (+) or drops (-).\n"
-         "  Exit 0: nothing added; 1: privileges added; 2: error.\n"},
+         "  Exit 0: nothing added; 1: privileges added; 2: error.\n"
+         "  Example: leastpriv diff main.profile profiles/itest.profile\n"},
         {"check", LP_CMD_CHECK,
          "leastpriv check [--score] [--max-score N] PROFILE...\n"
          "  Validate profiles. Exit 0 when valid, 2 with FILE:LINE: messages.\n"
@@ -50,10 +53,12 @@ static const struct {
         {"show", LP_CMD_SHOW,
          "leastpriv show PROFILE\n"
          "  Print the resolved policy as a profile, includes expanded, each line\n"
-         "  annotated with the FILE:LINE it came from.\n"},
+         "  annotated with the FILE:LINE it came from.\n"
+         "  Example: leastpriv show default\n"},
         {"syscalls", LP_CMD_SYSCALLS,
          "leastpriv syscalls [@GROUP]\n"
-         "  List the syscall groups, or the members of one on this architecture.\n"},
+         "  List the syscall groups, or the members of one on this architecture.\n"
+         "  Example: leastpriv syscalls @file-system\n"},
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -78,10 +78,10 @@ static void assert_args(const struct lp_cli *cli, const char *const *want)
 
 static void test_lp_cli_parse_run_every_option(void **state)
 {
-        struct parsed *p =
-                PARSE("run", "-p", "strict", "--audit", "--findings", "f.jsonl", "--sarif",
-                      "f.sarif", "--fail-on-findings", "--timeout", "30", "--pass-fd", "3",
-                      "--pass-fd", "9", "-q", "-q", "-v", "--", "make", "-j4", "check");
+        struct parsed *p = PARSE("run", "-p", "strict", "--audit", "--findings", "f.jsonl",
+                                 "--sarif", "f.sarif", "--fail-on-findings", "--timeout", "30",
+                                 "--pass-fd", "3", "--pass-fd", "9", "--no-cache", "-q", "-q", "-v",
+                                 "--", "make", "-j4", "check");
         assert_int_equal(p->r, 0);
         assert_string_equal(p->errors, "");
         const struct lp_cli *c = &p->cli;
@@ -103,7 +103,8 @@ static void test_lp_cli_parse_run_every_option(void **state)
         assert_false(c->exhaustive);
         ASSERT_ARGS(c, "make", "-j4", "check");
         /* The command points into argv, which is left as it was. */
-        assert_ptr_equal(c->args, &p->words[20]);
+        assert_true(c->no_cache);
+        assert_ptr_equal(c->args, &p->words[21]);
         assert_string_equal(p->words[2], "-p");
         done(p);
 }
@@ -430,7 +431,8 @@ static void test_lp_cli_usage(void **state)
                             "leastpriv diff BASELINE CANDIDATE\n"
                             "  Print each privilege CANDIDATE grants beyond BASELINE (+) or drops "
                             "(-).\n"
-                            "  Exit 0: nothing added; 1: privileges added; 2: error.\n");
+                            "  Exit 0: nothing added; 1: privileges added; 2: error.\n"
+                            "  Example: leastpriv diff main.profile profiles/itest.profile\n");
         free(text);
         out = open_memstream(&text, &len);
         lp_cli_usage(out, LP_CMD_HELP);
@@ -448,6 +450,22 @@ static void test_lp_cli_usage(void **state)
         }
         assert_non_null(strstr(at, "leastpriv --version | --help | COMMAND --help\n"));
         free(text);
+        /* Each command's --help ends with one example of that command. */
+        static const enum lp_command each[] = {LP_CMD_RUN,   LP_CMD_LEARN, LP_CMD_DIFF,
+                                               LP_CMD_CHECK, LP_CMD_SHOW,  LP_CMD_SYSCALLS};
+        static const char *const names[] = {"run", "learn", "diff", "check", "show", "syscalls"};
+        for (size_t i = 0; i < sizeof(each) / sizeof(each[0]); i++) {
+                out = open_memstream(&text, &len);
+                lp_cli_usage(out, each[i]);
+                fclose(out);
+                char example[64];
+                snprintf(example, sizeof(example), "\n  Example: leastpriv %s ", names[i]);
+                const char *hit = strstr(text, example);
+                assert_non_null(hit);
+                assert_null(strstr(hit + strlen(example), "Example:"));
+                assert_ptr_equal(strchr(hit + 1, '\n'), text + len - 1); /* the last line */
+                free(text);
+        }
 }
 
 int main(void)
