@@ -15,6 +15,7 @@ export DEBIAN_FRONTEND=noninteractive
 packages=(
         build-essential cmake pkg-config
         libseccomp-dev libcap-ng-dev libnl-3-dev libnl-route-3-dev libcmocka-dev
+        libjson-c-dev                           # reading JSON others wrote (SARIF to add to, OCI profiles)
         scdoc                                   # the man pages (docs/man/*.scd)
         python3 python3-jsonschema iproute2 procps util-linux
         python3-yaml                            # tests/tools/run-action.py reads action.yml
