@@ -44,6 +44,8 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 log() { echo "$0: $*" >&2; }
+# What this build is, as the tree stands when the run starts.
+this_desc="$lp (tree at $(git -C "$repo" rev-parse --short HEAD)$(git -C "$repo" diff --quiet HEAD || echo ', changed'))"
 
 # build_previous REF: that ref's leastpriv, built (Release) in a temporary
 # worktree; sets prev_lp.
@@ -172,7 +174,7 @@ sh collect.sh
   echo "machine=$(nproc) cores, $(. /etc/os-release && echo "$PRETTY_NAME"), kernel $(uname -r)"
   echo "load=$(cut -d' ' -f1-3 /proc/loadavg)"
   echo "command=tools/bench/all.sh${previous:+ --previous $previous} --runs $runs"
-  echo "this=$(git -C "$repo" rev-parse --short HEAD)$(git -C "$repo" diff --quiet HEAD || echo '+changes') ($lp)"
+  echo "this=$this_desc"
   echo "previous=$previous"
   echo "calls=$calls"
   for ((k = 0; k < ${#bench_syscall_heavy[@]}; k++)); do echo "label.heavy$k=${bench_syscall_heavy[k]%|*}"; done
