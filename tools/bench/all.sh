@@ -10,6 +10,11 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
+# The command as typed, with the environment that changes what it measures.
+command="$0 $*"
+for var in NOTIFY_CALLS ZLIB_SRC CJSON_SRC BENCH_DIR; do
+  if [ -n "${!var:-}" ]; then command="$var=${!var} $command"; fi
+done
 source "$here/common.sh"
 
 previous='' runs=30 markdown=''
@@ -173,7 +178,7 @@ sh collect.sh
   echo "date=$(date -u '+%Y-%m-%d %H:%M UTC')"
   echo "machine=$(nproc) cores, $(. /etc/os-release && echo "$PRETTY_NAME"), kernel $(uname -r)"
   echo "load=$(cut -d' ' -f1-3 /proc/loadavg)"
-  echo "command=tools/bench/all.sh${previous:+ --previous $previous} --runs $runs"
+  echo "command=$command"
   echo "this=$this_desc"
   echo "previous=$previous"
   echo "calls=$calls"

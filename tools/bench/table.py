@@ -113,7 +113,7 @@ def header(meta, counts):
         + (f"{prev}, built Release in a temporary worktree" if prev
            else "none (no --previous GITREF: no previous column)"),
         "cells: median / min in ms of "
-        + "/".join(str(n) for n in sorted(set(counts.values()) - {counts.get("launch")}))
+        + "/".join(str(n) for n in sorted({n for k, n in counts.items() if k != "launch"}))
         + f" runs (launch: {counts.get('launch')}), in 5 rounds that rotate the order of the columns",
         "ratio: this / bwrap (launch: (this - bare) / (bwrap - bare); denied calls: this rate / "
         f"raw loop rate, {meta['calls']} calls a run including the launch) from the medians (and the minimums); "
@@ -127,7 +127,7 @@ def header(meta, counts):
 
 def render(lines, table, markdown):
     if markdown:
-        out = [line + "  " for line in lines] + [""]
+        out = ["- " + line for line in lines] + [""]
         out.append("| " + " | ".join(table[0]) + " |")
         out.append("|" + "---|" * len(table[0]))
         out += ["| " + " | ".join(r) + " |" for r in table[1:]]
