@@ -22,21 +22,11 @@ ws=$(mktemp -d "${BENCH_DIR:-/dev/shm}/lp-bench-fs.XXXXXX")
 trap 'rm -rf "$ws"' EXIT
 cd "$ws"
 
-# The workload: 10,000 small files in 100 directories.
-mkdir src
-for d in $(seq 0 99); do
-  mkdir "src/d$d"
-  for f in $(seq 0 99); do echo "$d $f" >"src/d$d/f$f"; done
-done
-tar cf files.tar -C src . && rm -rf src
-cat >job.sh <<'EOF'
-set -e
-mkdir -p out && tar xf files.tar -C out && rm -rf out
-EOF
+bench_write_heavy_job "$ws"
 printf '[Profile]\nInclude=default\n[Identity]\nDynamicUser=yes\n' >dynamic.profile
 printf '[Profile]\nInclude=default\n[Filesystem]\nProtectSystem=no\nPrivateTmp=no\nPrivateDevices=no\nProtectKernelTunables=no\nProtectControlGroups=no\nInaccessiblePaths=\n' >nofs.profile
 
-bw="bwrap --ro-bind / / --dev /dev --proc /proc --tmpfs /tmp --bind $ws $ws --unshare-net --unshare-pid --unshare-ipc --unshare-uts --die-with-parent"
+bw=$(bench_bwrap_fs "$ws")
 variants=(bare "" bwrap "$bw" leastpriv "$lp run -q --" leastpriv-nofs "$lp run -q -p $ws/nofs.profile --")
 [ "$(id -u)" = 0 ] && variants+=(leastpriv-dynamic "$lp run -q -p $ws/dynamic.profile --")
 
@@ -57,8 +47,7 @@ bench() {
 bench launch 10 $((runs * 10)) /bin/true
 bench write-heavy 1 "$runs" "sh job.sh"
 if [ -n "${CJSON_SRC:-}" ]; then
-  cmake -S "$CJSON_SRC" -B cjson -DENABLE_CJSON_TEST=ON -DENABLE_CJSON_UTILS=ON >/dev/null
-  cmake --build cjson -j"$(nproc)" >/dev/null
+  bench_build_cjson "$CJSON_SRC" cjson
   bench cjson-ctest 1 "$runs" "ctest --test-dir cjson -j1 --quiet"
 fi
 

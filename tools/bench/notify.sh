@@ -16,8 +16,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-cc -O2 -Wall -o "$out/storm" "$here/storm.c" -lpthread
-cc -O2 -Wall -o "$out/notify_raw" "$here/notify_raw.c" -lseccomp -lpthread
+bench_build_storm "$out"
 
 rows=$out/rows   # "label threads calls elapsed_s [findings_count OK|LOST]" per run
 : > "$rows"
@@ -43,12 +42,7 @@ status=0
 for t in 1 4; do
   n=$((total / t))
   run "leastpriv/ptrace" "$t" "$n" "$lp" run -q --findings "$out/f$t.jsonl" -- "$out/storm" -s ptrace "$t" "$n"
-  counted=$(python3 - "$out/f$t.jsonl" <<'PY'
-import json, sys
-print(sum(f["count"] for f in map(json.loads, open(sys.argv[1]))
-          if f["kind"] == "syscall" and f["operation"] == "ptrace"))
-PY
-)
+  counted=$(python3 "$here/count_findings.py" "$out/f$t.jsonl" ptrace)
   if [ "$counted" = $((t * n)) ]; then verdict=OK; else verdict=LOST; status=1; fi
   sed -i '$ s/$/ '"$counted"' '"$verdict"'/' "$rows"
 done

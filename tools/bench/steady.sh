@@ -14,9 +14,7 @@ trap 'rm -rf "$out"' EXIT
 # Fail early, with leastpriv's own message, rather than time an error path.
 "$lp" run -q -- /bin/true 2>"$out/err" || { echo "$0: leastpriv cannot run here:" >&2; cat "$out/err" >&2; exit 1; }
 
-# command|hyperfine --output. tar's archive goes to a pipe that hyperfine
-# drains: GNU tar skips reading file contents when its archive is /dev/null.
-cmds=("find /usr -type f|null" "tar cf - /usr/include|pipe")
+cmds=("${bench_syscall_heavy[@]}")   # command|hyperfine --output
 results=()
 i=0
 for entry in "${cmds[@]}"; do
