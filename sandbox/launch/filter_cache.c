@@ -16,7 +16,7 @@
 #include "base/util.h"
 
 /* The entry format; a new one is a new magic, and old entries are misses. */
-#define ENTRY_MAGIC "lpbpf\0\0\1"
+#define ENTRY_MAGIC "lpbpf\0\0\2"
 
 struct entry_header {
         char magic[8];
@@ -27,16 +27,22 @@ struct entry_header {
 
 #define FNV_OFFSET UINT64_C(0xcbf29ce484222325)
 
-/* FNV-1a, 64 bits: names an entry and catches a torn or damaged one. Not
- * a defence against a writer: only we may write the directory, and an
- * entry is used only when its whole key matches. */
+/* FNV-1a's step on 64-bit words (the key is tens of kilobytes: a byte
+ * at a time was a tenth of a millisecond), the last bytes one by one:
+ * names an entry and catches a torn or damaged one. Not a defence
+ * against a writer: only we may write the directory, and an entry is
+ * used only when its whole key matches. */
 static uint64_t fnv1a(uint64_t h, const void *data, size_t len)
 {
         const unsigned char *p = data;
-        for (size_t i = 0; i < len; i++) {
-                h ^= p[i];
-                h *= UINT64_C(0x100000001b3);
+        size_t i = 0;
+        for (; i + 8 <= len; i += 8) {
+                uint64_t word;
+                memcpy(&word, p + i, sizeof(word));
+                h = (h ^ word) * UINT64_C(0x100000001b3);
         }
+        for (; i < len; i++)
+                h = (h ^ p[i]) * UINT64_C(0x100000001b3);
         return h;
 }
 
