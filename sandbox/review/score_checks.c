@@ -548,5 +548,5 @@ const struct lp_score_check lp_score_checks[] = {
         LIMIT(250, Processes, "N", processes),
         LIMIT(250, Memory, "SIZE", memory),
         LIMIT(100, Timeout, "SECONDS", timeout),
-        {NULL},
+        {0},
 };
