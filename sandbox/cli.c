@@ -19,6 +19,9 @@ static const struct {
          "      --audit              block nothing; report what enforcement would deny\n"
          "      --findings FILE      write findings as JSON Lines\n"
          "      --sarif FILE         write findings as SARIF 2.1.0\n"
+         "      --append             add to the --findings and --sarif FILEs (file lock)\n"
+         "      --test-name NAME     the test this run is, recorded with each finding\n"
+         "                           (default: $LEASTPRIV_TEST_NAME)\n"
          "      --fail-on-findings   exit 1 when COMMAND exits 0 and there were findings\n"
          "      --timeout SECONDS    kill the whole process tree after SECONDS (exit 124)\n"
          "      --pass-fd N          keep inherited descriptor N (all others above 2 are "
@@ -35,6 +38,8 @@ static const struct {
          "      --merge              add to FILE instead of replacing it (file lock)\n"
          "      --exhaustive         observe the learning floor too (slower, minimal)\n"
          "      --findings FILE      also write what was observed as JSON Lines\n"
+         "      --append             add to the --findings FILE (file lock)\n"
+         "      --test-name NAME     the test this run is (default: $LEASTPRIV_TEST_NAME)\n"
          "      --timeout SECONDS    kill the whole process tree after SECONDS (exit 124)\n"
          "      --no-cache           compile the seccomp filters anew; keep no copy\n"
          "  Example: leastpriv learn -o profiles/itest.profile -- ./itest\n"},
@@ -155,6 +160,8 @@ enum {
         OPT_NO_CACHE,
         OPT_SCORE,
         OPT_MAX_SCORE,
+        OPT_APPEND,
+        OPT_TEST_NAME,
 };
 
 static const struct option run_options[] = {
@@ -163,6 +170,8 @@ static const struct option run_options[] = {
         {"findings", required_argument, NULL, OPT_FINDINGS},
         {"sarif", required_argument, NULL, OPT_SARIF},
         {"fail-on-findings", no_argument, NULL, OPT_FAIL},
+        {"append", no_argument, NULL, OPT_APPEND},
+        {"test-name", required_argument, NULL, OPT_TEST_NAME},
         {"timeout", required_argument, NULL, OPT_TIMEOUT},
         {"pass-fd", required_argument, NULL, OPT_PASS_FD},
         {"no-cache", no_argument, NULL, OPT_NO_CACHE},
@@ -195,6 +204,12 @@ static int parse_option(int c, const char *arg, FILE *err, struct lp_cli *cli)
                 return 0;
         case OPT_FAIL:
                 cli->fail_on_findings = true;
+                return 0;
+        case OPT_APPEND:
+                cli->append = true;
+                return 0;
+        case OPT_TEST_NAME:
+                cli->test_name = arg;
                 return 0;
         case 'q':
                 cli->verbosity--;
@@ -313,6 +328,9 @@ static int check_operands(FILE *err, struct lp_cli *cli)
                         return usage_error(err, "%s",
                                            "--audit, --sarif and --fail-on-findings "
                                            "belong to run (learn blocks nothing already)");
+                /* Caught here, not ignored: `--append lp.jsonl` means a path. */
+                if (cli->append && !cli->findings && !cli->sarif)
+                        return usage_error(err, "%s", "--append needs --findings or --sarif");
                 return 0;
         case LP_CMD_DIFF:
                 return n == 2 ? 0 : usage_error(err, "%s", "diff needs BASELINE and CANDIDATE");

@@ -25,8 +25,10 @@ struct lp_cli {
         const char *findings; /* --findings FILE */
         const char *sarif;    /* --sarif FILE */
         bool fail_on_findings;
-        unsigned timeout; /* --timeout SECONDS; 0 when absent */
-        int pass_fds[64]; /* --pass-fd N, each; at most 64 */
+        bool append;           /* --append: add to the report files */
+        const char *test_name; /* --test-name NAME, else NULL */
+        unsigned timeout;      /* --timeout SECONDS; 0 when absent */
+        int pass_fds[64];      /* --pass-fd N, each; at most 64 */
         size_t n_pass_fds;
         bool no_cache;      /* --no-cache: no compiled filter kept or used */
         int verbosity;      /* -q: -1, -v: +1 each */

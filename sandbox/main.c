@@ -37,6 +37,34 @@ static int load_policy(const char *name, struct lp_policy **ret)
         return r;
 }
 
+/* --findings FILE, replaced or (--append) added to. */
+static int write_findings(const struct lp_cli *cli, const struct lp_findings *store)
+{
+        int r = cli->append ? lp_report_json_append(store, cli->findings)
+                            : lp_report_json_write(store, cli->findings);
+        return r < 0 ? lp_log_errno(r, "cannot write findings to %s: %m", cli->findings) : 0;
+}
+
+static int write_sarif(const struct lp_cli *cli, const struct lp_policy *p,
+                       const struct lp_findings *store)
+{
+        const char *why = NULL;
+        int r = cli->append ? lp_report_sarif_append(store, p, cli->sarif, &why)
+                            : lp_report_sarif_write(store, p, cli->sarif);
+        if (r == -EBADMSG && why)
+                return lp_log_errno(r, "cannot add to %s: %s; it is left as it was", cli->sarif,
+                                    why);
+        return r < 0 ? lp_log_errno(r, "cannot write SARIF to %s: %m", cli->sarif) : 0;
+}
+
+/* --test-name, else LEASTPRIV_TEST_NAME (the CMake package sets it for
+ * each test), else none: recorded with each finding. */
+static int set_test_name(const struct lp_cli *cli, struct lp_findings *store)
+{
+        const char *name = cli->test_name ? cli->test_name : getenv("LEASTPRIV_TEST_NAME");
+        return lp_findings_set_test_name(store, name && *name ? name : NULL);
+}
+
 static int write_reports(const struct lp_cli *cli, const struct lp_policy *p,
                          const struct lp_findings *store)
 {
@@ -54,10 +82,10 @@ static int write_reports(const struct lp_cli *cli, const struct lp_policy *p,
         else /* out of memory: slowly, but every line */
                 lp_report_text(store, stderr, cli->verbosity < 0);
         free(text);
-        if (cli->findings && (r = lp_report_json_write(store, cli->findings)) < 0)
-                return lp_log_errno(r, "cannot write findings to %s: %m", cli->findings);
-        if (cli->sarif && (r = lp_report_sarif_write(store, p, cli->sarif)) < 0)
-                return lp_log_errno(r, "cannot write SARIF to %s: %m", cli->sarif);
+        if (cli->findings && (r = write_findings(cli, store)) < 0)
+                return r;
+        if (cli->sarif && (r = write_sarif(cli, p, store)) < 0)
+                return r;
         return 0;
 }
 
@@ -90,7 +118,8 @@ static int cmd_run(const struct lp_cli *cli)
         if (load_policy(cli->profile, &p) < 0)
                 return LP_EXIT_SETUP_FAILED;
         loading_us = lp_step_clock_us() - loading_us;
-        if (lp_findings_new(MAX_DISTINCT_FINDINGS, &store) < 0) {
+        if (lp_findings_new(MAX_DISTINCT_FINDINGS, &store) < 0 || set_test_name(cli, store) < 0) {
+                lp_findings_free(store);
                 lp_policy_free(p);
                 return LP_EXIT_SETUP_FAILED;
         }
@@ -129,7 +158,8 @@ static int cmd_learn(const struct lp_cli *cli)
                 return LP_EXIT_SETUP_FAILED;
         /* Unbounded: learning dedupes by operation, and a folded finding
          * would be a grant missing from the profile. */
-        if (lp_findings_new(0, &store) < 0) {
+        if (lp_findings_new(0, &store) < 0 || set_test_name(cli, store) < 0) {
+                lp_findings_free(store);
                 lp_policy_free(p);
                 return LP_EXIT_SETUP_FAILED;
         }
@@ -149,8 +179,7 @@ static int cmd_learn(const struct lp_cli *cli)
                                        .merge = cli->merge,
                                        .exhaustive = cli->exhaustive,
                                        .cwd = cwd};
-        if (status != LP_EXIT_SETUP_FAILED && cli->findings &&
-            lp_report_json_write(store, cli->findings) < 0)
+        if (status != LP_EXIT_SETUP_FAILED && cli->findings && write_findings(cli, store) < 0)
                 status = LP_EXIT_SETUP_FAILED;
         /* A command that never ran, or was cut short by the timeout, used
          * less than it needs: such a profile would replace a good one. */

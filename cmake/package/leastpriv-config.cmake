@@ -11,6 +11,8 @@
 #                               under `leastpriv run`; a test that cannot be
 #                               wrapped stops the configure with an error
 #
+# Each wrapped test gets LEASTPRIV_TEST_NAME=<its name> (ENVIRONMENT), which
+# leastpriv records with each finding.
 # Read at each add_test(): LEASTPRIV_PROFILE (a name or an absolute path),
 # LEASTPRIV_RUN_OPTIONS (a list, e.g. --fail-on-findings),
 # LEASTPRIV_FINDINGS_DIR and LEASTPRIV_SARIF_DIR (one DIR/<test>.jsonl or
@@ -206,6 +208,12 @@ function(_leastpriv_add_wrapped)
     set(call "${add_test}(NAME${name_text} COMMAND${prefix_text}${program_text}${args_text}${rest_text})")
   endif()
   cmake_language(EVAL CODE "${call}")
+  # Each finding names its test (`leastpriv run --append` gathers many
+  # tests' findings in one file); ctest itself tells a test nothing of its
+  # name. The environment, not --test-name: the command stays as written.
+  # A later set_tests_properties(... ENVIRONMENT ...) replaces it.
+  string(REPLACE ";" "\\;" env_name "${name}")
+  set_property(TEST "${name}" APPEND PROPERTY ENVIRONMENT "LEASTPRIV_TEST_NAME=${env_name}")
   set_property(GLOBAL APPEND PROPERTY _LEASTPRIV_SEEN_TESTS "${CMAKE_CURRENT_SOURCE_DIR}|${name}")
 endfunction()
 

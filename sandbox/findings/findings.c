@@ -62,6 +62,8 @@ struct lp_findings {
         struct entry groups[FOLD_GROUPS];
         uint64_t group_distinct[FOLD_GROUPS];
         size_t n_groups;
+
+        char *test_name; /* the test the run was, or NULL */
 };
 
 int lp_findings_new(size_t max_distinct, struct lp_findings **ret)
@@ -87,7 +89,23 @@ void lp_findings_free(struct lp_findings *s)
         free(s->fold_set);
         for (size_t i = 0; i < s->n_groups; i++)
                 free(s->groups[i].strings);
+        free(s->test_name);
         free(s);
+}
+
+int lp_findings_set_test_name(struct lp_findings *s, const char *name)
+{
+        char *copy = NULL;
+        if (name && !(copy = strdup(name)))
+                return -ENOMEM;
+        free(s->test_name);
+        s->test_name = copy;
+        return 0;
+}
+
+const char *lp_findings_test_name(const struct lp_findings *s)
+{
+        return s->test_name;
 }
 
 /* FNV-1a over each string with a terminator, then a murmur3 finalizer so

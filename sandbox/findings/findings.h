@@ -56,6 +56,12 @@ void lp_findings_free(struct lp_findings *s);
 /* Adds f->count occurrences (a count of 0 counts as 1). */
 int lp_findings_add(struct lp_findings *s, const struct lp_finding *f);
 
+/* The name of the test the run was (--test-name, LEASTPRIV_TEST_NAME),
+ * copied; NULL: none known. The reports record it with each finding, so
+ * that runs appending to one file stay told apart. 0 or -ENOMEM. */
+int lp_findings_set_test_name(struct lp_findings *s, const char *name);
+const char *lp_findings_test_name(const struct lp_findings *s);
+
 /* Unique findings in first-seen order. */
 size_t lp_findings_size(const struct lp_findings *s);
 const struct lp_finding *lp_findings_at(const struct lp_findings *s, size_t i);

@@ -9,3 +9,7 @@ void lp_report_json_print(const struct lp_findings *s, FILE *out);
 
 /* Written atomically (base/atomic_file.h). 0 or -errno. */
 int lp_report_json_write(const struct lp_findings *s, const char *path);
+
+/* Added to the end of path, in one write under a lock on it
+ * (base/file_lock.h): runs appending at once lose nothing. 0 or -errno. */
+int lp_report_json_append(const struct lp_findings *s, const char *path);

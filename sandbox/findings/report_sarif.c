@@ -5,17 +5,21 @@
 #include "findings/report_sarif.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/atomic_file.h"
+#include "base/file_lock.h"
 #include "findings/escape.h"
 #include "findings/findings.h"
 #include "findings/json.h"
+#include "findings/sarif_merge.h"
 #include "findings/sarif_rules.h"
 #include "profile/load.h"
 #include "profile/names.h"
@@ -38,10 +42,11 @@ struct sarif {
         size_t *rule_of;    /* finding -> rule number */
         size_t *rule_first; /* rule number -> its first finding */
         size_t n_rules;
-        char *cwd;      /* where the profile paths the user gave are relative to */
-        char *root;     /* the repository's root (the nearest .git above cwd), or cwd */
-        char *workflow; /* the GitHub workflow file, repository-relative, or NULL */
-        char *profile;  /* the profile's name, for automationDetails and fingerprints */
+        char *cwd;        /* where the profile paths the user gave are relative to */
+        char *root;       /* the repository's root (the nearest .git above cwd), or cwd */
+        char *workflow;   /* the GitHub workflow file, repository-relative, or NULL */
+        char *profile;    /* the profile's name, for automationDetails and fingerprints */
+        const char *test; /* the run's test name, or NULL */
 };
 
 static uint64_t fnv1a(uint64_t h, const char *s)
@@ -372,7 +377,12 @@ static void write_result(FILE *out, const struct sarif *x, size_t i)
         lp_json_string(out, f->exe);
         fprintf(out, ",\"pid\":%d,\"fix\":", f->pid);
         lp_json_string(out, f->fix ? f->fix : "");
-        fprintf(out, "}}%s\n", i + 1 == x->n ? "" : ",");
+        /* A list: a result merged from several tests' runs (--append)
+         * names each of them. */
+        fputs(",\"test\":[", out);
+        if (x->test)
+                lp_json_string(out, x->test);
+        fprintf(out, "]}}%s\n", i + 1 == x->n ? "" : ",");
 }
 
 static int write_log(FILE *out, void *userdata)
@@ -411,24 +421,118 @@ static int write_log(FILE *out, void *userdata)
         return 0;
 }
 
+/* Everything a log needs besides the findings; NULL parts are left out. */
+static int sarif_open(struct sarif *x, const struct lp_findings *s, const struct lp_policy *p)
+{
+        *x = (struct sarif){.store = s, .policy = p, .n = lp_findings_size(s)};
+        x->test = lp_findings_test_name(s);
+        int r = assign_rules(x);
+        if (r == 0) {
+                x->cwd = get_current_dir_name(); /* NULL: no location but the workflow's */
+                x->root = repository_root(x->cwd);
+                x->workflow = workflow_file(x->root);
+                x->profile = profile_name(p);
+        }
+        return r;
+}
+
+static void sarif_close(struct sarif *x)
+{
+        free(x->rule_of);
+        free(x->rule_first);
+        free(x->cwd);
+        free(x->root);
+        free(x->workflow);
+        free(x->profile);
+}
+
 int lp_report_sarif_write(const struct lp_findings *s, const struct lp_policy *p, const char *path)
 {
         if (!path)
                 return -EINVAL;
-        struct sarif x = {.store = s, .policy = p, .n = lp_findings_size(s)};
-        int r = assign_rules(&x);
-        if (r == 0) {
-                x.cwd = get_current_dir_name(); /* NULL: no location but the workflow's */
-                x.root = repository_root(x.cwd);
-                x.workflow = workflow_file(x.root);
-                x.profile = profile_name(p);
+        struct sarif x;
+        int r = sarif_open(&x, s, p);
+        if (r == 0)
                 r = lp_write_atomic(path, write_log, &x);
-        }
-        free(x.rule_of);
-        free(x.rule_first);
-        free(x.cwd);
-        free(x.root);
-        free(x.workflow);
-        free(x.profile);
+        sarif_close(&x);
         return r;
+}
+
+/* This run's log as text. */
+static int log_text(const struct lp_findings *s, const struct lp_policy *p, char **ret,
+                    size_t *ret_len)
+{
+        struct sarif x;
+        int r = sarif_open(&x, s, p);
+        FILE *m = r == 0 ? open_memstream(ret, ret_len) : NULL;
+        if (r == 0 && !m)
+                r = -ENOMEM;
+        if (m && (write_log(m, &x) < 0 || fclose(m) != 0))
+                r = -ENOMEM;
+        sarif_close(&x);
+        return r;
+}
+
+/* The whole of what path holds (NULs included): 0, -ENOENT, -errno. A
+ * path that is not a regular file (/dev/stdout, a pipe) holds no log to
+ * merge into: -ESPIPE. */
+static int read_log(const char *path, char **ret, size_t *ret_len)
+{
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+        struct stat st;
+        if (fd < 0 || fstat(fd, &st) < 0)
+                return -errno;
+        if (!S_ISREG(st.st_mode))
+                return -ESPIPE;
+        FILE *m = open_memstream(ret, ret_len);
+        if (!m)
+                return -ENOMEM;
+        char buf[65536];
+        ssize_t n;
+        while ((n = read(fd, buf, sizeof(buf))) > 0 || (n < 0 && errno == EINTR))
+                if (n > 0 && fwrite(buf, 1, (size_t)n, m) != (size_t)n)
+                        break;
+        int r = n < 0 ? -errno : n > 0 ? -ENOMEM : 0;
+        if (fclose(m) != 0 && r == 0)
+                r = -ENOMEM;
+        if (r < 0) {
+                free(*ret);
+                *ret = NULL;
+        }
+        return r;
+}
+
+/* Under the lock of path's directory: read, merged, replaced. */
+static int merge_into(const char *path, const char *addition, size_t addition_len,
+                      const char **ret_why)
+{
+        _cleanup_free_ char *existing = NULL, *merged = NULL;
+        size_t existing_len = 0;
+        int r = read_log(path, &existing, &existing_len);
+        /* Nothing there yet (a missing or empty file, or a stream): this
+         * run's log is the first. */
+        if (r == -ENOENT || r == -ESPIPE || (r == 0 && existing_len == 0))
+                return lp_write_atomic_text(path, addition);
+        if (r < 0)
+                return r;
+        r = lp_sarif_merge(existing, existing_len, addition, addition_len, &merged, ret_why);
+        return r < 0 ? r : lp_write_atomic_text(path, merged);
+}
+
+int lp_report_sarif_append(const struct lp_findings *s, const struct lp_policy *p, const char *path,
+                           const char **ret_why)
+{
+        *ret_why = NULL;
+        if (!path)
+                return -EINVAL;
+        _cleanup_free_ char *addition = NULL;
+        size_t addition_len = 0;
+        int r = log_text(s, p, &addition, &addition_len);
+        if (r < 0)
+                return r;
+        /* The directory, not the file: the file is replaced by rename. */
+        _cleanup_close_ int lock = lp_lock_directory_of(path);
+        if (lock < 0)
+                return lock;
+        return merge_into(path, addition, addition_len, ret_why);
 }

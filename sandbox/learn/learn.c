@@ -10,10 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <unistd.h>
 
 #include "base/atomic_file.h"
+#include "base/file_lock.h"
 #include "base/log.h"
 #include "base/util.h"
 #include "findings/findings.h"
@@ -184,25 +184,6 @@ static char *include_for(const char *base, const char *output)
         return strdup(abs_base);
 }
 
-/* Many learns into one file (ctest -j): the directory is locked while the
- * file is read, merged and replaced, so no run's grants are lost. A lock
- * on the file itself would be lost at the rename. */
-static int lock_directory_of(const char *path)
-{
-        _cleanup_free_ char *copy = strdup(path);
-        if (!copy)
-                return -ENOMEM;
-        int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (fd < 0)
-                return -errno;
-        if (flock(fd, LOCK_EX) < 0) {
-                int r = -errno;
-                close(fd);
-                return r;
-        }
-        return fd;
-}
-
 /* A written path below another written path is granted with it: the
  * fewest lines (a test that writes 500 files under /var/cache/x learns
  * /var/cache/x once). */
@@ -278,7 +259,10 @@ int lp_learn_write(const struct lp_policy *base, const struct lp_findings *store
         struct lp_learned l = {.floor = !o->exhaustive};
         int r = learned_from_findings(&l, store, o->cwd);
         int lock = -1;
-        if (r >= 0 && o->merge && (lock = lock_directory_of(o->output)) < 0)
+        /* Many learns into one file (ctest -j): the directory is locked
+         * while the file is read, merged and replaced, so no run's grants
+         * are lost. */
+        if (r >= 0 && o->merge && (lock = lp_lock_directory_of(o->output)) < 0)
                 r = lp_log_errno(lock, "learn: cannot lock the directory of %s: %m", o->output);
         if (r >= 0)
                 r = merge_and_write(base, &l, o);

@@ -160,8 +160,8 @@ static void check_summary(const struct lp_findings *store, bool quiet)
 
 /* ---- the JSON Lines ---- */
 
-static const char *const keys[] = {"kind", "operation", "target", "action", "errno",   "count",
-                                   "pid",  "exe",       "rule",   "fix",    "first_ms"};
+static const char *const keys[] = {"kind", "operation", "target", "action", "errno",    "count",
+                                   "pid",  "exe",       "rule",   "fix",    "first_ms", "test"};
 #define N_KEYS (sizeof(keys) / sizeof(keys[0]))
 
 /* A JSON string at *p (its quote): decoded into out (room for its length),

@@ -162,6 +162,11 @@ for name in modern old; do
                 n=$(grep -c '"kind":"syscall","operation":"ptrace".*"action":"denied".*"count":1,' "$f" || true)
                 assert_eq 1 "$n" "$name: $(basename "$f"): one ptrace finding, counted once"
         done
+        # The package names each test (LEASTPRIV_TEST_NAME): the findings of
+        # the tests name exactly the tests ctest lists.
+        tests=$(sed -n 's/.*"test":"\([^"]*\)"}$/\1/p' "$findings"/*.jsonl | sort | tr '\n' ' ')
+        listed=$(sed -n 's/^ *Test *#[0-9]*: //p' <<<"$LP_LISTING" | sort | tr '\n' ' ')
+        assert_eq "$listed" "$tests" "$name: each test's finding names it, as ctest does"
         [ "$LP_FAILURES" -eq 0 ] || last_output >&2
 done
 

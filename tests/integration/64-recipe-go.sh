@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# README's Go recipe, `go test -exec 'leastpriv run --findings F --'`, on a
-# module of one package with no dependency: go builds the test binary
-# outside the sandbox, and leastpriv runs it in the package's directory.
+# README's Go recipe, `go test -exec 'leastpriv run --append --findings F
+# --'`, on a module of two packages with no dependency: go builds each
+# test binary outside the sandbox, and leastpriv runs it in its package's
+# directory; F gets the findings of both.
 # The test listens on loopback and connects (the run's own namespace), and
 # raises its priority, which the default profile refuses (CAP_SYS_NICE):
-# one finding, counted once, by the test binary (recipes-lib.sh).
+# one finding per test binary, counted once (recipes-lib.sh).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/findings-lib.sh"
@@ -18,7 +19,7 @@ recipe_project go
 # binary is built) in the project.
 RECIPE_ENV+=(GOCACHE="$RECIPE_HOME/.cache/go-build" GOPATH="$RECIPE_HOME/go"
         GOTMPDIR="$RECIPE_DIR/.gotmp" GOPROXY=off GOFLAGS=-mod=mod GOTOOLCHAIN=local)
-mkdir -p .gotmp
+mkdir -p .gotmp second
 
 cat >go.mod <<'GO'
 module recipe
@@ -83,11 +84,18 @@ func TestLoopbackAndPriority(t *testing.T) {
 	}
 }
 GO
+# A second package, the same test: a second test binary, a second run.
+sed 's/^package recipe$/package second/' recipe_test.go >second/second_test.go
 
 findings=$tmp/go.jsonl
 recipe_run go test -exec "$(recipe_wrapper "$findings")" ./...
-assert_status 0 "go test -exec 'leastpriv run --findings F --'"
+assert_status 0 "go test -exec 'leastpriv run --append --findings F --'"
 assert_match "$LP_OUT" $'^ok[ \t]+recipe[ \t]' "go test's summary: the package passed"
+assert_match "$LP_OUT" $'^ok[ \t]+recipe/second[ \t]' "go test's summary: the second package passed"
 note "go test took ${LP_ELAPSED}s (with the first build of the cache)"
 check_marker marker "go" setpriority=EACCES
-check_priority_finding "go" "$findings" "^$RECIPE_DIR/\.gotmp/go-build[0-9]+/b001/recipe\.test\$"
+check_marker second/marker "go: second" setpriority=EACCES
+check_finding_per_program "go" "$findings" capability CAP_SYS_NICE \
+        "^$RECIPE_DIR/\.gotmp/go-build[0-9]+/b[0-9]+/recipe\.test\$" \
+        "^$RECIPE_DIR/\.gotmp/go-build[0-9]+/b[0-9]+/second\.test\$" -- \
+        'action=denied' 'target=setpriority()' 'fix=[Capabilities] Keep=CAP_SYS_NICE'

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # README's cargo recipe, `CARGO_TARGET_<TRIPLE>_RUNNER='leastpriv run
-# --findings F --' cargo test --offline`, on a crate with no dependency:
-# cargo builds outside the sandbox and runs the test binary through the
-# runner, in the package's directory. The test listens on loopback and
-# connects (the run's own namespace), and raises its priority, which the
-# default profile refuses (CAP_SYS_NICE): one finding, counted once, by
-# the test binary (recipes-lib.sh).
+# --append --findings F --' cargo test --offline`, on a crate with no
+# dependency and two test programs (the library's unit tests, an
+# integration test): cargo builds outside the sandbox and runs each test
+# binary through the runner, in the package's directory. The test listens
+# on loopback and connects (the run's own namespace), and raises its
+# priority, which the default profile refuses (CAP_SYS_NICE): one finding
+# per test binary, counted once, and F gets both (recipes-lib.sh).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/findings-lib.sh"
@@ -70,15 +71,22 @@ mod tests {
         server.read_exact(&mut byte).unwrap();
         let netns = std::fs::read_link("/proc/self/ns/net").unwrap();
         let line = format!("netns={} nnp={} setpriority={}\n", netns.display(), no_new_privs(), raise_priority());
-        std::fs::write("marker", line).expect("marker");
+        let mut marker = std::fs::OpenOptions::new().create(true).append(true).open("marker").expect("marker");
+        marker.write_all(line.as_bytes()).expect("marker");
     }
 }
 RUST
+# An integration test, the same test: a second test program, a second run.
+mkdir -p tests
+sed -e '1,2d' -e '$d' src/lib.rs >tests/second.rs
 
 findings=$tmp/cargo.jsonl
 recipe_run env "$runner_var=$(recipe_wrapper "$findings")" cargo test --offline
-assert_status 0 "$runner_var='leastpriv run --findings F --' cargo test --offline"
+assert_status 0 "$runner_var='leastpriv run --append --findings F --' cargo test --offline"
 assert_contains "$LP_OUT" "test result: ok. 1 passed; 0 failed" "cargo test's summary"
 note "cargo test took ${LP_ELAPSED}s (with the build)"
-check_marker marker "cargo" setpriority=EACCES
-check_priority_finding "cargo" "$findings" "^$RECIPE_DIR/target/debug/deps/recipe-[0-9a-f]+\$"
+check_marker marker "cargo" setpriority=EACCES 2
+check_finding_per_program "cargo" "$findings" capability CAP_SYS_NICE \
+        "^$RECIPE_DIR/target/debug/deps/recipe-[0-9a-f]+\$" \
+        "^$RECIPE_DIR/target/debug/deps/second-[0-9a-f]+\$" -- \
+        'action=denied' 'target=setpriority()' 'fix=[Capabilities] Keep=CAP_SYS_NICE'

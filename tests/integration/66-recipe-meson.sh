@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# README's meson recipe, `meson test --wrapper 'leastpriv run --findings F
-# --'`, on a C project of one test: meson builds outside the sandbox and
-# runs the test through the wrapper, in the build directory. The test
+# README's meson recipe, `meson test --wrapper 'leastpriv run --append
+# --findings F --'`, on a C project of two test programs: meson builds
+# outside the sandbox and runs each test through the wrapper, in the build
+# directory, and F gets the findings of both. The test
 # listens on loopback and connects (the run's own namespace), and calls
 # ptrace(PTRACE_TRACEME), which the default profile refuses (@debug): one
-# finding, counted once, by the test program (recipes-lib.sh).
+# finding per program, counted once, by that program (recipes-lib.sh).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/findings-lib.sh"
@@ -19,6 +20,7 @@ recipe_project meson
 cat >meson.build <<'MESON'
 project('recipe', 'c')
 test('loopback-and-ptrace', executable('probe', 'probe.c'))
+test('second-program', executable('probe2', 'probe.c'))
 MESON
 cat >probe.c <<'C'
 #include <arpa/inet.h>
@@ -71,7 +73,7 @@ int main(void)
         char netns[64] = "?";
         ssize_t n = readlink("/proc/self/ns/net", netns, sizeof(netns) - 1);
         netns[n > 0 ? n : 0] = '\0';
-        FILE *m = fopen("marker", "w");
+        FILE *m = fopen("marker", "a");
         if (!m || fprintf(m, "netns=%s nnp=%s ptrace=%s\n", netns, no_new_privs(), traceme) < 0 ||
             fclose(m) != 0) {
                 printf("probe: marker: %s\n", strerror(errno));
@@ -85,11 +87,12 @@ recipe_run meson setup build
 assert_status 0 "meson setup build"
 findings=$tmp/meson.jsonl
 recipe_run meson test -C build --wrapper "$(recipe_wrapper "$findings")"
-assert_status 0 "meson test --wrapper 'leastpriv run --findings F --'"
-assert_match "$LP_OUT" '^Ok: +1 *$' "meson test's summary: one test passed"
+assert_status 0 "meson test --wrapper 'leastpriv run --append --findings F --'"
+assert_match "$LP_OUT" '^Ok: +2 *$' "meson test's summary: both tests passed"
 assert_match "$LP_OUT" '^Fail: +0 *$' "meson test's summary: none failed"
 note "meson test took ${LP_ELAPSED}s (with the build)"
-check_marker build/marker "meson" ptrace=EPERM
-check_only_finding "meson" "$findings" syscall ptrace action=denied count=1 \
-        'target=ptrace(PTRACE_TRACEME)' 'fix=[Syscalls] Allow=ptrace' \
-        'rule~default\.profile:[0-9]+ \[Syscalls\] Deny=@debug' "exe=$RECIPE_DIR/build/probe"
+check_marker build/marker "meson" ptrace=EPERM 2
+# Two test programs, two runs appending: the findings of both are there.
+check_finding_per_program "meson" "$findings" syscall ptrace \
+        "^$RECIPE_DIR/build/probe\$" "^$RECIPE_DIR/build/probe2\$" -- \
+        'action=denied' 'target=ptrace(PTRACE_TRACEME)' 'fix=[Syscalls] Allow=ptrace'

@@ -2,7 +2,7 @@
 # Helpers shared by the 3N-findings-*.sh tests: parse a --findings JSONL
 # file and check one finding key by key. Sourced after lib.sh.
 
-LP_KEYS="kind operation target action errno count pid exe rule fix first_ms"
+LP_KEYS="kind operation target action errno count pid exe rule fix first_ms test"
 
 # fget FILE KIND OPERATION: parses the JSONL FILE and sets F_lines (lines in
 # the file, -1 when unreadable), F_n (findings of that kind and operation),

@@ -52,9 +52,10 @@ recipe_run() {
 }
 
 # recipe_wrapper FINDINGS: the leastpriv command line a runner prefixes to
-# each test program, as README gives it.
+# each test program, as README gives it: --append, so that FINDINGS holds
+# the findings of every program, not only the last one's.
 recipe_wrapper() {
-        echo "$LEASTPRIV run --findings $1 --"
+        echo "$LEASTPRIV run --append --findings $1 --"
 }
 
 # check_marker FILE WHAT CALL=RESULT [RUNS]: FILE holds RUNS (default 1)
@@ -84,6 +85,40 @@ check_only_finding() {
 check_priority_finding() {
         check_only_finding "$1" "$2" capability CAP_SYS_NICE action=denied count=1 \
                 'target=setpriority()' 'fix=[Capabilities] Keep=CAP_SYS_NICE' "exe~$3"
+}
+
+# check_finding_per_program WHAT FILE KIND OPERATION EXE_ERE... [-- KEY=VALUE...]:
+# FILE holds one finding per test program, as many as EXE_EREs, each of
+# KIND and OPERATION, counted once, made by the program its EXE_ERE
+# names, with the given keys: each program's run added its own.
+check_finding_per_program() {
+        local what=$1 file=$2 kind=$3 op=$4 exes=() exe got
+        shift 4
+        while [ $# -gt 0 ] && [ "$1" != -- ]; do
+                exes+=("$1")
+                shift
+        done
+        [ $# -gt 0 ] && shift
+        fget "$file" "$kind" "$op"
+        assert_eq ok "$F_keys" "$what: JSONL lines parse, keys exactly and in order"
+        assert_eq "${#exes[@]}" "$F_lines" "$what: one finding per test program in $(basename "$file")"
+        assert_eq "${#exes[@]}" "$F_n" "$what: each of them $kind/$op"
+        got=$(/usr/bin/python3 -c '
+import json, sys
+for l in open(sys.argv[1], encoding="utf-8"):
+    o = json.loads(l)
+    print(o["exe"], o["count"])' "$file" 2>&1)
+        for exe in "${exes[@]}"; do
+                assert_eq 1 "$(grep -cE "${exe%\$} 1\$" <<<"$got" || true)" \
+                        "$what: one finding, counted once, by $exe"
+        done
+        for spec in "$@"; do
+                assert_eq "${#exes[@]}" "$(/usr/bin/python3 -c '
+import json, sys
+k, v = sys.argv[2].split("=", 1)
+print(sum(1 for l in open(sys.argv[1], encoding="utf-8") if str(json.loads(l)[k]) == v))' \
+                        "$file" "$spec")" "$what: every line has $spec"
+        done
 }
 
 # learn_then_replay WHAT CMD...: `leastpriv learn -o P -- CMD` in the

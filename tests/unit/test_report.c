@@ -197,22 +197,26 @@ static void test_report_json_write_keys_and_escaping(void **state)
                 "\","
                 "\"action\":\"denied\",\"errno\":\"EPERM\",\"count\":3,\"pid\":4242,"
                 "\"exe\":\"/usr/bin/gdb\",\"rule\":\"<embedded>/default.profile:12 [Syscalls] "
-                "DefaultAction=errno:EPERM\",\"fix\":\"[Syscalls] Allow=ptrace\",\"first_ms\":18}\n"
+                "DefaultAction=errno:EPERM\",\"fix\":\"[Syscalls] Allow=ptrace\",\"first_ms\":18,"
+                "\"test\":null}\n"
                 "{\"kind\":\"network\",\"operation\":\"connect\",\"target\":\"unix "
                 "\\\"a\\\\b\\nc\\u0001\\u007F\\uFFFD\xc3\xa9\xe2\x82\xac\\uFFFD\\uFFFD\\uFFFD\\\"\""
                 ","
                 "\"action\":\"audited\",\"errno\":null,\"count\":1,\"pid\":7,\"exe\":null,"
                 "\"rule\":\"[Network] AddressFamilies\","
-                "\"fix\":\"[Network] AddressFamilies=AF_UNIX\",\"first_ms\":20}\n"
+                "\"fix\":\"[Network] AddressFamilies=AF_UNIX\",\"first_ms\":20,"
+                "\"test\":null}\n"
                 "{\"kind\":\"environment\",\"operation\":\"GITHUB_TOKEN\",\"target\":\"GITHUB_"
                 "TOKEN\","
                 "\"action\":\"withheld\",\"errno\":null,\"count\":1,\"pid\":0,\"exe\":null,"
                 "\"rule\":\"/tmp/my dir/t:1.profile:7 [Environment] Withhold=*TOKEN*\","
-                "\"fix\":\"[Environment] Pass=GITHUB_TOKEN\",\"first_ms\":0}\n"
+                "\"fix\":\"[Environment] Pass=GITHUB_TOKEN\",\"first_ms\":0,"
+                "\"test\":null}\n"
                 "{\"kind\":\"syscall\",\"operation\":\"ptrace\",\"target\":\"ptrace(PTRACE_ATTACH, "
                 "1)\","
                 "\"action\":\"killed\",\"errno\":\"4095\",\"count\":1,\"pid\":0,\"exe\":null,"
-                "\"rule\":\"built-in [Syscalls] non-native ABI\",\"fix\":\"\",\"first_ms\":0}\n");
+                "\"rule\":\"built-in [Syscalls] non-native ABI\",\"fix\":\"\",\"first_ms\":0,"
+                "\"test\":null}\n");
 
         /* A real JSON parser agrees: every line an object with these keys. */
         if (access(PYTHON, X_OK) == 0) {
@@ -221,7 +225,7 @@ static void test_report_json_write_keys_and_escaping(void **state)
                                      PYTHON " -c 'import json,sys\n"
                                             "keys=[\"kind\",\"operation\",\"target\",\"action\","
                                             "\"errno\",\"count\",\"pid\",\"exe\",\"rule\",\"fix\","
-                                            "\"first_ms\"]\n"
+                                            "\"first_ms\",\"test\"]\n"
                                             "for l in open(sys.argv[1],encoding=\"utf-8\"):\n"
                                             "  assert list(json.loads(l))==keys, l\n' %s",
                                      path) > 0);
@@ -518,6 +522,85 @@ static void test_report_sarif_write_empty_and_folded(void **state)
         lp_findings_free(s);
 }
 
+/* --append: each run's lines after the others', whole, with its test. */
+static void test_report_json_append_keeps_every_run(void **state)
+{
+        struct lp_findings *s = sample_store();
+        char *path = path_in_dir("f.jsonl");
+        assert_int_equal(lp_report_json_append(s, path), 0); /* created */
+        assert_int_equal(lp_findings_set_test_name(s, "t\"2"), 0);
+        assert_int_equal(lp_report_json_append(s, path), 0);
+        char *text = read_all(path);
+        size_t lines = 0, named = 0, unnamed = 0;
+        for (const char *c = text; (c = strchr(c, '\n')); c++)
+                lines++;
+        for (const char *c = text; (c = strstr(c, ",\"test\":\"t\\\"2\"}\n")); c++)
+                named++;
+        for (const char *c = text; (c = strstr(c, ",\"test\":null}\n")); c++)
+                unnamed++;
+        assert_int_equal(lines, 8);
+        assert_int_equal(named, 4);
+        assert_int_equal(unnamed, 4);
+        assert_non_null(strstr(text, "\"count\":3,"));
+        char *names = list_dir(dir);
+        assert_string_equal(names, "f.jsonl "); /* no temporary or lock file */
+        free(names);
+        assert_int_equal(lp_report_json_append(s, "/dev/null"), 0);
+        assert_int_equal(lp_report_json_append(s, "/nonexistent-dir/f.jsonl"), -ENOENT);
+        free(text);
+        free(path);
+        lp_findings_free(s);
+}
+
+static long long count_sum(const char *text, const char *test)
+{
+        long long sum = 0;
+        for (const char *c = text; (c = strstr(c, "\"properties\":{\"count\":")); c++)
+                sum += atoll(c + strlen("\"properties\":{\"count\":"));
+        return test && !strstr(text, test) ? -1 : sum;
+}
+
+/* --append --sarif: one log, counts summed, test names listed, a file
+ * that is no leastpriv log refused and left as it was. */
+static void test_report_sarif_append_merges(void **state)
+{
+        unsetenv("GITHUB_WORKFLOW_REF");
+        struct lp_findings *s = sample_store();
+        char *path = path_in_dir("lp.sarif"), *why = NULL;
+        const char *reason = NULL;
+        assert_int_equal(lp_findings_set_test_name(s, "b"), 0);
+        assert_int_equal(lp_report_sarif_append(s, NULL, path, &reason), 0); /* created */
+        assert_int_equal(lp_findings_set_test_name(s, "a"), 0);
+        assert_int_equal(lp_report_sarif_append(s, NULL, path, &reason), 0);
+        assert_int_equal(lp_report_sarif_append(s, NULL, path, &reason), 0);
+        char *text = read_all(path);
+        /* 3 + 1 + 1 + 1 occurrences in the store, three times. */
+        assert_int_equal(count_sum(text, NULL), 18);
+        assert_non_null(strstr(text, "\"count\":9,"));
+        assert_non_null(strstr(text, "denied (EPERM) 9 times by /usr/bin/gdb"));
+        assert_non_null(strstr(text, "\"test\":[\"a\",\"b\"]"));
+        char *names = list_dir(dir);
+        assert_string_equal(names, "lp.sarif "); /* no temporary or lock file */
+        free(names);
+        if (have_jsonschema())
+                assert_true(sarif_valid(path));
+
+        char *other = path_in_dir("other.sarif");
+        write_all(other, "{\"version\":\"2.1.0\",\"runs\":[{\"tool\":{\"driver\":"
+                         "{\"name\":\"CodeQL\",\"rules\":[]}},\"results\":[]}]}\n");
+        why = read_all(other);
+        assert_int_equal(lp_report_sarif_append(s, NULL, other, &reason), -EBADMSG);
+        assert_string_equal(reason, "its tool is not leastpriv");
+        char *after = read_all(other);
+        assert_string_equal(after, why);
+        free(after);
+        free(why);
+        free(other);
+        free(text);
+        free(path);
+        lp_findings_free(s);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -530,6 +613,8 @@ int main(void)
                 cmocka_unit_test_teardown(test_report_text_folded, each_teardown),
                 cmocka_unit_test_teardown(test_report_sarif_write_valid, each_teardown),
                 cmocka_unit_test_teardown(test_report_sarif_write_empty_and_folded, each_teardown),
+                cmocka_unit_test_teardown(test_report_json_append_keeps_every_run, each_teardown),
+                cmocka_unit_test_teardown(test_report_sarif_append_merges, each_teardown),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
 }
