@@ -71,7 +71,8 @@ static bool conditional(const struct lp_syscall_rule *r)
                (w->filter == LP_FILTER_SOCKET_FAMILIES || lp_watch_hardens(w, r));
 }
 
-/* ALLOW first, then errno by number, then kill; by name within each. */
+/* ALLOW first, then errno by number, then kill; the profile's own
+ * refusals before the built-in hardening's; by name within each. */
 static int compare_rules(const void *a, const void *b)
 {
         const struct lp_syscall_rule *x = *(const struct lp_syscall_rule *const *)a;
@@ -80,6 +81,8 @@ static int compare_rules(const void *a, const void *b)
                 return (int)x->action.type - (int)y->action.type;
         if (x->action.type == LP_ACTION_ERRNO && x->action.errno_value != y->action.errno_value)
                 return x->action.errno_value - y->action.errno_value;
+        if (x->hardening != y->hardening)
+                return (int)x->hardening - (int)y->hardening;
         return strcmp(x->name, y->name);
 }
 
@@ -102,6 +105,15 @@ static struct json_object *entry_new(const char *name, struct lp_action a, const
         return e;
 }
 
+static const char *group_comment(const struct lp_syscall_rule *r)
+{
+        if (r->hardening)
+                return "leastpriv's built-in hardening: clone3 answers ENOSYS so that libc "
+                       "falls back to clone, io_uring's operations would bypass seccomp";
+        return r->action.type == LP_ACTION_ALLOW ? "allowed by the profile"
+                                                 : "refused by the profile";
+}
+
 /* The syscalls decided without argument conditions, other than by the
  * default: one entry per action. */
 static int add_plain_groups(const struct lp_policy *p, struct json_object *syscalls)
@@ -118,11 +130,9 @@ static int add_plain_groups(const struct lp_policy *p, struct json_object *sysca
         qsort(v, n, sizeof(*v), compare_rules);
         struct json_object *e = NULL, *names = NULL;
         for (size_t i = 0; i < n; i++) {
-                if (!e || !same_action(v[i]->action, v[i - 1]->action)) {
-                        e = entry_new(NULL, v[i]->action,
-                                      v[i]->action.type == LP_ACTION_ALLOW
-                                              ? "allowed by the profile"
-                                              : "refused by name by the profile");
+                if (!e || !same_action(v[i]->action, v[i - 1]->action) ||
+                    v[i]->hardening != v[i - 1]->hardening) {
+                        e = entry_new(NULL, v[i]->action, group_comment(v[i]));
                         if (!push(syscalls, e))
                                 return -ENOMEM;
                         names = json_object_object_get(e, "names");

@@ -17,7 +17,8 @@
 struct words {
         FILE *out;
         const char *key;
-        size_t column; /* 0: no line open */
+        size_t column;   /* 0: no line open */
+        const char *sep; /* between the key and the words: "=" when NULL */
 };
 
 static void word(struct words *w, const char *text)
@@ -27,7 +28,7 @@ static void word(struct words *w, const char *text)
                 w->column = 0;
         }
         if (!w->column)
-                w->column = (size_t)fprintf(w->out, "%s=%s", w->key, text);
+                w->column = (size_t)fprintf(w->out, "%s%s%s", w->key, w->sep ?: "=", text);
         else
                 w->column += (size_t)fprintf(w->out, " %s", text);
 }
@@ -50,6 +51,38 @@ static int compare_names(const void *a, const void *b)
         return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+/* Syscalls leastpriv refuses with an errno of their own (Deny=NAME:E,
+ * clone3's ENOSYS): a comment per errno, as systemd answers every
+ * refused syscall alike. `names` has room for every syscall. */
+static void write_own_errnos(const struct lp_policy *p, FILE *out, const char **names)
+{
+        for (size_t i = 0; i < p->n_syscalls; i++) {
+                const struct lp_syscall_rule *r = &p->syscalls[i];
+                bool own = r->action.type == LP_ACTION_ERRNO &&
+                           (p->default_action.type != LP_ACTION_ERRNO ||
+                            r->action.errno_value != p->default_action.errno_value);
+                bool first = own;
+                for (size_t k = 0; own && k < i; k++)
+                        first &= p->syscalls[k].action.type != LP_ACTION_ERRNO ||
+                                 p->syscalls[k].action.errno_value != r->action.errno_value;
+                if (!first)
+                        continue;
+                size_t n = 0;
+                for (size_t k = i; k < p->n_syscalls; k++)
+                        if (p->syscalls[k].action.type == LP_ACTION_ERRNO &&
+                            p->syscalls[k].action.errno_value == r->action.errno_value)
+                                names[n++] = p->syscalls[k].name;
+                qsort(names, n, sizeof(*names), compare_names);
+                char key[64];
+                snprintf(key, sizeof(key), "# leastpriv answers %s (systemd as above)",
+                         lp_errno_name(r->action.errno_value));
+                struct words w = {out, key, 0, ": "};
+                for (size_t k = 0; k < n; k++)
+                        word(&w, names[k]);
+                words_end(&w);
+        }
+}
+
 /* SystemCallFilter= as an allow list (the profile's own form: what is
  * not allowed gets DefaultAction=), sorted. */
 static int write_syscalls(const struct lp_policy *p, FILE *out)
@@ -62,7 +95,7 @@ static int write_syscalls(const struct lp_policy *p, FILE *out)
                 if (p->syscalls[i].action.type == LP_ACTION_ALLOW)
                         names[n++] = p->syscalls[i].name;
         qsort(names, n, sizeof(*names), compare_names);
-        struct words w = {out, "SystemCallFilter", 0};
+        struct words w = {out, "SystemCallFilter", 0, NULL};
         for (size_t i = 0; i < n; i++)
                 word(&w, names[i]);
         words_end(&w);
@@ -73,13 +106,7 @@ static int write_syscalls(const struct lp_policy *p, FILE *out)
         else
                 fputs("# DefaultAction=kill: systemd kills with SIGSYS what the filter refuses\n",
                       out);
-        for (size_t i = 0; i < p->n_syscalls; i++) {
-                const struct lp_syscall_rule *r = &p->syscalls[i];
-                if (r->action.type == LP_ACTION_ERRNO &&
-                    r->action.errno_value != p->default_action.errno_value)
-                        fprintf(out, "# %s: leastpriv answers %s; systemd answers as above\n",
-                                r->name, lp_errno_name(r->action.errno_value));
-        }
+        write_own_errnos(p, out, names);
         return 0;
 }
 
@@ -98,13 +125,13 @@ static void write_hardening(const struct lp_policy *p, FILE *out)
 static void write_capabilities(const struct lp_policy *p, FILE *out)
 {
         char buf[64];
-        struct words w = {out, "CapabilityBoundingSet", 0};
+        struct words w = {out, "CapabilityBoundingSet", 0, NULL};
         for (size_t i = 0; i < p->n_keep; i++)
                 word(&w, lp_capability_name(p->keep[i].cap, buf, sizeof(buf)));
         words_end(&w);
         if (p->n_keep == 0)
                 return;
-        w = (struct words){out, "AmbientCapabilities", 0};
+        w = (struct words){out, "AmbientCapabilities", 0, NULL};
         for (size_t i = 0; i < p->n_keep; i++)
                 word(&w, lp_capability_name(p->keep[i].cap, buf, sizeof(buf)));
         words_end(&w);
@@ -115,7 +142,7 @@ static void write_network(const struct lp_policy *p, FILE *out)
         fprintf(out, "PrivateNetwork=%s\n", yes_no(p->netns != LP_NETNS_HOST));
         if (p->netns == LP_NETNS_NONE)
                 fputs("# Namespace=none: systemd's private network has lo up\n", out);
-        struct words w = {out, "RestrictAddressFamilies", 0};
+        struct words w = {out, "RestrictAddressFamilies", 0, NULL};
         if (p->n_families == 0)
                 word(&w, "none");
         for (size_t i = 0; i < p->n_families; i++)
@@ -188,12 +215,32 @@ static void write_identity_and_limits(const struct lp_policy *p, FILE *out)
                         p->tmp_size.value);
 }
 
+/* Inside a double-quoted assignment: systemd unescapes \\ and \", and
+ * expands %-specifiers. */
+static void quote(FILE *out, const char *s)
+{
+        for (; *s; s++) {
+                if (*s == '"' || *s == '\\')
+                        fputc('\\', out);
+                if (*s == '%')
+                        fputc('%', out);
+                fputc(*s, out);
+        }
+}
+
 /* [Environment]: what is set; what is withheld or cleared has no
  * directive (systemd passes no caller environment to a service). */
 static void write_environment(const struct lp_policy *p, FILE *out)
 {
-        for (size_t i = 0; i < p->n_set_env; i++)
-                fprintf(out, "Environment=\"%s=%s\"\n", p->set_env[i].name, p->set_env[i].value);
+        for (size_t i = 0; i < p->n_set_env; i++) {
+                fputs("Environment=\"", out);
+                quote(out, p->set_env[i].name);
+                fputc('=', out);
+                quote(out, p->set_env[i].value);
+                fputs("\"\n", out);
+        }
+        if (p->clear_env)
+                fputs("# Clear=yes: a service gets no caller environment anyway\n", out);
 }
 
 int lp_export_systemd(const struct lp_policy *p, FILE *out)
