@@ -375,6 +375,15 @@ static const char *action_text(struct lp_action a)
         return a.type == LP_ACTION_KILL ? "kill" : lp_errno_name(a.errno_value);
 }
 
+static void note_conditional(struct import *im, const char *name, const struct verdict *v)
+{
+        char more[48] = "";
+        if (v->n_conditional > 1)
+                snprintf(more, sizeof(more), " (or as %u more entries say)", v->n_conditional - 1);
+        note(im, "# left out: %s: allowed only when %s%s; refused whole (narrower)", name,
+             v->conditions, more);
+}
+
 /* Allow= what is allowed outright, and only that: a syscall also refused
  * under conditions would be allowed whole (wider), so it is left out. */
 static void write_allow(struct import *im, FILE *out)
@@ -394,10 +403,7 @@ static void write_allow(struct import *im, FILE *out)
                 else if (v->allowed)
                         word(&w, name);
                 else if (v->allowed_if)
-                        note(im,
-                             "# left out: %s: allowed only when %s (or as %u more entries "
-                             "say); refused whole (narrower)",
-                             name, v->conditions, v->n_conditional - 1);
+                        note_conditional(im, name, v);
         }
         words_end(&w);
 }
