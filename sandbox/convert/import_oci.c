@@ -431,7 +431,8 @@ static int compare_strings(const void *a, const void *b)
 /* Sorted, each once: a name listed in several entries is noted once. */
 static void write_notes(struct import *im, FILE *out)
 {
-        qsort(im->notes, im->n_notes, sizeof(*im->notes), compare_strings);
+        if (im->n_notes) /* qsort(NULL, 0) is undefined */
+                qsort(im->notes, im->n_notes, sizeof(*im->notes), compare_strings);
         for (size_t i = 0; i < im->n_notes; i++) {
                 if (i > 0 && strcmp(im->notes[i], im->notes[i - 1]) == 0)
                         continue;
