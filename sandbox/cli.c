@@ -64,6 +64,21 @@ static const struct {
          "leastpriv syscalls [@GROUP]\n"
          "  List the syscall groups, or the members of one on this architecture.\n"
          "  Example: leastpriv syscalls @file-system\n"},
+        {"export", LP_CMD_EXPORT,
+         "leastpriv export --format oci|systemd [-o FILE] PROFILE\n"
+         "  Write PROFILE as an OCI/Docker seccomp profile (JSON) or as systemd\n"
+         "  service directives.\n"
+         "      --format oci|systemd the format to write\n"
+         "  -o, --output FILE        write FILE (whole or not at all), not stdout\n"
+         "  Example: leastpriv export --format oci -o seccomp.json default\n"},
+        {"import", LP_CMD_IMPORT,
+         "leastpriv import --format oci [-o FILE] JSON\n"
+         "  Read an OCI/Docker seccomp profile into a profile that includes base.\n"
+         "  Exit 0 when read, 2 with FILE:LINE: messages.\n"
+         "      --format oci         the format to read\n"
+         "  -o, --output FILE        write FILE (whole or not at all), not stdout\n"
+         "  Example: leastpriv import --format oci -o ci.profile "
+         "/usr/share/containers/seccomp.json\n"},
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -162,6 +177,7 @@ enum {
         OPT_MAX_SCORE,
         OPT_APPEND,
         OPT_TEST_NAME,
+        OPT_FORMAT,
 };
 
 static const struct option run_options[] = {
@@ -182,6 +198,7 @@ static const struct option run_options[] = {
         {"exhaustive", no_argument, NULL, OPT_EXHAUSTIVE},
         {"score", no_argument, NULL, OPT_SCORE},
         {"max-score", required_argument, NULL, OPT_MAX_SCORE},
+        {"format", required_argument, NULL, OPT_FORMAT},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
 };
@@ -243,6 +260,9 @@ static int parse_option(int c, const char *arg, FILE *err, struct lp_cli *cli)
                 return 0;
         case OPT_MAX_SCORE:
                 return parse_max_score(arg, err, cli);
+        case OPT_FORMAT:
+                cli->format = arg;
+                return 0;
         default:
                 return usage_error(err, "%s", "unknown option");
         }
@@ -267,8 +287,11 @@ static const char *option_text(const char *word, int c, char buf[static 3])
 static const char *owner_elsewhere(int c, enum lp_command command)
 {
         bool runs = command == LP_CMD_RUN || command == LP_CMD_LEARN;
-        if (c == 'h')
+        bool converts = command == LP_CMD_EXPORT || command == LP_CMD_IMPORT;
+        if (c == 'h' || (converts && c == 'o'))
                 return NULL;
+        if (c == OPT_FORMAT)
+                return converts ? NULL : "export/import";
         if (c == OPT_SCORE || c == OPT_MAX_SCORE)
                 return command == LP_CMD_CHECK ? NULL : "check";
         return runs ? NULL : "run/learn";
@@ -279,7 +302,8 @@ static int parse_options(int argc, char **argv, FILE *err, struct lp_cli *cli)
 {
         bool runs = cli->command == LP_CMD_RUN || cli->command == LP_CMD_LEARN;
         /* '+': stop at the first operand, so COMMAND's own options are its own. */
-        const char *shortopts = runs ? "+p:qvo:h" : "+h";
+        bool converts = cli->command == LP_CMD_EXPORT || cli->command == LP_CMD_IMPORT;
+        const char *shortopts = runs ? "+p:qvo:h" : converts ? "+o:h" : "+h";
         char buf[3];
         opterr = 0;
         /* 0, not 1: getopt starts afresh (glibc, musl), rather than in the
@@ -306,6 +330,26 @@ static int parse_options(int argc, char **argv, FILE *err, struct lp_cli *cli)
         }
         cli->args = argv + optind;
         cli->n_args = argc - optind;
+        return 0;
+}
+
+/* export --format oci|systemd PROFILE; import --format oci JSON. */
+static int check_convert(FILE *err, const struct lp_cli *cli)
+{
+        bool export = cli->command == LP_CMD_EXPORT;
+        if (!cli->format)
+                return usage_error(err, "%s",
+                                   export ? "export needs --format oci or --format systemd"
+                                          : "import needs --format oci");
+        if (strcmp(cli->format, "oci") != 0 && (!export || strcmp(cli->format, "systemd") != 0))
+                return usage_error(err,
+                                   export ? "unknown --format '%s' (oci or systemd)"
+                                          : "unknown --format '%s' (oci)",
+                                   cli->format);
+        if (cli->n_args != 1)
+                return usage_error(err, "%s",
+                                   export ? "export needs exactly one PROFILE"
+                                          : "import needs exactly one JSON file");
         return 0;
 }
 
@@ -340,6 +384,9 @@ static int check_operands(FILE *err, struct lp_cli *cli)
                 return n == 1 ? 0 : usage_error(err, "%s", "show needs exactly one PROFILE");
         case LP_CMD_SYSCALLS:
                 return n <= 1 ? 0 : usage_error(err, "%s", "syscalls takes at most one @GROUP");
+        case LP_CMD_EXPORT:
+        case LP_CMD_IMPORT:
+                return check_convert(err, cli);
         default:
                 return 0;
         }

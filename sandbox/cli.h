@@ -14,6 +14,8 @@ enum lp_command {
         LP_CMD_CHECK,
         LP_CMD_SHOW,
         LP_CMD_SYSCALLS,
+        LP_CMD_EXPORT,
+        LP_CMD_IMPORT,
 };
 
 struct lp_cli {
@@ -32,7 +34,8 @@ struct lp_cli {
         size_t n_pass_fds;
         bool no_cache;      /* --no-cache: no compiled filter kept or used */
         int verbosity;      /* -q: -1, -v: +1 each */
-        const char *output; /* learn -o */
+        const char *output; /* learn, export, import -o */
+        const char *format; /* export, import --format */
         bool merge;         /* learn --merge */
         bool exhaustive;    /* learn --exhaustive */
         bool score;         /* check --score */

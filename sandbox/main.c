@@ -5,9 +5,13 @@
 #include <string.h>
 
 #include "base/exit_status.h"
+#include "base/atomic_file.h"
 #include "base/log.h"
 #include "base/util.h"
 #include "cli.h"
+#include "convert/export_oci.h"
+#include "convert/export_systemd.h"
+#include "convert/import_oci.h"
 #include "findings/findings.h"
 #include "findings/report_json.h"
 #include "findings/report_sarif.h"
@@ -282,6 +286,81 @@ static int cmd_syscalls(const struct lp_cli *cli)
         return r < 0 ? LP_EXIT_PROFILE_ERROR : LP_EXIT_OK;
 }
 
+/* Text made whole in memory goes to -o FILE (atomically: a reader never
+ * sees half a profile) or to stdout. */
+static int write_output(const struct lp_cli *cli, const char *text, size_t len)
+{
+        int r = 0;
+        if (cli->output)
+                r = lp_write_atomic_text(cli->output, text);
+        else if (fwrite(text, 1, len, stdout) != len || fflush(stdout) != 0)
+                r = -EIO;
+        if (r < 0)
+                lp_log_errno(r, "cannot write %s: %m", cli->output ? cli->output : "stdout");
+        return r;
+}
+
+static int cmd_export(const struct lp_cli *cli)
+{
+        struct lp_policy *p = NULL;
+        if (lp_policy_load(cli->args[0], stderr, &p) < 0)
+                return LP_EXIT_PROFILE_ERROR;
+        char *text = NULL;
+        size_t len = 0;
+        FILE *mem = open_memstream(&text, &len);
+        int r = !mem                              ? -ENOMEM
+                : strcmp(cli->format, "oci") == 0 ? lp_export_oci(p, mem)
+                                                  : lp_export_systemd(p, mem);
+        if (mem && fclose(mem) != 0 && r >= 0)
+                r = -ENOMEM;
+        if (r < 0)
+                lp_log_errno(r, "cannot export %s: %m", cli->args[0]);
+        else
+                r = write_output(cli, text, len);
+        free(text);
+        lp_policy_free(p);
+        return r < 0 ? LP_EXIT_PROFILE_ERROR : LP_EXIT_OK;
+}
+
+/* The whole file; an empty one is "" (the importer says what is wrong
+ * with it). Up to a NUL, which JSON never holds. */
+static int read_whole(const char *path, char **ret, size_t *ret_len)
+{
+        FILE *f = fopen(path, "re");
+        if (!f)
+                return -errno;
+        char *text = NULL;
+        size_t size = 0;
+        ssize_t n = getdelim(&text, &size, '\0', f);
+        bool failed = n < 0 && ferror(f);
+        fclose(f);
+        if (failed || (n < 0 && !(text = strdup("")))) {
+                free(text);
+                return failed ? -EIO : -ENOMEM;
+        }
+        *ret = text;
+        *ret_len = n < 0 ? 0 : strlen(text);
+        return 0;
+}
+
+static int cmd_import(const struct lp_cli *cli)
+{
+        char *json = NULL, *profile = NULL;
+        size_t len = 0;
+        int r = read_whole(cli->args[0], &json, &len);
+        if (r < 0)
+                lp_log_errno(r, "cannot read %s: %m", cli->args[0]);
+        else
+                r = lp_import_oci(json, len, cli->args[0], stderr, &profile);
+        if (r == -ENOMEM)
+                lp_log_errno(r, "cannot import %s: %m", cli->args[0]);
+        if (r >= 0)
+                r = write_output(cli, profile, strlen(profile));
+        free(json);
+        free(profile);
+        return r < 0 ? LP_EXIT_PROFILE_ERROR : LP_EXIT_OK;
+}
+
 int main(int argc, char **argv)
 {
         struct lp_cli cli;
@@ -310,6 +389,10 @@ int main(int argc, char **argv)
                 return cmd_diff(&cli);
         case LP_CMD_SYSCALLS:
                 return cmd_syscalls(&cli);
+        case LP_CMD_EXPORT:
+                return cmd_export(&cli);
+        case LP_CMD_IMPORT:
+                return cmd_import(&cli);
         default:
                 return LP_EXIT_PROFILE_ERROR;
         }

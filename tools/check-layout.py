@@ -30,6 +30,7 @@ RANKS = {
     "launch": 5,
     "learn": 6,
     "review": 6,
+    "convert": 6,
     "": 7,  # sandbox/main.c and cli.c: the top
 }
 

@@ -21,6 +21,7 @@ packages=(
         python3-yaml                            # tests/tools/run-action.py reads action.yml
         clang-format
         zsh                                     # tests/integration/62-install-completion.sh
+        golang-github-containers-common         # Docker's default seccomp.json: tests/integration/11-*
         postgresql                              # tests/integration/37-run-forward.sh starts one of its own
         # tests/integration/6N-recipe-*.sh: each ecosystem's test runner
         # wrapped in leastpriv, on a tiny project of its own.

@@ -64,7 +64,8 @@ help_options() {
 
 sorted() { printf '%s\n' "$@" | sort -u | tr '\n' ' ' | sed 's/ $//'; }
 
-assert_eq "check diff learn run show syscalls" "$(complete_line "leastpriv ")" "bash: the commands"
+assert_eq "check diff export import learn run show syscalls" "$(complete_line "leastpriv ")" \
+        "bash: the commands"
 assert_eq "show syscalls" "$(complete_line "leastpriv s")" "bash: commands starting with s"
 assert_eq "--help --version" "$(complete_line "leastpriv --")" "bash: the global options"
 
@@ -79,6 +80,16 @@ assert_eq "$expected" "$(complete_line "leastpriv check -")" \
 assert_eq 15 "$(help_options run | wc -w)" "run --help lists 15 option names"
 assert_eq 11 "$(help_options learn | wc -w)" "learn --help lists 11 option names"
 assert_eq 2 "$(help_options check | wc -w)" "check --help lists 2 option names"
+for command in export import; do
+        expected=$(sorted $(help_options "$command") --help)
+        assert_eq "$expected" "$(complete_line "leastpriv $command -")" \
+                "bash: $command's options are exactly those of its --help"
+        assert_eq 3 "$(help_options "$command" | wc -w)" "$command --help lists 3 option names"
+done
+assert_eq "oci systemd" "$(complete_line "leastpriv export --format ")" "bash: export's formats"
+assert_eq "oci" "$(complete_line "leastpriv import --format ")" "bash: import's format"
+assert_eq "default" "$(complete_line "leastpriv export --format oci def")" \
+        "bash: export takes a profile"
 assert_eq "" "$(complete_line "leastpriv check --max-score ")" "bash: nothing for an exposure"
 assert_eq "default" "$(complete_line "leastpriv check --score def")" "bash: a profile after --score"
 

@@ -299,6 +299,39 @@ static void test_lp_cli_parse_operands(void **state)
         assert_usage_error(PARSE("syscalls", "@a", "@b"), "syscalls takes at most one @GROUP");
 }
 
+static void test_lp_cli_parse_export_import(void **state)
+{
+        struct parsed *p = PARSE("export", "--format", "systemd", "-o", "out.conf", "strict");
+        assert_int_equal(p->r, 0);
+        assert_int_equal(p->cli.command, LP_CMD_EXPORT);
+        assert_string_equal(p->cli.format, "systemd");
+        assert_string_equal(p->cli.output, "out.conf");
+        ASSERT_ARGS(&p->cli, "strict");
+        done(p);
+        p = PARSE("import", "--format=oci", "seccomp.json");
+        assert_int_equal(p->r, 0);
+        assert_int_equal(p->cli.command, LP_CMD_IMPORT);
+        assert_null(p->cli.output);
+        ASSERT_ARGS(&p->cli, "seccomp.json");
+        done(p);
+        assert_usage_error(PARSE("export", "default"),
+                           "export needs --format oci or --format systemd");
+        assert_usage_error(PARSE("import", "x.json"), "import needs --format oci");
+        assert_usage_error(PARSE("export", "--format", "xml", "default"),
+                           "unknown --format 'xml' (oci or systemd)");
+        assert_usage_error(PARSE("import", "--format", "systemd", "x"),
+                           "unknown --format 'systemd' (oci)");
+        assert_usage_error(PARSE("export", "--format", "oci"), "export needs exactly one PROFILE");
+        assert_usage_error(PARSE("import", "--format", "oci", "a", "b"),
+                           "import needs exactly one JSON file");
+        assert_usage_error(PARSE("export", "-p", "x", "--format", "oci", "default"),
+                           "bad or incomplete option '-p'");
+        assert_usage_error(PARSE("export", "--audit", "--format", "oci", "default"),
+                           "option '--audit' belongs to run/learn");
+        assert_usage_error(PARSE("show", "--format", "oci", "default"),
+                           "option '--format' belongs to export/import");
+}
+
 static void test_lp_cli_parse_check_score(void **state)
 {
         struct parsed *p = PARSE("check", "a", "b");
@@ -451,9 +484,11 @@ static void test_lp_cli_usage(void **state)
         assert_non_null(strstr(at, "leastpriv --version | --help | COMMAND --help\n"));
         free(text);
         /* Each command's --help ends with one example of that command. */
-        static const enum lp_command each[] = {LP_CMD_RUN,   LP_CMD_LEARN, LP_CMD_DIFF,
-                                               LP_CMD_CHECK, LP_CMD_SHOW,  LP_CMD_SYSCALLS};
-        static const char *const names[] = {"run", "learn", "diff", "check", "show", "syscalls"};
+        static const enum lp_command each[] = {LP_CMD_RUN,    LP_CMD_LEARN, LP_CMD_DIFF,
+                                               LP_CMD_CHECK,  LP_CMD_SHOW,  LP_CMD_SYSCALLS,
+                                               LP_CMD_EXPORT, LP_CMD_IMPORT};
+        static const char *const names[] = {"run",  "learn",    "diff",   "check",
+                                            "show", "syscalls", "export", "import"};
         for (size_t i = 0; i < sizeof(each) / sizeof(each[0]); i++) {
                 out = open_memstream(&text, &len);
                 lp_cli_usage(out, each[i]);
@@ -481,6 +516,7 @@ int main(void)
                 cmocka_unit_test(test_lp_cli_parse_pass_fd),
                 cmocka_unit_test(test_lp_cli_parse_operands),
                 cmocka_unit_test(test_lp_cli_parse_check_score),
+                cmocka_unit_test(test_lp_cli_parse_export_import),
                 cmocka_unit_test(test_lp_cli_parse_options_of_run_elsewhere),
                 cmocka_unit_test(test_lp_cli_parse_help_and_version),
                 cmocka_unit_test(test_lp_cli_parse_usage_errors),
