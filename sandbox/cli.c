@@ -68,7 +68,7 @@ static const struct {
          "leastpriv export --format oci|systemd [-o FILE] PROFILE\n"
          "  Write PROFILE as an OCI/Docker seccomp profile (JSON) or as systemd\n"
          "  service directives.\n"
-         "      --format oci|systemd the format to write\n"
+         "      --format FORMAT      oci or systemd: the format to write\n"
          "  -o, --output FILE        write FILE (whole or not at all), not stdout\n"
          "  Example: leastpriv export --format oci -o seccomp.json default\n"},
         {"import", LP_CMD_IMPORT,
