@@ -322,32 +322,14 @@ static int cmd_export(const struct lp_cli *cli)
         return r < 0 ? LP_EXIT_PROFILE_ERROR : LP_EXIT_OK;
 }
 
-/* The whole file; an empty one is "" (the importer says what is wrong
- * with it). Up to a NUL, which JSON never holds. */
-static int read_whole(const char *path, char **ret, size_t *ret_len)
-{
-        FILE *f = fopen(path, "re");
-        if (!f)
-                return -errno;
-        char *text = NULL;
-        size_t size = 0;
-        ssize_t n = getdelim(&text, &size, '\0', f);
-        bool failed = n < 0 && ferror(f);
-        fclose(f);
-        if (failed || (n < 0 && !(text = strdup("")))) {
-                free(text);
-                return failed ? -EIO : -ENOMEM;
-        }
-        *ret = text;
-        *ret_len = n < 0 ? 0 : strlen(text);
-        return 0;
-}
-
 static int cmd_import(const struct lp_cli *cli)
 {
         char *json = NULL, *profile = NULL;
         size_t len = 0;
-        int r = read_whole(cli->args[0], &json, &len);
+        /* Up to a NUL, which JSON never holds; an empty file is "" (the
+         * importer says what is wrong with it). */
+        int r = lp_read_text(cli->args[0], &json);
+        len = r < 0 ? 0 : strlen(json);
         if (r < 0)
                 lp_log_errno(r, "cannot read %s: %m", cli->args[0]);
         else

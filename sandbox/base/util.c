@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,10 +55,16 @@ int lp_read_text(const char *path, char **ret)
         char *text = NULL;
         size_t size = 0;
         ssize_t n = getdelim(&text, &size, '\0', f);
+        bool failed = n < 0 && ferror(f);
         fclose(f);
-        if (n < 0) {
+        if (failed) {
                 free(text);
                 return -EIO;
+        }
+        if (n < 0) { /* an empty file: getdelim read nothing */
+                free(text);
+                if (!(text = strdup("")))
+                        return -ENOMEM;
         }
         *ret = text;
         return 0;

@@ -31,7 +31,7 @@ uint64_t lp_now_ms(void);
 long lp_read_long(const char *path, long fallback);
 
 /* The whole of a small file (up to its first NUL), NUL-terminated, in
- * *ret (free it): 0, or -errno. */
+ * *ret (free it; "" for an empty file): 0, or -errno. */
 int lp_read_text(const char *path, char **ret);
 
 /* SIGKILL through a pidfd (the process it names, never a recycled pid),
