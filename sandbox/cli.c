@@ -1,6 +1,9 @@
 /* argv -> struct lp_cli. No side effects but messages on `err`. */
 #include "cli.h"
 
+#include "base/suggest.h"
+#include "base/util.h"
+
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -99,17 +102,28 @@ void lp_cli_usage(FILE *out, enum lp_command command)
                         fputs(commands[i].usage, out);
 }
 
-static int usage_error(FILE *err, const char *fmt, const char *arg)
-        __attribute__((format(printf, 2, 0)));
-
-static int usage_error(FILE *err, const char *fmt, const char *arg)
+static const char *command_name(enum lp_command command)
 {
+        for (size_t i = 0; i < N_COMMANDS; i++)
+                if (commands[i].command == command)
+                        return commands[i].name;
+        return NULL;
+}
+
+/* "leastpriv: MESSAGE", then the help that lists what is allowed: the
+ * command's own once the command is known. */
+static int usage_error(FILE *err, const struct lp_cli *cli, const char *fmt, const char *arg)
+        __attribute__((format(printf, 3, 0)));
+
+static int usage_error(FILE *err, const struct lp_cli *cli, const char *fmt, const char *arg)
+{
+        const char *command = command_name(cli->command);
         fputs("leastpriv: ", err);
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
         fprintf(err, fmt, arg); /* fmt is always a literal of this file */
 #pragma GCC diagnostic pop
-        fputs("\nTry 'leastpriv --help'.\n", err);
+        fprintf(err, "\nTry 'leastpriv %s%s--help'.\n", command ? command : "", command ? " " : "");
         return -EINVAL;
 }
 
@@ -138,8 +152,8 @@ static int parse_max_score(const char *s, FILE *err, struct lp_cli *cli)
                 c += 2;
         }
         if (!digits || *c || whole * 10 + tenth > 100)
-                return usage_error(err, "--max-score needs an exposure from 0.0 to 10.0, not '%s'",
-                                   s);
+                return usage_error(err, cli,
+                                   "--max-score needs an exposure from 0.0 to 10.0, not '%s'", s);
         cli->max_score = whole * 10 + tenth;
         cli->max_score_given = true;
         cli->score = true; /* a gate that says why it failed */
@@ -153,9 +167,10 @@ static int parse_pass_fd(const char *s, FILE *err, struct lp_cli *cli)
         errno = 0;
         long v = strtol(s, &end, 10);
         if (errno || !*s || *end || v < 3 || v > INT_MAX)
-                return usage_error(err, "--pass-fd needs a descriptor number above 2, not '%s'", s);
+                return usage_error(err, cli,
+                                   "--pass-fd needs a descriptor number above 2, not '%s'", s);
         if (cli->n_pass_fds >= sizeof(cli->pass_fds) / sizeof(cli->pass_fds[0]))
-                return usage_error(err,
+                return usage_error(err, cli,
                                    "--pass-fd may be given at most 64 times; '%s' is one "
                                    "too many",
                                    s);
@@ -248,7 +263,8 @@ static int parse_option(int c, const char *arg, FILE *err, struct lp_cli *cli)
                 return 0;
         case OPT_TIMEOUT:
                 if (parse_seconds(arg, &cli->timeout) < 0)
-                        return usage_error(err, "--timeout needs whole seconds > 0, not '%s'", arg);
+                        return usage_error(err, cli, "--timeout needs whole seconds > 0, not '%s'",
+                                           arg);
                 return 0;
         case OPT_PASS_FD:
                 return parse_pass_fd(arg, err, cli);
@@ -264,7 +280,7 @@ static int parse_option(int c, const char *arg, FILE *err, struct lp_cli *cli)
                 cli->format = arg;
                 return 0;
         default:
-                return usage_error(err, "%s", "unknown option");
+                return usage_error(err, cli, "%s", "unknown option");
         }
 }
 
@@ -297,13 +313,77 @@ static const char *owner_elsewhere(int c, enum lp_command command)
         return runs ? NULL : "run/learn";
 }
 
+/* The long option `text` ("--name" or "--name=value") names, or NULL. */
+static const struct option *long_option(const char *text)
+{
+        size_t n = strcspn(text + 2, "=");
+        for (const struct option *o = run_options; o->name; o++)
+                if (strlen(o->name) == n && strncmp(o->name, text + 2, n) == 0)
+                        return o;
+        return NULL;
+}
+
+/* The long options `text` abbreviates; getopt_long refuses a prefix of
+ * more than one. */
+static size_t long_prefix_matches(const char *text)
+{
+        size_t n = strcspn(text + 2, "="), matches = 0;
+        for (const struct option *o = run_options; o->name; o++)
+                matches += strncmp(o->name, text + 2, n) == 0;
+        return matches;
+}
+
+/* A short option of another command: "-p" given to diff. */
+static const char *short_owner(int c, enum lp_command command)
+{
+        if (!c || !strchr("pqvo", c))
+                return NULL;
+        return c == 'o' ? "learn/export/import" : owner_elsewhere(c, command);
+}
+
+/* getopt_long's '?' or ':', said as what is wrong with `text`: a value
+ * missing, a value given to a switch, an option of another command, an
+ * abbreviation of several, or an unknown option (with the closest one). */
+static int option_error(FILE *err, const struct lp_cli *cli, int c, const char *text)
+{
+        bool is_long = strncmp(text, "--", 2) == 0;
+        const struct option *o = is_long ? long_option(text) : NULL;
+        const char *owner = is_long ? NULL : short_owner(text[1], cli->command);
+        if (c == ':')
+                return usage_error(err, cli, "option '%s' needs a value", text);
+        if (o && o->has_arg == no_argument && strchr(text, '='))
+                return usage_error(err, cli, "option '%s' takes no value; drop the '=...'", text);
+        if (owner) {
+                char message[128];
+                snprintf(message, sizeof(message), "option '%s' belongs to %s", text, owner);
+                return usage_error(err, cli, "%s", message);
+        }
+        if (is_long && !o && long_prefix_matches(text) > 1)
+                return usage_error(err, cli, "option '%s' is ambiguous; write it in full", text);
+        const char *hint = NULL;
+        if (is_long && !o) {
+                const char *names[LP_ELEMENTSOF(run_options)] = {NULL};
+                for (size_t i = 0; run_options[i].name; i++)
+                        names[i] = run_options[i].name;
+                char bare[64];
+                snprintf(bare, sizeof(bare), "%.*s", (int)strcspn(text + 2, "="), text + 2);
+                hint = lp_suggest(bare, names);
+        }
+        if (!hint)
+                return usage_error(err, cli, "unknown option '%s'", text);
+        char message[256];
+        snprintf(message, sizeof(message), "unknown option '%s'; did you mean '--%s'?", text, hint);
+        return usage_error(err, cli, "%s", message);
+}
+
 /* Options of every command; `argv` starts at the command word. */
 static int parse_options(int argc, char **argv, FILE *err, struct lp_cli *cli)
 {
         bool runs = cli->command == LP_CMD_RUN || cli->command == LP_CMD_LEARN;
         /* '+': stop at the first operand, so COMMAND's own options are its own. */
         bool converts = cli->command == LP_CMD_EXPORT || cli->command == LP_CMD_IMPORT;
-        const char *shortopts = runs ? "+p:qvo:h" : converts ? "+o:h" : "+h";
+        /* ':' after '+': a missing value is told apart from an unknown option. */
+        const char *shortopts = runs ? "+:p:qvo:h" : converts ? "+:o:h" : "+:h";
         char buf[3];
         opterr = 0;
         /* 0, not 1: getopt starts afresh (glibc, musl), rather than in the
@@ -315,14 +395,13 @@ static int parse_options(int argc, char **argv, FILE *err, struct lp_cli *cli)
                 if (c == -1)
                         break;
                 if (c == '?' || c == ':')
-                        return usage_error(err, "bad or incomplete option '%s'",
-                                           option_text(word, optopt, buf));
+                        return option_error(err, cli, c, option_text(word, optopt, buf));
                 const char *owner = owner_elsewhere(c, cli->command);
                 if (owner) {
                         char text[512];
                         snprintf(text, sizeof(text), "option '%s' belongs to %s",
                                  option_text(word, c, buf), owner);
-                        return usage_error(err, "%s", text);
+                        return usage_error(err, cli, "%s", text);
                 }
                 int r = parse_option(c, optarg, err, cli);
                 if (r < 0)
@@ -338,16 +417,16 @@ static int check_convert(FILE *err, const struct lp_cli *cli)
 {
         bool export = cli->command == LP_CMD_EXPORT;
         if (!cli->format)
-                return usage_error(err, "%s",
+                return usage_error(err, cli, "%s",
                                    export ? "export needs --format oci or --format systemd"
                                           : "import needs --format oci");
         if (strcmp(cli->format, "oci") != 0 && (!export || strcmp(cli->format, "systemd") != 0))
-                return usage_error(err,
+                return usage_error(err, cli,
                                    export ? "unknown --format '%s' (oci or systemd)"
                                           : "unknown --format '%s' (oci)",
                                    cli->format);
         if (cli->n_args != 1)
-                return usage_error(err, "%s",
+                return usage_error(err, cli, "%s",
                                    export ? "export needs exactly one PROFILE"
                                           : "import needs exactly one JSON file");
         return 0;
@@ -360,30 +439,34 @@ static int check_operands(FILE *err, struct lp_cli *cli)
         case LP_CMD_RUN:
         case LP_CMD_LEARN:
                 if (n == 0)
-                        return usage_error(err, "%s",
-                                           "no COMMAND given (leastpriv run -- COMMAND)");
+                        return usage_error(err, cli,
+                                           "no COMMAND given; put it after '--' (leastpriv %s "
+                                           "[OPTIONS] -- COMMAND)",
+                                           command_name(cli->command));
                 if (cli->command == LP_CMD_LEARN && !cli->output)
-                        return usage_error(err, "%s", "learn needs -o OUT.profile");
+                        return usage_error(err, cli, "%s", "learn needs -o OUT.profile");
                 if (cli->command == LP_CMD_RUN && (cli->output || cli->merge || cli->exhaustive))
-                        return usage_error(err, "%s",
+                        return usage_error(err, cli, "%s",
                                            "-o, --merge and --exhaustive belong to learn");
                 if (cli->command == LP_CMD_LEARN &&
                     (cli->audit || cli->sarif || cli->fail_on_findings))
-                        return usage_error(err, "%s",
+                        return usage_error(err, cli, "%s",
                                            "--audit, --sarif and --fail-on-findings "
                                            "belong to run (learn blocks nothing already)");
                 /* Caught here, not ignored: `--append lp.jsonl` means a path. */
                 if (cli->append && !cli->findings && !cli->sarif)
-                        return usage_error(err, "%s", "--append needs --findings or --sarif");
+                        return usage_error(err, cli, "%s", "--append needs --findings or --sarif");
                 return 0;
         case LP_CMD_DIFF:
-                return n == 2 ? 0 : usage_error(err, "%s", "diff needs BASELINE and CANDIDATE");
+                return n == 2 ? 0
+                              : usage_error(err, cli, "%s", "diff needs BASELINE and CANDIDATE");
         case LP_CMD_CHECK:
-                return n >= 1 ? 0 : usage_error(err, "%s", "check needs at least one PROFILE");
+                return n >= 1 ? 0 : usage_error(err, cli, "%s", "check needs at least one PROFILE");
         case LP_CMD_SHOW:
-                return n == 1 ? 0 : usage_error(err, "%s", "show needs exactly one PROFILE");
+                return n == 1 ? 0 : usage_error(err, cli, "%s", "show needs exactly one PROFILE");
         case LP_CMD_SYSCALLS:
-                return n <= 1 ? 0 : usage_error(err, "%s", "syscalls takes at most one @GROUP");
+                return n <= 1 ? 0
+                              : usage_error(err, cli, "%s", "syscalls takes at most one @GROUP");
         case LP_CMD_EXPORT:
         case LP_CMD_IMPORT:
                 return check_convert(err, cli);
@@ -392,12 +475,27 @@ static int check_operands(FILE *err, struct lp_cli *cli)
         }
 }
 
+/* "unknown command", with the closest command ("Run" is "run"). */
+static int unknown_command(FILE *err, const struct lp_cli *cli, const char *word)
+{
+        const char *names[N_COMMANDS + 1] = {NULL};
+        for (size_t i = 0; i < N_COMMANDS; i++)
+                names[i] = commands[i].name;
+        const char *hint = lp_suggest(word, names);
+        if (!hint)
+                return usage_error(err, cli, "unknown command '%s'", word);
+        char message[256];
+        snprintf(message, sizeof(message), "unknown command '%.100s'; did you mean '%s'?", word,
+                 hint);
+        return usage_error(err, cli, "%s", message);
+}
+
 int lp_cli_parse(int argc, char **argv, const char *env_profile, FILE *err, struct lp_cli *cli)
 {
         *cli = (struct lp_cli){.command = LP_CMD_HELP};
         cli->profile = env_profile && *env_profile ? env_profile : "default";
         if (argc < 2)
-                return usage_error(err, "%s", "a command is needed");
+                return usage_error(err, cli, "%s", "a command is needed");
         const char *word = argv[1];
         if (strcmp(word, "--help") == 0 || strcmp(word, "-h") == 0 || strcmp(word, "help") == 0)
                 return 0;
@@ -409,7 +507,7 @@ int lp_cli_parse(int argc, char **argv, const char *env_profile, FILE *err, stru
         while (i < N_COMMANDS && strcmp(commands[i].name, word) != 0)
                 i++;
         if (i == N_COMMANDS)
-                return usage_error(err, "unknown command '%s'", word);
+                return unknown_command(err, cli, word);
         cli->command = commands[i].command;
         int r = parse_options(argc - 1, argv + 1, err, cli);
         if (r < 0 || cli->help_topic)

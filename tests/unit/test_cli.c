@@ -54,11 +54,14 @@ static void done(struct parsed *p)
         p->errors = NULL;
 }
 
-/* A usage error: -EINVAL and exactly this message. */
+/* A usage error: -EINVAL and exactly this message, then the help of the
+ * command it was given to ("leastpriv --help" before one is known). */
 static void assert_usage_error(struct parsed *p, const char *message)
 {
         char expected[512];
-        snprintf(expected, sizeof(expected), "leastpriv: %s\nTry 'leastpriv --help'.\n", message);
+        bool known = p->cli.command != LP_CMD_HELP;
+        snprintf(expected, sizeof(expected), "leastpriv: %s\nTry 'leastpriv %s%s--help'.\n",
+                 message, known ? p->words[1] : "", known ? " " : "");
         assert_int_equal(p->r, -EINVAL);
         assert_string_equal(p->errors, expected);
         done(p);
@@ -200,10 +203,15 @@ static void test_lp_cli_parse_run_and_learn_keep_their_options(void **state)
                            "-o, --merge and --exhaustive belong to learn");
         assert_usage_error(PARSE("run", "--exhaustive", "true"),
                            "-o, --merge and --exhaustive belong to learn");
-        assert_usage_error(PARSE("run", "--audit"), "no COMMAND given (leastpriv run -- COMMAND)");
-        assert_usage_error(PARSE("run", "--"), "no COMMAND given (leastpriv run -- COMMAND)");
-        assert_usage_error(PARSE("learn", "-o", "x"),
-                           "no COMMAND given (leastpriv run -- COMMAND)");
+        assert_usage_error(
+                PARSE("run", "--audit"),
+                "no COMMAND given; put it after '--' (leastpriv run [OPTIONS] -- COMMAND)");
+        assert_usage_error(
+                PARSE("run", "--"),
+                "no COMMAND given; put it after '--' (leastpriv run [OPTIONS] -- COMMAND)");
+        assert_usage_error(
+                PARSE("learn", "-o", "x"),
+                "no COMMAND given; put it after '--' (leastpriv learn [OPTIONS] -- COMMAND)");
 }
 
 static void test_lp_cli_parse_timeout(void **state)
@@ -325,7 +333,7 @@ static void test_lp_cli_parse_export_import(void **state)
         assert_usage_error(PARSE("import", "--format", "oci", "a", "b"),
                            "import needs exactly one JSON file");
         assert_usage_error(PARSE("export", "-p", "x", "--format", "oci", "default"),
-                           "bad or incomplete option '-p'");
+                           "option '-p' belongs to run/learn");
         assert_usage_error(PARSE("export", "--audit", "--format", "oci", "default"),
                            "option '--audit' belongs to run/learn");
         assert_usage_error(PARSE("show", "--format", "oci", "default"),
@@ -376,12 +384,12 @@ static void test_lp_cli_parse_options_of_run_elsewhere(void **state)
 {
         /* Long options of run are named as such; its short ones are
          * unknown to the others. */
-        assert_usage_error(PARSE("diff", "-p", "x", "a", "b"), "bad or incomplete option '-p'");
+        assert_usage_error(PARSE("diff", "-p", "x", "a", "b"), "option '-p' belongs to run/learn");
         assert_usage_error(PARSE("diff", "--profile", "x", "a", "b"),
                            "option '--profile' belongs to run/learn");
         assert_usage_error(PARSE("check", "--audit", "a"), "option '--audit' belongs to run/learn");
         assert_usage_error(PARSE("show", "--quiet", "a"), "option '--quiet' belongs to run/learn");
-        assert_usage_error(PARSE("syscalls", "-v"), "bad or incomplete option '-v'");
+        assert_usage_error(PARSE("syscalls", "-v"), "option '-v' belongs to run/learn");
 }
 
 static void test_lp_cli_parse_help_and_version(void **state)
@@ -422,26 +430,26 @@ static void test_lp_cli_parse_usage_errors(void **state)
         fclose(err);
         assert_usage_error(&bare, "a command is needed");
         assert_usage_error(PARSE("frobnicate"), "unknown command 'frobnicate'");
-        assert_usage_error(PARSE("Run", "true"), "unknown command 'Run'");
+        assert_usage_error(PARSE("Run", "true"), "unknown command 'Run'; did you mean 'run'?");
         assert_usage_error(PARSE("run", "--no-such-option", "true"),
-                           "bad or incomplete option '--no-such-option'");
-        assert_usage_error(PARSE("run", "-x", "true"), "bad or incomplete option '-x'");
+                           "unknown option '--no-such-option'");
+        assert_usage_error(PARSE("run", "-x", "true"), "unknown option '-x'");
         /* The option at fault, not the word before its cluster. */
-        assert_usage_error(PARSE("run", "-xq", "true"), "bad or incomplete option '-x'");
-        assert_usage_error(PARSE("run", "-qx", "true"), "bad or incomplete option '-x'");
-        assert_usage_error(PARSE("run", "-vp"), "bad or incomplete option '-p'");
-        assert_usage_error(PARSE("diff", "-qv", "a", "b"), "bad or incomplete option '-q'");
-        assert_usage_error(PARSE("run", "--timeout"), "bad or incomplete option '--timeout'");
-        assert_usage_error(PARSE("run", "-p"), "bad or incomplete option '-p'");
+        assert_usage_error(PARSE("run", "-xq", "true"), "unknown option '-x'");
+        assert_usage_error(PARSE("run", "-qx", "true"), "unknown option '-x'");
+        assert_usage_error(PARSE("run", "-vp"), "option '-p' needs a value");
+        assert_usage_error(PARSE("diff", "-qv", "a", "b"), "option '-q' belongs to run/learn");
+        assert_usage_error(PARSE("run", "--timeout"), "option '--timeout' needs a value");
+        assert_usage_error(PARSE("run", "-p"), "option '-p' needs a value");
         assert_usage_error(PARSE("run", "--audit=yes", "true"),
-                           "bad or incomplete option '--audit=yes'");
+                           "option '--audit=yes' takes no value; drop the '=...'");
 }
 
 /* One parse leaves nothing behind for the next (getopt keeps its place
  * in a cluster of short options between calls). */
 static void test_lp_cli_parse_twice(void **state)
 {
-        assert_usage_error(PARSE("run", "-xq", "true"), "bad or incomplete option '-x'");
+        assert_usage_error(PARSE("run", "-xq", "true"), "unknown option '-x'");
         struct parsed *p = PARSE("run", "true");
         assert_int_equal(p->r, 0);
         assert_int_equal(p->cli.verbosity, 0);
