@@ -1,34 +1,42 @@
 #include "base/suggest.h"
 
 #include <ctype.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
+static bool same(char a, char b)
+{
+        return tolower((unsigned char)a) == tolower((unsigned char)b);
+}
+
+/* Edits from a to b, a swap of two neighbours counting as one ("opne" is
+ * one edit from "open"): the optimal string alignment distance. */
 static size_t edit_distance(const char *a, const char *b)
 {
         size_t la = strlen(a), lb = strlen(b);
         if (la > 64 || lb > 64)
                 return SIZE_MAX;
-        size_t row[65];
+        size_t before[65], prev[65], row[65];
         for (size_t j = 0; j <= lb; j++)
-                row[j] = j;
+                prev[j] = j;
         for (size_t i = 1; i <= la; i++) {
-                size_t diag = row[0];
                 row[0] = i;
                 for (size_t j = 1; j <= lb; j++) {
-                        size_t up = row[j];
-                        size_t cost = tolower((unsigned char)a[i - 1]) !=
-                                      tolower((unsigned char)b[j - 1]);
-                        size_t best = diag + cost;
+                        size_t best = prev[j - 1] + !same(a[i - 1], b[j - 1]);
                         if (row[j - 1] + 1 < best)
                                 best = row[j - 1] + 1;
-                        if (up + 1 < best)
-                                best = up + 1;
+                        if (prev[j] + 1 < best)
+                                best = prev[j] + 1;
+                        if (i > 1 && j > 1 && same(a[i - 1], b[j - 2]) &&
+                            same(a[i - 2], b[j - 1]) && before[j - 2] + 1 < best)
+                                best = before[j - 2] + 1;
                         row[j] = best;
-                        diag = up;
                 }
+                memcpy(before, prev, sizeof(prev));
+                memcpy(prev, row, sizeof(row));
         }
-        return row[lb];
+        return prev[lb];
 }
 
 const char *lp_suggest(const char *word, const char *const *candidates)

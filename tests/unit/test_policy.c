@@ -441,6 +441,9 @@ static void test_load_string_syscalls_unknown(void **state)
                           "t.profile:2: unknown syscall 'ptrce'; did you mean 'ptrace'?");
         assert_text_error("[Syscalls]\nDeny=ptrce:EPERM\n",
                           "t.profile:2: unknown syscall 'ptrce'; did you mean 'ptrace'?");
+        /* Two neighbours swapped are one typo, not two. */
+        assert_text_error("[Syscalls]\nAllow=opne\n",
+                          "t.profile:2: unknown syscall 'opne'; did you mean 'open'?");
         struct loaded l = load_text("[Syscalls]\nAllow=frobnicate_everything\n");
         expect_error(&l, "t.profile:2: unknown syscall 'frobnicate_everything'");
         assert_null(strstr(l.errors, "did you mean"));
