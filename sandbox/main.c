@@ -31,13 +31,30 @@
 /* Bound on distinct findings kept in memory; the rest are folded. */
 #define MAX_DISTINCT_FINDINGS 4096
 
-static int load_policy(const char *name, struct lp_policy **ret)
+/* Where the profile of a run came from, as the user wrote it. */
+static const char *profile_named_by(const struct lp_cli *cli, const char *name, char *buf,
+                                    size_t size)
 {
+        const char *env = getenv("LEASTPRIV_PROFILE");
+        if (cli->profile_given)
+                snprintf(buf, size, "--profile %s", name);
+        else if (cli->command == LP_CMD_RUN && env && *env)
+                snprintf(buf, size, "LEASTPRIV_PROFILE=%s", name);
+        else
+                snprintf(buf, size, "the profile '%s'", name);
+        return buf;
+}
+
+static int load_policy(const struct lp_cli *cli, const char *name, struct lp_policy **ret)
+{
+        char named[512];
         int r = lp_policy_load(name, stderr, ret);
         if (r == -EINVAL)
-                lp_error("profile '%s' is not valid (see the messages above)", name);
+                lp_error("%s cannot be used (see above); `leastpriv check %s` says when it can",
+                         profile_named_by(cli, name, named, sizeof(named)), name);
         else if (r < 0)
-                lp_log_errno(r, "cannot load profile '%s': %m", name);
+                lp_log_errno(r, "%s: cannot load: %m",
+                             profile_named_by(cli, name, named, sizeof(named)));
         return r;
 }
 
@@ -119,7 +136,7 @@ static int cmd_run(const struct lp_cli *cli)
         struct lp_policy *p = NULL;
         struct lp_findings *store = NULL;
         uint64_t loading_us = lp_step_clock_us();
-        if (load_policy(cli->profile, &p) < 0)
+        if (load_policy(cli, cli->profile, &p) < 0)
                 return LP_EXIT_SETUP_FAILED;
         loading_us = lp_step_clock_us() - loading_us;
         if (lp_findings_new(MAX_DISTINCT_FINDINGS, &store) < 0 || set_test_name(cli, store) < 0) {
@@ -158,7 +175,7 @@ static int cmd_learn(const struct lp_cli *cli)
         const char *base = cli->profile_given ? cli->profile : "base";
         struct lp_policy *p = NULL;
         struct lp_findings *store = NULL;
-        if (load_policy(base, &p) < 0)
+        if (load_policy(cli, base, &p) < 0)
                 return LP_EXIT_SETUP_FAILED;
         /* Unbounded: learning dedupes by operation, and a folded finding
          * would be a grant missing from the profile. */

@@ -27,7 +27,10 @@ void lp_builder_error(struct lp_builder *b, const char *file, unsigned line, con
                 return;
         va_list ap;
         va_start(ap, fmt);
-        fprintf(b->errors, "%s:%u: ", file, line);
+        if (line)
+                fprintf(b->errors, "%s:%u: ", file, line);
+        else
+                fprintf(b->errors, "%s: ", file);
         vfprintf(b->errors, fmt, ap);
         fputc('\n', b->errors);
         va_end(ap);

@@ -211,8 +211,9 @@ static void report_unreadable(struct lp_builder *b, const char *name, const char
         lp_profile_installed_dir(installed, sizeof(installed));
         lp_builder_error(b, where, line,
                          "cannot read profile '%s': %s (looked in LEASTPRIV_PATH, ./profiles, "
-                         "/etc/leastpriv/profiles, %s and the embedded profiles)",
-                         name, strerror(-r), installed);
+                         "/etc/leastpriv/profiles, %s and the embedded profiles); name a "
+                         "profile file by its path, as ./%s.profile",
+                         name, strerror(-r), installed, name);
 }
 
 /* Loads NAME (from an Include= at FILE:LINE, or the top level when file is
@@ -220,7 +221,8 @@ static void report_unreadable(struct lp_builder *b, const char *name, const char
 static int include(struct lp_builder *b, const char *name, const char *file, unsigned line)
 {
         struct source s = {0};
-        const char *where = file ? file : name;
+        /* A profile named on the command line has no line to cite. */
+        const char *where = file ? file : "leastpriv";
         int r = find_source(b, name, file, &s);
         if (r == -ENOMEM)
                 goto out;
