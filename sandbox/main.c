@@ -58,12 +58,39 @@ static int load_policy(const struct lp_cli *cli, const char *name, struct lp_pol
         return r;
 }
 
+/* What to do about a file that cannot be written, by errno (r < 0). */
+static const char *write_hint(int r)
+{
+        switch (-r) {
+        case ENOENT:
+                return "; create its directory first, or name another path";
+        case EACCES:
+        case EPERM:
+        case EROFS:
+                return "; name a path the caller may write";
+        case EISDIR:
+                return "; name a file, not a directory";
+        case ENOSPC:
+        case EDQUOT:
+                return "; free some space there";
+        default:
+                return "";
+        }
+}
+
+/* "OPTION FILE: cannot write WHAT: ERRNO; HINT": the option names the
+ * place, the hint what to change. */
+static int report_unwritable(int r, const char *option, const char *path, const char *what)
+{
+        return lp_log_errno(r, "%s %s: cannot write %s: %m%s", option, path, what, write_hint(r));
+}
+
 /* --findings FILE, replaced or (--append) added to. */
 static int write_findings(const struct lp_cli *cli, const struct lp_findings *store)
 {
         int r = cli->append ? lp_report_json_append(store, cli->findings)
                             : lp_report_json_write(store, cli->findings);
-        return r < 0 ? lp_log_errno(r, "cannot write findings to %s: %m", cli->findings) : 0;
+        return r < 0 ? report_unwritable(r, "--findings", cli->findings, "the findings") : 0;
 }
 
 static int write_sarif(const struct lp_cli *cli, const struct lp_policy *p,
@@ -73,9 +100,11 @@ static int write_sarif(const struct lp_cli *cli, const struct lp_policy *p,
         int r = cli->append ? lp_report_sarif_append(store, p, cli->sarif, &why)
                             : lp_report_sarif_write(store, p, cli->sarif);
         if (r == -EBADMSG && why)
-                return lp_log_errno(r, "cannot add to %s: %s; it is left as it was", cli->sarif,
-                                    why);
-        return r < 0 ? lp_log_errno(r, "cannot write SARIF to %s: %m", cli->sarif) : 0;
+                return lp_log_errno(r,
+                                    "--sarif %s --append: cannot add to it: %s; it is left as it "
+                                    "was: move it away, or drop --append to replace it",
+                                    cli->sarif, why);
+        return r < 0 ? report_unwritable(r, "--sarif", cli->sarif, "SARIF") : 0;
 }
 
 /* --test-name, else LEASTPRIV_TEST_NAME (the CMake package sets it for
@@ -312,8 +341,10 @@ static int write_output(const struct lp_cli *cli, const char *text, size_t len)
                 r = lp_write_atomic_text(cli->output, text);
         else if (fwrite(text, 1, len, stdout) != len || fflush(stdout) != 0)
                 r = -EIO;
-        if (r < 0)
-                lp_log_errno(r, "cannot write %s: %m", cli->output ? cli->output : "stdout");
+        if (r < 0 && cli->output)
+                report_unwritable(r, "-o", cli->output, "it");
+        else if (r < 0)
+                lp_log_errno(r, "cannot write to stdout: %m");
         return r;
 }
 

@@ -327,8 +327,11 @@ static struct json_object *parse(struct import *im, const char *text, size_t len
                 unsigned line = 1;
                 for (size_t i = 0; i < end && i < len; i++)
                         line += text[i] == '\n';
-                fprintf(im->errors ? im->errors : stderr, "%s:%u: %s\n", im->file, line,
-                        !root && err == json_tokener_continue ? "the JSON ends early"
+                fprintf(im->errors ? im->errors : stderr,
+                        "%s:%u: not valid JSON: %s; import --format oci reads an OCI/Docker "
+                        "seccomp profile (a JSON object)\n",
+                        im->file, line,
+                        !root && err == json_tokener_continue ? "it ends early"
                         : root                                ? "text after the JSON value"
                                                               : json_tokener_error_desc(err));
                 im->failed = true;

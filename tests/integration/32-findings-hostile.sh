@@ -244,7 +244,7 @@ hostile_names_checks root
 fifo_report=$tmp/shared/fifo.jsonl
 LP_GUARD=30 run_lp run --findings "$fifo_report" -- sh -c "rm -f '$fifo_report'; mkfifo '$fifo_report'"
 assert_status 125 "findings path replaced by a FIFO nobody reads: exit 125, no hang"
-assert_contains "$LP_ERR" "cannot write findings to $fifo_report: No such device or address" \
+assert_contains "$LP_ERR" "--findings $fifo_report: cannot write the findings: No such device or address" \
         "... saying why"
 # A reader there (a pipe to CI's collector) is written to as before.
 rm -f "$fifo_report"

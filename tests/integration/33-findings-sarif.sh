@@ -223,7 +223,7 @@ sarif_checks() {
                 # A directory uid 65534 cannot write to ($tmp is root's, 0755).
                 lpx "$who" run --findings "$tmp/out.jsonl" -- "$PROBE" exit 0
                 assert_status 125 "$who: --findings in a directory it cannot write"
-                assert_match "$LP_ERR" "cannot write.*$tmp/out.jsonl" "$who: ... with a message"
+                assert_contains "$LP_ERR" "--findings $tmp/out.jsonl: cannot write the findings: Permission denied; name a path the caller may write" "$who: ... with a message and what to do"
         fi
 }
 

@@ -111,7 +111,8 @@ for content in 'not json at all' \
         before=$(md5sum <"$dir/other.sarif")
         run_lp run -q --append --sarif "$dir/other.sarif" -- "$PROBE" storm 1 3 ptrace
         assert_eq 125 "$LP_STATUS" "--append to a file that is no leastpriv log: exit 125"
-        assert_contains "$LP_ERR" "cannot add to $dir/other.sarif: it" "... naming the file"
+        assert_contains "$LP_ERR" "--sarif $dir/other.sarif --append: cannot add to it: it" "... naming the file"
+        assert_contains "$LP_ERR" "drop --append to replace it" "... and what to do"
         assert_eq "$before" "$(md5sum <"$dir/other.sarif")" "... and leaving it byte-identical"
 done
 

@@ -341,11 +341,16 @@ static void test_import_oci_errors(void **state)
                 const char *json, *message;
         } cases[] = {
                 {"{\n\"defaultAction\": \"SCMP_ACT_ERRNO\",\n\"syscalls\": [ }\n",
-                 "in.json:3: unexpected character\n"},
-                {"{\"defaultAction\": \"SCMP_ACT_ERRNO\"", "in.json:1: the JSON ends early\n"},
-                {"", "in.json:1: the JSON ends early\n"},
+                 "in.json:3: not valid JSON: unexpected character"
+                 "; import --format oci reads an OCI/Docker seccomp profile (a JSON object)\n"},
+                {"{\"defaultAction\": \"SCMP_ACT_ERRNO\"",
+                 "in.json:1: not valid JSON: it ends early"
+                 "; import --format oci reads an OCI/Docker seccomp profile (a JSON object)\n"},
+                {"", "in.json:1: not valid JSON: it ends early"
+                     "; import --format oci reads an OCI/Docker seccomp profile (a JSON object)\n"},
                 {"{\"defaultAction\": \"SCMP_ACT_ERRNO\"}\n}",
-                 "in.json:2: text after the JSON value\n"},
+                 "in.json:2: not valid JSON: text after the JSON value"
+                 "; import --format oci reads an OCI/Docker seccomp profile (a JSON object)\n"},
                 {"[]", "in.json: a JSON object with \"defaultAction\" is expected\n"},
                 {"{\"syscalls\": []}", "in.json: \"defaultAction\" (a string) is missing\n"},
                 {"{\"defaultAction\": \"SCMP_ACT_ALLOW\"}",
