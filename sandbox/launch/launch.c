@@ -403,6 +403,24 @@ static int report_setup_failure(const struct lp_child_status *m)
         return LP_EXIT_SETUP_FAILED;
 }
 
+/* The exec: everything else was in place. The command is named, and
+ * the two usual causes said. */
+static void report_exec_failure(const char *command, const struct lp_child_status *m)
+{
+        const char *hint =
+                m->error == ENOENT
+                        ? "; it, or the interpreter its #! line names, does not exist in the "
+                          "command's view"
+                : m->error == EACCES ? "; it is not executable (chmod +x), or on a "
+                                       "noexec mount"
+                                     : "";
+        errno = m->error;
+        if (m->step == LP_STEP_EXEC)
+                lp_error("cannot execute %s: %m%s", command, hint);
+        else
+                lp_error("cannot %s: %m", lp_step_what((enum lp_step)m->step));
+}
+
 struct handover {
         int listener;                           /* -1 until received */
         int forwards[LP_FORWARD_LISTENERS_MAX]; /* in the order sent; n_forwards of them */
@@ -901,11 +919,8 @@ static int supervise_child(struct launch *l, pid_t pid, struct lp_findings *stor
                                    .findings = store,
                                    .start_ms = start_ms};
         int status = lp_supervise(&s);
-        if (failure.kind == LP_CHILD_FAILED) {
-                /* The exec: everything else was in place. */
-                errno = failure.error;
-                lp_error("cannot %s: %m", lp_step_what((enum lp_step)failure.step));
-        }
+        if (failure.kind == LP_CHILD_FAILED)
+                report_exec_failure(l->o->argv[0], &failure);
         lp_debug("%llu notifications handled", (unsigned long long)lp_notifier_handled(n));
         lp_notifier_free(n);
         lp_forwarder_free(fw);

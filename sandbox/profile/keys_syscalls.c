@@ -30,7 +30,10 @@ static bool check_syscall_name(struct lp_builder *b, const char *name, struct lp
         if (hint)
                 LP_BUILDER_ERROR(b, o, "unknown syscall '%s'; did you mean '%s'?", name, hint);
         else
-                LP_BUILDER_ERROR(b, o, "unknown syscall '%s'", name);
+                LP_BUILDER_ERROR(b, o,
+                                 "unknown syscall '%s'; `leastpriv syscalls @GROUP` lists the "
+                                 "names of this architecture",
+                                 name);
         return false;
 }
 

@@ -40,6 +40,17 @@ static void parse_error(struct parser *ps, const char *fmt, ...)
         va_end(ap);
 }
 
+/* No key is close: the keys the section has are the hint. */
+static void unknown_key(struct parser *ps, const char *key, const char *const *names)
+{
+        char known[512] = "";
+        size_t used = 0;
+        for (size_t i = 0; names[i] && used < sizeof(known); i++)
+                used += (size_t)snprintf(known + used, sizeof(known) - used, "%s%s=", i ? ", " : "",
+                                         names[i]);
+        parse_error(ps, "unknown key %s= in [%s]; its keys are %s", key, ps->section, known);
+}
+
 static char *trim(char *s)
 {
         while (*s == ' ' || *s == '\t')
@@ -125,7 +136,7 @@ static int parse_assignment(struct parser *ps, char *text, bool *seen_section_er
                         parse_error(ps, "unknown key %s= in [%s]; did you mean %s=?", key,
                                     ps->section, hint);
                 else
-                        parse_error(ps, "unknown key %s= in [%s]", key, ps->section);
+                        unknown_key(ps, key, names);
                 return 0;
         }
         return add_line(ps, known_key, value);
