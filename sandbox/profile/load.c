@@ -202,7 +202,14 @@ static int parse_and_apply(struct lp_builder *b, struct source *s)
 static void report_unreadable(struct lp_builder *b, const char *name, const char *where,
                               unsigned line, int r)
 {
-        if (r != -ENOENT || is_path(name) || b->embedded_only) {
+        if (r == -ENOENT && is_path(name)) {
+                lp_builder_error(b, where, line,
+                                 "cannot read profile '%s': %s; check the path (a name without "
+                                 "'/' or '.profile' is looked up among the installed profiles)",
+                                 name, strerror(-r));
+                return;
+        }
+        if (r != -ENOENT || b->embedded_only) {
                 lp_builder_error(b, where, line, "cannot read profile '%s': %s", name,
                                  strerror(-r));
                 return;
