@@ -634,6 +634,23 @@ static int prepare_dynamic_user(const struct lp_policy *p, struct launch *l)
         return 0;
 }
 
+/* [Identity] User= or Group= that this host does not know: the line that
+ * names it, and the way out. */
+static int report_unknown_identity(const struct lp_policy *p, int r)
+{
+        struct lp_policy user_only = *p; /* read only: which of the two failed */
+        struct lp_identity ignored;
+        user_only.group = NULL;
+        bool user = p->user && lp_identity_resolve(&user_only, &ignored) < 0;
+        char where[128];
+        lp_origin_format(user ? &p->user_origin : &p->group_origin, where, sizeof(where));
+        return lp_log_errno(r,
+                            "%s: [Identity] %s=%s: no such %s on this host; create it, or give "
+                            "a number (%s=65534)",
+                            where, user ? "User" : "Group", user ? p->user : p->group,
+                            user ? "user" : "group", user ? "User" : "Group");
+}
+
 static int prepare_command(const struct lp_policy *p, const struct lp_run_options *o,
                            struct lp_findings *store, struct launch *l)
 {
@@ -662,8 +679,7 @@ static int prepare_command(const struct lp_policy *p, const struct lp_run_option
                 return r;
         r = lp_identity_resolve(p, &l->identity);
         if (r < 0)
-                return lp_log_errno(r, "[Identity] User=%s Group=%s: no such user or group",
-                                    p->user ? p->user : "", p->group ? p->group : "");
+                return report_unknown_identity(p, r);
         if ((r = lp_env_build(p, environ, store, &l->envp)) < 0)
                 return lp_log_errno(r, "cannot build the command's environment: %m");
         if ((r = resolve_command(o->argv[0], l->envp, &l->path)) < 0)
