@@ -188,7 +188,8 @@ static void decode_foreign(struct lp_notifier *n, const struct seccomp_data *d)
 static void decode_and_decide(struct lp_notifier *n)
 {
         const struct seccomp_data *d = &n->req->data;
-        struct lp_tracee t = {(int)n->req->pid, n->fd, n->req->id};
+        struct lp_tracee t = {.pid = (int)n->req->pid, .listener = n->fd, .id = n->req->id};
+        lp_proc_next_call(&n->proc);
         struct lp_decode_reader rd = lp_tracee_reader(&t);
         uint64_t args[6];
         for (int i = 0; i < 6; i++)
