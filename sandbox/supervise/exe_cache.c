@@ -66,16 +66,19 @@ static void forget_thread(struct lp_exe_cache *c, int tid)
                 s->valid = false;
 }
 
-static const struct proc_event *message_event(const void *buf, ssize_t n)
+/* The event of one message, copied out: it sits 36 bytes into the
+ * datagram, and its 64-bit timestamp wants 8. */
+static bool message_event(const void *buf, ssize_t n, struct proc_event *ret)
 {
         const struct nlmsghdr *h = buf;
         if (!NLMSG_OK(h, (size_t)n) || h->nlmsg_type != NLMSG_DONE)
-                return NULL;
+                return false;
         const struct cn_msg *m = NLMSG_DATA(h);
-        if ((size_t)n < NLMSG_LENGTH(sizeof(*m)) + sizeof(struct proc_event) ||
-            m->id.idx != CN_IDX_PROC || m->len < sizeof(struct proc_event))
-                return NULL;
-        return (const struct proc_event *)m->data;
+        if ((size_t)n < NLMSG_LENGTH(sizeof(*m)) + sizeof(*ret) || m->id.idx != CN_IDX_PROC ||
+            m->len < sizeof(*ret))
+                return false;
+        memcpy(ret, m->data, sizeof(*ret));
+        return true;
 }
 
 static void apply_event(struct lp_exe_cache *c, const struct proc_event *e)
@@ -97,10 +100,10 @@ static void read_events(struct lp_exe_cache *c)
         } u;
         for (;;) {
                 ssize_t n = recv(c->events, u.buf, sizeof(u.buf), MSG_DONTWAIT);
+                struct proc_event e;
                 if (n > 0) {
-                        const struct proc_event *e = message_event(u.buf, n);
-                        if (e)
-                                apply_event(c, e);
+                        if (message_event(u.buf, n, &e))
+                                apply_event(c, &e);
                         continue;
                 }
                 if (n < 0 && errno == EINTR)
@@ -143,13 +146,13 @@ static bool await_ack(struct lp_exe_cache *c, uint32_t cookie)
         ssize_t n;
         while ((n = recv(c->events, u.buf, sizeof(u.buf), MSG_DONTWAIT)) > 0 ||
                (n < 0 && errno == ENOBUFS)) {
-                const struct proc_event *e = n > 0 ? message_event(u.buf, n) : NULL;
-                if (!e)
+                struct proc_event e;
+                if (n <= 0 || !message_event(u.buf, n, &e))
                         continue;
                 const struct cn_msg *m = NLMSG_DATA((const struct nlmsghdr *)u.buf);
-                if (e->what == PROC_EVENT_NONE && m->ack == cookie + 1)
-                        return e->event_data.ack.err == 0;
-                apply_event(c, e);
+                if (e.what == PROC_EVENT_NONE && m->ack == cookie + 1)
+                        return e.event_data.ack.err == 0;
+                apply_event(c, &e);
         }
         return false;
 }
