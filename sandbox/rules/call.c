@@ -14,14 +14,19 @@
  * bad-arch action does not see them; the supervisor kills them. */
 #define X32_SYSCALL_BIT 0x40000000
 
-void lp_call_describe(const struct lp_decode_reader *rd, const char *name, const uint64_t args[6],
-                      struct lp_decoded *d)
+static void describe(const struct lp_decode_reader *rd, const struct lp_watch *w, const char *name,
+                     const uint64_t args[6], struct lp_decoded *d)
 {
-        const struct lp_watch *w = lp_watch_find(name);
         if (w && w->decode)
                 w->decode(rd, name, args, d);
         else
                 lp_decode_generic(rd, name, args, d);
+}
+
+void lp_call_describe(const struct lp_decode_reader *rd, const char *name, const uint64_t args[6],
+                      struct lp_decoded *d)
+{
+        describe(rd, lp_watch_find(name), name, args, d);
 }
 
 static bool is_inet(int family)
@@ -162,11 +167,16 @@ int lp_call_decode(struct lp_call *c, const struct lp_policy *p, const struct lp
                 c->args[i] = args[i];
         c->foreign_abi = (nr & X32_SYSCALL_BIT) != 0;
         c->rule = c->foreign_abi ? NULL : lp_policy_syscall(p, nr);
-        c->watch = c->rule ? lp_watch_find(c->rule->name) : NULL;
-        snprintf(c->unnamed, sizeof(c->unnamed), "syscall_%d", nr);
+        /* A storm is one syscall again and again: its entry is looked up
+         * (a string compare per entry of the table) once per rule. */
+        if (c->rule != c->watch_rule || !c->rule)
+                c->watch = c->rule ? lp_watch_find(c->rule->name) : NULL;
+        c->watch_rule = c->rule;
+        if (!c->rule)
+                snprintf(c->unnamed, sizeof(c->unnamed), "syscall_%d", nr);
         c->name = c->rule ? c->rule->name : c->unnamed;
         /* A call without a name is shown as "syscall()". */
-        lp_call_describe(rd, c->rule ? c->name : "syscall", c->args, &c->decoded);
+        describe(rd, c->watch, c->rule ? c->name : "syscall", c->args, &c->decoded);
         c->n_addresses = 0;
         int r = read_addresses(c, rd);
         c->proto = address_proto(c, rd);
@@ -180,7 +190,7 @@ void lp_call_foreign(struct lp_call *c, int pid, int nr, const char *abi, const 
         c->pid = pid;
         c->nr = nr;
         c->foreign_abi = true;
-        c->rule = NULL;
+        c->rule = c->watch_rule = NULL;
         c->watch = NULL;
         c->n_addresses = c->n_paths = 0;
         c->rlimit.read = false;

@@ -35,13 +35,14 @@ struct lp_call_path {
 };
 
 struct lp_call {
-        int pid;                            /* the thread, as the supervisor sees it */
-        int nr;                             /* as notified */
-        bool foreign_abi;                   /* x32 (or another ABI): killed */
-        const char *name;                   /* libseccomp's name, or "syscall_N" */
-        char unnamed[32];                   /* storage of "syscall_N" */
-        const struct lp_syscall_rule *rule; /* NULL: not a native syscall */
-        const struct lp_watch *watch;       /* NULL: not in the watch table */
+        int pid;                                  /* the thread, as the supervisor sees it */
+        int nr;                                   /* as notified */
+        bool foreign_abi;                         /* x32 (or another ABI): killed */
+        const char *name;                         /* libseccomp's name, or "syscall_N" */
+        char unnamed[32];                         /* storage of "syscall_N" */
+        const struct lp_syscall_rule *rule;       /* NULL: not a native syscall */
+        const struct lp_watch *watch;             /* NULL: not in the watch table */
+        const struct lp_syscall_rule *watch_rule; /* the rule `watch` was found for */
         uint64_t args[6];
         struct lp_decoded decoded;
         /* connect, bind, sendto, sendmsg, sendmmsg: where to, in order. */
@@ -61,9 +62,9 @@ struct lp_call {
 
 /* Fills c from a notification: the rule of p for nr, the watch entry, the
  * target (through the entry's decoder, or the generic one) and the
- * addresses. c->addresses is reused from call to call; free it with
- * lp_call_done. 0, or -ENOMEM (the call is still described, without all
- * of its addresses). */
+ * addresses. c->addresses is reused from call to call (and c with one
+ * policy: its watch entry is kept per rule); free it with lp_call_done. 0, or -ENOMEM (the call is
+ * still described, without all of its addresses). */
 int lp_call_decode(struct lp_call *c, const struct lp_policy *p, const struct lp_decode_reader *rd,
                    int pid, int nr, const uint64_t args[6]);
 

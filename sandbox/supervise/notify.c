@@ -22,6 +22,7 @@
 #include "profile/policy.h"
 #include "rules/decide.h"
 #include "rules/fs_plan.h"
+#include "supervise/exe_cache.h"
 #include "supervise/proc.h"
 #include "supervise/record.h"
 #include "supervise/tracee.h"
@@ -36,12 +37,6 @@
 #ifndef SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP
 #define SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP 1UL
 #endif
-
-/* The last executables seen, by thread id: the fallback when a tracee is
- * already gone, so that its finding joins its siblings' rather than
- * appearing again with no executable. A cache, not a record: a miss only
- * leaves the executable empty. */
-#define EXE_CACHE 64
 
 struct lp_notifier {
         const struct lp_policy *policy;
@@ -59,10 +54,7 @@ struct lp_notifier {
         int *killed;
         size_t n_killed, cap_killed;
         uint64_t handled;
-        struct {
-                int pid;
-                char exe[256];
-        } recent[EXE_CACHE];
+        struct lp_exe_cache exe;
 };
 
 /* The unprivileged port start of a new network namespace is 1024 (it is
@@ -114,6 +106,7 @@ int lp_notifier_new(const struct lp_policy *p, struct lp_findings *store, int li
         n->store = store;
         n->fd = listener_fd;
         n->o = *o;
+        lp_exe_cache_init(&n->exe);
         init_decider(n);
         /* Best effort: older kernels answer EINVAL and wake as before. */
         (void)ioctl(listener_fd, SECCOMP_IOCTL_NOTIF_SET_FLAGS, SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP);
@@ -128,6 +121,7 @@ void lp_notifier_free(struct lp_notifier *n)
         seccomp_notify_free(n->req, n->resp);
         lp_call_done(&n->call);
         lp_proc_done(&n->proc);
+        lp_exe_cache_done(&n->exe);
         free(n->killed);
         free(n);
 }
@@ -145,26 +139,12 @@ uint64_t lp_notifier_handled(const struct lp_notifier *n)
         return n->handled;
 }
 
-static const char *executable(struct lp_notifier *n, int pid, char *buf, size_t size)
-{
-        size_t slot = (size_t)pid % EXE_CACHE;
-        lp_tracee_exe(pid, buf, size);
-        if (buf[0]) {
-                n->recent[slot].pid = pid;
-                snprintf(n->recent[slot].exe, sizeof(n->recent[slot].exe), "%s", buf);
-        } else if (n->recent[slot].pid == pid) {
-                snprintf(buf, size, "%s", n->recent[slot].exe);
-        }
-        return buf;
-}
-
 static int record(struct lp_notifier *n, const struct lp_verdict *v)
 {
         if (v->n_findings == 0)
                 return 0;
         int pid = (int)n->req->pid;
-        char exe[256];
-        executable(n, pid, exe, sizeof(exe));
+        const char *exe = lp_exe_cache_lookup(&n->exe, pid);
         return lp_record_verdict(n->store, v, 1, pid, exe, lp_now_ms() - n->o.start_ms);
 }
 
@@ -208,7 +188,8 @@ static void decode_foreign(struct lp_notifier *n, const struct seccomp_data *d)
 static void decode_and_decide(struct lp_notifier *n)
 {
         const struct seccomp_data *d = &n->req->data;
-        struct lp_tracee t = {(int)n->req->pid, n->fd, n->req->id};
+        struct lp_tracee t = {.pid = (int)n->req->pid, .listener = n->fd, .id = n->req->id};
+        lp_proc_next_call(&n->proc);
         struct lp_decode_reader rd = lp_tracee_reader(&t);
         uint64_t args[6];
         for (int i = 0; i < 6; i++)

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -37,9 +38,65 @@ int lp_proc_thread_group(int tid)
         return status_field(tid, "Tgid:", v) >= 1 ? (int)v[0] : tid;
 }
 
+/* Linux 6.13: a task's ids through a pidfd (PIDFD_GET_INFO), one ioctl
+ * where /proc/PID/status has the kernel format the whole file on each
+ * read (a watched chown asked it twice, most of its cost). Debian 12's
+ * headers predate it and PIDFD_THREAD (6.9); the layout is the first
+ * version of struct pidfd_info, whose size the request carries. */
+struct pidfd_info_v0 {
+        uint64_t mask;
+        uint64_t cgroupid;
+        uint32_t pid, tgid, ppid, ruid, rgid, euid, egid, suid, sgid, fsuid, fsgid;
+        int32_t spare0;
+};
+#define PIDFD_INFO_CREDS_V0 (1UL << 1)
+#define PIDFD_GET_INFO_V0 _IOWR(0xFF, 11, struct pidfd_info_v0)
+#define PIDFD_THREAD_FLAG O_EXCL
+
+/* Both the uids and the gids of tid, kept for the notification: a chown
+ * asks for each. */
+static int pidfd_ids(struct lp_proc *proc, int tid)
+{
+        if (proc->ids.valid && proc->ids.tid == tid)
+                return 0;
+        int fd = (int)syscall(SYS_pidfd_open, tid, PIDFD_THREAD_FLAG);
+        if (fd < 0)
+                return -errno;
+        struct pidfd_info_v0 info = {.mask = PIDFD_INFO_CREDS_V0};
+        int r = ioctl(fd, PIDFD_GET_INFO_V0, &info) < 0 ? -errno : 0;
+        close(fd);
+        if (r < 0)
+                return r;
+        proc->ids.tid = tid;
+        proc->ids.valid = true;
+        memcpy(proc->ids.uids, (unsigned[3]){info.ruid, info.euid, info.suid},
+               sizeof(proc->ids.uids));
+        memcpy(proc->ids.gids, (unsigned[3]){info.rgid, info.egid, info.sgid},
+               sizeof(proc->ids.gids));
+        return 0;
+}
+
+/* The real, effective and saved ids of a thread: through its pidfd, or,
+ * on a kernel without PIDFD_GET_INFO (told once: EINVAL for the flag,
+ * ENOTTY for the request), from /proc. */
 static int proc_ids(const void *ctx, int pid, char which, unsigned ret[3])
 {
+        struct lp_proc *proc = (struct lp_proc *)ctx;
+        if (!proc->no_pidfd_info) {
+                int r = pidfd_ids(proc, pid);
+                if (r == 0) {
+                        memcpy(ret, which == 'u' ? proc->ids.uids : proc->ids.gids,
+                               sizeof(proc->ids.uids));
+                        return 0;
+                }
+                proc->no_pidfd_info = r == -EINVAL || r == -ENOTTY;
+        }
         return status_field(pid, which == 'u' ? "Uid:" : "Gid:", ret) == 3 ? 0 : -ESRCH;
+}
+
+void lp_proc_next_call(struct lp_proc *proc)
+{
+        proc->ids.valid = false;
 }
 
 /* A /proc scan each: answered once per port and remembered. */

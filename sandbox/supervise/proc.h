@@ -21,12 +21,23 @@ struct lp_proc {
          * CAP_SYS_CHROOT, its root); valid when has_root. */
         int root;
         bool has_root;
+        /* The kernel has no PIDFD_GET_INFO: ids come from /proc. */
+        bool no_pidfd_info;
+        /* A thread's ids, read once per notification (lp_proc_next_call). */
+        struct {
+                bool valid;
+                int tid;
+                unsigned uids[3], gids[3];
+        } ids;
 };
 
 /* A reader over proc (borrowed for the reader's lifetime). */
 struct lp_proc_reader lp_proc_reader(struct lp_proc *proc);
 
 void lp_proc_done(struct lp_proc *proc);
+
+/* A new notification: what was read for the last one is read again. */
+void lp_proc_next_call(struct lp_proc *proc);
 
 /* The thread group of a thread; the thread itself when it is gone. */
 int lp_proc_thread_group(int tid);

@@ -31,6 +31,10 @@ static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUS
  * bounded so a storm cannot keep the run alive. */
 #define DRAIN_MAX 100000
 
+/* Notifications answered in a row before the other descriptors are
+ * looked at again. */
+#define NOTIFY_BATCH 256
+
 struct state {
         const struct lp_supervision *s;
         int sigfd, timerfd;
@@ -182,6 +186,26 @@ static void handle_notification(struct state *st)
         }
 }
 
+static bool listener_ready(int listener)
+{
+        struct pollfd p = {listener, POLLIN, 0};
+        return poll(&p, 1, 0) == 1 && (p.revents & POLLIN);
+}
+
+/* The notifications the kernel holds, one after the other: a poll of the
+ * listener alone between two (SECCOMP_IOCTL_NOTIF_RECV blocks when none
+ * is pending, O_NONBLOCK or not, as of Linux 6.18) instead of a pass
+ * through the whole poll set. NOTIFY_BATCH bounds it, so that a storm
+ * cannot keep the signals and the timeout waiting. */
+static void handle_notifications(struct state *st)
+{
+        for (int i = 0; i < NOTIFY_BATCH && st->listener_open; i++) {
+                handle_notification(st);
+                if (!listener_ready(st->s->listener))
+                        return;
+        }
+}
+
 static void handle_hidden(struct state *st)
 {
         const struct lp_supervision *s = st->s;
@@ -211,7 +235,7 @@ static int poll_once(struct state *st, int timeout_ms)
         if (n < 0)
                 return errno == EINTR ? 0 : -errno;
         if (p[0].revents & POLLIN)
-                handle_notification(st);
+                handle_notifications(st);
         else if (p[0].revents & (POLLHUP | POLLERR | POLLNVAL))
                 st->listener_open = false; /* no process uses the filter any more */
         if (p[3].revents)

@@ -1,6 +1,7 @@
 #include "supervise/tracee.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <seccomp.h>
 #include <stdio.h>
 #include <sys/socket.h>
@@ -24,9 +25,16 @@ static bool tracee_valid(const void *ctx)
         return t->listener < 0 || seccomp_notify_id_valid(t->listener, t->id) == 0;
 }
 
+/* Asked by the decoder and again by the decision for one call: the
+ * answer is kept for the notification. */
 static const char *tracee_socket_proto(const void *ctx, int fd)
 {
-        return lp_tracee_socket_proto(ctx, fd);
+        struct lp_tracee *t = (struct lp_tracee *)ctx;
+        if (!t->proto || t->proto_fd != fd) {
+                t->proto = lp_tracee_socket_proto(t, fd);
+                t->proto_fd = fd;
+        }
+        return t->proto;
 }
 
 struct lp_decode_reader lp_tracee_reader(const struct lp_tracee *t)
@@ -34,11 +42,16 @@ struct lp_decode_reader lp_tracee_reader(const struct lp_tracee *t)
         return (struct lp_decode_reader){tracee_read, tracee_valid, tracee_socket_proto, t};
 }
 
+/* Linux 6.9: a pidfd of any thread; Debian 12's headers predate it. */
+#define PIDFD_THREAD_FLAG O_EXCL
+
 const char *lp_tracee_socket_proto(const struct lp_tracee *t, int fd)
 {
-        int pidfd = (int)syscall(SYS_pidfd_open, t->pid, 0);
-        /* A thread other than the leader has no pidfd of its own (ENOENT
-         * before PIDFD_THREAD): its thread group's has the same
+        int pidfd = (int)syscall(SYS_pidfd_open, t->pid, PIDFD_THREAD_FLAG);
+        if (pidfd < 0 && errno == EINVAL)
+                pidfd = (int)syscall(SYS_pidfd_open, t->pid, 0);
+        /* A thread other than the leader has no pidfd of its own before
+         * PIDFD_THREAD (ENOENT): its thread group's has the same
          * descriptors. */
         int tgid = pidfd < 0 ? lp_proc_thread_group(t->pid) : t->pid;
         if (pidfd < 0 && tgid != t->pid)

@@ -12,6 +12,9 @@ struct lp_tracee {
         int pid;
         int listener; /* for SECCOMP_IOCTL_NOTIF_ID_VALID; -1: never checked */
         uint64_t id;  /* the notification's cookie */
+        /* The reader's answer for the socket proto_fd, NULL until asked. */
+        const char *proto;
+        int proto_fd;
 };
 
 /* A reader over t (borrowed for the reader's lifetime). */

@@ -26,6 +26,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1040,6 +1041,59 @@ static int cmd_distinct(const char *name, char **argv)
         return denied == n ? EXIT_OK : EXIT_FAILED;
 }
 
+/* ---- exec in the same pid: whose finding is whose ----------------------- */
+
+#define EXEC_DENIED_PATH "/nonexistent/leastpriv-exec-denied"
+
+struct exec_denied {
+        const char *program;
+        bool from_thread;
+};
+
+/* One denied mount, then PROGRAM replaces this process (same pid) and
+ * makes the same call as "exec-denied last": a supervisor that caches the
+ * executable per pid must name PROGRAM for that one. */
+static void *exec_after_denied(void *arg)
+{
+        const struct exec_denied *e = arg;
+        if (denied_call("mount", EXEC_DENIED_PATH) != -1 || errno != EPERM) {
+                printf("exec-denied: the first mount was not denied (%s)\n", errno_name(errno));
+                exit(EXIT_FAILED);
+        }
+        fflush(stdout);
+        execl(e->program, e->program, "exec-denied", "last", "-", (char *)NULL);
+        printf("exec-denied: exec %s: %s\n", e->program, errno_name(errno));
+        exit(EXIT_FAILED);
+}
+
+/* WHERE: "leader" (the main thread makes its call and execs), "thread"
+ * (the main thread makes its call, then a second thread makes its own
+ * and execs: it takes the leader's pid), or "last" (the exec'd program's
+ * call, printed with its pid). */
+static int cmd_exec_denied(const char *name, char **argv)
+{
+        static struct exec_denied e;
+        e = (struct exec_denied){.program = argv[1], .from_thread = !strcmp(argv[0], "thread")};
+        if (!strcmp(argv[0], "last")) {
+                long r = denied_call("mount", EXEC_DENIED_PATH);
+                printf("%s: pid=%d %s\n", name, (int)getpid(),
+                       r == -1 ? errno_name(errno) : "allowed");
+                return r == -1 && errno == EPERM ? EXIT_OK : EXIT_FAILED;
+        }
+        if (strcmp(argv[0], "leader") && !e.from_thread)
+                return usage_error(name, "not leader|thread|last", argv[0]);
+        printf("%s: pid=%d before exec\n", name, (int)getpid());
+        if (!e.from_thread)
+                exec_after_denied(&e);
+        if (denied_call("mount", EXEC_DENIED_PATH) != -1 || errno != EPERM)
+                return report(name, errno);
+        pthread_t t;
+        if (pthread_create(&t, NULL, exec_after_denied, &e) != 0)
+                return report(name, EAGAIN);
+        pthread_join(t, NULL); /* ends with the exec */
+        return EXIT_FAILED;
+}
+
 /* A denied path syscall whose arguments point at memory that was just
  * unmapped: the supervisor cannot decode them and must still answer. */
 static int cmd_unmapped_arg(const char *name, char **argv)
@@ -1170,6 +1224,8 @@ static const struct command commands[] = {
         {"storm-ready", 4, cmd_storm_ready,
          "THREADS PER_THREAD CALL READY: storm, writing 'ready' to READY after the first call"},
         {"distinct", 1, cmd_distinct, "N: N denied mounts, each on a distinct target"},
+        {"exec-denied", 2, cmd_exec_denied,
+         "leader|thread|last PROGRAM: a denied mount, then PROGRAM exec-denied last (same pid)"},
         {"unmapped-arg", 0, cmd_unmapped_arg, "denied mount() with unmapped pointer arguments"},
         {"no-nul-path", 0, cmd_no_nul_path, "denied mount() of a 68 KiB path with no NUL"},
         {"kill-pending", 1, cmd_kill_pending,

@@ -1,90 +1,161 @@
 #!/usr/bin/env bash
-# Seccomp user-notification throughput: how many denied-and-notified
-# syscalls per second leastpriv's supervisor answers, whether every one of
-# them is counted in the findings (exact count, nothing lost), the per-call
-# cost of a notified syscall against an allowed one, and the same storm
-# under notify_raw, a minimal libseccomp receive/respond loop, as the floor.
+# Seccomp user-notification costs: how many denied-and-notified syscalls
+# per second leastpriv's supervisor answers, whether every one of them is
+# counted in the findings (exact count, nothing lost), the same storm under
+# notify_raw (a bare one-thread libseccomp receive/respond loop, the floor),
+# the per-call cost of a denied call and of calls the supervisor looks at
+# and allows (a chown, a loopback connect), and the supervisor's peak
+# memory with 100,000 distinct findings. Each storm runs NOTIFY_RUNS times,
+# leastpriv and notify_raw interleaved, and the medians are compared.
 # Timings are printed, never asserted (shared, noisy machine); a findings
 # count different from the number of calls is a correctness failure and
 # makes the script exit 1.
 set -euo pipefail
 
 source "$(dirname "$0")/common.sh"
-bench_init "cc, libseccomp-dev, python3" "env: NOTIFY_CALLS (total notified calls per run, default 400000)" -- "$@"
-total=${NOTIFY_CALLS:-400000}
+bench_init "cc, libseccomp-dev, python3, GNU time" \
+        "env: NOTIFY_CALLS (notified calls per storm, default 400000), NOTIFY_RUNS (runs of each storm, default 3), NOTIFY_LATENCY_CALLS (default 20000), NOTIFY_DISTINCT (default 100000)" \
+        /usr/bin/time -- "$@"
 here=$(cd "$(dirname "$0")" && pwd)
 
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 bench_build_storm "$out"
 
-rows=$out/rows   # "label threads calls elapsed_s [findings_count OK|LOST]" per run
-: > "$rows"
+# The storms run in $out: the chown storm's file is created there, and the
+# default profile makes the working directory writable.
+cd "$out"
+exec python3 - "$lp" "$out" "${NOTIFY_CALLS:-400000}" "${NOTIFY_RUNS:-3}" \
+        "${NOTIFY_LATENCY_CALLS:-20000}" "${NOTIFY_DISTINCT:-100000}" <<'PY'
+import json, os, re, statistics, subprocess, sys, time
 
-# run LABEL THREADS CALLS_PER_THREAD CMD...: runs CMD (a storm, possibly
-# under a supervisor) and records its elapsed time. Leastpriv's stderr (the
-# findings summary) is kept aside and shown only on failure.
-run() {
-  local label=$1 t=$2 n=$3; shift 3
-  local line
-  if ! line=$("$@" 2>"$out/stderr"); then
-    echo "$0: $label failed:" >&2; cat "$out/stderr" >&2; exit 1
-  fi
-  local calls elapsed
-  calls=$(sed -n 's/.*calls=\([0-9]*\) .*/\1/p' <<<"$line")
-  elapsed=$(sed -n 's/.*elapsed_s=\([0-9.]*\).*/\1/p' <<<"$line")
-  [ "$calls" = $((t * n)) ] || { echo "$0: $label: unexpected storm output: $line" >&2; exit 1; }
-  echo "$label $t $calls $elapsed" >> "$rows"
-}
+lp, out, total, runs, lat_calls, distinct = sys.argv[1], sys.argv[2], *map(int, sys.argv[3:])
+storm, raw = f"{out}/storm", f"{out}/notify_raw"
+failed = False
 
-# Notified storms under leastpriv, checked against --findings.
-status=0
-for t in 1 4; do
-  n=$((total / t))
-  run "leastpriv/ptrace" "$t" "$n" "$lp" run -q --findings "$out/f$t.jsonl" -- "$out/storm" -s ptrace "$t" "$n"
-  counted=$(python3 "$here/count_findings.py" "$out/f$t.jsonl" ptrace)
-  if [ "$counted" = $((t * n)) ]; then verdict=OK; else verdict=LOST; status=1; fi
-  sed -i '$ s/$/ '"$counted"' '"$verdict"'/' "$rows"
-done
-# The floor: the same storms under a bare libseccomp receive/respond loop.
-for t in 1 4; do
-  n=$((total / t))
-  run "raw/ptrace" "$t" "$n" "$out/notify_raw" "$out/storm" -s ptrace "$t" "$n"
-done
-# Per-call costs, one thread.
-run "bare/getppid" 1 "$total" "$out/storm" -s getppid 1 "$total"
-run "leastpriv/getppid" 1 "$total" "$lp" run -q -- "$out/storm" -s getppid 1 "$total"
-run "bare/ptrace" 1 "$total" "$out/storm" -s ptrace 1 "$total"
 
-python3 - "$rows" <<'PY'
-import sys
-rows = [l.split() for l in open(sys.argv[1])]
-def get(label, t=1):
-    for r in rows:
-        if r[0] == label and int(r[1]) == t:
-            return r
-rate = lambda r: int(r[2]) / float(r[3])
-us = lambda r: float(r[3]) / int(r[2]) * 1e6
+def run(cmd, what):
+    """Runs a storm (under cmd's supervisor, if any): its elapsed seconds."""
+    p = subprocess.run(cmd, capture_output=True, text=True)
+    m = re.search(r"calls=(\d+) .*elapsed_s=([0-9.]+)", p.stdout)
+    if p.returncode != 0 or not m:
+        sys.exit(f"notify.sh: {what} failed (exit {p.returncode}):\n{p.stdout}{p.stderr}")
+    return int(m.group(1)), float(m.group(2))
 
-print("notification throughput (ptrace denied with EPERM through the supervisor)")
-print(f"{'supervisor':<28} {'threads':>7} {'calls':>8} {'elapsed s':>10} {'notif/s':>10}  findings count")
-for label, name in (("leastpriv/ptrace", "leastpriv run --findings"), ("raw/ptrace", "notify_raw (libseccomp loop)")):
+
+def findings_total(path, operation):
+    rows = [json.loads(l) for l in open(path, encoding="utf-8")]
+    return sum(r["count"] for r in rows if r["operation"] == operation), rows
+
+
+# ---- throughput: denied ptrace, 1 and 4 threads, interleaved runs ----------
+rates = {}
+for r in range(runs):
     for t in (1, 4):
-        r = get(label, t)
-        extra = f"{r[4]} {r[5]}" if len(r) > 5 else "-"
-        print(f"{name:<28} {t:>7} {int(r[2]):>8} {float(r[3]):>10.3f} {rate(r):>10.0f}  {extra}")
+        n = total // t
+        f = f"{out}/f{t}.jsonl"
+        calls, el = run([lp, "run", "-q", "--findings", f, "--", storm, "-s", "ptrace", str(t), str(n)],
+                        f"leastpriv storm T={t}")
+        counted, _ = findings_total(f, "ptrace")
+        if counted != calls:
+            failed = True
+            print(f"LOST: T={t} run {r + 1}: {counted} of {calls} calls in the findings", file=sys.stderr)
+        rates.setdefault(("leastpriv", t), []).append(calls / el)
+        calls, el = run([raw, storm, "-s", "ptrace", str(t), str(n)], f"notify_raw storm T={t}")
+        rates.setdefault(("raw", t), []).append(calls / el)
+
+med = {k: statistics.median(v) for k, v in rates.items()}
+print(f"notification throughput: ptrace denied with EPERM, {total} calls per storm, "
+      f"median of {runs} runs (min-max)")
+print(f"{'supervisor':<30} {'threads':>7} {'notif/s':>9}  {'min-max':>15}  findings count")
+for who, name in (("leastpriv", "leastpriv run --findings"), ("raw", "notify_raw (one receiver)")):
+    for t in (1, 4):
+        v = rates[(who, t)]
+        exact = ("OK" if not failed else "LOST") if who == "leastpriv" else "-"
+        print(f"{name:<30} {t:>7} {med[(who, t)]:>9.0f}  {min(v):>7.0f}-{max(v):<7.0f}  {exact}")
 for t in (1, 4):
-    print(f"leastpriv / raw rate, {t} thread(s): {rate(get('leastpriv/ptrace', t)) / rate(get('raw/ptrace', t)):.2f}")
+    print(f"leastpriv / raw rate, {t} thread(s): {med[('leastpriv', t)] / med[('raw', t)]:.2f}")
+ratio = med[("leastpriv", 4)] / med[("raw", 4)]
+print(f"goal, 4 threads, exact: leastpriv / raw >= 1.0: {ratio:.2f} "
+      f"({'met' if ratio >= 1.0 and not failed else 'NOT met'})")
+
+# ---- per-call cost, one thread ----------------------------------------------
+def us(cmd, mode, n, what):
+    calls, el = run(cmd + [storm, "-s", mode, "1", str(n)], what)
+    return el / calls * 1e6
+
 print()
-print("per-call cost, 1 thread")
-print(f"{'call':<44} {'us/call':>8}")
-for label, name in (("bare/getppid", "getppid, no filter"),
-                    ("leastpriv/getppid", "getppid under leastpriv (allowed)"),
-                    ("bare/ptrace", "ptrace, no filter (kernel EPERM)"),
-                    ("leastpriv/ptrace", "ptrace under leastpriv (notified)"),
-                    ("raw/ptrace", "ptrace under notify_raw (notified)")):
-    print(f"{name:<44} {us(get(label)):>8.3f}")
-print(f"notified / allowed under leastpriv: x{us(get('leastpriv/ptrace')) / us(get('leastpriv/getppid')):.0f}")
+print(f"per-call cost, 1 thread ({total} calls; chown and connect {lat_calls})")
+print(f"{'call':<52} {'us/call':>8}")
+rows = (
+    ("getppid, no filter", [], "getppid", total),
+    ("getppid under leastpriv (allowed in the kernel)", [lp, "run", "-q", "--"], "getppid", total),
+    ("ptrace, no filter (the kernel's ESRCH)", [], "ptrace", total),
+    ("ptrace under leastpriv (notified, denied)", [lp, "run", "-q", "--"], "ptrace", total),
+    ("ptrace under notify_raw (notified, denied)", [raw], "ptrace", total),
+    ("chown to own ids, no filter", [], "chown", lat_calls),
+    ("chown to own ids under leastpriv (watched, allowed)", [lp, "run", "-q", "--"], "chown", lat_calls),
+    ("UDP connect 127.0.0.1, no filter", [], "connect", lat_calls),
+    ("UDP connect 127.0.0.1 under leastpriv (watched, allowed)", [lp, "run", "-q", "--"], "connect",
+     lat_calls),
+)
+cost = {}
+for name, cmd, mode, n in rows:
+    cost[name] = us(cmd, mode, n, name)
+    print(f"{name:<52} {cost[name]:>8.3f}")
+
+# ---- memory: 100,000 distinct findings ---------------------------------------
+def child_of(pid):
+    """A child of pid, by a scan of /proc (CONFIG_PROC_CHILDREN may be off)."""
+    for d in os.listdir("/proc"):
+        try:
+            if d.isdigit() and int(open(f"/proc/{d}/stat").read().rsplit(")", 1)[1].split()[1]) == pid:
+                return int(d)
+        except (OSError, IndexError, ValueError):
+            pass
+    return None
+
+
+def peak_rss(cmd):
+    """Runs cmd under GNU time: its highest VmHWM read while it ran (kB),
+    and its ru_maxrss (kB), the largest of it and of its children. Not
+    from this process's wait4: a child forked from python counts python's
+    pages until its exec; time's child is forked from time."""
+    # leastpriv's summary (thousands of lines) to a file, not a pipe that
+    # nobody reads until it exits.
+    with open(f"{out}/distinct.err", "w") as stderr:
+        p = subprocess.Popen(["/usr/bin/time", "-o", f"{out}/time.txt", "-f", "maxrss=%M"] + cmd,
+                             stdout=subprocess.DEVNULL, stderr=stderr)
+    hwm, target = 0, None
+    while p.poll() is None:
+        try:
+            target = target or child_of(p.pid)
+            with open(f"/proc/{target}/status") as s:
+                hwm = max(hwm, int(re.search(r"VmHWM:\s+(\d+)", s.read()).group(1)))
+        except (OSError, AttributeError, IndexError, ValueError):
+            pass
+        time.sleep(0.02)
+    err = open(f"{out}/time.txt").read() + open(f"{out}/distinct.err").read()[-2000:]
+    m = re.search(r"maxrss=(\d+)", err)
+    if p.returncode != 0 or not m:
+        sys.exit(f"notify.sh: {' '.join(cmd)} failed (exit {p.returncode}):\n{err}")
+    return hwm, int(m.group(1))
+
+f = f"{out}/distinct.jsonl"
+hwm, maxrss = peak_rss([lp, "run", "-q", "--findings", f, "--", storm, "-s", "distinct", "1",
+                        str(distinct)])
+counted, rows = findings_total(f, "mount")
+listed = sum(1 for r in rows if r["operation"] == "mount" and "folded" not in r["target"])
+if counted != distinct:
+    failed = True
+    print(f"LOST: distinct: {counted} of {distinct} calls in the findings", file=sys.stderr)
+print()
+print(f"supervisor memory: {distinct} denied mounts, each a distinct finding "
+      f"({listed} listed, the rest folded; findings count {counted} {'OK' if counted == distinct else 'LOST'})")
+print(f"leastpriv VmHWM, the last read while it ran: {hwm / 1024:.1f} MiB")
+print(f"peak RSS (GNU time: leastpriv, or a child of it if larger): {maxrss / 1024:.1f} MiB")
+print(f"goal <= 8 MiB: {'met' if max(hwm, maxrss) <= 8 * 1024 else 'NOT met'}")
+if failed:
+    print("notify.sh: LOST: a findings count differs from the number of calls", file=sys.stderr)
+sys.exit(1 if failed else 0)
 PY
-[ "$status" = 0 ] || echo "$0: LOST: the findings count differs from the number of notified calls" >&2
-exit "$status"
