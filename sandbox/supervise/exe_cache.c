@@ -121,16 +121,22 @@ static void read_events(struct lp_exe_cache *c)
 
 static int send_listen(int fd, uint32_t cookie)
 {
-        struct {
-                struct nlmsghdr h;
-                struct cn_msg m;
-                uint32_t op; /* enum proc_cn_mcast_op: every event type */
-        } __attribute__((packed)) req = {
-                .h = {.nlmsg_len = sizeof(req), .nlmsg_type = NLMSG_DONE, .nlmsg_pid = 0},
-                .m = {.id = {CN_IDX_PROC, CN_VAL_PROC}, .ack = cookie, .len = sizeof(uint32_t)},
-                .op = PROC_CN_MCAST_LISTEN,
-        };
-        return send(fd, &req, sizeof(req), 0) == (ssize_t)sizeof(req) ? 0 : -errno;
+        /* Built in a buffer: struct cn_msg ends in a flexible array, so it
+         * cannot be followed by a member of a struct in ISO C. */
+        union {
+                char buf[NLMSG_SPACE(sizeof(struct cn_msg) + sizeof(uint32_t))];
+                struct nlmsghdr align;
+        } req;
+        memset(&req, 0, sizeof(req));
+        struct nlmsghdr *h = &req.align;
+        struct cn_msg *m = NLMSG_DATA(h);
+        uint32_t op = PROC_CN_MCAST_LISTEN; /* enum proc_cn_mcast_op: every event type */
+        *h = (struct nlmsghdr){.nlmsg_len = NLMSG_LENGTH(sizeof(*m) + sizeof(op)),
+                               .nlmsg_type = NLMSG_DONE};
+        *m = (struct cn_msg){.id = {CN_IDX_PROC, CN_VAL_PROC}, .ack = cookie, .len = sizeof(op)};
+        memcpy(m->data, &op, sizeof(op));
+        ssize_t want = (ssize_t)h->nlmsg_len;
+        return send(fd, req.buf, (size_t)want, 0) == want ? 0 : -errno;
 }
 
 /* The kernel acknowledges a subscription it took, synchronously, with
