@@ -368,8 +368,14 @@ void lp_check_device_node(const struct lp_decider *d, const struct lp_call *c, s
 void lp_check_raise_priority(const struct lp_decider *d, const struct lp_call *c,
                              struct lp_verdict *v)
 {
-        if (cap_missing(d, c) && (int)c->args[2] < 0)
+        if (!cap_missing(d, c) || (int)c->args[2] >= 0)
+                return;
+        struct lp_verdict_finding *f =
                 lp_verdict_capability(d, v, c->watch->cap, c->decoded.target);
+        /* What the command sees: setpriority(2) refuses a lower nice value
+         * with EACCES, not the EPERM of most capability checks. */
+        if (f)
+                f->errno_value = EACCES;
 }
 
 /* PR_SET_MM rewrites where the memory map says code, data, the stack,

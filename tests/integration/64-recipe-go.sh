@@ -98,4 +98,4 @@ check_marker second/marker "go: second" setpriority=EACCES
 check_finding_per_program "go" "$findings" capability CAP_SYS_NICE \
         "^$RECIPE_DIR/\.gotmp/go-build[0-9]+/b[0-9]+/recipe\.test\$" \
         "^$RECIPE_DIR/\.gotmp/go-build[0-9]+/b[0-9]+/second\.test\$" -- \
-        'action=denied' 'target=setpriority()' 'fix=[Capabilities] Keep=CAP_SYS_NICE'
+        'action=denied' 'errno=EACCES' 'target=setpriority()' 'fix=[Capabilities] Keep=CAP_SYS_NICE'

@@ -89,4 +89,4 @@ check_marker marker "cargo" setpriority=EACCES 2
 check_finding_per_program "cargo" "$findings" capability CAP_SYS_NICE \
         "^$RECIPE_DIR/target/debug/deps/recipe-[0-9a-f]+\$" \
         "^$RECIPE_DIR/target/debug/deps/second-[0-9a-f]+\$" -- \
-        'action=denied' 'target=setpriority()' 'fix=[Capabilities] Keep=CAP_SYS_NICE'
+        'action=denied' 'errno=EACCES' 'target=setpriority()' 'fix=[Capabilities] Keep=CAP_SYS_NICE'
