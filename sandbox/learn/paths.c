@@ -104,9 +104,12 @@ char *lp_learn_stable_destination(const char *target)
         unsigned long port = colon ? strtoul(colon + 1, &end, 10) : 0;
         bool tcp_loopback =
                 strncmp(target, "tcp 127.", 8) == 0 || strncmp(target, "tcp [::1]", 9) == 0;
+        if (!colon || !end || *end || colon[1] == '\0' || tcp_loopback)
+                return strdup(target);
+        /* Read only for a port that may be replaced: once per such finding. */
         unsigned low, high;
         ephemeral_range(&low, &high);
-        if (!colon || !end || *end || colon[1] == '\0' || tcp_loopback || port < low || port > high)
+        if (port < low || port > high)
                 return strdup(target);
         char *stable = NULL;
         if (asprintf(&stable, "%.*s:ephemeral", (int)(colon - target), target) < 0)
