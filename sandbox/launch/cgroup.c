@@ -453,6 +453,12 @@ static struct lp_cgroup_dir *unified_dir(struct lp_cgroup *cg)
         return NULL;
 }
 
+int lp_cgroup_unified_fd(struct lp_cgroup *cg)
+{
+        struct lp_cgroup_dir *d = unified_dir(cg);
+        return d ? d->dir : -1;
+}
+
 pid_t lp_cgroup_fork(struct lp_cgroup *cg)
 {
         struct lp_cgroup_dir *d = unified_dir(cg);

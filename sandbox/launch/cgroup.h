@@ -56,6 +56,9 @@ int lp_cgroup_create(const struct lp_policy *p, struct lp_cgroup *cg);
  * and moving one thread by itself (v1 `tasks`) does not wait. */
 int lp_cgroup_join(struct lp_cgroup *cg, bool unified);
 
+/* The run's v2 cgroup directory (for programs attached to it), or -1. */
+int lp_cgroup_unified_fd(struct lp_cgroup *cg);
+
 /* fork(), but the child is born in the v2 cgroup (clone3 with
  * CLONE_INTO_CGROUP, Linux 5.7), which costs no grace period; where the
  * kernel has no clone3 the child joins it itself. */

@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <linux/capability.h>
+#include <netinet/in.h>
 #include <seccomp.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -141,10 +142,40 @@ static int allow_socket_families(struct rules *rs, const struct lp_policy *p, in
         return 0;
 }
 
+/* The calls the network observer counts in the kernel (watch.h). */
+static int allow_observed_calls(struct rules *rs, const struct lp_watch *w, int nr)
+{
+        static const uint64_t inet_lengths[] = {sizeof(struct sockaddr_in),
+                                                sizeof(struct sockaddr_in6)};
+        switch (w->observed) {
+        case LP_OBSERVED_NONE:
+                return 0;
+        case LP_OBSERVED_ALL:
+                return allow(rs, nr, 0, NULL);
+        case LP_OBSERVED_INET_LENGTH:
+                for (size_t i = 0; i < LP_ELEMENTSOF(inet_lengths); i++) {
+                        /* socklen_t: the low 32 bits, as the kernel reads it. */
+                        struct scmp_arg_cmp c = {w->observed_arg, SCMP_CMP_MASKED_EQ, UINT32_MAX,
+                                                 inet_lengths[i]};
+                        int r = allow(rs, nr, 1, &c);
+                        if (r < 0)
+                                return r;
+                }
+                return 0;
+        }
+        return -EINVAL;
+}
+
 /* The calls of a watched syscall that stay in the kernel (watch.h). */
 static int allow_unwatched_calls(struct rules *rs, const struct lp_policy *p,
-                                 const struct lp_watch *w, int nr)
+                                 const struct lp_filter_options *o, const struct lp_watch *w,
+                                 int nr)
 {
+        if (o->net_observed && w->observed) {
+                int r = allow_observed_calls(rs, w, nr);
+                if (r < 0 || w->observed == LP_OBSERVED_ALL)
+                        return r;
+        }
         struct scmp_arg_cmp c = {w->filter_arg, SCMP_CMP_EQ, 0, 0};
         switch (w->filter) {
         case LP_FILTER_NOTIFY_ALL:
@@ -183,13 +214,16 @@ static int allow_plain_modes(struct rules *rs, const struct lp_watch_mode *m, in
 static int add_allowed(struct rules *rs, const struct lp_policy *p,
                        const struct lp_filter_options *o, const struct lp_syscall_rule *rule)
 {
+        /* Under the observer, exits are the supervisor's cue (filter.h). */
+        if (o->net_observed && rule->nr == SCMP_SYS(exit_group))
+                return 0;
         const struct lp_watch *w = lp_watch_find(rule->name);
         const struct lp_watch_mode *m =
                 w ? lp_watch_mode_only(p, w, rule->name, o->fs_restricted) : NULL;
         if (m)
                 return allow_plain_modes(rs, m, rule->nr);
         if (w && lp_watch_active(p, w, rule->name, o->fs_restricted))
-                return allow_unwatched_calls(rs, p, w, rule->nr);
+                return allow_unwatched_calls(rs, p, o, w, rule->nr);
         return allow(rs, rule->nr, 0, NULL);
 }
 
@@ -208,7 +242,7 @@ static int add_always_allowed(struct rules *rs, const struct lp_policy *p,
 {
         int handshake_fd = o->handshake_fd;
         int r = allow(rs, SCMP_SYS(exit), 0, NULL);
-        if (r >= 0)
+        if (r >= 0 && !o->net_observed)
                 r = allow(rs, SCMP_SYS(exit_group), 0, NULL);
         if (r >= 0 && handshake_fd >= 0 && !sendmsg_allowed(p, o)) {
                 struct scmp_arg_cmp c = {0, SCMP_CMP_EQ, (uint64_t)handshake_fd, 0};

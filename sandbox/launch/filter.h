@@ -27,6 +27,12 @@ struct lp_filter_options {
         /* The run's filesystem plan refuses some write: the calls that
          * write paths are watched (rules/watch.h). */
         bool fs_restricted;
+        /* The network observer is attached (supervise/net_observer.h): the
+         * calls it counts in the kernel are not notified (rules/watch.h),
+         * and exit_group is, so that the supervisor reads the executable
+         * of a process the observer saw before the process is gone
+         * (supervise/notify.h, lp_notifier_on_exit). */
+        bool net_observed;
         /* Where compiled programs are kept (launch/filter_cache.h); NULL:
          * compile every time (--no-cache). */
         const char *cache_dir;

@@ -39,6 +39,7 @@
 #include "launch/fs_idmap.h"
 #include "launch/landlock.h"
 #include "launch/namespaces.h"
+#include "supervise/net_observer.h"
 #include "launch/netns.h"
 #include "launch/pidns.h"
 #include "launch/rlimits.h"
@@ -49,6 +50,7 @@
 #include "supervise/forward.h"
 #include "supervise/hidden.h"
 #include "supervise/listeners.h"
+#include "supervise/net_observed.h"
 #include "supervise/leftovers.h"
 #include "supervise/notify.h"
 #include "supervise/supervise.h"
@@ -74,13 +76,14 @@ struct launch {
         char *cwd;       /* where `run` started */
         char *cache_dir; /* compiled filters (filter_cache.h); NULL: none */
         struct lp_fs_plan plan;
-        bool apply_fs;             /* the plan is put in place (not --audit, and there is one) */
-        struct lp_fs_store store;  /* the hidden paths' inodes, when watched */
-        struct lp_hidden *hidden;  /* opens of them, seen (root only) */
-        struct lp_dynamic_user du; /* [Identity] DynamicUser=yes; du.id 0: none */
-        struct lp_cgroup cgroup;   /* [Limits] Processes=, Memory= that bind root */
-        int *idmapped;             /* per plan rule: its idmapped clone, or -1 */
-        bool du_clean;             /* nothing of du.id is left on the host */
+        bool apply_fs;              /* the plan is put in place (not --audit, and there is one) */
+        struct lp_fs_store store;   /* the hidden paths' inodes, when watched */
+        struct lp_hidden *hidden;   /* opens of them, seen (root only) */
+        struct lp_dynamic_user du;  /* [Identity] DynamicUser=yes; du.id 0: none */
+        struct lp_cgroup cgroup;    /* [Limits] Processes=, Memory= that bind root */
+        struct lp_net_observer net; /* inet destinations counted in the kernel */
+        int *idmapped;              /* per plan rule: its idmapped clone, or -1 */
+        bool du_clean;              /* nothing of du.id is left on the host */
         /* [Network] Forward=: the inside listeners (forward_fds in the
          * child until the handover; bit i of forward_present: made). */
         struct lp_forward_endpoint endpoints[LP_FORWARD_LISTENERS_MAX];
@@ -740,6 +743,15 @@ static int compile_counted_filter(const struct lp_policy *p, const char *const *
         return lp_filter_compile(p, &fo, &l->counted_filter);
 }
 
+/* The network observer needs root (CAP_BPF, CAP_NET_ADMIN), a network
+ * namespace of the run's own, and a run that refuses: --audit and learn
+ * run on the host's network, where the supervisor tells a host service
+ * from the rest (rules/checks.c). */
+static bool wants_net_observer(const struct lp_policy *p, const struct lp_run_options *o)
+{
+        return p->netns != LP_NETNS_HOST && !o->audit && !o->learn && geteuid() == 0;
+}
+
 static int prepare(const struct lp_policy *p, const struct lp_run_options *o,
                    struct lp_findings *store, struct launch *l)
 {
@@ -752,23 +764,32 @@ static int prepare(const struct lp_policy *p, const struct lp_run_options *o,
                              .store = {.fd = -1},
                              .du = LP_DYNAMIC_USER_INIT,
                              .cgroup = LP_CGROUP_INIT,
+                             .net = LP_NET_OBSERVER_INIT,
                              .mark_us = lp_step_clock_us()};
         int r = prepare_command(p, o, store, l);
         if (r < 0)
                 return r;
+        if ((r = lp_cgroup_create(p, &l->cgroup)) < 0)
+                return r;
+        mark(l, LP_STEP_CGROUP);
+        bool observed = false;
+        if (wants_net_observer(p, o) &&
+            (r = lp_net_observer_start(p, lp_cgroup_unified_fd(&l->cgroup), l->host_ports,
+                                       l->n_host_ports, &l->net)) < 0)
+                return lp_log_errno(r, "cannot attach the network observer: %m");
+        observed = r > 0;
+        mark(l, LP_STEP_NET_OBSERVER);
         /* Compiled here, before the fork, so the child only loads it. */
         l->cache_dir = o->no_cache ? NULL : lp_filter_cache_dir();
         struct lp_filter_options fo = {.handshake_fd = l->sock[1],
                                        .also_allow = o->also_allow,
                                        .fs_restricted = lp_fs_plan_restricts(&l->plan),
+                                       .net_observed = observed,
                                        .cache_dir = l->cache_dir};
         if ((r = lp_filter_compile(p, &fo, &l->filter)) < 0 ||
             (r = compile_counted_filter(p, o->process_creation, fo, l)) < 0)
                 return lp_log_errno(r, "cannot compile the seccomp filter: %m");
         mark(l, LP_STEP_COMPILE_FILTER);
-        if ((r = lp_cgroup_create(p, &l->cgroup)) < 0)
-                return r;
-        mark(l, LP_STEP_CGROUP);
         /* Orphaned grandchildren are re-parented to us, so none escapes the
          * final kill (a double-forked daemon included). */
         if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
@@ -785,6 +806,7 @@ static void release(struct launch *l)
                 sigprocmask(SIG_SETMASK, &l->old_mask, NULL);
         lp_filter_free(l->filter);
         lp_filter_free(l->counted_filter);
+        lp_net_observer_stop(&l->net);
         lp_cgroup_finish(&l->cgroup, l->policy, NULL, 0);
         lp_hidden_free(l->hidden);
         lp_fs_store_done(&l->store);
@@ -879,6 +901,13 @@ static int start_forwarder(const struct launch *l, const struct handover *h,
         return lp_forwarder_new(l->policy, fds, l->endpoints, l->n_endpoints, store, start_ms, ret);
 }
 
+/* Before a process exits: the observer's announcements, so that the
+ * executable of each process it saw is read while it exists. */
+static void drain_observed(void *net)
+{
+        lp_net_observed_drain(net);
+}
+
 static int supervise_child(struct launch *l, pid_t pid, struct lp_findings *store,
                            uint64_t start_ms)
 {
@@ -900,12 +929,20 @@ static int supervise_child(struct launch *l, pid_t pid, struct lp_findings *stor
                                          .fs_plan = &l->plan,
                                          .also_allow = l->o->also_allow,
                                          .host_ports = l->host_ports,
-                                         .n_host_ports = l->n_host_ports};
+                                         .n_host_ports = l->n_host_ports,
+                                         .net_observed = l->net.events >= 0};
         struct lp_forwarder *fw = NULL;
+        struct lp_net_observed *net = NULL;
         int r = start_forwarder(l, &h, store, start_ms, &fw);
         if (r >= 0)
                 r = lp_notifier_new(p, store, listener, &no, &n);
+        if (r >= 0)
+                r = lp_net_observed_new(&l->net, &net);
+        if (r >= 0 && net)
+                lp_notifier_on_exit(n, drain_observed, net);
         if (r < 0) {
+                lp_net_observed_free(net);
+                lp_notifier_free(n);
                 lp_forwarder_free(fw);
                 close(listener);
                 kill(pid, SIGKILL);
@@ -931,6 +968,7 @@ static int supervise_child(struct launch *l, pid_t pid, struct lp_findings *stor
                                    .failure = &failure,
                                    .hidden = l->hidden,
                                    .forwarder = fw,
+                                   .net_observed = net,
                                    .policy = p,
                                    .findings = store,
                                    .start_ms = start_ms};
@@ -941,6 +979,10 @@ static int supervise_child(struct launch *l, pid_t pid, struct lp_findings *stor
         lp_notifier_free(n);
         lp_forwarder_free(fw);
         close(listener);
+        /* The tree is gone: what the observer counted is complete. */
+        if ((r = lp_net_observed_collect(net, p, store, start_ms)) < 0)
+                lp_log_errno(r, "cannot read what the network observer counted: %m");
+        lp_net_observed_free(net);
         /* After the tree, before the dynamic user's leftovers are looked
          * for: nothing inside may still be running. */
         uint64_t ended_us = lp_step_clock_us();

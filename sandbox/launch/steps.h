@@ -11,8 +11,9 @@ enum lp_step {
         /* In the parent, before the fork. */
         LP_STEP_PREPARE,        /* environment, identity, the command's path */
         LP_STEP_DYNAMIC_USER,   /* [Identity] DynamicUser=: the id, its idmapped workspace */
-        LP_STEP_COMPILE_FILTER, /* the BPF program, once, before the fork */
         LP_STEP_CGROUP,         /* the run's cgroups ([Limits] Processes=, Memory=) */
+        LP_STEP_NET_OBSERVER,   /* supervise/net_observer.h, attached to the v2 cgroup */
+        LP_STEP_COMPILE_FILTER, /* the BPF program, once, before the fork */
         LP_STEP_FORK,
         /* In the child, in this order. */
         LP_STEP_PARENT_DEATH,

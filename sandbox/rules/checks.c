@@ -256,10 +256,10 @@ static bool reaches(const struct lp_decider *d, const struct lp_call *c,
 
 /* A host service on the host's loopback (learning found it there): a
  * forward of its port; anything else needs the host network, or lo. */
-static void destination_fix(const struct lp_policy *p, const struct lp_call *c,
+static void destination_fix(const struct lp_policy *p, const char *proto,
                             const struct lp_sockaddr_info *sa, char *fix, size_t size)
 {
-        bool forwardable = p->netns == LP_NETNS_LOOPBACK && strcmp(c->proto, "tcp") == 0;
+        bool forwardable = p->netns == LP_NETNS_LOOPBACK && strcmp(proto, "tcp") == 0;
         if (forwardable &&
             (strncmp(sa->text, "127.0.0.1:", 10) == 0 || strncmp(sa->text, "0.0.0.0:", 8) == 0))
                 snprintf(fix, size, "[Network] Forward=tcp:%u", sa->port);
@@ -271,6 +271,26 @@ static void destination_fix(const struct lp_policy *p, const struct lp_call *c,
                          sa->loopback && p->netns == LP_NETNS_NONE ? "loopback" : "host");
 }
 
+/* The kernel refuses: no route (ENETUNREACH), or nothing listens inside
+ * (ECONNREFUSED); the finding says where to. */
+static void report_destination(const struct lp_decider *d, const char *operation, const char *proto,
+                               const struct lp_sockaddr_info *sa, struct lp_verdict *v)
+{
+        const struct lp_policy *p = d->policy;
+        bool here = (sa->loopback || sa->any) && p->netns == LP_NETNS_LOOPBACK;
+        struct lp_verdict_finding *f =
+                lp_verdict_add(d, v, LP_FINDING_NETWORK, operation, LP_FINDING_DENIED,
+                               here ? ECONNREFUSED : ENETUNREACH);
+        if (!f)
+                return;
+        char target[LP_TARGET_SIZE];
+        snprintf(target, sizeof(target), "%s %s", proto, sa->text);
+        lp_verdict_target(f, target, NULL);
+        lp_verdict_rule(f, &p->netns_origin, "[Network] Namespace=%s",
+                        p->netns == LP_NETNS_NONE ? "none" : "loopback");
+        destination_fix(p, proto, sa, f->fix, sizeof(f->fix));
+}
+
 void lp_check_destination(const struct lp_decider *d, const struct lp_call *c, struct lp_verdict *v)
 {
         const struct lp_policy *p = d->policy;
@@ -279,27 +299,23 @@ void lp_check_destination(const struct lp_decider *d, const struct lp_call *c, s
         for (size_t i = 0; i < c->n_addresses; i++)
                 if (c->addresses[i].family == AF_UNIX)
                         check_hidden_socket(d, c, &c->addresses[i], v);
-        if (p->netns == LP_NETNS_HOST || v->n_findings > before)
-                return; /* the host network: wherever it reaches */
+        /* The host network reaches wherever it goes; the network observer
+         * counts inet destinations in the kernel (supervise/net_observer.h). */
+        if (p->netns == LP_NETNS_HOST || v->n_findings > before || d->net_observed)
+                return;
         for (size_t i = 0; i < c->n_addresses && !sa; i++)
                 if (!reaches(d, c, &c->addresses[i]))
                         sa = &c->addresses[i];
-        if (!sa)
-                return;
-        /* The kernel refuses: no route (ENETUNREACH), or nothing listens
-         * inside (ECONNREFUSED); the finding says where to. */
-        bool here = (sa->loopback || sa->any) && p->netns == LP_NETNS_LOOPBACK;
-        struct lp_verdict_finding *f =
-                lp_verdict_add(d, v, LP_FINDING_NETWORK, c->name, LP_FINDING_DENIED,
-                               here ? ECONNREFUSED : ENETUNREACH);
-        if (!f)
-                return;
-        char target[LP_TARGET_SIZE];
-        snprintf(target, sizeof(target), "%s %s", c->proto, sa->text);
-        lp_verdict_target(f, target, NULL);
-        lp_verdict_rule(f, &p->netns_origin, "[Network] Namespace=%s",
-                        p->netns == LP_NETNS_NONE ? "none" : "loopback");
-        destination_fix(p, c, sa, f->fix, sizeof(f->fix));
+        if (sa)
+                report_destination(d, c->name, c->proto, sa, v);
+}
+
+void lp_check_observed_destination(const struct lp_decider *d, const char *operation,
+                                   const char *proto, const struct lp_sockaddr_info *sa,
+                                   struct lp_verdict *v)
+{
+        *v = (struct lp_verdict){.answer = LP_ANSWER_CONTINUE};
+        report_destination(d, operation, proto, sa, v);
 }
 
 /* ---- capability-gated calls ---- */

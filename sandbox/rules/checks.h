@@ -23,6 +23,13 @@ void lp_check_socket(const struct lp_decider *d, const struct lp_call *c, struct
 void lp_check_destination(const struct lp_decider *d, const struct lp_call *c,
                           struct lp_verdict *v);
 
+/* The same finding for a destination the network observer counted in the
+ * kernel (supervise/net_observer.h), which found it unreached: `operation`
+ * "connect" or "sendmsg", `proto` "tcp", "udp". v's answer is CONTINUE. */
+void lp_check_observed_destination(const struct lp_decider *d, const char *operation,
+                                   const char *proto, const struct lp_sockaddr_info *sa,
+                                   struct lp_verdict *v);
+
 /* bind() below the unprivileged port start: CAP_NET_BIND_SERVICE. */
 void lp_check_bind_port(const struct lp_decider *d, const struct lp_call *c, struct lp_verdict *v);
 

@@ -177,16 +177,22 @@ int lp_decode_sockaddr(const struct lp_decode_reader *rd, uint64_t addr, uint64_
                 snprintf(ret->text, sizeof(ret->text), "<unreadable>");
                 return r;
         }
-        ret->family = ss.ss_family;
-        if ((ss.ss_family == AF_INET && len >= sizeof(struct sockaddr_in)) ||
-            (ss.ss_family == AF_INET6 && len >= sizeof(struct sockaddr_in6)))
-                format_inet(&ss, ret);
-        else if (ss.ss_family == AF_UNIX)
-                format_unix(&ss, (size_t)len, ret);
+        lp_decode_sockaddr_bytes(&ss, (size_t)len, ret);
+        return 0;
+}
+
+void lp_decode_sockaddr_bytes(const struct sockaddr_storage *ss, size_t len,
+                              struct lp_sockaddr_info *ret)
+{
+        *ret = (struct lp_sockaddr_info){.family = ss->ss_family};
+        if ((ss->ss_family == AF_INET && len >= sizeof(struct sockaddr_in)) ||
+            (ss->ss_family == AF_INET6 && len >= sizeof(struct sockaddr_in6)))
+                format_inet(ss, ret);
+        else if (ss->ss_family == AF_UNIX)
+                format_unix(ss, len, ret);
         else
                 snprintf(ret->text, sizeof(ret->text), "%s",
-                         lp_family_name(ss.ss_family) ? lp_family_name(ss.ss_family) : "?");
-        return 0;
+                         lp_family_name(ss->ss_family) ? lp_family_name(ss->ss_family) : "?");
 }
 
 int lp_decode_msghdr_address(const struct lp_decode_reader *rd, uint64_t addr,

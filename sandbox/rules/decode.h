@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 
 /* Every namespace flag of clone() and unshare() (CLONE_NEWTIME, 0x80, is
@@ -72,6 +73,11 @@ int lp_decode_path(const struct lp_decode_reader *rd, uint64_t addr, char *buf, 
  * has, or -errno as lp_decode_read; ret->family is -1 on failure. */
 int lp_decode_sockaddr(const struct lp_decode_reader *rd, uint64_t addr, uint64_t len,
                        struct lp_sockaddr_info *ret);
+
+/* The same for a sockaddr already in memory of ours (`len` of its bytes,
+ * at most sizeof(*ss)). */
+void lp_decode_sockaddr_bytes(const struct sockaddr_storage *ss, size_t len,
+                              struct lp_sockaddr_info *ret);
 
 /* Where a message of sendmsg/sendmmsg goes: the msg_name of the struct
  * msghdr at `addr`. 1 with *ret filled when it names an address, 0 when

@@ -60,6 +60,9 @@ struct lp_decider {
          * that is not forwarded and that nothing inside listens on. */
         const uint16_t *host_ports;
         size_t n_host_ports;
+        /* The network observer counts inet destinations in the kernel
+         * (supervise/net_observer.h): a notified call's are not reported again. */
+        bool net_observed;
         /* Binds below this port need CAP_NET_BIND_SERVICE. */
         unsigned unprivileged_port_start;
         /* What the run's [Filesystem] rules refuse (fs_plan.h); NULL: nothing. */

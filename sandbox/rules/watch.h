@@ -37,6 +37,17 @@ enum lp_watch_filter {
         LP_FILTER_SOCKET_FAMILIES, /* socket(): the profile's families (filter.c) */
 };
 
+/* Which more calls stay in the kernel under the network observer
+ * (supervise/net_observer.h), which counts inet destinations there. */
+enum lp_watch_observed {
+        LP_OBSERVED_NONE,
+        /* those whose args[observed_arg], an address's length, is an IPv4
+         * or IPv6 address's (16 or 28): a unix socket's goes on to the
+         * supervisor, which looks for a hidden path */
+        LP_OBSERVED_INET_LENGTH,
+        LP_OBSERVED_ALL, /* every call */
+};
+
 /* Where a watched call's destination or bound address is (call.c reads
  * it into the call's addresses). */
 enum lp_watch_address {
@@ -98,6 +109,8 @@ struct lp_watch {
         uint64_t filter_mask;
         const uint32_t *filter_values;
         size_t n_filter_values;
+        enum lp_watch_observed observed;
+        unsigned observed_arg;
         /* NULL: lp_decode_generic. */
         void (*decode)(const struct lp_decode_reader *rd, const char *syscall, const uint64_t *args,
                        struct lp_decoded *d);

@@ -22,11 +22,18 @@ struct lp_notifier_options {
         /* The host's loopback TCP services (listeners.h), borrowed. */
         const uint16_t *host_ports;
         size_t n_host_ports;
+        /* The network observer counts inet destinations (net_observed.h). */
+        bool net_observed;
 };
 
 /* Borrows p, store and listener_fd for its lifetime. */
 int lp_notifier_new(const struct lp_policy *p, struct lp_findings *store, int listener_fd,
                     const struct lp_notifier_options *o, struct lp_notifier **ret);
+
+/* With fn set, the filter notifies exit_group (launch/filter.h,
+ * notify_exit): fn(ctx) runs while the exiting process still waits, then
+ * its exit goes on, without a finding. */
+void lp_notifier_on_exit(struct lp_notifier *n, void (*fn)(void *ctx), void *ctx);
 
 /* Call when listener_fd polls readable. Returns 0 when handled (also when
  * the tracee died meanwhile), -errno on a failure of the listener itself. */

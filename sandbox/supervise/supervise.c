@@ -20,6 +20,7 @@
 #include "base/util.h"
 #include "supervise/forward.h"
 #include "supervise/hidden.h"
+#include "supervise/net_observed.h"
 #include "supervise/notify.h"
 
 /* The signals passed on to the command, as timeout(1) and env(1) users
@@ -223,13 +224,14 @@ static void handle_forwards(struct state *st)
 
 static int poll_once(struct state *st, int timeout_ms)
 {
-        struct pollfd p[6] = {
+        struct pollfd p[7] = {
                 {st->listener_open ? st->s->listener : -1, POLLIN, 0},
                 {st->sigfd, POLLIN, 0},
                 {st->timerfd, POLLIN, 0},
                 {st->status_open ? st->s->status_fd : -1, POLLIN, 0},
                 {lp_hidden_fd(st->s->hidden), POLLIN, 0},
                 {lp_forwarder_fd(st->s->forwarder), POLLIN, 0},
+                {lp_net_observed_fd(st->s->net_observed), POLLIN, 0},
         };
         int n = poll(p, LP_ELEMENTSOF(p), timeout_ms);
         if (n < 0)
@@ -248,6 +250,8 @@ static int poll_once(struct state *st, int timeout_ms)
                 handle_hidden(st);
         if (p[5].revents & POLLIN)
                 handle_forwards(st);
+        if (p[6].revents & POLLIN)
+                lp_net_observed_drain(st->s->net_observed);
         return n;
 }
 

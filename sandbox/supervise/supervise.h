@@ -13,6 +13,7 @@
 struct lp_notifier;
 struct lp_hidden;
 struct lp_forwarder;
+struct lp_net_observed;
 struct lp_policy;
 struct lp_findings;
 
@@ -37,6 +38,8 @@ struct lp_supervision {
         struct lp_hidden *hidden;
         /* [Network] Forward= connections (forward.h), or NULL. */
         struct lp_forwarder *forwarder;
+        /* The network observer's announcements (net_observed.h), or NULL. */
+        struct lp_net_observed *net_observed;
         const struct lp_policy *policy;
         struct lp_findings *findings;
         uint64_t start_ms;

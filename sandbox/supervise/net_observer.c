@@ -1,0 +1,208 @@
+/* The network observer: maps, programs, attachments (net_observer.h). */
+#include "supervise/net_observer.h"
+
+#include <endian.h>
+#include <errno.h>
+#include <linux/bpf.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "base/log.h"
+#include "base/util.h"
+#include "rules/net_bpf.h"
+#include "profile/policy.h"
+
+/* Distinct (destination, process) pairs the events map holds; past them
+ * a sighting is still counted, in the overflow counter. */
+#define EVENTS_MAX 8192
+/* The announcements' ring: 2,048 first sightings of 32 bytes (+8 of
+ * header) before the supervisor reads them. */
+#define RING_SIZE (64 * 1024)
+
+static int bpf(enum bpf_cmd cmd, union bpf_attr *attr)
+{
+        int r = (int)syscall(SYS_bpf, cmd, attr, sizeof(*attr));
+        return r < 0 ? -errno : r;
+}
+
+static int create_map(enum bpf_map_type type, uint32_t key, uint32_t value, uint32_t max,
+                      uint32_t flags)
+{
+        union bpf_attr a = {.map_type = type,
+                            .key_size = key,
+                            .value_size = value,
+                            .max_entries = max,
+                            .map_flags = flags | BPF_F_NO_PREALLOC * (type == BPF_MAP_TYPE_HASH)};
+        return bpf(BPF_MAP_CREATE, &a);
+}
+
+static int create_maps(struct lp_net_observer *o, size_t n_host_ports)
+{
+        o->events = create_map(BPF_MAP_TYPE_HASH, sizeof(struct lp_net_key),
+                               sizeof(struct lp_net_value), EVENTS_MAX, 0);
+        if (o->events < 0)
+                return o->events;
+        o->overflow = create_map(BPF_MAP_TYPE_ARRAY, sizeof(uint32_t), sizeof(uint64_t), 1, 0);
+        if (o->overflow < 0)
+                return o->overflow;
+        o->announce = create_map(BPF_MAP_TYPE_RINGBUF, 0, 0, RING_SIZE, 0);
+        if (o->announce < 0)
+                return o->announce;
+        if (n_host_ports == 0)
+                return 0;
+        o->host_ports = create_map(BPF_MAP_TYPE_HASH, sizeof(uint32_t), sizeof(uint8_t),
+                                   (uint32_t)n_host_ports, 0);
+        return o->host_ports < 0 ? o->host_ports : 0;
+}
+
+/* The host's ports, as the programs look them up: the port's two bytes
+ * in network order, then two zero bytes. */
+static int fill_host_ports(const struct lp_net_observer *o, const struct lp_policy *p,
+                           const uint16_t *ports, size_t n)
+{
+        for (size_t i = 0; i < n; i++) {
+                bool forwarded = false;
+                for (size_t f = 0; f < p->n_forwards; f++)
+                        forwarded |= p->forwards[f].inside_port == ports[i];
+                if (forwarded)
+                        continue;
+                uint32_t key = 0;
+                uint16_t port = htobe16(ports[i]);
+                uint8_t yes = 1;
+                memcpy(&key, &port, sizeof(port));
+                union bpf_attr a = {.map_fd = (uint32_t)o->host_ports,
+                                    .key = (uint64_t)(uintptr_t)&key,
+                                    .value = (uint64_t)(uintptr_t)&yes};
+                int r = bpf(BPF_MAP_UPDATE_ELEM, &a);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static int load_program(const struct lp_net_observer *o, const struct lp_policy *p,
+                        enum lp_net_hook hook)
+{
+        struct bpf_insn insns[LP_NET_PROGRAM_MAX];
+        struct lp_net_program_spec spec = {.hook = hook,
+                                           .loopback_reaches = p->netns == LP_NETNS_LOOPBACK,
+                                           .events = o->events,
+                                           .overflow = o->overflow,
+                                           .announce = o->announce,
+                                           .host_ports = o->host_ports};
+        size_t n = lp_net_program(&spec, insns);
+        char log[lp_log_level >= LP_LOG_DEBUG ? 16384 : 1];
+        log[0] = '\0';
+        union bpf_attr a = {.prog_type = BPF_PROG_TYPE_CGROUP_SOCK_ADDR,
+                            .expected_attach_type = lp_net_attach_type(hook),
+                            .insns = (uint64_t)(uintptr_t)insns,
+                            .insn_cnt = (uint32_t)n,
+                            .license = (uint64_t)(uintptr_t) "GPL",
+                            /* The verifier's reasons, with -v only. */
+                            .log_level = sizeof(log) > 1,
+                            .log_buf = sizeof(log) > 1 ? (uint64_t)(uintptr_t)log : 0,
+                            .log_size = sizeof(log) > 1 ? (uint32_t)sizeof(log) : 0};
+        int fd = bpf(BPF_PROG_LOAD, &a);
+        if (fd < 0 && log[0])
+                lp_debug("the network observer's program %d was refused:\n%s", hook, log);
+        return fd;
+}
+
+static int attach(int prog, int cgroup_dir, enum lp_net_hook hook)
+{
+        union bpf_attr a = {.link_create = {.prog_fd = (uint32_t)prog,
+                                            .target_fd = (uint32_t)cgroup_dir,
+                                            .attach_type = lp_net_attach_type(hook)}};
+        return bpf(BPF_LINK_CREATE, &a);
+}
+
+static int load_and_attach(struct lp_net_observer *o, const struct lp_policy *p, int cgroup_dir)
+{
+        for (int h = 0; h < LP_NET_HOOKS; h++) {
+                int prog = load_program(o, p, (enum lp_net_hook)h);
+                if (prog < 0)
+                        return prog;
+                /* The link holds the program; ours goes. */
+                o->links[h] = attach(prog, cgroup_dir, (enum lp_net_hook)h);
+                close(prog);
+                if (o->links[h] < 0)
+                        return o->links[h];
+        }
+        return 0;
+}
+
+/* The ring's consumer page (ours to write) and its producer page with
+ * the data mapped twice after it (the kernel's; read only), as the
+ * kernel lays it out for BPF_MAP_TYPE_RINGBUF. */
+static int map_ring(struct lp_net_observer *o)
+{
+        size_t page = (size_t)sysconf(_SC_PAGESIZE);
+        o->consumer = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_SHARED, o->announce, 0);
+        if (o->consumer == MAP_FAILED) {
+                o->consumer = NULL;
+                return -errno;
+        }
+        o->producer =
+                mmap(NULL, page + 2 * RING_SIZE, PROT_READ, MAP_SHARED, o->announce, (off_t)page);
+        if (o->producer == MAP_FAILED) {
+                o->producer = NULL;
+                return -errno;
+        }
+        o->ring_size = RING_SIZE;
+        return 0;
+}
+
+int lp_net_observer_start(const struct lp_policy *p, int cgroup_dir, const uint16_t *host_ports,
+                          size_t n_host_ports, struct lp_net_observer *o)
+{
+        *o = (struct lp_net_observer)LP_NET_OBSERVER_INIT;
+        if (cgroup_dir < 0) {
+                lp_debug("network observer: no cgroup v2 of the run; connects and sends are "
+                         "notified");
+                return 0;
+        }
+        int r = create_maps(o, n_host_ports);
+        if (r >= 0 && n_host_ports)
+                r = fill_host_ports(o, p, host_ports, n_host_ports);
+        if (r >= 0)
+                r = load_and_attach(o, p, cgroup_dir);
+        if (r >= 0)
+                r = map_ring(o);
+        if (r < 0) {
+                /* No BPF here (a container's seccomp profile, an old
+                 * kernel, no CAP_BPF): the filter notifies instead. */
+                lp_debug("network observer: cgroup BPF refused (%s); connects and sends are "
+                         "notified",
+                         strerror(-r));
+                lp_net_observer_stop(o);
+                return 0;
+        }
+        lp_debug("network observer: attached to the run's cgroup; connects and sends stay in "
+                 "the kernel");
+        return 1;
+}
+
+static void close_fd(int *fd)
+{
+        if (*fd >= 0)
+                close(*fd);
+        *fd = -1;
+}
+
+void lp_net_observer_stop(struct lp_net_observer *o)
+{
+        size_t page = (size_t)sysconf(_SC_PAGESIZE);
+        for (size_t i = 0; i < LP_ELEMENTSOF(o->links); i++)
+                close_fd(&o->links[i]);
+        if (o->consumer)
+                munmap(o->consumer, page);
+        if (o->producer)
+                munmap(o->producer, page + 2 * RING_SIZE);
+        o->consumer = o->producer = NULL;
+        close_fd(&o->events);
+        close_fd(&o->overflow);
+        close_fd(&o->announce);
+        close_fd(&o->host_ports);
+}

@@ -1,0 +1,187 @@
+#!/usr/bin/env bash
+# The network observer (docs/architecture.md, "The network observer"): as
+# root, the command's connects and sends are plain syscalls counted by
+# cgroup BPF programs, so its own loopback traffic never waits for the
+# supervisor, and every destination outside lo is still a finding with an
+# exact count. Checked against uid 65534, whose runs notify those calls as
+# before: the same destinations, the same counts.
+# (Every outside address here is only ever used inside leastpriv's own
+# network namespace, which has no route out.)
+set -uo pipefail
+source "$(dirname "$0")/lib.sh"
+lp_require_root
+lp_require_binaries
+
+cd "$tmp/shared" || fatal "cd $tmp/shared"
+PYTHON=$(python3 -c 'import os, sys; print(os.path.realpath(sys.executable))')
+
+# dest.py N: the outside destinations first (each distinct one early,
+# while the process surely runs), then N loopback datagrams and N
+# loopback TCP connections of its own, then 4 threads x 2,500 datagrams
+# to one outside address.
+cat >dest.py <<'EOF'
+import socket, sys, threading
+n = int(sys.argv[1])
+def refused(f):
+    try:
+        f()
+    except OSError as e:
+        return e.errno
+    return 0
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+u6 = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+for _ in range(7):
+    refused(lambda: u.sendto(b"q", ("192.0.2.1", 53)))
+for _ in range(3):
+    t = socket.socket()
+    refused(lambda: t.connect(("192.0.2.1", 443)))
+    t.close()
+for _ in range(2):
+    refused(lambda: u6.sendto(b"q", ("2001:db8::1", 53)))
+t6 = socket.socket(socket.AF_INET6)
+refused(lambda: t6.connect(("2001:db8::2", 443)))
+for _ in range(4):
+    refused(lambda: u.sendmsg([b"q"], [], 0, ("192.0.2.1", 123)))
+# The command's own loopback traffic: no finding, and no notification.
+r = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); r.bind(("127.0.0.1", 0))
+l = socket.socket(); l.bind(("127.0.0.1", 0)); l.listen(64)
+l6 = socket.socket(socket.AF_INET6); l6.bind(("::", 0)); l6.listen(64)
+for _ in range(n):
+    u.sendto(b"x", r.getsockname())
+    u.sendto(b"x", ("0.0.0.0", r.getsockname()[1]))
+    c = socket.create_connection(l.getsockname()); l.accept()[0].close(); c.close()
+    c = socket.create_connection(("::1", l6.getsockname()[1])); l6.accept()[0].close(); c.close()
+    c = socket.socket(socket.AF_INET6)
+    c.connect(("::ffff:127.0.0.1", l6.getsockname()[1])); l6.accept()[0].close(); c.close()
+    c = socket.create_connection(("::", l6.getsockname()[1])); l6.accept()[0].close(); c.close()
+def storm():
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    for _ in range(2500):
+        refused(lambda: s.sendto(b"s", ("198.51.100.7", 9)))
+ts = [threading.Thread(target=storm) for _ in range(4)]
+[t.start() for t in ts]
+[t.join() for t in ts]
+print("done")
+EOF
+chmod 644 dest.py
+
+# summary FILE: the network findings, one line each, sorted:
+# "operation target count errno action".
+summary() {
+        python3 - "$1" <<'PY'
+import json, sys
+rows = []
+for line in open(sys.argv[1], encoding="utf-8"):
+    o = json.loads(line)
+    if o["kind"] == "network":
+        rows.append("%s %s %s %s %s" % (o["operation"], o["target"], o["count"], o["errno"], o["action"]))
+print("\n".join(sorted(rows)))
+PY
+}
+
+# ---- as root: the observer ---------------------------------------------------------
+
+F=$tmp/shared/root.jsonl
+run_lp run -v --findings "$F" -- python3 dest.py 20
+assert_status 0 "root: the command runs"
+assert_eq done "$LP_OUT" "root: it gets to the end"
+assert_contains "$LP_ERR" "network observer: attached to the run's cgroup" \
+        "root: the observer is attached"
+expected="connect tcp 192.0.2.1:443 3 ENETUNREACH denied
+connect tcp [2001:db8::2]:443 1 ENETUNREACH denied
+sendmsg udp 192.0.2.1:123 4 ENETUNREACH denied
+sendmsg udp 192.0.2.1:53 7 ENETUNREACH denied
+sendmsg udp 198.51.100.7:9 10000 ENETUNREACH denied
+sendmsg udp [2001:db8::1]:53 2 ENETUNREACH denied"
+assert_eq "$expected" "$(summary "$F")" \
+        "root: each outside destination once, its count exact (4 threads included); lo, 0.0.0.0, ::1, ::, ::ffff:127.0.0.1 none"
+assert_eq 6 "$(wc -l <"$F")" "root: nothing else reported"
+# Every finding names the profile line, the fix and the program.
+python3 - "$F" "$PYTHON" >"$tmp/keys.out" <<'PY'
+import json, sys
+for line in open(sys.argv[1], encoding="utf-8"):
+    o = json.loads(line)
+    ok = (o["rule"].endswith("[Network] Namespace=loopback") and o["fix"] == "[Network] Namespace=host"
+          and o["exe"] == sys.argv[2] and o["pid"] > 1 and o["first_ms"] >= 0)
+    print("ok" if ok else "bad: " + line.strip())
+PY
+assert_eq "$(printf 'ok\n%.0s' 1 2 3 4 5 6)" "$(cat "$tmp/keys.out")" \
+        "root: rule, fix, executable, pid and time of each finding"
+
+# The command's loopback traffic is not notified: 20 or 220 rounds of it
+# cost the same number of notifications (a round is 2 datagrams and 4
+# connects; notified, 200 more rounds would be 1,200 more).
+notifications() {
+        local n
+        n=$(grep -o '[0-9]* notifications handled' <<<"$LP_ERR" | cut -d' ' -f1)
+        echo "${n:-missing}"
+}
+run_lp run -v -- python3 dest.py 20
+few=$(notifications)
+run_lp run -v -- python3 dest.py 220
+many=$(notifications)
+assert_eq "$few" "$many" "root: 200 more rounds of loopback traffic, no more notifications"
+
+# A process that exits right after its call: its executable is read
+# before the exit (the filter hands exit_group to the supervisor), every
+# time.
+exes=
+for i in $(seq 20); do
+        run_lp run -q --findings "$F" -- "$PROBE" connect 192.0.2.1 443
+        exes+=$(python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).readline())["exe"])' "$F")$'\n'
+done
+assert_eq "20 $PROBE" "$(sort <<<"${exes%$'\n'}" | uniq -c | sed 's/^ *//')" \
+        "root: 20 short-lived probes, each finding names the probe"
+
+# More distinct destinations than the observer's table holds (8,192):
+# every one still counted.
+run_lp run -- python3 -c '
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for port in range(1, 9001):
+    try: s.sendto(b"x", ("192.0.2.9", port))
+    except OSError: pass'
+assert_status 0 "root: 9,000 distinct destinations"
+assert_contains "$LP_ERR" "(9000 occurrences)" "root: all 9,000 counted"
+
+# ---- as uid 65534: the notified path, the same findings ------------------------------
+
+N=$tmp/shared/nobody.jsonl
+run_lp_nobody run -v --findings "$N" -- python3 dest.py 20
+assert_status 0 "nobody: the command runs"
+assert_not_contains "$LP_ERR" "network observer: attached" "nobody: no observer (it needs root)"
+# Notified, each call is named by its syscall: sendto and sendmsg.
+expected_nobody="connect tcp 192.0.2.1:443 3 ENETUNREACH denied
+connect tcp [2001:db8::2]:443 1 ENETUNREACH denied
+sendmsg udp 192.0.2.1:123 4 ENETUNREACH denied
+sendto udp 192.0.2.1:53 7 ENETUNREACH denied
+sendto udp 198.51.100.7:9 10000 ENETUNREACH denied
+sendto udp [2001:db8::1]:53 2 ENETUNREACH denied"
+assert_eq "$expected_nobody" "$(summary "$N")" "nobody: the same destinations and counts"
+few=$(notifications)
+run_lp_nobody run -v -- python3 dest.py 220
+many=$(notifications)
+# (The comparison above can fail: here every round is notified.)
+assert_eq yes "$([ "$few" != missing ] && [ "$many" != missing ] && [ $((many - few)) -ge 1000 ] && echo yes || echo "no: $few then $many")" \
+        "nobody: notified, 200 more rounds are at least 1,000 more notifications"
+
+# ---- Namespace=none: lo does not reach either -------------------------------------------
+
+none=$(default_plus none $'[Network]\nNamespace=none\n')
+F=$tmp/shared/none.jsonl
+run_lp run --findings "$F" -p "$none" -- python3 -c '
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for _ in range(5):
+    try: s.sendto(b"x", ("127.0.0.1", 9))
+    except OSError: pass'
+assert_status 0 "Namespace=none: the command runs"
+assert_eq "sendmsg udp 127.0.0.1:9 5 ENETUNREACH denied" "$(summary "$F")" \
+        "Namespace=none: loopback is a finding too, counted exactly"
+assert_eq "[Network] Namespace=loopback" \
+        "$(python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).readline())["fix"])' "$F")" \
+        "Namespace=none: the fix is lo"
+
+# ---- nothing left behind ---------------------------------------------------------------
+
+assert_eq "" "$(pgrep -f 'dest\.py' || true)" "no process of the runs is left"
