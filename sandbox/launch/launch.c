@@ -82,6 +82,8 @@ struct launch {
         struct lp_dynamic_user du;  /* [Identity] DynamicUser=yes; du.id 0: none */
         struct lp_cgroup cgroup;    /* [Limits] Processes=, Memory= that bind root */
         struct lp_net_observer net; /* inet destinations counted in the kernel */
+        bool observed;              /* net is attached after the fork: the command waits */
+        int observer_go[2];         /* for that: [0] the child's end, [1] the parent's */
         int *idmapped;              /* per plan rule: its idmapped clone, or -1 */
         bool du_clean;              /* nothing of du.id is left on the host */
         /* [Network] Forward=: the inside listeners (forward_fds in the
@@ -295,6 +297,21 @@ static void last_restrictions(struct launch *l)
         check_step(l, LP_STEP_CLOSE_FDS, lp_fds_close_except(keep, n));
 }
 
+/* The parent's word that the network observer is attached (one byte;
+ * EOF: the parent failed, and the command must not start unobserved).
+ * A pipe of its own: a byte left unread in the status socket by a child
+ * that failed would make its report there an ECONNRESET. */
+static int wait_for_observer(struct launch *l)
+{
+        char c;
+        ssize_t n;
+        close(l->observer_go[1]);
+        l->observer_go[1] = -1;
+        while ((n = read(l->observer_go[0], &c, 1)) < 0 && errno == EINTR)
+                ;
+        return n == 1 ? 0 : n < 0 ? -errno : -EPIPE;
+}
+
 static _Noreturn void child_main(struct launch *l)
 {
         const struct lp_policy *p = l->policy;
@@ -343,6 +360,7 @@ static _Noreturn void child_main(struct launch *l)
                    nnp && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ? -errno : 0);
         /* Landlock needs no_new_privs; the filter must come last, as it
          * may refuse what the steps before it call. */
+        check_step(l, LP_STEP_OBSERVER_WAIT, l->observed ? wait_for_observer(l) : 0);
         last_restrictions(l);
         int listener = lp_filter_install(l->counting ? l->counted_filter : l->filter);
         check_step(l, LP_STEP_FILTER, listener < 0 ? listener : 0);
@@ -761,6 +779,7 @@ static int prepare(const struct lp_policy *p, const struct lp_run_options *o,
                              .uid = getuid(),
                              .gid = getgid(),
                              .sock = {-1, -1},
+                             .observer_go = {-1, -1},
                              .store = {.fd = -1},
                              .du = LP_DYNAMIC_USER_INIT,
                              .cgroup = LP_CGROUP_INIT,
@@ -772,19 +791,19 @@ static int prepare(const struct lp_policy *p, const struct lp_run_options *o,
         if ((r = lp_cgroup_create(p, &l->cgroup)) < 0)
                 return r;
         mark(l, LP_STEP_CGROUP);
-        bool observed = false;
         if (wants_net_observer(p, o) &&
-            (r = lp_net_observer_start(p, lp_cgroup_unified_fd(&l->cgroup), l->host_ports,
-                                       l->n_host_ports, &l->net)) < 0)
-                return lp_log_errno(r, "cannot attach the network observer: %m");
-        observed = r > 0;
-        mark(l, LP_STEP_NET_OBSERVER);
+            (r = lp_net_observer_prepare(p, lp_cgroup_unified_fd(&l->cgroup), l->host_ports,
+                                         l->n_host_ports, &l->net)) < 0)
+                return lp_log_errno(r, "cannot prepare the network observer: %m");
+        l->observed = wants_net_observer(p, o) && r > 0;
+        if (l->observed && pipe2(l->observer_go, O_CLOEXEC) < 0)
+                return lp_log_errno(-errno, "cannot make the network observer's pipe: %m");
         /* Compiled here, before the fork, so the child only loads it. */
         l->cache_dir = o->no_cache ? NULL : lp_filter_cache_dir();
         struct lp_filter_options fo = {.handshake_fd = l->sock[1],
                                        .also_allow = o->also_allow,
                                        .fs_restricted = lp_fs_plan_restricts(&l->plan),
-                                       .net_observed = observed,
+                                       .net_observed = l->observed,
                                        .cache_dir = l->cache_dir};
         if ((r = lp_filter_compile(p, &fo, &l->filter)) < 0 ||
             (r = compile_counted_filter(p, o->process_creation, fo, l)) < 0)
@@ -818,9 +837,12 @@ static void release(struct launch *l)
         free(l->cache_dir);
         lp_env_free(l->envp);
         free(l->path);
-        for (int i = 0; i < 2; i++)
+        for (int i = 0; i < 2; i++) {
                 if (l->sock[i] >= 0)
                         close(l->sock[i]);
+                if (l->observer_go[i] >= 0)
+                        close(l->observer_go[i]);
+        }
 }
 
 /* -v: where the launch spent its time. */
@@ -832,7 +854,7 @@ static void log_times(const struct launch *l, const struct lp_step_times *child)
                 used += (size_t)snprintf(line, sizeof(line), " profile %.2f,",
                                          (double)l->o->profile_us / 1000.0);
         for (int s = 0; s < LP_STEP_COUNT && used < sizeof(line); s++) {
-                uint32_t us = s <= LP_STEP_FORK ? l->times.us[s] : child->us[s];
+                uint32_t us = s <= LP_STEP_NET_OBSERVER ? l->times.us[s] : child->us[s];
                 if (s != LP_STEP_EXEC)
                         used += (size_t)snprintf(line + used, sizeof(line) - used, " %s %.2f,",
                                                  lp_step_name((enum lp_step)s), us / 1000.0);
@@ -908,6 +930,24 @@ static void drain_observed(void *net)
         lp_net_observed_drain(net);
 }
 
+/* While the setup child builds the sandbox: the observer's programs,
+ * then the word that lets the command start. */
+static int attach_observer(struct launch *l)
+{
+        if (!l->observed)
+                return 0;
+        int r = lp_net_observer_attach(l->policy, &l->net);
+        mark(l, LP_STEP_NET_OBSERVER);
+        if (r < 0)
+                return lp_log_errno(r, "cannot attach the network observer to the run's cgroup: %m "
+                                       "(a kernel or security module that refuses cgroup BPF "
+                                       "programs; [Network] Namespace=host needs none)");
+        /* A setup child that is gone (EPIPE) has said why: the handover
+         * reads it. */
+        (void)write(l->observer_go[1], "1", 1);
+        return 0;
+}
+
 static int supervise_child(struct launch *l, pid_t pid, struct lp_findings *store,
                            uint64_t start_ms)
 {
@@ -915,6 +955,15 @@ static int supervise_child(struct launch *l, pid_t pid, struct lp_findings *stor
         struct handover h;
         close(l->sock[1]);
         l->sock[1] = -1;
+        if (l->observer_go[0] >= 0)
+                close(l->observer_go[0]);
+        l->observer_go[0] = -1;
+        if (attach_observer(l) < 0) {
+                kill(pid, SIGKILL);
+                lp_supervise_kill_tree();
+                lp_cgroup_finish(&l->cgroup, p, store, start_ms);
+                return clean_dynamic_user(l, store, start_ms, LP_EXIT_SETUP_FAILED);
+        }
         int listener = receive_listener(l->sock[0], &h);
         if (listener < 0) {
                 lp_supervise_kill_tree();
@@ -930,7 +979,7 @@ static int supervise_child(struct launch *l, pid_t pid, struct lp_findings *stor
                                          .also_allow = l->o->also_allow,
                                          .host_ports = l->host_ports,
                                          .n_host_ports = l->n_host_ports,
-                                         .net_observed = l->net.events >= 0};
+                                         .net_observed = l->observed};
         struct lp_forwarder *fw = NULL;
         struct lp_net_observed *net = NULL;
         int r = start_forwarder(l, &h, store, start_ms, &fw);

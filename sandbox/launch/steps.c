@@ -106,6 +106,8 @@ static const struct {
                             .what = "make the run's cgroups ([Limits] Processes=, Memory=)"},
         [LP_STEP_NET_OBSERVER] = {.name = "net observer",
                                   .what = "attach the network observer to the run's cgroup"},
+        [LP_STEP_OBSERVER_WAIT] = {.name = "observer wait",
+                                   .what = "wait for the network observer"},
         [LP_STEP_FORK] = {.name = "fork", .what = "fork the setup child"},
         [LP_STEP_PARENT_DEATH] = {.name = "parent death", .what = "set the parent-death signal"},
         [LP_STEP_JOIN_CGROUP] = {.name = "join cgroup", .what = "enter the run's cgroups"},

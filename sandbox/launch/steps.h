@@ -12,9 +12,11 @@ enum lp_step {
         LP_STEP_PREPARE,        /* environment, identity, the command's path */
         LP_STEP_DYNAMIC_USER,   /* [Identity] DynamicUser=: the id, its idmapped workspace */
         LP_STEP_CGROUP,         /* the run's cgroups ([Limits] Processes=, Memory=) */
-        LP_STEP_NET_OBSERVER,   /* supervise/net_observer.h, attached to the v2 cgroup */
         LP_STEP_COMPILE_FILTER, /* the BPF program, once, before the fork */
         LP_STEP_FORK,
+        /* In the parent, after the fork, while the child works: the network
+         * observer's programs (supervise/net_observer.h). */
+        LP_STEP_NET_OBSERVER,
         /* In the child, in this order. */
         LP_STEP_PARENT_DEATH,
         LP_STEP_JOIN_CGROUP,    /* before anything forks: the whole tree is inside */
@@ -41,6 +43,7 @@ enum lp_step {
         LP_STEP_LANDLOCK,
         LP_STEP_CLOSE_FDS,
         LP_STEP_FILTER,
+        LP_STEP_OBSERVER_WAIT, /* the command starts only once the observer is attached */
         LP_STEP_HANDOVER,
         LP_STEP_EXEC,
         LP_STEP_COUNT,

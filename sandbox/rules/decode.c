@@ -137,7 +137,8 @@ static void format_inet(const struct sockaddr_storage *ss, struct lp_sockaddr_in
         r->port = ntohs(in6->sin6_port);
         r->loopback =
                 IN6_IS_ADDR_LOOPBACK(a6) || (IN6_IS_ADDR_V4MAPPED(a6) && a6->s6_addr[12] == 127);
-        r->any = IN6_IS_ADDR_UNSPECIFIED(a6);
+        /* ::ffff:0.0.0.0 is 0.0.0.0: lo, as :: is. */
+        r->any = IN6_IS_ADDR_UNSPECIFIED(a6) || (IN6_IS_ADDR_V4MAPPED(a6) && a6->s6_addr32[3] == 0);
         snprintf(r->text, sizeof(r->text), "[%s]:%u", ip, r->port);
 }
 

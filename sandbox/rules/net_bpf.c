@@ -17,9 +17,8 @@ enum label {
         L_OUTSIDE,
         L_RECORD,
         L_PLAIN_V6,
-        L_INSERT,
-        L_ANNOUNCE,
-        L_FULL,
+        L_INSERT,   /* the count */
+        L_ANNOUNCE, /* the add */
         L_DONE,
         L_COUNT,
 };
@@ -153,7 +152,8 @@ static void classify_ipv4(struct assembler *a)
         jump(a, GOTO, L_OUTSIDE);
 }
 
-/* ::1, ::, and ::ffff:127.0.0.0/104, from the key's address words. */
+/* ::1, ::, ::ffff:127.0.0.0/104 and ::ffff:0.0.0.0, from the key's
+ * address words. */
 static void classify_ipv6(struct assembler *a)
 {
         emit(a, LOAD(BPF_W, BPF_REG_1, BPF_REG_10, KEY_AT(addr)));
@@ -164,6 +164,7 @@ static void classify_ipv6(struct assembler *a)
         emit(a, LOAD(BPF_W, BPF_REG_2, BPF_REG_10, KEY_AT(addr) + 12));
         jump(a, JUMP32_IMM(BPF_JEQ, BPF_REG_1, 0), L_PLAIN_V6);
         jump(a, JUMP32_IMM(BPF_JNE, BPF_REG_1, (int32_t)htonl(0xffffu)), L_OUTSIDE);
+        jump(a, JUMP32_IMM(BPF_JEQ, BPF_REG_2, 0), L_LOOPBACK); /* ::ffff:0.0.0.0 */
         emit(a, ALU32_IMM(BPF_AND, BPF_REG_2, (int32_t)htonl(0xff000000u)));
         jump(a, JUMP32_IMM(BPF_JEQ, BPF_REG_2, (int32_t)htonl(0x7f000000u)), L_LOOPBACK);
         jump(a, GOTO, L_OUTSIDE);
@@ -241,28 +242,20 @@ static void lookup_key(struct assembler *a, int map)
         emit(a, CALL(BPF_FUNC_map_lookup_elem));
 }
 
-/* Counts the key: an atomic add to its value when it is there; else a
- * new value (count 1, when, the thread's name), added only if nobody
- * added it meanwhile (BPF_NOEXIST; then the add after all), and its first
- * sighting announced in the ring buffer, so the supervisor reads the
- * process's executable while it still runs. A full map: the overflow
- * counter. Every sighting is counted once. */
+/* Counts the key: a new entry (count 0, when, the thread's name) is added
+ * unless one is there (BPF_NOEXIST), and its first sighting announced in
+ * the ring buffer, so that the supervisor reads the process's executable
+ * while it runs; then the entry's count gets an atomic add. A full map:
+ * the overflow counter. Every sighting is counted once; one path through
+ * the program, short for the verifier (its time is paid at every launch). */
 static void record(struct assembler *a, const struct lp_net_program_spec *s)
 {
         place(a, L_RECORD);
         emit(a, CALL(BPF_FUNC_get_current_pid_tgid));
         emit(a, ALU_IMM(BPF_RSH, BPF_REG_0, 32));
         emit(a, STORE(BPF_W, BPF_REG_10, KEY_AT(tgid), BPF_REG_0));
-        lookup_key(a, s->events);
-        jump(a, JUMP_IMM(BPF_JEQ, BPF_REG_0, 0), L_INSERT);
-        emit(a, MOV_IMM(BPF_REG_1, 1));
-        emit(a, ATOMIC_ADD(BPF_REG_0, 0, BPF_REG_1));
-        jump(a, GOTO, L_DONE);
-
-        place(a, L_INSERT);
         for (int off = 0; off < (int)sizeof(struct lp_net_value); off += 8)
                 emit(a, STORE_IMM(BPF_DW, BPF_REG_10, VALUE + off, 0));
-        emit(a, STORE_IMM(BPF_DW, BPF_REG_10, VALUE_AT(count), 1));
         emit(a, CALL(BPF_FUNC_ktime_get_ns));
         emit(a, STORE(BPF_DW, BPF_REG_10, VALUE_AT(first_ns), BPF_REG_0));
         emit(a, MOV_REG(BPF_REG_1, BPF_REG_10));
@@ -276,32 +269,26 @@ static void record(struct assembler *a, const struct lp_net_program_spec *s)
         emit(a, ALU_IMM(BPF_ADD, BPF_REG_3, VALUE));
         emit(a, MOV_IMM(BPF_REG_4, BPF_NOEXIST));
         emit(a, CALL(BPF_FUNC_map_update_elem));
-        jump(a, JUMP_IMM(BPF_JEQ, BPF_REG_0, 0), L_ANNOUNCE);
-        /* Added by another thread meanwhile, or the map is full. */
-        lookup_key(a, s->events);
-        jump(a, JUMP_IMM(BPF_JEQ, BPF_REG_0, 0), L_FULL);
-        emit(a, MOV_IMM(BPF_REG_1, 1));
-        emit(a, ATOMIC_ADD(BPF_REG_0, 0, BPF_REG_1));
-        jump(a, GOTO, L_DONE);
-
-        place(a, L_FULL);
-        emit(a, STORE_IMM(BPF_DW, BPF_REG_10, PORT_KEY, 0));
-        load_map(a, BPF_REG_1, s->overflow);
-        emit(a, MOV_REG(BPF_REG_2, BPF_REG_10));
-        emit(a, ALU_IMM(BPF_ADD, BPF_REG_2, PORT_KEY));
-        emit(a, CALL(BPF_FUNC_map_lookup_elem));
-        jump(a, JUMP_IMM(BPF_JEQ, BPF_REG_0, 0), L_DONE);
-        emit(a, MOV_IMM(BPF_REG_1, 1));
-        emit(a, ATOMIC_ADD(BPF_REG_0, 0, BPF_REG_1));
-        jump(a, GOTO, L_DONE);
-
-        place(a, L_ANNOUNCE);
+        jump(a, JUMP_IMM(BPF_JNE, BPF_REG_0, 0), L_INSERT); /* there already, or full */
         load_map(a, BPF_REG_1, s->announce);
         emit(a, MOV_REG(BPF_REG_2, BPF_REG_10));
         emit(a, ALU_IMM(BPF_ADD, BPF_REG_2, KEY));
         emit(a, MOV_IMM(BPF_REG_3, sizeof(struct lp_net_key)));
         emit(a, MOV_IMM(BPF_REG_4, 0));
         emit(a, CALL(BPF_FUNC_ringbuf_output));
+
+        place(a, L_INSERT); /* (the count) */
+        lookup_key(a, s->events);
+        jump(a, JUMP_IMM(BPF_JNE, BPF_REG_0, 0), L_ANNOUNCE); /* (the add) */
+        emit(a, STORE_IMM(BPF_DW, BPF_REG_10, PORT_KEY, 0));
+        load_map(a, BPF_REG_1, s->overflow);
+        emit(a, MOV_REG(BPF_REG_2, BPF_REG_10));
+        emit(a, ALU_IMM(BPF_ADD, BPF_REG_2, PORT_KEY));
+        emit(a, CALL(BPF_FUNC_map_lookup_elem));
+        jump(a, JUMP_IMM(BPF_JEQ, BPF_REG_0, 0), L_DONE);
+        place(a, L_ANNOUNCE);
+        emit(a, MOV_IMM(BPF_REG_1, 1));
+        emit(a, ATOMIC_ADD(BPF_REG_0, 0, BPF_REG_1));
 }
 
 size_t lp_net_program(const struct lp_net_program_spec *s, struct bpf_insn *insns)

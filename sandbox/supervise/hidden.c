@@ -2,7 +2,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/io_uring.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/fanotify.h>
@@ -10,6 +9,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "base/close_later.h"
 #include "base/util.h"
 #include "rules/checks.h"
 #include "rules/fs_plan.h"
@@ -142,36 +142,17 @@ int lp_hidden_handle(struct lp_hidden *h, const struct lp_policy *p, struct lp_f
         return drain(h, &rec);
 }
 
-/* The group's last close destroys its mark, and that waits for an SRCU
- * grace period (fsnotify_destroy_group): 0.2 ms on an idle kernel, 4-20
- * ms measured after a run, in about half of the runs, paid by whoever
- * closes last. An io_uring ring whose file table holds the group takes
- * that last close: closing the ring hands its teardown, and the group's
- * final fput with it, to a kernel worker, so the run ends without the
- * wait and leaves no process behind. By then every process of the
- * sandbox is gone (the group only refuses). Where io_uring is refused
- * (kernel.io_uring_disabled, a container's seccomp profile), the close
- * happens here and waits. */
-static void close_without_waiting(int fd)
-{
-        struct io_uring_params params = {0};
-        int ring = (int)syscall(SYS_io_uring_setup, 1, &params);
-        if (ring >= 0 && syscall(SYS_io_uring_register, ring, IORING_REGISTER_FILES, &fd, 1) < 0) {
-                close(ring);
-                ring = -1;
-        }
-        close(fd);
-        if (ring >= 0)
-                close(ring);
-}
-
 void lp_hidden_free(struct lp_hidden *h)
 {
         if (!h)
                 return;
         /* Closing the group would allow what still waits: refuse it. */
         drain(h, NULL);
-        close_without_waiting(h->fd);
+        /* Its last close destroys its mark, and that waits for an SRCU
+         * grace period (fsnotify_destroy_group): 0.2 ms on an idle kernel,
+         * 4-20 ms measured after a run in about half of the runs. By now
+         * every process of the sandbox is gone (the group only refuses). */
+        lp_close_later(&h->fd, 1);
         free(h->targets);
         free(h);
 }

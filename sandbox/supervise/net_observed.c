@@ -267,7 +267,8 @@ int lp_net_observed_collect(struct lp_net_observed *w, const struct lp_policy *p
         int r = read_counted(w->o->events, &all, &n);
         if (r < 0)
                 return r;
-        qsort(all, n, sizeof(*all), by_first_sighting);
+        if (n > 1)
+                qsort(all, n, sizeof(*all), by_first_sighting);
         struct lp_decider d = {.policy = p};
         for (size_t i = 0; i < n && r >= 0; i++)
                 r = record_counted(w, &d, &all[i], store, start_ms);

@@ -5,10 +5,12 @@
 #include <errno.h>
 #include <linux/bpf.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "base/close_later.h"
 #include "base/log.h"
 #include "base/util.h"
 #include "rules/net_bpf.h"
@@ -82,6 +84,22 @@ static int fill_host_ports(const struct lp_net_observer *o, const struct lp_poli
         return 0;
 }
 
+/* The program for `hook`; log (when not NULL) receives the verifier's
+ * reasons, which cost time: only asked for after a refusal. */
+static int load_with_log(const struct bpf_insn *insns, size_t n, enum lp_net_hook hook, char *log,
+                         size_t log_size)
+{
+        union bpf_attr a = {.prog_type = BPF_PROG_TYPE_CGROUP_SOCK_ADDR,
+                            .expected_attach_type = lp_net_attach_type(hook),
+                            .insns = (uint64_t)(uintptr_t)insns,
+                            .insn_cnt = (uint32_t)n,
+                            .license = (uint64_t)(uintptr_t) "GPL",
+                            .log_level = log != NULL,
+                            .log_buf = (uint64_t)(uintptr_t)log,
+                            .log_size = (uint32_t)log_size};
+        return bpf(BPF_PROG_LOAD, &a);
+}
+
 static int load_program(const struct lp_net_observer *o, const struct lp_policy *p,
                         enum lp_net_hook hook)
 {
@@ -93,20 +111,13 @@ static int load_program(const struct lp_net_observer *o, const struct lp_policy 
                                            .announce = o->announce,
                                            .host_ports = o->host_ports};
         size_t n = lp_net_program(&spec, insns);
-        char log[lp_log_level >= LP_LOG_DEBUG ? 16384 : 1];
-        log[0] = '\0';
-        union bpf_attr a = {.prog_type = BPF_PROG_TYPE_CGROUP_SOCK_ADDR,
-                            .expected_attach_type = lp_net_attach_type(hook),
-                            .insns = (uint64_t)(uintptr_t)insns,
-                            .insn_cnt = (uint32_t)n,
-                            .license = (uint64_t)(uintptr_t) "GPL",
-                            /* The verifier's reasons, with -v only. */
-                            .log_level = sizeof(log) > 1,
-                            .log_buf = sizeof(log) > 1 ? (uint64_t)(uintptr_t)log : 0,
-                            .log_size = sizeof(log) > 1 ? (uint32_t)sizeof(log) : 0};
-        int fd = bpf(BPF_PROG_LOAD, &a);
-        if (fd < 0 && log[0])
+        int fd = load_with_log(insns, n, hook, NULL, 0);
+        if (fd < 0 && fd != -EPERM && lp_log_level >= LP_LOG_DEBUG) {
+                static char log[16384];
+                log[0] = '\0';
+                (void)load_with_log(insns, n, hook, log, sizeof(log));
                 lp_debug("the network observer's program %d was refused:\n%s", hook, log);
+        }
         return fd;
 }
 
@@ -118,9 +129,19 @@ static int attach(int prog, int cgroup_dir, enum lp_net_hook hook)
         return bpf(BPF_LINK_CREATE, &a);
 }
 
+/* Whether the policy lets the command have sockets `hook` sees. */
+static bool family_granted(const struct lp_policy *p, enum lp_net_hook hook)
+{
+        bool v6 = hook == LP_NET_CONNECT6 || hook == LP_NET_SENDMSG6;
+        return lp_policy_socket(p, v6 ? AF_INET6 : AF_INET, 0);
+}
+
 static int load_and_attach(struct lp_net_observer *o, const struct lp_policy *p, int cgroup_dir)
 {
         for (int h = 0; h < LP_NET_HOOKS; h++) {
+                /* Each program costs the verifier's time at every launch. */
+                if (!family_granted(p, (enum lp_net_hook)h))
+                        continue;
                 int prog = load_program(o, p, (enum lp_net_hook)h);
                 if (prog < 0)
                         return prog;
@@ -154,10 +175,12 @@ static int map_ring(struct lp_net_observer *o)
         return 0;
 }
 
-int lp_net_observer_start(const struct lp_policy *p, int cgroup_dir, const uint16_t *host_ports,
-                          size_t n_host_ports, struct lp_net_observer *o)
+int lp_net_observer_prepare(const struct lp_policy *p, int cgroup_dir, const uint16_t *host_ports,
+                            size_t n_host_ports, struct lp_net_observer *o)
 {
         *o = (struct lp_net_observer)LP_NET_OBSERVER_INIT;
+        if (!family_granted(p, LP_NET_CONNECT4) && !family_granted(p, LP_NET_CONNECT6))
+                return 0; /* no inet socket: nothing to observe */
         if (cgroup_dir < 0) {
                 lp_debug("network observer: no cgroup v2 of the run; connects and sends are "
                          "notified");
@@ -166,43 +189,44 @@ int lp_net_observer_start(const struct lp_policy *p, int cgroup_dir, const uint1
         int r = create_maps(o, n_host_ports);
         if (r >= 0 && n_host_ports)
                 r = fill_host_ports(o, p, host_ports, n_host_ports);
-        if (r >= 0)
-                r = load_and_attach(o, p, cgroup_dir);
-        if (r >= 0)
-                r = map_ring(o);
         if (r < 0) {
                 /* No BPF here (a container's seccomp profile, an old
                  * kernel, no CAP_BPF): the filter notifies instead. */
-                lp_debug("network observer: cgroup BPF refused (%s); connects and sends are "
-                         "notified",
+                lp_debug("network observer: no BPF maps (%s); connects and sends are notified",
                          strerror(-r));
                 lp_net_observer_stop(o);
                 return 0;
         }
-        lp_debug("network observer: attached to the run's cgroup; connects and sends stay in "
-                 "the kernel");
+        o->cgroup_dir = cgroup_dir;
         return 1;
 }
 
-static void close_fd(int *fd)
+int lp_net_observer_attach(const struct lp_policy *p, struct lp_net_observer *o)
 {
-        if (*fd >= 0)
-                close(*fd);
-        *fd = -1;
+        int r = load_and_attach(o, p, o->cgroup_dir);
+        if (r >= 0)
+                r = map_ring(o);
+        if (r < 0)
+                return r;
+        lp_debug("network observer: attached to the run's cgroup; connects and sends stay in "
+                 "the kernel");
+        return 0;
 }
 
 void lp_net_observer_stop(struct lp_net_observer *o)
 {
         size_t page = (size_t)sysconf(_SC_PAGESIZE);
-        for (size_t i = 0; i < LP_ELEMENTSOF(o->links); i++)
-                close_fd(&o->links[i]);
         if (o->consumer)
                 munmap(o->consumer, page);
         if (o->producer)
                 munmap(o->producer, page + 2 * RING_SIZE);
         o->consumer = o->producer = NULL;
-        close_fd(&o->events);
-        close_fd(&o->overflow);
-        close_fd(&o->announce);
-        close_fd(&o->host_ports);
+        /* Detaching patches the kernel's text and freeing a program waits
+         * for RCU (about 1 ms in all here): a kernel worker's, not the
+         * run's. By now the command's tree is gone. */
+        int fds[LP_ELEMENTSOF(o->links) + 4] = {o->events, o->overflow, o->announce, o->host_ports};
+        for (size_t i = 0; i < LP_ELEMENTSOF(o->links); i++)
+                fds[4 + i] = o->links[i];
+        lp_close_later(fds, LP_ELEMENTSOF(fds));
+        *o = (struct lp_net_observer)LP_NET_OBSERVER_INIT;
 }

@@ -17,26 +17,33 @@ struct lp_net_observer {
         int overflow; /* array[1]: sightings the full events map could not hold */
         int announce; /* ring buffer: a key's first sighting */
         int host_ports;
-        int links[4]; /* the attachments: closing them detaches */
+        int cgroup_dir; /* borrowed: the run's v2 cgroup */
+        int links[4];   /* the attachments: closing them detaches */
         /* The announcements' consumer side (supervise/net_observed.c). */
         void *consumer;
         void *producer;
         size_t ring_size;
 };
 
-#define LP_NET_OBSERVER_INIT                                                    \
-        {                                                                       \
-                .events = -1, .overflow = -1, .announce = -1, .host_ports = -1, \
-                .links = {-1, -1, -1, -1},                                      \
+#define LP_NET_OBSERVER_INIT                                                                      \
+        {                                                                                         \
+                .events = -1, .overflow = -1, .announce = -1, .host_ports = -1, .cgroup_dir = -1, \
+                .links = {-1, -1, -1, -1},                                                        \
         }
 
-/* Loads and attaches the observer to the cgroup directory `cgroup_dir`.
- * `host_ports`: the host's loopback TCP services (supervise/listeners.h)
- * not forwarded. 1 when attached, 0 when the observer cannot be had here
- * (the reason said with -v; nothing is left attached), -errno on a
- * failure of our own. */
-int lp_net_observer_start(const struct lp_policy *p, int cgroup_dir, const uint16_t *host_ports,
-                          size_t n_host_ports, struct lp_net_observer *o);
+/* Before the fork: the maps, in the cgroup directory `cgroup_dir`'s
+ * name. `host_ports`: the host's loopback TCP services
+ * (supervise/listeners.h); those the policy forwards are left out. 1 when
+ * the observer can be had (the filter may count on it), 0 when not (the
+ * reason said with -v; nothing is left), -errno on a failure of ours. */
+int lp_net_observer_prepare(const struct lp_policy *p, int cgroup_dir, const uint16_t *host_ports,
+                            size_t n_host_ports, struct lp_net_observer *o);
+
+/* After the fork, while the setup child builds the sandbox: the programs
+ * (the verifier's time, about 1.5 ms, overlaps the child's), attached.
+ * The command must not start before this returned 0: -errno, and the
+ * launch fails. */
+int lp_net_observer_attach(const struct lp_policy *p, struct lp_net_observer *o);
 
 /* Detaches and closes everything; safe on an observer never started. */
 void lp_net_observer_stop(struct lp_net_observer *o);

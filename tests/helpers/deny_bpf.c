@@ -1,0 +1,50 @@
+/* deny_bpf all|prog-load -- COMMAND [ARG...]: runs COMMAND with bpf(2)
+ * refused (EPERM), every command or only BPF_PROG_LOAD, the way a
+ * container's seccomp profile or a security module refuses it; for the
+ * tests of what leastpriv does without its network observer. */
+#include <errno.h>
+#include <linux/audit.h>
+#include <linux/bpf.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#define DATA(field) offsetof(struct seccomp_data, field)
+
+int main(int argc, char **argv)
+{
+        if (argc < 4 || strcmp(argv[2], "--") != 0 ||
+            (strcmp(argv[1], "all") != 0 && strcmp(argv[1], "prog-load") != 0)) {
+                fprintf(stderr, "usage: deny_bpf all|prog-load -- COMMAND [ARG...]\n");
+                return 2;
+        }
+        /* all: from the jump straight to the refusal; prog-load: on to
+         * the command argument (its low 32 bits), BPF_PROG_LOAD refused. */
+        unsigned to_refusal = strcmp(argv[1], "all") == 0 ? 3 : 0;
+        struct sock_filter insns[] = {
+                BPF_STMT(BPF_LD | BPF_W | BPF_ABS, DATA(arch)),
+                BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
+                BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+                BPF_STMT(BPF_LD | BPF_W | BPF_ABS, DATA(nr)),
+                BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_bpf, 0, 3),
+                BPF_JUMP(BPF_JMP | BPF_JA, to_refusal, 0, 0),
+                BPF_STMT(BPF_LD | BPF_W | BPF_ABS, DATA(args[0])),
+                BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, BPF_PROG_LOAD, 1, 0),
+                BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+                BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+        };
+        struct sock_fprog prog = {sizeof(insns) / sizeof(insns[0]), insns};
+        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
+            prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0) {
+                perror("deny_bpf: seccomp");
+                return 125;
+        }
+        execvp(argv[3], argv + 3);
+        perror("deny_bpf: exec");
+        return 127;
+}

@@ -1,0 +1,424 @@
+/* The network observer's programs (rules/net_bpf.h), run by a small
+ * interpreter of the instructions they use, with the kernel's helpers
+ * played by the test: which destinations are counted, how, and what the
+ * host-service check asks the kernel. (45-run-net-observer.sh runs them
+ * in the kernel.) */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "rules/net_bpf.h"
+
+enum { EVENTS = 100, OVERFLOW, ANNOUNCE, HOST_PORTS };
+
+/* ---- the kernel, as the programs see it ---- */
+
+struct entry {
+        struct lp_net_key key;
+        struct lp_net_value value;
+};
+
+static struct world {
+        struct entry entries[8];
+        size_t n_entries, capacity;
+        uint64_t overflow;
+        int announced;
+        uint16_t host_ports[4]; /* host order */
+        size_t n_host_ports;
+        bool listener;               /* bpf_sk_lookup_tcp finds one */
+        struct bpf_sock_tuple tuple; /* what it was asked */
+        uint32_t tuple_size;
+        int lookups, releases;
+        uint32_t tgid;
+        uint8_t host_port_value;
+} w;
+
+static uint64_t map_lookup(uint64_t map, const void *key)
+{
+        if (map == EVENTS) {
+                for (size_t i = 0; i < w.n_entries; i++)
+                        if (memcmp(&w.entries[i].key, key, sizeof(struct lp_net_key)) == 0)
+                                return (uint64_t)(uintptr_t)&w.entries[i].value;
+                return 0;
+        }
+        if (map == OVERFLOW)
+                return *(const uint32_t *)key == 0 ? (uint64_t)(uintptr_t)&w.overflow : 0;
+        assert_int_equal(map, HOST_PORTS);
+        uint16_t port;
+        memcpy(&port, key, sizeof(port));
+        assert_int_equal(((const uint16_t *)key)[1], 0); /* the two zero bytes */
+        for (size_t i = 0; i < w.n_host_ports; i++)
+                if (htons(w.host_ports[i]) == port)
+                        return (uint64_t)(uintptr_t)&w.host_port_value;
+        return 0;
+}
+
+static uint64_t map_update(uint64_t map, const void *key, const void *value, uint64_t flags)
+{
+        assert_int_equal(map, EVENTS);
+        assert_int_equal(flags, BPF_NOEXIST);
+        if (map_lookup(map, key))
+                return (uint64_t)-EEXIST;
+        if (w.n_entries == w.capacity)
+                return (uint64_t)-E2BIG;
+        memcpy(&w.entries[w.n_entries].key, key, sizeof(struct lp_net_key));
+        memcpy(&w.entries[w.n_entries].value, value, sizeof(struct lp_net_value));
+        w.n_entries++;
+        return 0;
+}
+
+static uint64_t call(int32_t helper, const uint64_t *r)
+{
+        switch (helper) {
+        case BPF_FUNC_map_lookup_elem:
+                return map_lookup(r[1], (const void *)(uintptr_t)r[2]);
+        case BPF_FUNC_map_update_elem:
+                return map_update(r[1], (const void *)(uintptr_t)r[2],
+                                  (const void *)(uintptr_t)r[3], r[4]);
+        case BPF_FUNC_get_current_pid_tgid:
+                return (uint64_t)w.tgid << 32 | (w.tgid + 1);
+        case BPF_FUNC_ktime_get_ns:
+                return 5000000;
+        case BPF_FUNC_get_current_comm:
+                assert_int_equal(r[2], 16);
+                strcpy((char *)(uintptr_t)r[1], "tester");
+                return 0;
+        case BPF_FUNC_ringbuf_output:
+                assert_int_equal(r[1], ANNOUNCE);
+                assert_int_equal(r[3], sizeof(struct lp_net_key));
+                w.announced++;
+                return 0;
+        case BPF_FUNC_sk_lookup_tcp:
+                assert_int_equal((int64_t)r[4], -1); /* the command's own namespace */
+                w.lookups++;
+                w.tuple_size = (uint32_t)r[3];
+                memcpy(&w.tuple, (const void *)(uintptr_t)r[2], r[3]);
+                return w.listener ? 0x5000 : 0;
+        case BPF_FUNC_sk_release:
+                assert_int_equal(r[1], 0x5000);
+                w.releases++;
+                return 0;
+        }
+        fail_msg("helper %d", helper);
+        return 0;
+}
+
+/* ---- the instructions the programs use ---- */
+
+static uint64_t alu(uint8_t op, uint64_t a, uint64_t b)
+{
+        switch (op) {
+        case BPF_MOV:
+                return b;
+        case BPF_ADD:
+                return a + b;
+        case BPF_SUB:
+                return a - b;
+        case BPF_AND:
+                return a & b;
+        case BPF_OR:
+                return a | b;
+        case BPF_XOR:
+                return a ^ b;
+        case BPF_LSH:
+                return a << b;
+        case BPF_RSH:
+                return a >> b;
+        }
+        fail_msg("alu op %#x", op);
+        return 0;
+}
+
+static bool taken(uint8_t op, uint64_t a, uint64_t b)
+{
+        switch (op) {
+        case BPF_JA:
+                return true;
+        case BPF_JEQ:
+                return a == b;
+        case BPF_JNE:
+                return a != b;
+        }
+        fail_msg("jump op %#x", op);
+        return false;
+}
+
+static size_t size_of(uint8_t code)
+{
+        switch (BPF_SIZE(code)) {
+        case BPF_B:
+                return 1;
+        case BPF_H:
+                return 2;
+        case BPF_W:
+                return 4;
+        default:
+                return 8;
+        }
+}
+
+static uint64_t load(uint64_t addr, size_t size)
+{
+        uint64_t v = 0;
+        memcpy(&v, (const void *)(uintptr_t)addr, size); /* little-endian */
+        return v;
+}
+
+static uint64_t run(const struct bpf_insn *p, size_t n, struct bpf_sock_addr *ctx)
+{
+        static uint8_t stack[512];
+        uint64_t r[11] = {[1] = (uint64_t)(uintptr_t)ctx,
+                          [10] = (uint64_t)(uintptr_t)(stack + sizeof(stack))};
+        for (size_t pc = 0, steps = 0; pc < n && steps < 10000; pc++, steps++) {
+                const struct bpf_insn *i = &p[pc];
+                uint8_t cls = BPF_CLASS(i->code);
+                uint64_t src =
+                        BPF_SRC(i->code) == BPF_X ? r[i->src_reg] : (uint64_t)(int64_t)i->imm;
+                if (cls == BPF_ALU64) {
+                        r[i->dst_reg] = alu(BPF_OP(i->code), r[i->dst_reg], src);
+                } else if (cls == BPF_ALU) {
+                        r[i->dst_reg] = (uint32_t)alu(BPF_OP(i->code), (uint32_t)r[i->dst_reg],
+                                                      (uint32_t)src);
+                } else if (cls == BPF_LDX) {
+                        r[i->dst_reg] = load(r[i->src_reg] + (uint64_t)i->off, size_of(i->code));
+                } else if (cls == BPF_STX && BPF_MODE(i->code) == BPF_ATOMIC) {
+                        assert_int_equal(i->imm, BPF_ADD);
+                        *(uint64_t *)(uintptr_t)(r[i->dst_reg] + (uint64_t)i->off) += r[i->src_reg];
+                } else if (cls == BPF_STX || cls == BPF_ST) {
+                        uint64_t v = cls == BPF_STX ? r[i->src_reg] : (uint64_t)(int64_t)i->imm;
+                        memcpy((void *)(uintptr_t)(r[i->dst_reg] + (uint64_t)i->off), &v,
+                               size_of(i->code));
+                } else if (i->code == (BPF_LD | BPF_DW | BPF_IMM)) {
+                        assert_int_equal(i->src_reg, BPF_PSEUDO_MAP_FD);
+                        r[i->dst_reg] = (uint64_t)i->imm; /* the map, by its fd */
+                        pc++;
+                } else if (i->code == (BPF_JMP | BPF_CALL)) {
+                        r[0] = call(i->imm, r);
+                } else if (i->code == (BPF_JMP | BPF_EXIT)) {
+                        return r[0];
+                } else if (cls == BPF_JMP || cls == BPF_JMP32) {
+                        uint64_t a = r[i->dst_reg];
+                        uint64_t b = src;
+                        if (cls == BPF_JMP32)
+                                a = (uint32_t)a, b = (uint32_t)b;
+                        if (taken(BPF_OP(i->code), a, b))
+                                pc += (size_t)(ptrdiff_t)i->off;
+                } else {
+                        fail_msg("instruction %#x at %zu", i->code, pc);
+                }
+        }
+        fail_msg("ran off the program");
+        return 0;
+}
+
+/* ---- the calls ---- */
+
+static int setup(void **state)
+{
+        (void)state;
+        memset(&w, 0, sizeof(w));
+        w.capacity = 8;
+        w.tgid = 4242;
+        return 0;
+}
+
+/* One call through the program of `hook` (socket protocol `protocol`)
+ * to `addr` (an IPv4 or IPv6 text) and `port`. */
+static void call_hook(enum lp_net_hook hook, bool loopback_reaches, bool host_check, int protocol,
+                      const char *addr, uint16_t port)
+{
+        struct bpf_insn insns[LP_NET_PROGRAM_MAX];
+        struct lp_net_program_spec spec = {.hook = hook,
+                                           .loopback_reaches = loopback_reaches,
+                                           .events = EVENTS,
+                                           .overflow = OVERFLOW,
+                                           .announce = ANNOUNCE,
+                                           .host_ports = host_check ? HOST_PORTS : -1};
+        size_t n = lp_net_program(&spec, insns);
+        assert_true(n > 0 && n < LP_NET_PROGRAM_MAX);
+        struct bpf_sock_addr ctx = {.user_port = htons(port), .protocol = (uint32_t)protocol};
+        if (hook == LP_NET_CONNECT6 || hook == LP_NET_SENDMSG6)
+                assert_int_equal(inet_pton(AF_INET6, addr, ctx.user_ip6), 1);
+        else
+                assert_int_equal(inet_pton(AF_INET, addr, &ctx.user_ip4), 1);
+        assert_int_equal(run(insns, n, &ctx), 1); /* every call goes through */
+}
+
+static void sendto4(const char *addr)
+{
+        call_hook(LP_NET_SENDMSG4, true, false, IPPROTO_UDP, addr, 53);
+}
+
+static void sendto6(const char *addr)
+{
+        call_hook(LP_NET_SENDMSG6, true, false, IPPROTO_UDP, addr, 53);
+}
+
+static void test_loopback_is_not_counted(void **state)
+{
+        (void)state;
+        const char *v4[] = {"127.0.0.1", "127.255.3.9", "0.0.0.0"};
+        const char *v6[] = {"::1", "::", "::ffff:127.0.0.1", "::ffff:127.1.2.3", "::ffff:0.0.0.0"};
+        for (size_t i = 0; i < sizeof(v4) / sizeof(v4[0]); i++)
+                sendto4(v4[i]);
+        for (size_t i = 0; i < sizeof(v6) / sizeof(v6[0]); i++)
+                sendto6(v6[i]);
+        assert_int_equal(w.n_entries, 0);
+        assert_int_equal(w.announced, 0);
+}
+
+static void test_outside_is_counted_with_its_destination(void **state)
+{
+        (void)state;
+        const char *v4[] = {"192.0.2.1", "10.0.0.1", "128.0.0.1", "126.255.255.255", "1.0.0.127"};
+        const char *v6[] = {"2001:db8::1", "::2",        "::ffff:10.0.0.1",
+                            "fe80::1",     "::ffff:0:1", "0:0:0:1::1"};
+        for (size_t i = 0; i < sizeof(v4) / sizeof(v4[0]); i++) {
+                setup(NULL);
+                sendto4(v4[i]);
+                assert_int_equal(w.n_entries, 1);
+                struct lp_net_key *k = &w.entries[0].key;
+                char text[64];
+                assert_non_null(inet_ntop(AF_INET, k->addr, text, sizeof(text)));
+                assert_string_equal(text, v4[i]);
+                assert_int_equal(k->addr[1] | k->addr[2] | k->addr[3], 0);
+                assert_int_equal(ntohs(k->port), 53);
+                assert_int_equal(k->hook, LP_NET_SENDMSG4);
+                assert_int_equal(k->protocol, IPPROTO_UDP);
+                assert_int_equal(k->tgid, 4242);
+                assert_int_equal(w.entries[0].value.count, 1);
+                assert_int_equal(w.entries[0].value.first_ns, 5000000);
+                assert_string_equal(w.entries[0].value.comm, "tester");
+                assert_int_equal(w.announced, 1);
+        }
+        for (size_t i = 0; i < sizeof(v6) / sizeof(v6[0]); i++) {
+                setup(NULL);
+                sendto6(v6[i]);
+                assert_int_equal(w.n_entries, 1);
+                struct in6_addr want;
+                inet_pton(AF_INET6, v6[i], &want);
+                assert_memory_equal(w.entries[0].key.addr, &want, sizeof(want));
+                assert_int_equal(w.entries[0].key.hook, LP_NET_SENDMSG6);
+        }
+}
+
+static void test_namespace_none_counts_loopback(void **state)
+{
+        (void)state;
+        call_hook(LP_NET_CONNECT4, false, true, IPPROTO_TCP, "127.0.0.1", 80);
+        call_hook(LP_NET_CONNECT6, false, true, IPPROTO_TCP, "::1", 80);
+        assert_int_equal(w.n_entries, 2);
+        assert_int_equal(w.lookups, 0); /* no host-service question */
+        assert_int_equal(w.entries[0].key.hook, LP_NET_CONNECT4);
+}
+
+static void test_counts_are_exact_per_process(void **state)
+{
+        (void)state;
+        for (int i = 0; i < 3; i++)
+                sendto4("192.0.2.1");
+        w.tgid = 77;
+        sendto4("192.0.2.1");
+        assert_int_equal(w.n_entries, 2);
+        assert_int_equal(w.entries[0].value.count, 3);
+        assert_int_equal(w.entries[1].value.count, 1);
+        assert_int_equal(w.entries[1].key.tgid, 77);
+        assert_int_equal(w.announced, 2); /* first sightings only */
+}
+
+static void test_a_full_map_counts_in_the_overflow(void **state)
+{
+        (void)state;
+        w.capacity = 1;
+        sendto4("192.0.2.1");
+        sendto4("192.0.2.2");
+        sendto4("192.0.2.2");
+        sendto4("192.0.2.1");
+        assert_int_equal(w.n_entries, 1);
+        assert_int_equal(w.entries[0].value.count, 2);
+        assert_int_equal(w.overflow, 2);
+        assert_int_equal(w.announced, 1);
+}
+
+static void test_unforwarded_host_service(void **state)
+{
+        (void)state;
+        w.host_ports[w.n_host_ports++] = 5432;
+        /* Nothing inside listens: the finding, marked. */
+        call_hook(LP_NET_CONNECT4, true, true, IPPROTO_TCP, "127.0.0.1", 5432);
+        assert_int_equal(w.n_entries, 1);
+        assert_int_equal(w.entries[0].key.hook, LP_NET_CONNECT4 | LP_NET_HOST_SERVICE);
+        assert_int_equal(w.tuple_size, sizeof(w.tuple.ipv4));
+        assert_int_equal(w.tuple.ipv4.daddr, htonl(INADDR_LOOPBACK));
+        assert_int_equal(w.tuple.ipv4.dport, htons(5432));
+        assert_int_equal(w.tuple.ipv4.saddr | w.tuple.ipv4.sport, 0);
+        /* 0.0.0.0 is asked as lo's address. */
+        memset(&w.tuple, 0xff, sizeof(w.tuple));
+        call_hook(LP_NET_CONNECT4, true, true, IPPROTO_TCP, "0.0.0.0", 5432);
+        assert_int_equal(w.tuple.ipv4.daddr, htonl(INADDR_LOOPBACK));
+        /* A listener of the command's own: its reference given back, no finding. */
+        setup(NULL);
+        w.host_ports[w.n_host_ports++] = 5432;
+        w.listener = true;
+        call_hook(LP_NET_CONNECT4, true, true, IPPROTO_TCP, "127.0.0.1", 5432);
+        assert_int_equal(w.n_entries, 0);
+        assert_int_equal(w.lookups, 1);
+        assert_int_equal(w.releases, 1);
+        /* Not a host port, not TCP, not a connect: no question at all. */
+        setup(NULL);
+        w.host_ports[w.n_host_ports++] = 5432;
+        call_hook(LP_NET_CONNECT4, true, true, IPPROTO_TCP, "127.0.0.1", 5433);
+        call_hook(LP_NET_CONNECT4, true, true, IPPROTO_UDP, "127.0.0.1", 5432);
+        call_hook(LP_NET_SENDMSG4, true, true, IPPROTO_UDP, "127.0.0.1", 5432);
+        assert_int_equal(w.lookups, 0);
+        assert_int_equal(w.n_entries, 0);
+}
+
+static void test_unforwarded_host_service_v6(void **state)
+{
+        (void)state;
+        w.host_ports[w.n_host_ports++] = 8080;
+        call_hook(LP_NET_CONNECT6, true, true, IPPROTO_TCP, "::", 8080);
+        assert_int_equal(w.n_entries, 1);
+        assert_int_equal(w.entries[0].key.hook, LP_NET_CONNECT6 | LP_NET_HOST_SERVICE);
+        struct in6_addr lo = IN6ADDR_LOOPBACK_INIT;
+        assert_int_equal(w.tuple_size, sizeof(w.tuple.ipv6));
+        assert_memory_equal(w.tuple.ipv6.daddr, &lo, sizeof(lo));
+        assert_int_equal(w.tuple.ipv6.dport, htons(8080));
+        /* Without a host check (no host ports): let through uncounted. */
+        setup(NULL);
+        call_hook(LP_NET_CONNECT6, true, false, IPPROTO_TCP, "::1", 8080);
+        assert_int_equal(w.n_entries + (size_t)w.lookups, 0);
+}
+
+static void test_attach_types(void **state)
+{
+        (void)state;
+        assert_int_equal(lp_net_attach_type(LP_NET_CONNECT4), BPF_CGROUP_INET4_CONNECT);
+        assert_int_equal(lp_net_attach_type(LP_NET_CONNECT6), BPF_CGROUP_INET6_CONNECT);
+        assert_int_equal(lp_net_attach_type(LP_NET_SENDMSG4), BPF_CGROUP_UDP4_SENDMSG);
+        assert_int_equal(lp_net_attach_type(LP_NET_SENDMSG6), BPF_CGROUP_UDP6_SENDMSG);
+}
+
+int main(void)
+{
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test_setup(test_loopback_is_not_counted, setup),
+                cmocka_unit_test_setup(test_outside_is_counted_with_its_destination, setup),
+                cmocka_unit_test_setup(test_namespace_none_counts_loopback, setup),
+                cmocka_unit_test_setup(test_counts_are_exact_per_process, setup),
+                cmocka_unit_test_setup(test_a_full_map_counts_in_the_overflow, setup),
+                cmocka_unit_test_setup(test_unforwarded_host_service, setup),
+                cmocka_unit_test_setup(test_unforwarded_host_service_v6, setup),
+                cmocka_unit_test(test_attach_types),
+        };
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
