@@ -166,6 +166,32 @@ static int allow_observed_calls(struct rules *rs, const struct lp_watch *w, int 
         return -EINVAL;
 }
 
+/* A chown family call that gives the process's own ids, or leaves them
+ * (-1): needs no capability (watch.h, owner_args). The ids are 32 bits
+ * wide, as the kernel reads them. */
+static int allow_own_ids(struct rules *rs, const struct lp_filter_options *o,
+                         const struct lp_watch *w, const char *syscall, int nr)
+{
+        size_t i = 0;
+        while (w->syscalls[i] && strcmp(w->syscalls[i], syscall) != 0)
+                i++;
+        if (!w->owner_args || !o->own_ids_fixed || !w->syscalls[i] ||
+            lp_watch_paths_watched(w, syscall, o->fs_restricted))
+                return 0;
+        unsigned owner = (unsigned)w->owner_args[i];
+        const uint32_t uids[] = {o->own_uid, UINT32_MAX}, gids[] = {o->own_gid, UINT32_MAX};
+        for (size_t u = 0; u < LP_ELEMENTSOF(uids); u++)
+                for (size_t g = 0; g < LP_ELEMENTSOF(gids); g++) {
+                        struct scmp_arg_cmp c[2] = {
+                                {owner, SCMP_CMP_MASKED_EQ, UINT32_MAX, uids[u]},
+                                {owner + 1, SCMP_CMP_MASKED_EQ, UINT32_MAX, gids[g]}};
+                        int r = allow(rs, nr, 2, c);
+                        if (r < 0)
+                                return r;
+                }
+        return 0;
+}
+
 /* The calls of a watched syscall that stay in the kernel (watch.h). */
 static int allow_unwatched_calls(struct rules *rs, const struct lp_policy *p,
                                  const struct lp_filter_options *o, const struct lp_watch *w,
@@ -222,8 +248,10 @@ static int add_allowed(struct rules *rs, const struct lp_policy *p,
                 w ? lp_watch_mode_only(p, w, rule->name, o->fs_restricted) : NULL;
         if (m)
                 return allow_plain_modes(rs, m, rule->nr);
-        if (w && lp_watch_active(p, w, rule->name, o->fs_restricted))
-                return allow_unwatched_calls(rs, p, o, w, rule->nr);
+        if (w && lp_watch_active(p, w, rule->name, o->fs_restricted)) {
+                int r = allow_own_ids(rs, o, w, rule->name, rule->nr);
+                return r < 0 ? r : allow_unwatched_calls(rs, p, o, w, rule->nr);
+        }
         return allow(rs, rule->nr, 0, NULL);
 }
 

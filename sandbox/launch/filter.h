@@ -8,6 +8,7 @@
 #pragma once
 #include <linux/filter.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 struct lp_policy;
 
@@ -33,6 +34,11 @@ struct lp_filter_options {
          * of a process the observer saw before the process is gone
          * (supervise/notify.h, lp_notifier_on_exit). */
         bool net_observed;
+        /* The ids the command runs as, when it cannot change them (no
+         * CAP_SETUID or CAP_SETGID kept): a chown to them stays in the
+         * kernel (rules/watch.h, owner_args). */
+        bool own_ids_fixed;
+        uint32_t own_uid, own_gid;
         /* Where compiled programs are kept (launch/filter_cache.h); NULL:
          * compile every time (--no-cache). */
         const char *cache_dir;

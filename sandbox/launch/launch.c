@@ -804,6 +804,12 @@ static int prepare(const struct lp_policy *p, const struct lp_run_options *o,
                                        .also_allow = o->also_allow,
                                        .fs_restricted = lp_fs_plan_restricts(&l->plan),
                                        .net_observed = l->observed,
+                                       /* --audit keeps the caller's capabilities */
+                                       .own_ids_fixed = !o->audit &&
+                                                        !lp_policy_keeps(p, CAP_SETUID) &&
+                                                        !lp_policy_keeps(p, CAP_SETGID),
+                                       .own_uid = l->identity.set_user ? l->identity.uid : l->uid,
+                                       .own_gid = l->identity.set_group ? l->identity.gid : l->gid,
                                        .cache_dir = l->cache_dir};
         if ((r = lp_filter_compile(p, &fo, &l->filter)) < 0 ||
             (r = compile_counted_filter(p, o->process_creation, fo, l)) < 0)

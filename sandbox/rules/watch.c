@@ -299,6 +299,9 @@ const struct lp_watch lp_watches[] = {
                                ONE(CHOWN, 0, 1, .flags = 4, .nofollow = AT_SYMLINK_NOFOLLOW,
                                    .follows = true)),
                 .filter = LP_FILTER_NOTIFY_ALL,
+                /* chown(path, o, g), fchown(fd, o, g), lchown(path, o, g),
+                 * fchownat(dirfd, path, o, g, flags) */
+                .owner_args = (const signed char[]){1, 1, 1, 2},
                 .check = lp_check_owner,
         },
         {
@@ -393,15 +396,20 @@ bool lp_watch_hardened(const struct lp_policy *p, const char *syscall)
         return lp_watch_hardens(lp_watch_find(syscall), lp_policy_syscall_by_name(p, syscall));
 }
 
+bool lp_watch_paths_watched(const struct lp_watch *w, const char *syscall, bool fs_restricted)
+{
+        const struct lp_watch_paths *paths = lp_watch_paths_of(w, syscall);
+        return fs_restricted && paths && paths->first.op != LP_FS_OP_NONE;
+}
+
 /* Watched for a reason other than its mode. */
 static bool active_but_mode(const struct lp_policy *p, const struct lp_watch *w,
                             const char *syscall, bool fs_restricted)
 {
-        const struct lp_watch_paths *paths = lp_watch_paths_of(w, syscall);
         return (w->hardening && lp_watch_hardened(p, syscall)) ||
                (w->cap >= 0 && !lp_policy_keeps(p, w->cap)) ||
                (w->destination && p->netns != LP_NETNS_HOST) || w->always ||
-               (fs_restricted && paths && paths->first.op != LP_FS_OP_NONE);
+               lp_watch_paths_watched(w, syscall, fs_restricted);
 }
 
 bool lp_watch_active(const struct lp_policy *p, const struct lp_watch *w, const char *syscall,

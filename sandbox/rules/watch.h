@@ -111,6 +111,12 @@ struct lp_watch {
         size_t n_filter_values;
         enum lp_watch_observed observed;
         unsigned observed_arg;
+        /* One per member of syscalls: the argument with the new owner (the
+         * group follows it), for calls that give a file the process's own
+         * ids, which need no capability (lp_check_owner finds nothing in
+         * them): they stay in the kernel where the run's ids cannot change
+         * and no path of the call is watched (launch/filter.c). NULL: none. */
+        const signed char *owner_args;
         /* NULL: lp_decode_generic. */
         void (*decode)(const struct lp_decode_reader *rd, const char *syscall, const uint64_t *args,
                        struct lp_decoded *d);
@@ -127,6 +133,10 @@ struct lp_watch {
 
 /* The table; the entry after the last has a NULL name. */
 extern const struct lp_watch lp_watches[];
+
+/* Whether the calls of `syscall` are watched for the paths they write
+ * (the filesystem check), where the plan refuses some write. */
+bool lp_watch_paths_watched(const struct lp_watch *w, const char *syscall, bool fs_restricted);
 
 /* The entry of a syscall, by libseccomp name; NULL when it has none. */
 const struct lp_watch *lp_watch_find(const char *syscall);
