@@ -39,7 +39,6 @@
 #include "launch/fs_idmap.h"
 #include "launch/landlock.h"
 #include "launch/namespaces.h"
-#include "supervise/net_observer.h"
 #include "launch/netns.h"
 #include "launch/pidns.h"
 #include "launch/rlimits.h"
@@ -49,9 +48,10 @@
 #include "rules/fs_plan.h"
 #include "supervise/forward.h"
 #include "supervise/hidden.h"
+#include "supervise/leftovers.h"
 #include "supervise/listeners.h"
 #include "supervise/net_observed.h"
-#include "supervise/leftovers.h"
+#include "supervise/net_observer.h"
 #include "supervise/notify.h"
 #include "supervise/supervise.h"
 
@@ -297,10 +297,11 @@ static void last_restrictions(struct launch *l)
         check_step(l, LP_STEP_CLOSE_FDS, lp_fds_close_except(keep, n));
 }
 
-/* The parent's word that the network observer is attached (one byte;
- * EOF: the parent failed, and the command must not start unobserved).
- * A pipe of its own: a byte left unread in the status socket by a child
- * that failed would make its report there an ECONNRESET. */
+/* The parent's word that the network observer is attached (one byte).
+ * If the parent fails to attach it, it kills this process; if it dies,
+ * the parent-death signal does. A pipe of its own: a byte left unread in
+ * the status socket by a child that failed would make its report there
+ * an ECONNRESET. */
 static int wait_for_observer(struct launch *l)
 {
         char c;
@@ -358,9 +359,9 @@ static _Noreturn void child_main(struct launch *l)
         bool nnp = !audit || geteuid() != 0;
         check_step(l, LP_STEP_NO_NEW_PRIVS,
                    nnp && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ? -errno : 0);
+        check_step(l, LP_STEP_OBSERVER_WAIT, l->observed ? wait_for_observer(l) : 0);
         /* Landlock needs no_new_privs; the filter must come last, as it
          * may refuse what the steps before it call. */
-        check_step(l, LP_STEP_OBSERVER_WAIT, l->observed ? wait_for_observer(l) : 0);
         last_restrictions(l);
         int listener = lp_filter_install(l->counting ? l->counted_filter : l->filter);
         check_step(l, LP_STEP_FILTER, listener < 0 ? listener : 0);
@@ -791,11 +792,9 @@ static int prepare(const struct lp_policy *p, const struct lp_run_options *o,
         if ((r = lp_cgroup_create(p, &l->cgroup)) < 0)
                 return r;
         mark(l, LP_STEP_CGROUP);
-        if (wants_net_observer(p, o) &&
-            (r = lp_net_observer_prepare(p, lp_cgroup_unified_fd(&l->cgroup), l->host_ports,
-                                         l->n_host_ports, &l->net)) < 0)
-                return lp_log_errno(r, "cannot prepare the network observer: %m");
-        l->observed = wants_net_observer(p, o) && r > 0;
+        l->observed = wants_net_observer(p, o) &&
+                      lp_net_observer_prepare(p, lp_cgroup_unified_fd(&l->cgroup), l->host_ports,
+                                              l->n_host_ports, &l->net) > 0;
         if (l->observed && pipe2(l->observer_go, O_CLOEXEC) < 0)
                 return lp_log_errno(-errno, "cannot make the network observer's pipe: %m");
         /* Compiled here, before the fork, so the child only loads it. */

@@ -40,10 +40,10 @@ enum lp_step {
         LP_STEP_LIMIT_OPEN_FILES,
         LP_STEP_CAPABILITIES,
         LP_STEP_NO_NEW_PRIVS,
+        LP_STEP_OBSERVER_WAIT, /* the command starts only once the observer is attached */
         LP_STEP_LANDLOCK,
         LP_STEP_CLOSE_FDS,
         LP_STEP_FILTER,
-        LP_STEP_OBSERVER_WAIT, /* the command starts only once the observer is attached */
         LP_STEP_HANDOVER,
         LP_STEP_EXEC,
         LP_STEP_COUNT,

@@ -25,24 +25,33 @@ enum lp_net_hook {
  * inside listens on (the finding's fix is a Forward=). */
 #define LP_NET_HOST_SERVICE 0x80
 
-/* One counted destination: the key of the events map, and what the ring
- * buffer announces the first time the key is seen. */
+/* One counted destination, the key of the events map: what the findings
+ * store tells apart (a finding per destination and program), with the
+ * thread's name standing for the program, so that a test that forks a
+ * thousand clients of one address is one entry, not a thousand. */
 struct lp_net_key {
         uint32_t addr[4]; /* network order; IPv4 in addr[0] */
         uint16_t port;    /* network order */
         uint8_t hook;     /* enum lp_net_hook, | LP_NET_HOST_SERVICE */
         uint8_t pad;
-        uint32_t tgid;     /* the process (the host's PID namespace) */
         uint32_t protocol; /* the socket's: IPPROTO_TCP, IPPROTO_UDP, ... */
-        uint32_t pad2;
+        char comm[16];     /* the thread's name (bpf_get_current_comm) */
+};
+
+/* A key's first sighting, in the ring buffer: the supervisor reads the
+ * executable of `tgid` (the host's PID namespace) while it runs. */
+struct lp_net_announcement {
+        struct lp_net_key key;
+        uint32_t tgid;
+        uint32_t pad;
 };
 
 /* The events map's value. */
 struct lp_net_value {
         uint64_t count;
         uint64_t first_ns; /* CLOCK_MONOTONIC */
-        char comm[16];     /* the thread's name, for a process gone before its
-                            * executable could be read */
+        uint32_t tgid;     /* the first process */
+        uint32_t pad;
 };
 
 /* What the programs are built for. */
@@ -55,11 +64,16 @@ struct lp_net_program_spec {
         int events, overflow, announce, host_ports;
 };
 
-#define LP_NET_PROGRAM_MAX 160
+#define LP_NET_PROGRAM_MAX 256
 
 /* Assembles one program into insns (LP_NET_PROGRAM_MAX of room). Returns
- * the number of instructions. */
+ * the number of instructions, 0 if they did not fit (a program cut short
+ * would still pass the verifier, and count the wrong calls). */
 size_t lp_net_program(const struct lp_net_program_spec *spec, struct bpf_insn *insns);
 
 /* The kernel's attach type of a hook. */
 enum bpf_attach_type lp_net_attach_type(enum lp_net_hook hook);
+
+/* Whether a hook sees IPv6 addresses; whether it is a connect. */
+bool lp_net_hook_ipv6(enum lp_net_hook hook);
+bool lp_net_hook_connect(enum lp_net_hook hook);

@@ -8,19 +8,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "base/util.h"
 #include "findings/findings.h"
-#include "rules/net_bpf.h"
-#include "supervise/net_observer.h"
 #include "profile/policy.h"
 #include "rules/checks.h"
+#include "rules/net_bpf.h"
+#include "supervise/net_observer.h"
 #include "supervise/record.h"
 
+/* The executable of a key's first process, read when it was announced. */
 struct exe {
-        uint32_t tgid;
+        struct lp_net_key key;
         char *path;
 };
 
@@ -64,29 +64,28 @@ int lp_net_observed_fd(const struct lp_net_observed *w)
         return w ? w->o->announce : -1;
 }
 
-static const char *exe_of(const struct lp_net_observed *w, uint32_t tgid)
+/* By key, not by pid: a pid may be another process's by the end. */
+static const char *exe_of(const struct lp_net_observed *w, const struct lp_net_key *key)
 {
         for (size_t i = 0; i < w->n_exes; i++)
-                if (w->exes[i].tgid == tgid)
+                if (memcmp(&w->exes[i].key, key, sizeof(*key)) == 0)
                         return w->exes[i].path;
         return NULL;
 }
 
-/* The executable of a process seen for the first time, while it runs
- * (a process that is gone already keeps its thread's name instead). */
-static void remember(struct lp_net_observed *w, uint32_t tgid)
+/* The executable of a key's first process, while it runs (the filter
+ * holds a process at exit_group until this is done). */
+static void remember(struct lp_net_observed *w, const struct lp_net_announcement *a)
 {
         char link[64], path[4096];
-        if (exe_of(w, tgid))
-                return;
-        snprintf(link, sizeof(link), "/proc/%u/exe", tgid);
+        snprintf(link, sizeof(link), "/proc/%u/exe", a->tgid);
         ssize_t n = readlink(link, path, sizeof(path) - 1);
-        if (n <= 0 || LP_GROW(w->exes, w->cap_exes, w->n_exes) < 0)
+        if (n <= 0 || exe_of(w, &a->key) || LP_GROW(w->exes, w->cap_exes, w->n_exes) < 0)
                 return;
         path[n] = '\0';
         char *copy = strdup(path);
         if (copy)
-                w->exes[w->n_exes++] = (struct exe){tgid, copy};
+                w->exes[w->n_exes++] = (struct exe){a->key, copy};
 }
 
 /* The ring's records (the kernel's layout, linux/bpf.h): a header of
@@ -108,44 +107,44 @@ void lp_net_observed_drain(struct lp_net_observed *w)
                 if (len & BPF_RINGBUF_BUSY_BIT)
                         break; /* still being written */
                 uint32_t size = len & ~(uint32_t)(BPF_RINGBUF_BUSY_BIT | BPF_RINGBUF_DISCARD_BIT);
-                if (!(len & BPF_RINGBUF_DISCARD_BIT) && size >= sizeof(struct lp_net_key)) {
-                        struct lp_net_key key;
-                        memcpy(&key, (const char *)header + BPF_RINGBUF_HDR_SZ, sizeof(key));
-                        remember(w, key.tgid);
+                if (!(len & BPF_RINGBUF_DISCARD_BIT) &&
+                    size >= sizeof(struct lp_net_announcement)) {
+                        struct lp_net_announcement a;
+                        memcpy(&a, (const char *)header + BPF_RINGBUF_HDR_SZ, sizeof(a));
+                        remember(w, &a);
                 }
                 pos += (size + BPF_RINGBUF_HDR_SZ + 7) & ~7UL;
                 __atomic_store_n(consumer, pos, __ATOMIC_RELEASE);
         }
 }
 
-static int bpf(enum bpf_cmd cmd, union bpf_attr *attr)
-{
-        return syscall(SYS_bpf, cmd, attr, sizeof(*attr)) < 0 ? -errno : 0;
-}
-
-/* Every entry of the events map, in the order first seen. */
+/* Every entry of the events map. */
 static int read_counted(int map, struct counted **ret, size_t *ret_n)
 {
         struct counted *v = NULL;
         size_t n = 0, cap = 0;
         struct lp_net_key key, *previous = NULL;
+        int r;
         for (;;) {
                 union bpf_attr a = {.map_fd = (uint32_t)map,
                                     .key = (uint64_t)(uintptr_t)previous,
                                     .next_key = (uint64_t)(uintptr_t)&key};
-                if (bpf(BPF_MAP_GET_NEXT_KEY, &a) < 0)
-                        break; /* ENOENT: the last one */
-                if (LP_GROW(v, cap, n) < 0) {
-                        free(v);
-                        return -ENOMEM;
-                }
+                if ((r = lp_net_bpf(BPF_MAP_GET_NEXT_KEY, &a)) < 0)
+                        break;
+                if ((r = LP_GROW(v, cap, n)) < 0)
+                        break;
                 v[n].key = key;
                 a = (union bpf_attr){.map_fd = (uint32_t)map,
                                      .key = (uint64_t)(uintptr_t)&v[n].key,
                                      .value = (uint64_t)(uintptr_t)&v[n].value};
-                if (bpf(BPF_MAP_LOOKUP_ELEM, &a) == 0)
-                        n++;
+                if ((r = lp_net_bpf(BPF_MAP_LOOKUP_ELEM, &a)) < 0)
+                        break; /* nothing deletes: a key that went is a failure */
+                n++;
                 previous = &key; /* the kernel reads it before writing the next */
+        }
+        if (r != -ENOENT) { /* ENOENT: past the last key */
+                free(v);
+                return r;
         }
         *ret = v;
         *ret_n = n;
@@ -179,9 +178,8 @@ static const char *protocol_name(uint32_t protocol, char *buf, size_t size)
 static void destination_of(const struct lp_net_key *k, struct lp_sockaddr_info *sa)
 {
         struct sockaddr_storage ss = {0};
-        enum lp_net_hook hook = (enum lp_net_hook)(k->hook & ~LP_NET_HOST_SERVICE);
         size_t len;
-        if (hook == LP_NET_CONNECT6 || hook == LP_NET_SENDMSG6) {
+        if (lp_net_hook_ipv6((enum lp_net_hook)(k->hook & ~LP_NET_HOST_SERVICE))) {
                 struct sockaddr_in6 *in6 = (void *)&ss;
                 in6->sin6_family = AF_INET6;
                 in6->sin6_port = k->port;
@@ -209,49 +207,52 @@ static int record_counted(struct lp_net_observed *w, const struct lp_decider *d,
 {
         struct lp_sockaddr_info sa;
         struct lp_verdict v;
-        char proto_buf[32], comm[sizeof(c->value.comm) + 3];
-        enum lp_net_hook hook = (enum lp_net_hook)(c->key.hook & ~LP_NET_HOST_SERVICE);
+        char proto_buf[32], comm[sizeof(c->key.comm) + 3];
         destination_of(&c->key, &sa);
-        const char *operation =
-                hook == LP_NET_CONNECT4 || hook == LP_NET_CONNECT6 ? "connect" : "sendmsg";
-        lp_check_observed_destination(d, operation,
+        bool connect = lp_net_hook_connect((enum lp_net_hook)(c->key.hook & ~LP_NET_HOST_SERVICE));
+        lp_check_observed_destination(d, connect ? "connect" : "sendmsg",
                                       protocol_name(c->key.protocol, proto_buf, sizeof(proto_buf)),
                                       &sa, &v);
-        const char *exe = exe_of(w, c->key.tgid);
+        const char *exe = exe_of(w, &c->key);
         if (!exe) {
-                /* Gone before it could be read: its thread's name, as ps
-                 * shows a process without an executable. */
-                snprintf(comm, sizeof(comm), "[%.*s]", (int)sizeof(c->value.comm), c->value.comm);
+                /* Gone before it could be read (killed, not exited): its
+                 * thread's name, as ps shows a process without one. */
+                snprintf(comm, sizeof(comm), "[%.*s]", (int)sizeof(c->key.comm), c->key.comm);
                 exe = comm;
         }
-        return lp_record_verdict(store, &v, c->value.count, (int)c->key.tgid, exe,
+        return lp_record_verdict(store, &v, c->value.count, (int)c->value.tgid, exe,
                                  run_ms(c->value.first_ns, start_ms));
 }
 
-/* Sightings the full map could not keep: counted, without a destination. */
+/* Sightings the full map could not keep: counted, one finding, without a
+ * destination. */
 static int record_overflow(const struct lp_net_observer *o, const struct lp_policy *p,
-                           struct lp_findings *store, uint64_t start_ms)
+                           struct lp_findings *store, uint64_t first_ms)
 {
         uint32_t zero = 0;
         uint64_t count = 0;
         union bpf_attr a = {.map_fd = (uint32_t)o->overflow,
                             .key = (uint64_t)(uintptr_t)&zero,
                             .value = (uint64_t)(uintptr_t)&count};
-        if (bpf(BPF_MAP_LOOKUP_ELEM, &a) < 0 || count == 0)
+        if (lp_net_bpf(BPF_MAP_LOOKUP_ELEM, &a) < 0 || count == 0)
                 return 0;
-        char rule[256];
-        snprintf(rule, sizeof(rule), "[Network] Namespace=%s",
+        char origin[400], rule[512], target[128];
+        snprintf(rule, sizeof(rule), "%s [Network] Namespace=%s",
+                 lp_origin_format(&p->netns_origin, origin, sizeof(origin)),
                  p->netns == LP_NETNS_NONE ? "none" : "loopback");
+        snprintf(target, sizeof(target),
+                 "destinations past the observer's first %d (the map full), not told apart",
+                 LP_NET_EVENTS_MAX);
         struct lp_finding f = {
                 .kind = LP_FINDING_NETWORK,
                 .action = LP_FINDING_DENIED,
                 .operation = "connect or sendmsg",
-                .target = "destinations past the first 8192 (not told apart)",
+                .target = target,
                 .errno_value = ENETUNREACH,
                 .count = count,
                 .rule = rule,
                 .fix = "[Network] Namespace=host",
-                .first_ms = lp_now_ms() - start_ms,
+                .first_ms = first_ms,
         };
         return lp_findings_add(store, &f);
 }
@@ -272,8 +273,10 @@ int lp_net_observed_collect(struct lp_net_observed *w, const struct lp_policy *p
         struct lp_decider d = {.policy = p};
         for (size_t i = 0; i < n && r >= 0; i++)
                 r = record_counted(w, &d, &all[i], store, start_ms);
+        /* The overflow began after the last entry the map took. */
+        uint64_t last_ms = n ? run_ms(all[n - 1].value.first_ns, start_ms) : 0;
         free(all);
         if (r >= 0)
-                r = record_overflow(w->o, p, store, start_ms);
+                r = record_overflow(w->o, p, store, last_ms);
         return r;
 }

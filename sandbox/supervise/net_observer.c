@@ -4,26 +4,25 @@
 #include <endian.h>
 #include <errno.h>
 #include <linux/bpf.h>
+#include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "base/close_later.h"
 #include "base/log.h"
 #include "base/util.h"
-#include "rules/net_bpf.h"
 #include "profile/policy.h"
+#include "rules/net_bpf.h"
 
-/* Distinct (destination, process) pairs the events map holds; past them
- * a sighting is still counted, in the overflow counter. */
-#define EVENTS_MAX 8192
 /* The announcements' ring: 2,048 first sightings of 32 bytes (+8 of
  * header) before the supervisor reads them. */
 #define RING_SIZE (64 * 1024)
 
-static int bpf(enum bpf_cmd cmd, union bpf_attr *attr)
+int lp_net_bpf(enum bpf_cmd cmd, union bpf_attr *attr)
 {
         int r = (int)syscall(SYS_bpf, cmd, attr, sizeof(*attr));
         return r < 0 ? -errno : r;
@@ -37,13 +36,13 @@ static int create_map(enum bpf_map_type type, uint32_t key, uint32_t value, uint
                             .value_size = value,
                             .max_entries = max,
                             .map_flags = flags | BPF_F_NO_PREALLOC * (type == BPF_MAP_TYPE_HASH)};
-        return bpf(BPF_MAP_CREATE, &a);
+        return lp_net_bpf(BPF_MAP_CREATE, &a);
 }
 
 static int create_maps(struct lp_net_observer *o, size_t n_host_ports)
 {
         o->events = create_map(BPF_MAP_TYPE_HASH, sizeof(struct lp_net_key),
-                               sizeof(struct lp_net_value), EVENTS_MAX, 0);
+                               sizeof(struct lp_net_value), LP_NET_EVENTS_MAX, 0);
         if (o->events < 0)
                 return o->events;
         o->overflow = create_map(BPF_MAP_TYPE_ARRAY, sizeof(uint32_t), sizeof(uint64_t), 1, 0);
@@ -77,7 +76,7 @@ static int fill_host_ports(const struct lp_net_observer *o, const struct lp_poli
                 union bpf_attr a = {.map_fd = (uint32_t)o->host_ports,
                                     .key = (uint64_t)(uintptr_t)&key,
                                     .value = (uint64_t)(uintptr_t)&yes};
-                int r = bpf(BPF_MAP_UPDATE_ELEM, &a);
+                int r = lp_net_bpf(BPF_MAP_UPDATE_ELEM, &a);
                 if (r < 0)
                         return r;
         }
@@ -97,7 +96,7 @@ static int load_with_log(const struct bpf_insn *insns, size_t n, enum lp_net_hoo
                             .log_level = log != NULL,
                             .log_buf = (uint64_t)(uintptr_t)log,
                             .log_size = (uint32_t)log_size};
-        return bpf(BPF_PROG_LOAD, &a);
+        return lp_net_bpf(BPF_PROG_LOAD, &a);
 }
 
 static int load_program(const struct lp_net_observer *o, const struct lp_policy *p,
@@ -111,12 +110,14 @@ static int load_program(const struct lp_net_observer *o, const struct lp_policy 
                                            .announce = o->announce,
                                            .host_ports = o->host_ports};
         size_t n = lp_net_program(&spec, insns);
+        if (n == 0)
+                return -E2BIG; /* ours: the programs outgrew LP_NET_PROGRAM_MAX */
         int fd = load_with_log(insns, n, hook, NULL, 0);
         if (fd < 0 && fd != -EPERM && lp_log_level >= LP_LOG_DEBUG) {
-                static char log[16384];
-                log[0] = '\0';
-                (void)load_with_log(insns, n, hook, log, sizeof(log));
-                lp_debug("the network observer's program %d was refused:\n%s", hook, log);
+                size_t size = 16384;
+                _cleanup_free_ char *log = calloc(1, size);
+                if (log && load_with_log(insns, n, hook, log, size) < 0)
+                        lp_debug("the network observer's program %d was refused:\n%s", hook, log);
         }
         return fd;
 }
@@ -126,22 +127,20 @@ static int attach(int prog, int cgroup_dir, enum lp_net_hook hook)
         union bpf_attr a = {.link_create = {.prog_fd = (uint32_t)prog,
                                             .target_fd = (uint32_t)cgroup_dir,
                                             .attach_type = lp_net_attach_type(hook)}};
-        return bpf(BPF_LINK_CREATE, &a);
+        return lp_net_bpf(BPF_LINK_CREATE, &a);
 }
 
-/* Whether the policy lets the command have sockets `hook` sees. */
-static bool family_granted(const struct lp_policy *p, enum lp_net_hook hook)
+/* Whether the policy grants an inet socket at all: without, there is
+ * nothing to observe. All four programs go together otherwise: an IPv6
+ * socket's send to ::ffff:a.b.c.d runs the IPv4 hook. */
+static bool inet_granted(const struct lp_policy *p)
 {
-        bool v6 = hook == LP_NET_CONNECT6 || hook == LP_NET_SENDMSG6;
-        return lp_policy_socket(p, v6 ? AF_INET6 : AF_INET, 0);
+        return lp_policy_socket(p, AF_INET, 0) || lp_policy_socket(p, AF_INET6, 0);
 }
 
 static int load_and_attach(struct lp_net_observer *o, const struct lp_policy *p, int cgroup_dir)
 {
         for (int h = 0; h < LP_NET_HOOKS; h++) {
-                /* Each program costs the verifier's time at every launch. */
-                if (!family_granted(p, (enum lp_net_hook)h))
-                        continue;
                 int prog = load_program(o, p, (enum lp_net_hook)h);
                 if (prog < 0)
                         return prog;
@@ -175,15 +174,47 @@ static int map_ring(struct lp_net_observer *o)
         return 0;
 }
 
+/* The host's PID namespace's inode (include/linux/proc_ns.h). */
+#define PROC_PID_INIT_INO 0xEFFFFFFCU
+
+/* Why the observer cannot be had here, or NULL: the programs name a
+ * process by its pid in the host's PID namespace, which only that
+ * namespace's /proc can tell an executable of (leastpriv in a
+ * container's PID namespace would read another process's); and loading
+ * a cgroup program needs CAP_BPF and CAP_NET_ADMIN in the host's user
+ * namespace, which a root of another user namespace has not, though it
+ * may make maps: asked with a program of two instructions (0.04 ms). */
+static const char *observer_refused(void)
+{
+        struct stat st;
+        if (stat("/proc/self/ns/pid", &st) < 0 || st.st_ino != PROC_PID_INIT_INO)
+                return "not in the host's PID namespace";
+        const struct bpf_insn allow[] = {
+                {.code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 1},
+                {.code = BPF_JMP | BPF_EXIT},
+        };
+        union bpf_attr a = {.prog_type = BPF_PROG_TYPE_CGROUP_SOCK_ADDR,
+                            .expected_attach_type = BPF_CGROUP_INET4_CONNECT,
+                            .insns = (uint64_t)(uintptr_t)allow,
+                            .insn_cnt = LP_ELEMENTSOF(allow),
+                            .license = (uint64_t)(uintptr_t) "GPL"};
+        int fd = lp_net_bpf(BPF_PROG_LOAD, &a);
+        if (fd < 0)
+                return "no cgroup BPF programs here (a container's seccomp profile, no CAP_BPF "
+                       "or CAP_NET_ADMIN in the host's user namespace, an old kernel)";
+        close(fd);
+        return NULL;
+}
+
 int lp_net_observer_prepare(const struct lp_policy *p, int cgroup_dir, const uint16_t *host_ports,
                             size_t n_host_ports, struct lp_net_observer *o)
 {
         *o = (struct lp_net_observer)LP_NET_OBSERVER_INIT;
-        if (!family_granted(p, LP_NET_CONNECT4) && !family_granted(p, LP_NET_CONNECT6))
+        if (!inet_granted(p))
                 return 0; /* no inet socket: nothing to observe */
-        if (cgroup_dir < 0) {
-                lp_debug("network observer: no cgroup v2 of the run; connects and sends are "
-                         "notified");
+        const char *why = cgroup_dir < 0 ? "no cgroup v2 of the run" : observer_refused();
+        if (why) {
+                lp_debug("network observer: %s; connects and sends are notified", why);
                 return 0;
         }
         int r = create_maps(o, n_host_ports);
@@ -219,13 +250,13 @@ void lp_net_observer_stop(struct lp_net_observer *o)
         if (o->consumer)
                 munmap(o->consumer, page);
         if (o->producer)
-                munmap(o->producer, page + 2 * RING_SIZE);
+                munmap(o->producer, page + 2 * o->ring_size);
         o->consumer = o->producer = NULL;
         /* Detaching patches the kernel's text and freeing a program waits
          * for RCU (about 1 ms in all here): a kernel worker's, not the
          * run's. By now the command's tree is gone. */
-        int fds[LP_ELEMENTSOF(o->links) + 4] = {o->events, o->overflow, o->announce, o->host_ports};
-        for (size_t i = 0; i < LP_ELEMENTSOF(o->links); i++)
+        int fds[4 + LP_NET_HOOKS] = {o->events, o->overflow, o->announce, o->host_ports};
+        for (size_t i = 0; i < LP_NET_HOOKS; i++)
                 fds[4 + i] = o->links[i];
         lp_close_later(fds, LP_ELEMENTSOF(fds));
         *o = (struct lp_net_observer)LP_NET_OBSERVER_INIT;

@@ -2,23 +2,30 @@
  * the programs of net_bpf.h, loaded and attached to the run's cgroup, so
  * that the command's connects and sends are plain syscalls that never
  * wait for the supervisor, and what leaves lo is still counted exactly.
- * For `run` as root in a network namespace of its own, where the kernel
- * has cgroup BPF and the run has a cgroup v2; elsewhere the seccomp
- * filter notifies those calls as before (lp_net_observer_start says why
- * with -v). */
+ * For `run` as root in the host's PID namespace (the programs see its
+ * pids) and a network namespace of its own, where the kernel has cgroup
+ * BPF and the run has a cgroup v2; elsewhere the seccomp filter notifies
+ * those calls as before (lp_net_observer_prepare says why with -v). */
 #pragma once
+#include <linux/bpf.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "rules/net_bpf.h"
+
 struct lp_policy;
+
+/* Distinct (destination, program) keys the events map holds; past them
+ * a sighting is still counted, in the overflow counter. */
+#define LP_NET_EVENTS_MAX 8192
 
 struct lp_net_observer {
         int events;   /* hash: struct lp_net_key -> struct lp_net_value */
         int overflow; /* array[1]: sightings the full events map could not hold */
         int announce; /* ring buffer: a key's first sighting */
         int host_ports;
-        int cgroup_dir; /* borrowed: the run's v2 cgroup */
-        int links[4];   /* the attachments: closing them detaches */
+        int cgroup_dir;          /* borrowed: the run's v2 cgroup */
+        int links[LP_NET_HOOKS]; /* the attachments: closing them detaches */
         /* The announcements' consumer side (supervise/net_observed.c). */
         void *consumer;
         void *producer;
@@ -31,11 +38,12 @@ struct lp_net_observer {
                 .links = {-1, -1, -1, -1},                                                        \
         }
 
-/* Before the fork: the maps, in the cgroup directory `cgroup_dir`'s
- * name. `host_ports`: the host's loopback TCP services
+/* Before the fork: whether the kernel lets us attach programs to the
+ * cgroup directory `cgroup_dir` (a program of the kind loaded and thrown
+ * away), and the maps. `host_ports`: the host's loopback TCP services
  * (supervise/listeners.h); those the policy forwards are left out. 1 when
  * the observer can be had (the filter may count on it), 0 when not (the
- * reason said with -v; nothing is left), -errno on a failure of ours. */
+ * reason said with -v; nothing is left). */
 int lp_net_observer_prepare(const struct lp_policy *p, int cgroup_dir, const uint16_t *host_ports,
                             size_t n_host_ports, struct lp_net_observer *o);
 
@@ -44,6 +52,9 @@ int lp_net_observer_prepare(const struct lp_policy *p, int cgroup_dir, const uin
  * The command must not start before this returned 0: -errno, and the
  * launch fails. */
 int lp_net_observer_attach(const struct lp_policy *p, struct lp_net_observer *o);
+
+/* bpf(2): the result, or -errno. */
+int lp_net_bpf(enum bpf_cmd cmd, union bpf_attr *attr);
 
 /* Detaches and closes everything; safe on an observer never started. */
 void lp_net_observer_stop(struct lp_net_observer *o);

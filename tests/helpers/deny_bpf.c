@@ -1,5 +1,5 @@
-/* deny_bpf all|prog-load -- COMMAND [ARG...]: runs COMMAND with bpf(2)
- * refused (EPERM), every command or only BPF_PROG_LOAD, the way a
+/* deny_bpf all|link-create -- COMMAND [ARG...]: runs COMMAND with bpf(2)
+ * refused (EPERM), every command or only BPF_LINK_CREATE, the way a
  * container's seccomp profile or a security module refuses it; for the
  * tests of what leastpriv does without its network observer. */
 #include <errno.h>
@@ -16,25 +16,34 @@
 
 #define DATA(field) offsetof(struct seccomp_data, field)
 
+/* The architecture this helper is built for: its syscall numbers. */
+#if defined(__x86_64__)
+#define NATIVE_ARCH AUDIT_ARCH_X86_64
+#elif defined(__aarch64__)
+#define NATIVE_ARCH AUDIT_ARCH_AARCH64
+#else
+#error "deny_bpf: add this architecture's AUDIT_ARCH_*"
+#endif
+
 int main(int argc, char **argv)
 {
         if (argc < 4 || strcmp(argv[2], "--") != 0 ||
-            (strcmp(argv[1], "all") != 0 && strcmp(argv[1], "prog-load") != 0)) {
-                fprintf(stderr, "usage: deny_bpf all|prog-load -- COMMAND [ARG...]\n");
+            (strcmp(argv[1], "all") != 0 && strcmp(argv[1], "link-create") != 0)) {
+                fprintf(stderr, "usage: deny_bpf all|link-create -- COMMAND [ARG...]\n");
                 return 2;
         }
-        /* all: from the jump straight to the refusal; prog-load: on to
-         * the command argument (its low 32 bits), BPF_PROG_LOAD refused. */
+        /* all: from the jump straight to the refusal; link-create: on to
+         * the command argument (its low 32 bits), BPF_LINK_CREATE refused. */
         unsigned to_refusal = strcmp(argv[1], "all") == 0 ? 3 : 0;
         struct sock_filter insns[] = {
                 BPF_STMT(BPF_LD | BPF_W | BPF_ABS, DATA(arch)),
-                BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
+                BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, NATIVE_ARCH, 1, 0),
                 BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
                 BPF_STMT(BPF_LD | BPF_W | BPF_ABS, DATA(nr)),
                 BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_bpf, 0, 3),
                 BPF_JUMP(BPF_JMP | BPF_JA, to_refusal, 0, 0),
                 BPF_STMT(BPF_LD | BPF_W | BPF_ABS, DATA(args[0])),
-                BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, BPF_PROG_LOAD, 1, 0),
+                BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, BPF_LINK_CREATE, 1, 0),
                 BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
                 BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
         };

@@ -189,16 +189,16 @@ assert_eq "[Network] Namespace=loopback" \
 F=$tmp/shared/nobpf.jsonl
 capture "$LP_HELPERS/deny_bpf" all -- "$LEASTPRIV" run -v --findings "$F" -- "$PROBE" connect 192.0.2.1 443
 assert_probe ENETUNREACH "no BPF: connect 192.0.2.1:443 unreachable"
-assert_contains "$LP_ERR" "network observer: no BPF maps (Operation not permitted); connects and sends are notified" \
-        "no BPF: -v says so"
+assert_contains "$LP_ERR" "network observer: no cgroup BPF programs here" "no BPF: -v says so"
+assert_not_contains "$LP_ERR" "network observer: attached" "no BPF: ... and attaches nothing"
 assert_eq "connect tcp 192.0.2.1:443 1 ENETUNREACH denied" "$(summary "$F")" "no BPF: the finding, notified"
-# Maps but no programs (a security module): the filter already counted on
-# the observer, so nothing runs (fail closed), and nothing is left.
-capture "$LP_HELPERS/deny_bpf" prog-load -- "$LEASTPRIV" run -- "$PROBE" connect 192.0.2.1 443
-assert_status 125 "no BPF programs: the launch fails"
+# Programs but no attachment (a security module): the filter already
+# counted on the observer, so nothing runs (fail closed).
+capture "$LP_HELPERS/deny_bpf" link-create -- "$LEASTPRIV" run -- "$PROBE" connect 192.0.2.1 443
+assert_status 125 "no attachment: the launch fails"
 assert_contains "$LP_ERR" "cannot attach the network observer to the run's cgroup: Operation not permitted" \
-        "no BPF programs: says what and why"
-assert_not_contains "$LP_OUT" "connect:" "no BPF programs: the command never ran"
+        "no attachment: says what and why"
+assert_not_contains "$LP_OUT" "connect:" "no attachment: the command never ran"
 
 # ---- nothing left behind ---------------------------------------------------------------
 

@@ -38,6 +38,8 @@ static struct world {
         uint32_t tuple_size;
         int lookups, releases;
         uint32_t tgid;
+        char comm[16];
+        uint32_t announced_tgid;
         uint8_t host_port_value;
 } w;
 
@@ -89,13 +91,17 @@ static uint64_t call(int32_t helper, const uint64_t *r)
                 return 5000000;
         case BPF_FUNC_get_current_comm:
                 assert_int_equal(r[2], 16);
-                strcpy((char *)(uintptr_t)r[1], "tester");
+                memcpy((char *)(uintptr_t)r[1], w.comm, 16);
                 return 0;
-        case BPF_FUNC_ringbuf_output:
+        case BPF_FUNC_ringbuf_output: {
+                const struct lp_net_announcement *a = (const void *)(uintptr_t)r[2];
                 assert_int_equal(r[1], ANNOUNCE);
-                assert_int_equal(r[3], sizeof(struct lp_net_key));
+                assert_int_equal(r[3], sizeof(*a));
+                assert_int_equal(map_lookup(EVENTS, &a->key) != 0, 1); /* added first */
+                w.announced_tgid = a->tgid;
                 w.announced++;
                 return 0;
+        }
         case BPF_FUNC_sk_lookup_tcp:
                 assert_int_equal((int64_t)r[4], -1); /* the command's own namespace */
                 w.lookups++;
@@ -227,6 +233,7 @@ static int setup(void **state)
         memset(&w, 0, sizeof(w));
         w.capacity = 8;
         w.tgid = 4242;
+        strncpy(w.comm, "tester", sizeof(w.comm));
         return 0;
 }
 
@@ -293,11 +300,12 @@ static void test_outside_is_counted_with_its_destination(void **state)
                 assert_int_equal(ntohs(k->port), 53);
                 assert_int_equal(k->hook, LP_NET_SENDMSG4);
                 assert_int_equal(k->protocol, IPPROTO_UDP);
-                assert_int_equal(k->tgid, 4242);
+                assert_string_equal(k->comm, "tester");
+                assert_int_equal(w.entries[0].value.tgid, 4242);
                 assert_int_equal(w.entries[0].value.count, 1);
                 assert_int_equal(w.entries[0].value.first_ns, 5000000);
-                assert_string_equal(w.entries[0].value.comm, "tester");
                 assert_int_equal(w.announced, 1);
+                assert_int_equal(w.announced_tgid, 4242);
         }
         for (size_t i = 0; i < sizeof(v6) / sizeof(v6[0]); i++) {
                 setup(NULL);
@@ -320,18 +328,26 @@ static void test_namespace_none_counts_loopback(void **state)
         assert_int_equal(w.entries[0].key.hook, LP_NET_CONNECT4);
 }
 
-static void test_counts_are_exact_per_process(void **state)
+/* A key per destination and program name: another process of the same
+ * program adds to it (the first process stays its pid), another program
+ * is a key of its own. */
+static void test_counts_are_exact_per_program(void **state)
 {
         (void)state;
         for (int i = 0; i < 3; i++)
                 sendto4("192.0.2.1");
         w.tgid = 77;
         sendto4("192.0.2.1");
+        strncpy(w.comm, "other", sizeof(w.comm));
+        sendto4("192.0.2.1");
         assert_int_equal(w.n_entries, 2);
-        assert_int_equal(w.entries[0].value.count, 3);
+        assert_int_equal(w.entries[0].value.count, 4);
+        assert_int_equal(w.entries[0].value.tgid, 4242);
         assert_int_equal(w.entries[1].value.count, 1);
-        assert_int_equal(w.entries[1].key.tgid, 77);
+        assert_int_equal(w.entries[1].value.tgid, 77);
+        assert_string_equal(w.entries[1].key.comm, "other");
         assert_int_equal(w.announced, 2); /* first sightings only */
+        assert_int_equal(w.announced_tgid, 77);
 }
 
 static void test_a_full_map_counts_in_the_overflow(void **state)
@@ -399,6 +415,52 @@ static void test_unforwarded_host_service_v6(void **state)
         assert_int_equal(w.n_entries + (size_t)w.lookups, 0);
 }
 
+/* An IPv6 socket's connect to ::ffff:127.0.0.1 reaches IPv4 listeners:
+ * the question is an IPv4 one. */
+static void test_mapped_loopback_asks_ipv4(void **state)
+{
+        (void)state;
+        w.host_ports[w.n_host_ports++] = 5432;
+        call_hook(LP_NET_CONNECT6, true, true, IPPROTO_TCP, "::ffff:127.0.0.3", 5432);
+        assert_int_equal(w.tuple_size, sizeof(w.tuple.ipv4));
+        assert_int_equal(w.tuple.ipv4.daddr, inet_addr("127.0.0.3"));
+        assert_int_equal(w.tuple.ipv4.dport, htons(5432));
+        assert_int_equal(w.n_entries, 1);
+        memset(&w.tuple, 0xff, sizeof(w.tuple));
+        call_hook(LP_NET_CONNECT6, true, true, IPPROTO_TCP, "::ffff:0.0.0.0", 5432);
+        assert_int_equal(w.tuple_size, sizeof(w.tuple.ipv4));
+        assert_int_equal(w.tuple.ipv4.daddr, htonl(INADDR_LOOPBACK));
+        /* With a listener: none. */
+        setup(NULL);
+        w.host_ports[w.n_host_ports++] = 5432;
+        w.listener = true;
+        call_hook(LP_NET_CONNECT6, true, true, IPPROTO_TCP, "::ffff:127.0.0.1", 5432);
+        assert_int_equal(w.n_entries, 0);
+        assert_int_equal(w.releases, 1);
+}
+
+/* Every combination assembles within LP_NET_PROGRAM_MAX (0 would be a
+ * program cut short). */
+static void test_every_program_fits(void **state)
+{
+        (void)state;
+        struct bpf_insn insns[LP_NET_PROGRAM_MAX];
+        for (int h = 0; h < LP_NET_HOOKS; h++)
+                for (int reaches = 0; reaches < 2; reaches++)
+                        for (int host = 0; host < 2; host++) {
+                                struct lp_net_program_spec spec = {.hook = (enum lp_net_hook)h,
+                                                                   .loopback_reaches = reaches,
+                                                                   .events = EVENTS,
+                                                                   .overflow = OVERFLOW,
+                                                                   .announce = ANNOUNCE,
+                                                                   .host_ports =
+                                                                           host ? HOST_PORTS : -1};
+                                size_t n = lp_net_program(&spec, insns);
+                                assert_true(n > 0 && n <= LP_NET_PROGRAM_MAX);
+                                assert_int_equal(insns[n - 1].code, BPF_JMP | BPF_EXIT);
+                        }
+}
+
 static void test_attach_types(void **state)
 {
         (void)state;
@@ -414,7 +476,9 @@ int main(void)
                 cmocka_unit_test_setup(test_loopback_is_not_counted, setup),
                 cmocka_unit_test_setup(test_outside_is_counted_with_its_destination, setup),
                 cmocka_unit_test_setup(test_namespace_none_counts_loopback, setup),
-                cmocka_unit_test_setup(test_counts_are_exact_per_process, setup),
+                cmocka_unit_test_setup(test_counts_are_exact_per_program, setup),
+                cmocka_unit_test_setup(test_mapped_loopback_asks_ipv4, setup),
+                cmocka_unit_test(test_every_program_fits),
                 cmocka_unit_test_setup(test_a_full_map_counts_in_the_overflow, setup),
                 cmocka_unit_test_setup(test_unforwarded_host_service, setup),
                 cmocka_unit_test_setup(test_unforwarded_host_service_v6, setup),
