@@ -240,9 +240,6 @@ static int allow_plain_modes(struct rules *rs, const struct lp_watch_mode *m, in
 static int add_allowed(struct rules *rs, const struct lp_policy *p,
                        const struct lp_filter_options *o, const struct lp_syscall_rule *rule)
 {
-        /* Under the observer, exits are the supervisor's cue (filter.h). */
-        if (o->net_observed && rule->nr == SCMP_SYS(exit_group))
-                return 0;
         const struct lp_watch *w = lp_watch_find(rule->name);
         const struct lp_watch_mode *m =
                 w ? lp_watch_mode_only(p, w, rule->name, o->fs_restricted) : NULL;
@@ -270,7 +267,7 @@ static int add_always_allowed(struct rules *rs, const struct lp_policy *p,
 {
         int handshake_fd = o->handshake_fd;
         int r = allow(rs, SCMP_SYS(exit), 0, NULL);
-        if (r >= 0 && !o->net_observed)
+        if (r >= 0)
                 r = allow(rs, SCMP_SYS(exit_group), 0, NULL);
         if (r >= 0 && handshake_fd >= 0 && !sendmsg_allowed(p, o)) {
                 struct scmp_arg_cmp c = {0, SCMP_CMP_EQ, (uint64_t)handshake_fd, 0};

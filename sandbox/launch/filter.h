@@ -29,10 +29,7 @@ struct lp_filter_options {
          * write paths are watched (rules/watch.h). */
         bool fs_restricted;
         /* The network observer is attached (supervise/net_observer.h): the
-         * calls it counts in the kernel are not notified (rules/watch.h),
-         * and exit_group is, so that the supervisor reads the executable
-         * of a process the observer saw before the process is gone
-         * (supervise/notify.h, lp_notifier_on_exit). */
+         * calls it counts in the kernel are not notified (rules/watch.h). */
         bool net_observed;
         /* The ids the command runs as, when it cannot change them (no
          * CAP_SETUID or CAP_SETGID kept): a chown to them stays in the

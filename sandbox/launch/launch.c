@@ -928,13 +928,6 @@ static int start_forwarder(const struct launch *l, const struct handover *h,
         return lp_forwarder_new(l->policy, fds, l->endpoints, l->n_endpoints, store, start_ms, ret);
 }
 
-/* Before a process exits: the observer's announcements, so that the
- * executable of each process it saw is read while it exists. */
-static void drain_observed(void *net)
-{
-        lp_net_observed_drain(net);
-}
-
 /* While the setup child builds the sandbox: the observer's programs,
  * then the word that lets the command start. */
 static int attach_observer(struct launch *l)
@@ -992,8 +985,6 @@ static int supervise_child(struct launch *l, pid_t pid, struct lp_findings *stor
                 r = lp_notifier_new(p, store, listener, &no, &n);
         if (r >= 0)
                 r = lp_net_observed_new(&l->net, &net);
-        if (r >= 0 && net)
-                lp_notifier_on_exit(n, drain_observed, net);
         if (r < 0) {
                 lp_net_observed_free(net);
                 lp_notifier_free(n);

@@ -73,8 +73,10 @@ static const char *exe_of(const struct lp_net_observed *w, const struct lp_net_k
         return NULL;
 }
 
-/* The executable of a key's first process, while it runs (the filter
- * holds a process at exit_group until this is done). */
+/* The executable of a key's first process, while it runs: a process
+ * that exits right after its call may be gone already (then its thread's
+ * name stands for it). Holding every exit_group for this cost 170 us a
+ * process (a shell loop of 500 /bin/true: 396 -> 482 ms). */
 static void remember(struct lp_net_observed *w, const struct lp_net_announcement *a)
 {
         char link[64], path[4096];

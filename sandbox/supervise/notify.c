@@ -55,8 +55,6 @@ struct lp_notifier {
         size_t n_killed, cap_killed;
         uint64_t handled;
         struct lp_exe_cache exe;
-        void (*on_exit)(void *ctx);
-        void *on_exit_ctx;
 };
 
 /* The unprivileged port start of a new network namespace is 1024 (it is
@@ -230,30 +228,6 @@ static int respond(struct lp_notifier *n, const struct lp_verdict *v)
         return r < 0 && r != -ENOENT ? r : 0;
 }
 
-void lp_notifier_on_exit(struct lp_notifier *n, void (*fn)(void *ctx), void *ctx)
-{
-        n->on_exit = fn;
-        n->on_exit_ctx = ctx;
-}
-
-/* An exit_group the filter notified for lp_notifier_on_exit: the hook
- * runs while the process still waits, then the exit goes on. */
-static bool handled_exit(struct lp_notifier *n)
-{
-        const struct seccomp_data *d = &n->req->data;
-        if (!n->on_exit || d->nr != __NR_exit_group || d->arch != seccomp_arch_native())
-                return false;
-        n->on_exit(n->on_exit_ctx);
-        memset(n->resp, 0, n->resp_size);
-        n->resp->id = n->req->id;
-        n->resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
-        errno = 0;
-        int r = ioctl_result(seccomp_notify_respond(n->fd, n->resp));
-        if (r < 0 && r != -ENOENT)
-                lp_log_errno(r, "cannot let an exit go on: %m");
-        return true;
-}
-
 int lp_notifier_handle(struct lp_notifier *n)
 {
         /* libseccomp 2.5.4 does not zero the request; the kernel answers
@@ -267,8 +241,6 @@ int lp_notifier_handle(struct lp_notifier *n)
         if (r < 0)
                 return r;
         n->handled++;
-        if (handled_exit(n))
-                return 0;
         decode_and_decide(n);
         /* Recorded before the answer, while the tracee still waits for it. */
         int rec = record(n, &n->verdict);

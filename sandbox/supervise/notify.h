@@ -30,11 +30,6 @@ struct lp_notifier_options {
 int lp_notifier_new(const struct lp_policy *p, struct lp_findings *store, int listener_fd,
                     const struct lp_notifier_options *o, struct lp_notifier **ret);
 
-/* With fn set, the filter notifies exit_group (launch/filter.h,
- * notify_exit): fn(ctx) runs while the exiting process still waits, then
- * its exit goes on, without a finding. */
-void lp_notifier_on_exit(struct lp_notifier *n, void (*fn)(void *ctx), void *ctx);
-
 /* Call when listener_fd polls readable. Returns 0 when handled (also when
  * the tracee died meanwhile), -errno on a failure of the listener itself. */
 int lp_notifier_handle(struct lp_notifier *n);
