@@ -172,13 +172,10 @@ static int allow_observed_calls(struct rules *rs, const struct lp_watch *w, int 
 static int allow_own_ids(struct rules *rs, const struct lp_filter_options *o,
                          const struct lp_watch *w, const char *syscall, int nr)
 {
-        size_t i = 0;
-        while (w->syscalls[i] && strcmp(w->syscalls[i], syscall) != 0)
-                i++;
-        if (!w->owner_args || !o->own_ids_fixed || !w->syscalls[i] ||
-            lp_watch_paths_watched(w, syscall, o->fs_restricted))
+        int arg = lp_watch_owner_arg(w, syscall);
+        if (arg < 0 || !o->own_ids_fixed || lp_watch_paths_watched(w, syscall, o->fs_restricted))
                 return 0;
-        unsigned owner = (unsigned)w->owner_args[i];
+        unsigned owner = (unsigned)arg;
         const uint32_t uids[] = {o->own_uid, UINT32_MAX}, gids[] = {o->own_gid, UINT32_MAX};
         for (size_t u = 0; u < LP_ELEMENTSOF(uids); u++)
                 for (size_t g = 0; g < LP_ELEMENTSOF(gids); g++) {

@@ -375,18 +375,10 @@ const struct lp_watch lp_watches[] = {
         {.name = NULL},
 };
 
-static bool member(const struct lp_watch *w, const char *syscall)
-{
-        for (size_t i = 0; w->syscalls[i]; i++)
-                if (strcmp(w->syscalls[i], syscall) == 0)
-                        return true;
-        return false;
-}
-
 const struct lp_watch *lp_watch_find(const char *syscall)
 {
         for (const struct lp_watch *w = lp_watches; syscall && w->name; w++)
-                if (member(w, syscall))
+                if (lp_watch_member(w, syscall) >= 0)
                         return w;
         return NULL;
 }
@@ -430,8 +422,6 @@ const struct lp_watch_mode *lp_watch_mode_only(const struct lp_policy *p, const 
 
 const struct lp_watch_paths *lp_watch_paths_of(const struct lp_watch *w, const char *syscall)
 {
-        for (size_t i = 0; w && w->paths && w->syscalls[i]; i++)
-                if (strcmp(w->syscalls[i], syscall) == 0)
-                        return &w->paths[i];
-        return NULL;
+        int i = w && w->paths ? lp_watch_member(w, syscall) : -1;
+        return i >= 0 ? &w->paths[i] : NULL;
 }

@@ -157,15 +157,30 @@ static inline bool lp_watch_hardens(const struct lp_watch *w, const struct lp_sy
 bool lp_watch_active(const struct lp_policy *p, const struct lp_watch *w, const char *syscall,
                      bool fs_restricted);
 
+/* The place of `syscall` among w's members, the index of its row in the
+ * per-member tables (paths, modes, owner_args); -1 when it is none. */
+static inline int lp_watch_member(const struct lp_watch *w, const char *syscall)
+{
+        for (int i = 0; w && w->syscalls[i]; i++)
+                if (strcmp(w->syscalls[i], syscall) == 0)
+                        return i;
+        return -1;
+}
+
 /* Where `syscall` of w has its mode, or NULL. (Inline: checks.c reads it,
  * and the table points at checks.c's functions.) */
 static inline const struct lp_watch_mode *lp_watch_mode_of(const struct lp_watch *w,
                                                            const char *syscall)
 {
-        for (size_t i = 0; w && w->modes && w->syscalls[i]; i++)
-                if (strcmp(w->syscalls[i], syscall) == 0)
-                        return &w->modes[i];
-        return NULL;
+        int i = w && w->modes ? lp_watch_member(w, syscall) : -1;
+        return i >= 0 ? &w->modes[i] : NULL;
+}
+
+/* The argument of `syscall` of w with the new owner, or -1. */
+static inline int lp_watch_owner_arg(const struct lp_watch *w, const char *syscall)
+{
+        int i = w && w->owner_args ? lp_watch_member(w, syscall) : -1;
+        return i >= 0 ? w->owner_args[i] : -1;
 }
 
 /* Where `syscall` has its mode when the mode is the only reason it is
