@@ -946,6 +946,19 @@ static int attach_observer(struct launch *l)
         return 0;
 }
 
+/* A launch that ends before the supervision: the tree killed (`pid`,
+ * our child, too unless 0: it has exited), the cgroups and the dynamic
+ * user's leftovers gone. Returns `status`. */
+static int abandon_run(struct launch *l, pid_t pid, struct lp_findings *store, uint64_t start_ms,
+                       int status)
+{
+        if (pid > 0)
+                kill(pid, SIGKILL);
+        lp_supervise_kill_tree();
+        lp_cgroup_finish(&l->cgroup, l->policy, store, start_ms);
+        return clean_dynamic_user(l, store, start_ms, status);
+}
+
 static int supervise_child(struct launch *l, pid_t pid, struct lp_findings *store,
                            uint64_t start_ms)
 {
@@ -956,18 +969,11 @@ static int supervise_child(struct launch *l, pid_t pid, struct lp_findings *stor
         if (l->observer_go[0] >= 0)
                 close(l->observer_go[0]);
         l->observer_go[0] = -1;
-        if (attach_observer(l) < 0) {
-                kill(pid, SIGKILL);
-                lp_supervise_kill_tree();
-                lp_cgroup_finish(&l->cgroup, p, store, start_ms);
-                return clean_dynamic_user(l, store, start_ms, LP_EXIT_SETUP_FAILED);
-        }
+        if (attach_observer(l) < 0)
+                return abandon_run(l, pid, store, start_ms, LP_EXIT_SETUP_FAILED);
         int listener = receive_listener(l->sock[0], &h);
-        if (listener < 0) {
-                lp_supervise_kill_tree();
-                lp_cgroup_finish(&l->cgroup, p, store, start_ms);
-                return clean_dynamic_user(l, store, start_ms, report_setup_failure(&h.failure));
-        }
+        if (listener < 0)
+                return abandon_run(l, 0, store, start_ms, report_setup_failure(&h.failure));
         log_times(l, &h.times);
         struct lp_notifier *n = NULL;
         struct lp_notifier_options no = {.audit = l->o->audit,
@@ -990,11 +996,8 @@ static int supervise_child(struct launch *l, pid_t pid, struct lp_findings *stor
                 lp_notifier_free(n);
                 lp_forwarder_free(fw);
                 close(listener);
-                kill(pid, SIGKILL);
-                lp_supervise_kill_tree();
-                lp_cgroup_finish(&l->cgroup, p, store, start_ms);
                 lp_log_errno(r, "cannot start the supervisor: %m");
-                return clean_dynamic_user(l, store, start_ms, LP_EXIT_SETUP_FAILED);
+                return abandon_run(l, pid, store, start_ms, LP_EXIT_SETUP_FAILED);
         }
         unsigned timeout = l->o->timeout_sec;
         if (!timeout && p->timeout.set)

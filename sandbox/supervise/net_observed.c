@@ -11,8 +11,6 @@
 #include <unistd.h>
 
 #include "base/util.h"
-#include "findings/findings.h"
-#include "profile/policy.h"
 #include "rules/checks.h"
 #include "rules/net_bpf.h"
 #include "supervise/net_observer.h"
@@ -226,9 +224,9 @@ static int record_counted(struct lp_net_observed *w, const struct lp_decider *d,
                                  run_ms(c->value.first_ns, start_ms));
 }
 
-/* Sightings the full map could not keep: counted, one finding, without a
- * destination. */
-static int record_overflow(const struct lp_net_observer *o, const struct lp_policy *p,
+/* Sightings the full map could not keep: counted, one finding, its
+ * destination the map's overflow (the same rule and fix as the others'). */
+static int record_overflow(const struct lp_net_observer *o, const struct lp_decider *d,
                            struct lp_findings *store, uint64_t first_ms)
 {
         uint32_t zero = 0;
@@ -238,25 +236,13 @@ static int record_overflow(const struct lp_net_observer *o, const struct lp_poli
                             .value = (uint64_t)(uintptr_t)&count};
         if (lp_net_bpf(BPF_MAP_LOOKUP_ELEM, &a) < 0 || count == 0)
                 return 0;
-        char origin[400], rule[512], target[128];
-        snprintf(rule, sizeof(rule), "%s [Network] Namespace=%s",
-                 lp_origin_format(&p->netns_origin, origin, sizeof(origin)),
-                 p->netns == LP_NETNS_NONE ? "none" : "loopback");
-        snprintf(target, sizeof(target),
+        struct lp_sockaddr_info past = {.family = -1};
+        snprintf(past.text, sizeof(past.text),
                  "destinations past the observer's first %d (the map full), not told apart",
                  LP_NET_EVENTS_MAX);
-        struct lp_finding f = {
-                .kind = LP_FINDING_NETWORK,
-                .action = LP_FINDING_DENIED,
-                .operation = "connect or sendmsg",
-                .target = target,
-                .errno_value = ENETUNREACH,
-                .count = count,
-                .rule = rule,
-                .fix = "[Network] Namespace=host",
-                .first_ms = first_ms,
-        };
-        return lp_findings_add(store, &f);
+        struct lp_verdict v;
+        lp_check_observed_destination(d, "connect or sendmsg", "tcp or udp", &past, &v);
+        return lp_record_verdict(store, &v, count, 0, NULL, first_ms);
 }
 
 int lp_net_observed_collect(struct lp_net_observed *w, const struct lp_policy *p,
@@ -279,6 +265,6 @@ int lp_net_observed_collect(struct lp_net_observed *w, const struct lp_policy *p
         uint64_t last_ms = n ? run_ms(all[n - 1].value.first_ns, start_ms) : 0;
         free(all);
         if (r >= 0)
-                r = record_overflow(w->o, p, store, last_ms);
+                r = record_overflow(w->o, &d, store, last_ms);
         return r;
 }
