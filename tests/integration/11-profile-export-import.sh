@@ -9,15 +9,9 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
-# As 10-profile-commands.sh: lib.sh's capture, safe under -e.
-capture() {
-        LP_STATUS=0
-        timeout -k 5 "${LP_GUARD:-120}" "$@" >"$tmp/.out" 2>"$tmp/.err" </dev/null ||
-                LP_STATUS=$?
-        LP_OUT=$(cat "$tmp/.out")
-        LP_ERR=$(cat "$tmp/.err")
-        LP_LAST="$*"
-}
+# lib.sh's capture, in the directory the test is in (these commands take
+# relative paths).
+export LP_KEEP_CWD=1
 
 [ -x "$LEASTPRIV" ] || skip "leastpriv binary not found at '$LEASTPRIV' (not built yet?)"
 unset LEASTPRIV_PATH LEASTPRIV_PROFILE
