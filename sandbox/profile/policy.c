@@ -116,6 +116,14 @@ const struct lp_family *lp_policy_family(const struct lp_policy *p, int family)
         return some;
 }
 
+bool lp_policy_forwards(const struct lp_policy *p, uint16_t port)
+{
+        for (size_t i = 0; i < p->n_forwards; i++)
+                if (p->forwards[i].inside_port == port)
+                        return true;
+        return false;
+}
+
 bool lp_policy_socket(const struct lp_policy *p, int family, int protocol)
 {
         for (size_t i = 0; i < p->n_families; i++)

@@ -240,6 +240,8 @@ const struct lp_capability *lp_policy_keeps(const struct lp_policy *p, int cap);
 const struct lp_family *lp_policy_family(const struct lp_policy *p, int family);
 /* Whether socket(family, *, protocol) is granted. */
 bool lp_policy_socket(const struct lp_policy *p, int family, int protocol);
+/* Whether a [Network] Forward= serves the inside port `port`. */
+bool lp_policy_forwards(const struct lp_policy *p, uint16_t port);
 
 /* The first Withhold= pattern that matches NAME, Pass= aside, or NULL.
  * Pass= overrides it (lp_policy_passes); launch/env.c also judges the

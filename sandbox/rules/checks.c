@@ -227,10 +227,8 @@ static bool unforwarded_host_service(const struct lp_decider *d, const struct lp
         if (!d->n_host_ports ||
             !bsearch(&port, d->host_ports, d->n_host_ports, sizeof(port), compare_port))
                 return false;
-        for (size_t i = 0; i < d->policy->n_forwards; i++)
-                if (d->policy->forwards[i].inside_port == port)
-                        return false;
-        return !d->proc->listening(d->proc->ctx, c->pid, port);
+        return !lp_policy_forwards(d->policy, port) &&
+               !d->proc->listening(d->proc->ctx, c->pid, port);
 }
 
 /* Whether the namespace of `run` reaches the address: loopback does,

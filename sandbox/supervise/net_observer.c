@@ -64,10 +64,7 @@ static int fill_host_ports(const struct lp_net_observer *o, const struct lp_poli
                            const uint16_t *ports, size_t n)
 {
         for (size_t i = 0; i < n; i++) {
-                bool forwarded = false;
-                for (size_t f = 0; f < p->n_forwards; f++)
-                        forwarded |= p->forwards[f].inside_port == ports[i];
-                if (forwarded)
+                if (lp_policy_forwards(p, ports[i]))
                         continue;
                 uint32_t key = 0;
                 uint16_t port = htobe16(ports[i]);
