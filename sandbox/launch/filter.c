@@ -166,6 +166,13 @@ static int allow_observed_calls(struct rules *rs, const struct lp_watch *w, int 
         return -EINVAL;
 }
 
+/* Whether the filter watches paths: the plan refuses some write, and
+ * no observer counts the refusals in the kernel. */
+static bool paths_watched(const struct lp_filter_options *o)
+{
+        return o->fs_restricted && !o->fs_observed;
+}
+
 /* A chown family call that gives the process's own ids, or leaves them
  * (-1): needs no capability (watch.h, owner_args). The ids are 32 bits
  * wide, as the kernel reads them. */
@@ -173,7 +180,7 @@ static int allow_own_ids(struct rules *rs, const struct lp_filter_options *o,
                          const struct lp_watch *w, const char *syscall, int nr)
 {
         int arg = lp_watch_owner_arg(w, syscall);
-        if (arg < 0 || !o->own_ids_fixed || lp_watch_paths_watched(w, syscall, o->fs_restricted))
+        if (arg < 0 || !o->own_ids_fixed || lp_watch_paths_watched(w, syscall, paths_watched(o)))
                 return 0;
         unsigned owner = (unsigned)arg;
         const uint32_t uids[] = {o->own_uid, UINT32_MAX}, gids[] = {o->own_gid, UINT32_MAX};
@@ -239,10 +246,10 @@ static int add_allowed(struct rules *rs, const struct lp_policy *p,
 {
         const struct lp_watch *w = lp_watch_find(rule->name);
         const struct lp_watch_mode *m =
-                w ? lp_watch_mode_only(p, w, rule->name, o->fs_restricted) : NULL;
+                w ? lp_watch_mode_only(p, w, rule->name, paths_watched(o)) : NULL;
         if (m)
                 return allow_plain_modes(rs, m, rule->nr);
-        if (w && lp_watch_active(p, w, rule->name, o->fs_restricted)) {
+        if (w && lp_watch_active(p, w, rule->name, paths_watched(o))) {
                 int r = allow_own_ids(rs, o, w, rule->name, rule->nr);
                 return r < 0 ? r : allow_unwatched_calls(rs, p, o, w, rule->nr);
         }
@@ -255,7 +262,7 @@ static bool sendmsg_allowed(const struct lp_policy *p, const struct lp_filter_op
         const struct lp_syscall_rule *s = lp_policy_syscall_by_name(p, "sendmsg");
         const struct lp_watch *w = lp_watch_find("sendmsg");
         return s && s->action.type == LP_ACTION_ALLOW &&
-               !(w && lp_watch_active(p, w, "sendmsg", o->fs_restricted));
+               !(w && lp_watch_active(p, w, "sendmsg", paths_watched(o)));
 }
 
 /* Calls that are never a privilege and that the launch itself needs. */

@@ -31,6 +31,10 @@ struct lp_filter_options {
         /* The network observer is attached (supervise/net_observer.h): the
          * calls it counts in the kernel are not notified (rules/watch.h). */
         bool net_observed;
+        /* The filesystem observer counts refused writes in the kernel
+         * (supervise/fs_observer.h): paths are not watched, whatever
+         * fs_restricted says (rules/watch.h, lp_watch_fs_counted). */
+        bool fs_observed;
         /* The ids the command runs as, when it cannot change them (no
          * CAP_SETUID or CAP_SETGID kept): a chown to them stays in the
          * kernel (rules/watch.h, owner_args). */

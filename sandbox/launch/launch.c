@@ -50,6 +50,8 @@
 #include "supervise/hidden.h"
 #include "supervise/leftovers.h"
 #include "supervise/listeners.h"
+#include "supervise/fs_observed.h"
+#include "supervise/fs_observer.h"
 #include "supervise/net_observed.h"
 #include "supervise/net_observer.h"
 #include "supervise/notify.h"
@@ -82,7 +84,9 @@ struct launch {
         struct lp_dynamic_user du;  /* [Identity] DynamicUser=yes; du.id 0: none */
         struct lp_cgroup cgroup;    /* [Limits] Processes=, Memory= that bind root */
         struct lp_net_observer net; /* inet destinations counted in the kernel */
-        bool observed;              /* net is attached after the fork: the command waits */
+        struct lp_fs_observer fs;   /* refused writes counted in the kernel */
+        bool net_on, fs_on;         /* each observer is had */
+        bool observed;              /* one is attached after the fork: the command waits */
         int observer_go[2];         /* for that: [0] the child's end, [1] the parent's */
         int *idmapped;              /* per plan rule: its idmapped clone, or -1 */
         bool du_clean;              /* nothing of du.id is left on the host */
@@ -297,7 +301,7 @@ static void last_restrictions(struct launch *l)
         check_step(l, LP_STEP_CLOSE_FDS, lp_fds_close_except(keep, n));
 }
 
-/* The parent's word that the network observer is attached (one byte).
+/* The parent's word that the observers are attached (one byte).
  * If the parent fails to attach it, it kills this process; if it dies,
  * the parent-death signal does. A pipe of its own: a byte left unread in
  * the status socket by a child that failed would make its report there
@@ -766,9 +770,22 @@ static int compile_counted_filter(const struct lp_policy *p, const char *const *
  * namespace of the run's own, and a run that refuses: --audit and learn
  * run on the host's network, where the supervisor tells a host service
  * from the rest (rules/checks.c). */
+static bool wants_net_observer_mode(const struct lp_run_options *o)
+{
+        return !o->audit && !o->learn;
+}
+
 static bool wants_net_observer(const struct lp_policy *p, const struct lp_run_options *o)
 {
-        return p->netns != LP_NETNS_HOST && !o->audit && !o->learn && geteuid() == 0;
+        return p->netns != LP_NETNS_HOST && wants_net_observer_mode(o) && geteuid() == 0;
+}
+
+/* The filesystem observer: the same, and a plan that refuses some
+ * write and is put in place. */
+static bool wants_fs_observer(const struct launch *l)
+{
+        return l->apply_fs && lp_fs_plan_restricts(&l->plan) && wants_net_observer_mode(l->o) &&
+               geteuid() == 0;
 }
 
 static int prepare(const struct lp_policy *p, const struct lp_run_options *o,
@@ -785,6 +802,7 @@ static int prepare(const struct lp_policy *p, const struct lp_run_options *o,
                              .du = LP_DYNAMIC_USER_INIT,
                              .cgroup = LP_CGROUP_INIT,
                              .net = LP_NET_OBSERVER_INIT,
+                             .fs = LP_FS_OBSERVER_INIT,
                              .mark_us = lp_step_clock_us()};
         int r = prepare_command(p, o, store, l);
         if (r < 0)
@@ -792,23 +810,33 @@ static int prepare(const struct lp_policy *p, const struct lp_run_options *o,
         if ((r = lp_cgroup_create(p, &l->cgroup)) < 0)
                 return r;
         mark(l, LP_STEP_CGROUP);
-        l->observed = wants_net_observer(p, o) &&
-                      lp_net_observer_prepare(p, lp_cgroup_unified_fd(&l->cgroup), l->host_ports,
-                                              l->n_host_ports, &l->net) > 0;
+        l->net_on = wants_net_observer(p, o) &&
+                    lp_net_observer_prepare(p, lp_cgroup_unified_fd(&l->cgroup), l->host_ports,
+                                            l->n_host_ports, &l->net) > 0;
+        /* --audit keeps the caller's capabilities */
+        bool own_ids_fixed =
+                !o->audit && !lp_policy_keeps(p, CAP_SETUID) && !lp_policy_keeps(p, CAP_SETGID);
+        struct lp_fs_program_spec fs = {
+                .policy = p,
+                .own_ids_fixed = own_ids_fixed,
+                .own_uid = l->identity.set_user ? l->identity.uid : l->uid,
+                .own_gid = l->identity.set_group ? l->identity.gid : l->gid,
+        };
+        l->fs_on = wants_fs_observer(l) &&
+                   lp_fs_observer_prepare(&fs, lp_cgroup_unified_fd(&l->cgroup), &l->fs) > 0;
+        l->observed = l->net_on || l->fs_on;
         if (l->observed && pipe2(l->observer_go, O_CLOEXEC) < 0)
-                return lp_log_errno(-errno, "cannot make the network observer's pipe: %m");
+                return lp_log_errno(-errno, "cannot make the observers' pipe: %m");
         /* Compiled here, before the fork, so the child only loads it. */
         l->cache_dir = o->no_cache ? NULL : lp_filter_cache_dir();
         struct lp_filter_options fo = {.handshake_fd = l->sock[1],
                                        .also_allow = o->also_allow,
                                        .fs_restricted = lp_fs_plan_restricts(&l->plan),
-                                       .net_observed = l->observed,
-                                       /* --audit keeps the caller's capabilities */
-                                       .own_ids_fixed = !o->audit &&
-                                                        !lp_policy_keeps(p, CAP_SETUID) &&
-                                                        !lp_policy_keeps(p, CAP_SETGID),
-                                       .own_uid = l->identity.set_user ? l->identity.uid : l->uid,
-                                       .own_gid = l->identity.set_group ? l->identity.gid : l->gid,
+                                       .net_observed = l->net_on,
+                                       .fs_observed = l->fs_on,
+                                       .own_ids_fixed = own_ids_fixed,
+                                       .own_uid = fs.own_uid,
+                                       .own_gid = fs.own_gid,
                                        .cache_dir = l->cache_dir};
         if ((r = lp_filter_compile(p, &fo, &l->filter)) < 0 ||
             (r = compile_counted_filter(p, o->process_creation, fo, l)) < 0)
@@ -831,6 +859,7 @@ static void release(struct launch *l)
         lp_filter_free(l->filter);
         lp_filter_free(l->counted_filter);
         lp_net_observer_stop(&l->net);
+        lp_fs_observer_stop(&l->fs);
         lp_cgroup_finish(&l->cgroup, l->policy, NULL, 0);
         lp_hidden_free(l->hidden);
         lp_fs_store_done(&l->store);
@@ -934,12 +963,17 @@ static int attach_observer(struct launch *l)
 {
         if (!l->observed)
                 return 0;
-        int r = lp_net_observer_attach(l->policy, &l->net);
-        mark(l, LP_STEP_NET_OBSERVER);
+        int r = l->net_on ? lp_net_observer_attach(l->policy, &l->net) : 0;
         if (r < 0)
                 return lp_log_errno(r, "cannot attach the network observer to the run's cgroup: %m "
                                        "(a kernel or security module that refuses cgroup BPF "
                                        "programs; [Network] Namespace=host needs none)");
+        r = l->fs_on ? lp_fs_observer_attach(&l->fs) : 0;
+        mark(l, LP_STEP_NET_OBSERVER);
+        if (r < 0)
+                return lp_log_errno(r, "cannot attach the filesystem observer: %m (a kernel or "
+                                       "security module that refuses tracing BPF programs; "
+                                       "[Filesystem] ProtectSystem=no needs none)");
         /* A setup child that is gone (EPIPE) has said why: the handover
          * reads it. */
         (void)write(l->observer_go[1], "1", 1);
@@ -983,15 +1017,20 @@ static int supervise_child(struct launch *l, pid_t pid, struct lp_findings *stor
                                          .also_allow = l->o->also_allow,
                                          .host_ports = l->host_ports,
                                          .n_host_ports = l->n_host_ports,
-                                         .net_observed = l->observed};
+                                         .net_observed = l->net_on};
         struct lp_forwarder *fw = NULL;
         struct lp_net_observed *net = NULL;
+        struct lp_fs_observed *fs = NULL;
         int r = start_forwarder(l, &h, store, start_ms, &fw);
         if (r >= 0)
                 r = lp_notifier_new(p, store, listener, &no, &n);
         if (r >= 0)
                 r = lp_net_observed_new(&l->net, &net);
+        if (r >= 0)
+                r = lp_fs_observed_new(&l->fs, p, &l->plan, h.command > 0 ? h.command : pid, l->cwd,
+                                       &fs);
         if (r < 0) {
+                lp_fs_observed_free(fs);
                 lp_net_observed_free(net);
                 lp_notifier_free(n);
                 lp_forwarder_free(fw);
@@ -1017,6 +1056,7 @@ static int supervise_child(struct launch *l, pid_t pid, struct lp_findings *stor
                                    .hidden = l->hidden,
                                    .forwarder = fw,
                                    .net_observed = net,
+                                   .fs_observed = fs,
                                    .policy = p,
                                    .findings = store,
                                    .start_ms = start_ms};
@@ -1031,6 +1071,9 @@ static int supervise_child(struct launch *l, pid_t pid, struct lp_findings *stor
         if ((r = lp_net_observed_collect(net, p, store, start_ms)) < 0)
                 lp_log_errno(r, "cannot read what the network observer counted: %m");
         lp_net_observed_free(net);
+        if ((r = lp_fs_observed_collect(fs, store, start_ms)) < 0)
+                lp_log_errno(r, "cannot read what the filesystem observer counted: %m");
+        lp_fs_observed_free(fs);
         /* After the tree, before the dynamic user's leftovers are looked
          * for: nothing inside may still be running. */
         uint64_t ended_us = lp_step_clock_us();

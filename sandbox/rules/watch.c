@@ -425,3 +425,25 @@ const struct lp_watch_paths *lp_watch_paths_of(const struct lp_watch *w, const c
         int i = w && w->paths ? lp_watch_member(w, syscall) : -1;
         return i >= 0 ? &w->paths[i] : NULL;
 }
+
+struct lp_fs_counted lp_watch_fs_counted(const struct lp_policy *p,
+                                         const struct lp_syscall_rule *rule, bool own_ids_fixed)
+{
+        struct lp_fs_counted never = {LP_FS_COUNTED_NEVER, -1, -1};
+        const struct lp_watch *w = lp_watch_find(rule->name);
+        /* The filter's own questions (launch/filter.c, add_allowed), asked
+         * as it asks them with the paths no longer watched. */
+        if (rule->action.type != LP_ACTION_ALLOW || !lp_watch_paths_watched(w, rule->name, true))
+                return never;
+        const struct lp_watch_mode *m = lp_watch_mode_only(p, w, rule->name, false);
+        if (m)
+                return m->mode == LP_MODE_UNSEEN ? never
+                                                 : (struct lp_fs_counted){LP_FS_COUNTED_PLAIN_MODE,
+                                                                          m->mode, m->flags};
+        if (!lp_watch_active(p, w, rule->name, false))
+                return (struct lp_fs_counted){LP_FS_COUNTED_ALWAYS, -1, -1};
+        int owner = lp_watch_owner_arg(w, rule->name);
+        if (owner >= 0 && own_ids_fixed)
+                return (struct lp_fs_counted){LP_FS_COUNTED_OWN_IDS, owner, -1};
+        return never;
+}

@@ -191,3 +191,27 @@ const struct lp_watch_mode *lp_watch_mode_only(const struct lp_policy *p, const 
 
 /* The paths `syscall` of w writes, or NULL. */
 const struct lp_watch_paths *lp_watch_paths_of(const struct lp_watch *w, const char *syscall);
+
+/* The filesystem observer (supervise/fs_observer.h) counts, in the
+ * kernel, the refused calls of a path-writing syscall that the filter
+ * leaves in the kernel once it no longer watches paths: exactly the
+ * complement of what is still notified for another reason (a capability,
+ * a set-id mode, the own-ids chown rule), so that no refusal is counted
+ * twice or not at all. */
+enum lp_fs_counted_kind {
+        LP_FS_COUNTED_NEVER,      /* notified, or not allowed: the supervisor's */
+        LP_FS_COUNTED_ALWAYS,     /* every call */
+        LP_FS_COUNTED_PLAIN_MODE, /* unless `arg` has S_ISUID or S_ISGID and the
+                                   * open flags at `flags_arg` (if >= 0) create */
+        LP_FS_COUNTED_OWN_IDS,    /* when args `arg` and `arg`+1 are the own ids or -1 */
+};
+
+struct lp_fs_counted {
+        enum lp_fs_counted_kind kind;
+        int arg, flags_arg;
+};
+
+/* For an allowed syscall of the policy; own_ids_fixed as the filter's
+ * option of that name. */
+struct lp_fs_counted lp_watch_fs_counted(const struct lp_policy *p,
+                                         const struct lp_syscall_rule *rule, bool own_ids_fixed);

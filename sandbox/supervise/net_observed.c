@@ -59,7 +59,7 @@ void lp_net_observed_free(struct lp_net_observed *w)
 
 int lp_net_observed_fd(const struct lp_net_observed *w)
 {
-        return w ? w->o->announce : -1;
+        return w ? w->o->announce.fd : -1;
 }
 
 /* By key, not by pid: a pid may be another process's by the end. */
@@ -88,68 +88,22 @@ static void remember(struct lp_net_observed *w, const struct lp_net_announcement
                 w->exes[w->n_exes++] = (struct exe){a->key, copy};
 }
 
-/* The ring's records (the kernel's layout, linux/bpf.h): a header of
- * length and flags, the data, padded to 8 bytes; the consumer position
- * is ours to advance. */
-void lp_net_observed_drain(struct lp_net_observed *w)
+static void announced(void *ctx, const void *record)
 {
-        const struct lp_net_observer *o = w ? w->o : NULL;
-        if (!o || !o->producer)
-                return;
-        unsigned long *consumer = o->consumer;
-        const unsigned long *producer = o->producer;
-        const char *data = (const char *)o->producer + sysconf(_SC_PAGESIZE);
-        unsigned long pos = __atomic_load_n(consumer, __ATOMIC_ACQUIRE);
-        unsigned long end = __atomic_load_n(producer, __ATOMIC_ACQUIRE);
-        while (pos < end) {
-                const uint32_t *header = (const void *)(data + (pos & (o->ring_size - 1)));
-                uint32_t len = __atomic_load_n(header, __ATOMIC_ACQUIRE);
-                if (len & BPF_RINGBUF_BUSY_BIT)
-                        break; /* still being written */
-                uint32_t size = len & ~(uint32_t)(BPF_RINGBUF_BUSY_BIT | BPF_RINGBUF_DISCARD_BIT);
-                if (!(len & BPF_RINGBUF_DISCARD_BIT) &&
-                    size >= sizeof(struct lp_net_announcement)) {
-                        struct lp_net_announcement a;
-                        memcpy(&a, (const char *)header + BPF_RINGBUF_HDR_SZ, sizeof(a));
-                        remember(w, &a);
-                }
-                pos += (size + BPF_RINGBUF_HDR_SZ + 7) & ~7UL;
-                __atomic_store_n(consumer, pos, __ATOMIC_RELEASE);
-        }
+        struct lp_net_announcement a;
+        memcpy(&a, record, sizeof(a));
+        remember(ctx, &a);
 }
 
-/* Every entry of the events map. */
-static int read_counted(int map, struct counted **ret, size_t *ret_n)
+void lp_net_observed_drain(struct lp_net_observed *w)
 {
-        struct counted *v = NULL;
-        size_t n = 0, cap = 0;
-        struct lp_net_key key, *previous = NULL;
-        int r;
-        for (;;) {
-                union bpf_attr a = {.map_fd = (uint32_t)map,
-                                    .key = (uint64_t)(uintptr_t)previous,
-                                    .next_key = (uint64_t)(uintptr_t)&key};
-                if ((r = lp_net_bpf(BPF_MAP_GET_NEXT_KEY, &a)) < 0)
-                        break;
-                if ((r = LP_GROW(v, cap, n)) < 0)
-                        break;
-                v[n].key = key;
-                a = (union bpf_attr){.map_fd = (uint32_t)map,
-                                     .key = (uint64_t)(uintptr_t)&v[n].key,
-                                     .value = (uint64_t)(uintptr_t)&v[n].value};
-                if ((r = lp_net_bpf(BPF_MAP_LOOKUP_ELEM, &a)) < 0)
-                        break; /* nothing deletes: a key that went is a failure */
-                n++;
-                previous = &key; /* the kernel reads it before writing the next */
-        }
-        if (r != -ENOENT) { /* ENOENT: past the last key */
-                free(v);
-                return r;
-        }
-        *ret = v;
-        *ret_n = n;
-        return 0;
+        if (w)
+                lp_bpf_ring_drain(&w->o->announce, sizeof(struct lp_net_announcement), announced,
+                                  w);
 }
+
+_Static_assert(sizeof(struct counted) == sizeof(struct lp_net_key) + sizeof(struct lp_net_value),
+               "a counted entry is the map's key then its value");
 
 static int by_first_sighting(const void *a, const void *b)
 {
@@ -229,12 +183,8 @@ static int record_counted(struct lp_net_observed *w, const struct lp_decider *d,
 static int record_overflow(const struct lp_net_observer *o, const struct lp_decider *d,
                            struct lp_findings *store, uint64_t first_ms)
 {
-        uint32_t zero = 0;
-        uint64_t count = 0;
-        union bpf_attr a = {.map_fd = (uint32_t)o->overflow,
-                            .key = (uint64_t)(uintptr_t)&zero,
-                            .value = (uint64_t)(uintptr_t)&count};
-        if (lp_net_bpf(BPF_MAP_LOOKUP_ELEM, &a) < 0 || count == 0)
+        uint64_t count = lp_bpf_counter(o->overflow);
+        if (count == 0)
                 return 0;
         struct lp_sockaddr_info past = {.family = -1};
         snprintf(past.text, sizeof(past.text),
@@ -253,7 +203,8 @@ int lp_net_observed_collect(struct lp_net_observed *w, const struct lp_policy *p
         lp_net_observed_drain(w);
         struct counted *all = NULL;
         size_t n = 0;
-        int r = read_counted(w->o->events, &all, &n);
+        int r = lp_bpf_map_entries(w->o->events, sizeof(struct lp_net_key),
+                                   sizeof(struct lp_net_value), (void **)&all, &n);
         if (r < 0)
                 return r;
         if (n > 1)

@@ -22,39 +22,20 @@
  * header) before the supervisor reads them. */
 #define RING_SIZE (64 * 1024)
 
-int lp_net_bpf(enum bpf_cmd cmd, union bpf_attr *attr)
-{
-        int r = (int)syscall(SYS_bpf, cmd, attr, sizeof(*attr));
-        return r < 0 ? -errno : r;
-}
-
-static int create_map(enum bpf_map_type type, uint32_t key, uint32_t value, uint32_t max,
-                      uint32_t flags)
-{
-        union bpf_attr a = {.map_type = type,
-                            .key_size = key,
-                            .value_size = value,
-                            .max_entries = max,
-                            .map_flags = flags | BPF_F_NO_PREALLOC * (type == BPF_MAP_TYPE_HASH)};
-        return lp_net_bpf(BPF_MAP_CREATE, &a);
-}
-
 static int create_maps(struct lp_net_observer *o, size_t n_host_ports)
 {
-        o->events = create_map(BPF_MAP_TYPE_HASH, sizeof(struct lp_net_key),
-                               sizeof(struct lp_net_value), LP_NET_EVENTS_MAX, 0);
+        o->events = lp_bpf_map_create(BPF_MAP_TYPE_HASH, sizeof(struct lp_net_key),
+                                      sizeof(struct lp_net_value), LP_NET_EVENTS_MAX);
         if (o->events < 0)
                 return o->events;
-        o->overflow = create_map(BPF_MAP_TYPE_ARRAY, sizeof(uint32_t), sizeof(uint64_t), 1, 0);
+        o->overflow = lp_bpf_map_create(BPF_MAP_TYPE_ARRAY, sizeof(uint32_t), sizeof(uint64_t), 1);
         if (o->overflow < 0)
                 return o->overflow;
-        o->announce = create_map(BPF_MAP_TYPE_RINGBUF, 0, 0, RING_SIZE, 0);
-        if (o->announce < 0)
-                return o->announce;
-        if (n_host_ports == 0)
-                return 0;
-        o->host_ports = create_map(BPF_MAP_TYPE_HASH, sizeof(uint32_t), sizeof(uint8_t),
-                                   (uint32_t)n_host_ports, 0);
+        int r = lp_bpf_ring_create(&o->announce, RING_SIZE);
+        if (r < 0 || n_host_ports == 0)
+                return r;
+        o->host_ports = lp_bpf_map_create(BPF_MAP_TYPE_HASH, sizeof(uint32_t), sizeof(uint8_t),
+                                          (uint32_t)n_host_ports);
         return o->host_ports < 0 ? o->host_ports : 0;
 }
 
@@ -73,27 +54,11 @@ static int fill_host_ports(const struct lp_net_observer *o, const struct lp_poli
                 union bpf_attr a = {.map_fd = (uint32_t)o->host_ports,
                                     .key = (uint64_t)(uintptr_t)&key,
                                     .value = (uint64_t)(uintptr_t)&yes};
-                int r = lp_net_bpf(BPF_MAP_UPDATE_ELEM, &a);
+                int r = lp_bpf(BPF_MAP_UPDATE_ELEM, &a);
                 if (r < 0)
                         return r;
         }
         return 0;
-}
-
-/* The program for `hook`; log (when not NULL) receives the verifier's
- * reasons, which cost time: only asked for after a refusal. */
-static int load_with_log(const struct bpf_insn *insns, size_t n, enum lp_net_hook hook, char *log,
-                         size_t log_size)
-{
-        union bpf_attr a = {.prog_type = BPF_PROG_TYPE_CGROUP_SOCK_ADDR,
-                            .expected_attach_type = lp_net_attach_type(hook),
-                            .insns = (uint64_t)(uintptr_t)insns,
-                            .insn_cnt = (uint32_t)n,
-                            .license = (uint64_t)(uintptr_t) "GPL",
-                            .log_level = log != NULL,
-                            .log_buf = (uint64_t)(uintptr_t)log,
-                            .log_size = (uint32_t)log_size};
-        return lp_net_bpf(BPF_PROG_LOAD, &a);
 }
 
 static int load_program(const struct lp_net_observer *o, const struct lp_policy *p,
@@ -104,16 +69,18 @@ static int load_program(const struct lp_net_observer *o, const struct lp_policy 
                                            .loopback_reaches = p->netns == LP_NETNS_LOOPBACK,
                                            .events = o->events,
                                            .overflow = o->overflow,
-                                           .announce = o->announce,
+                                           .announce = o->announce.fd,
                                            .host_ports = o->host_ports};
         size_t n = lp_net_program(&spec, insns);
         if (n == 0)
                 return -E2BIG; /* ours: the programs outgrew LP_NET_PROGRAM_MAX */
-        int fd = load_with_log(insns, n, hook, NULL, 0);
+        int fd = lp_bpf_load(BPF_PROG_TYPE_CGROUP_SOCK_ADDR, lp_net_attach_type(hook), insns, n,
+                             NULL, 0);
         if (fd < 0 && fd != -EPERM && lp_log_level >= LP_LOG_DEBUG) {
                 size_t size = 16384;
                 _cleanup_free_ char *log = calloc(1, size);
-                if (log && load_with_log(insns, n, hook, log, size) < 0)
+                if (log && lp_bpf_load(BPF_PROG_TYPE_CGROUP_SOCK_ADDR, lp_net_attach_type(hook),
+                                       insns, n, log, size) < 0)
                         lp_debug("the network observer's program %d was refused:\n%s", hook, log);
         }
         return fd;
@@ -124,7 +91,7 @@ static int attach(int prog, int cgroup_dir, enum lp_net_hook hook)
         union bpf_attr a = {.link_create = {.prog_fd = (uint32_t)prog,
                                             .target_fd = (uint32_t)cgroup_dir,
                                             .attach_type = lp_net_attach_type(hook)}};
-        return lp_net_bpf(BPF_LINK_CREATE, &a);
+        return lp_bpf(BPF_LINK_CREATE, &a);
 }
 
 /* Whether the policy grants an inet socket at all: without, there is
@@ -150,30 +117,6 @@ static int load_and_attach(struct lp_net_observer *o, const struct lp_policy *p,
         return 0;
 }
 
-/* The ring's consumer page (ours to write) and its producer page with
- * the data mapped twice after it (the kernel's; read only), as the
- * kernel lays it out for BPF_MAP_TYPE_RINGBUF. */
-static int map_ring(struct lp_net_observer *o)
-{
-        size_t page = (size_t)sysconf(_SC_PAGESIZE);
-        o->consumer = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_SHARED, o->announce, 0);
-        if (o->consumer == MAP_FAILED) {
-                o->consumer = NULL;
-                return -errno;
-        }
-        o->producer =
-                mmap(NULL, page + 2 * RING_SIZE, PROT_READ, MAP_SHARED, o->announce, (off_t)page);
-        if (o->producer == MAP_FAILED) {
-                o->producer = NULL;
-                return -errno;
-        }
-        o->ring_size = RING_SIZE;
-        return 0;
-}
-
-/* The host's PID namespace's inode (include/linux/proc_ns.h). */
-#define PROC_PID_INIT_INO 0xEFFFFFFCU
-
 /* Why the observer cannot be had here, or NULL: the programs name a
  * process by its pid in the host's PID namespace, which only that
  * namespace's /proc can tell an executable of (leastpriv in a
@@ -183,8 +126,7 @@ static int map_ring(struct lp_net_observer *o)
  * may make maps: asked with a program of two instructions (0.04 ms). */
 static const char *observer_refused(void)
 {
-        struct stat st;
-        if (stat("/proc/self/ns/pid", &st) < 0 || st.st_ino != PROC_PID_INIT_INO)
+        if (!lp_bpf_host_pids())
                 return "not in the host's PID namespace";
         const struct bpf_insn allow[] = {
                 {.code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 1},
@@ -195,7 +137,7 @@ static const char *observer_refused(void)
                             .insns = (uint64_t)(uintptr_t)allow,
                             .insn_cnt = LP_ELEMENTSOF(allow),
                             .license = (uint64_t)(uintptr_t) "GPL"};
-        int fd = lp_net_bpf(BPF_PROG_LOAD, &a);
+        int fd = lp_bpf(BPF_PROG_LOAD, &a);
         if (fd < 0)
                 return "no cgroup BPF programs here (a container's seccomp profile, no CAP_BPF "
                        "or CAP_NET_ADMIN in the host's user namespace, an old kernel)";
@@ -233,7 +175,7 @@ int lp_net_observer_attach(const struct lp_policy *p, struct lp_net_observer *o)
 {
         int r = load_and_attach(o, p, o->cgroup_dir);
         if (r >= 0)
-                r = map_ring(o);
+                r = lp_bpf_ring_map(&o->announce);
         if (r < 0)
                 return r;
         lp_debug("network observer: attached to the run's cgroup; connects and sends stay in "
@@ -243,16 +185,11 @@ int lp_net_observer_attach(const struct lp_policy *p, struct lp_net_observer *o)
 
 void lp_net_observer_stop(struct lp_net_observer *o)
 {
-        size_t page = (size_t)sysconf(_SC_PAGESIZE);
-        if (o->consumer)
-                munmap(o->consumer, page);
-        if (o->producer)
-                munmap(o->producer, page + 2 * o->ring_size);
-        o->consumer = o->producer = NULL;
+        lp_bpf_ring_unmap(&o->announce);
         /* Detaching patches the kernel's text and freeing a program waits
          * for RCU (about 1 ms in all here): a kernel worker's, not the
          * run's. By now the command's tree is gone. */
-        int fds[4 + LP_NET_HOOKS] = {o->events, o->overflow, o->announce, o->host_ports};
+        int fds[4 + LP_NET_HOOKS] = {o->events, o->overflow, o->announce.fd, o->host_ports};
         for (size_t i = 0; i < LP_NET_HOOKS; i++)
                 fds[4 + i] = o->links[i];
         lp_close_later(fds, LP_ELEMENTSOF(fds));

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "rules/net_bpf.h"
+#include "supervise/bpf_maps.h"
 
 struct lp_policy;
 
@@ -20,22 +21,18 @@ struct lp_policy;
 #define LP_NET_EVENTS_MAX 8192
 
 struct lp_net_observer {
-        int events;   /* hash: struct lp_net_key -> struct lp_net_value */
-        int overflow; /* array[1]: sightings the full events map could not hold */
-        int announce; /* ring buffer: a key's first sighting */
+        int events;                  /* hash: struct lp_net_key -> struct lp_net_value */
+        int overflow;                /* array[1]: sightings the full events map could not hold */
+        struct lp_bpf_ring announce; /* a key's first sighting */
         int host_ports;
         int cgroup_dir;          /* borrowed: the run's v2 cgroup */
         int links[LP_NET_HOOKS]; /* the attachments: closing them detaches */
-        /* The announcements' consumer side (supervise/net_observed.c). */
-        void *consumer;
-        void *producer;
-        size_t ring_size;
 };
 
-#define LP_NET_OBSERVER_INIT                                                                      \
-        {                                                                                         \
-                .events = -1, .overflow = -1, .announce = -1, .host_ports = -1, .cgroup_dir = -1, \
-                .links = {-1, -1, -1, -1},                                                        \
+#define LP_NET_OBSERVER_INIT                                                                  \
+        {                                                                                     \
+                .events = -1, .overflow = -1, .announce = LP_BPF_RING_INIT, .host_ports = -1, \
+                .cgroup_dir = -1, .links = {-1, -1, -1, -1},                                  \
         }
 
 /* Before the fork: whether the kernel lets us attach programs to the
@@ -52,9 +49,6 @@ int lp_net_observer_prepare(const struct lp_policy *p, int cgroup_dir, const uin
  * The command must not start before this returned 0: -errno, and the
  * launch fails. */
 int lp_net_observer_attach(const struct lp_policy *p, struct lp_net_observer *o);
-
-/* bpf(2): the result, or -errno. */
-int lp_net_bpf(enum bpf_cmd cmd, union bpf_attr *attr);
 
 /* Detaches and closes everything; safe on an observer never started. */
 void lp_net_observer_stop(struct lp_net_observer *o);

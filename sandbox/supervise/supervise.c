@@ -19,6 +19,7 @@
 #include "base/log.h"
 #include "base/util.h"
 #include "supervise/forward.h"
+#include "supervise/fs_observed.h"
 #include "supervise/hidden.h"
 #include "supervise/net_observed.h"
 #include "supervise/notify.h"
@@ -224,7 +225,7 @@ static void handle_forwards(struct state *st)
 
 static int poll_once(struct state *st, int timeout_ms)
 {
-        struct pollfd p[7] = {
+        struct pollfd p[8] = {
                 {st->listener_open ? st->s->listener : -1, POLLIN, 0},
                 {st->sigfd, POLLIN, 0},
                 {st->timerfd, POLLIN, 0},
@@ -232,6 +233,7 @@ static int poll_once(struct state *st, int timeout_ms)
                 {lp_hidden_fd(st->s->hidden), POLLIN, 0},
                 {lp_forwarder_fd(st->s->forwarder), POLLIN, 0},
                 {lp_net_observed_fd(st->s->net_observed), POLLIN, 0},
+                {lp_fs_observed_fd(st->s->fs_observed), POLLIN, 0},
         };
         int n = poll(p, LP_ELEMENTSOF(p), timeout_ms);
         if (n < 0)
@@ -252,6 +254,8 @@ static int poll_once(struct state *st, int timeout_ms)
                 handle_forwards(st);
         if (p[6].revents & POLLIN)
                 lp_net_observed_drain(st->s->net_observed);
+        if (p[7].revents & POLLIN)
+                lp_fs_observed_drain(st->s->fs_observed);
         return n;
 }
 

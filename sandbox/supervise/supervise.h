@@ -14,6 +14,7 @@ struct lp_notifier;
 struct lp_hidden;
 struct lp_forwarder;
 struct lp_net_observed;
+struct lp_fs_observed;
 struct lp_policy;
 struct lp_findings;
 
@@ -40,6 +41,8 @@ struct lp_supervision {
         struct lp_forwarder *forwarder;
         /* The network observer's announcements (net_observed.h), or NULL. */
         struct lp_net_observed *net_observed;
+        /* The filesystem observer's announcements (fs_observed.h), or NULL. */
+        struct lp_fs_observed *fs_observed;
         const struct lp_policy *policy;
         struct lp_findings *findings;
         uint64_t start_ms;

@@ -1,0 +1,155 @@
+/* The filesystem observer: maps, program, attachment (fs_observer.h). */
+#include "supervise/fs_observer.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/close_later.h"
+#include "base/log.h"
+#include "base/util.h"
+
+/* The announcements' ring: 512 first sightings (of about 500 bytes)
+ * before the supervisor reads them; past them a key is named when the
+ * run ends. */
+#define RING_SIZE (256 * 1024)
+
+/* The tracepoint every syscall passes on its way out. */
+#define TRACEPOINT "sys_exit"
+
+/* A cgroup's id, as bpf_get_current_cgroup_id() tells it: the 64-bit
+ * handle of its directory (kernfs). 0 when it cannot be read. */
+static uint64_t cgroup_id(int cgroup_dir)
+{
+        struct {
+                struct file_handle handle;
+                uint64_t id;
+        } h = {.handle.handle_bytes = sizeof(uint64_t)};
+        int mount_id;
+        if (name_to_handle_at(cgroup_dir, "", &h.handle, &mount_id, AT_EMPTY_PATH) < 0 ||
+            h.handle.handle_bytes != sizeof(uint64_t))
+                return 0;
+        uint64_t id;
+        memcpy(&id, h.handle.f_handle, sizeof(id));
+        return id;
+}
+
+/* Why the observer cannot be had here, or NULL. Loading a tracing
+ * program needs CAP_BPF and CAP_PERFMON (or CAP_SYS_ADMIN) in the host's
+ * user namespace: asked with a program of two instructions. */
+static const char *observer_refused(int cgroup_dir)
+{
+#ifndef __x86_64__
+        (void)cgroup_dir;
+        return "not x86-64 (the program reads x86-64's syscall registers)";
+#else
+        if (cgroup_dir < 0)
+                return "no cgroup v2 of the run";
+        if (!lp_bpf_host_pids())
+                return "not in the host's PID namespace";
+        const struct bpf_insn nothing[] = {
+                {.code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0},
+                {.code = BPF_JMP | BPF_EXIT},
+        };
+        int fd = lp_bpf_load(BPF_PROG_TYPE_RAW_TRACEPOINT, 0, nothing, LP_ELEMENTSOF(nothing), NULL,
+                             0);
+        if (fd < 0)
+                return "no tracing BPF programs here (a container's seccomp profile, no CAP_BPF "
+                       "or CAP_PERFMON in the host's user namespace, an old kernel)";
+        close(fd);
+        return NULL;
+#endif
+}
+
+static int create_maps(struct lp_fs_observer *o)
+{
+        o->events = lp_bpf_map_create(BPF_MAP_TYPE_HASH, sizeof(struct lp_fs_key),
+                                      sizeof(struct lp_fs_value), LP_FS_EVENTS_MAX);
+        if (o->events < 0)
+                return o->events;
+        o->overflow = lp_bpf_map_create(BPF_MAP_TYPE_ARRAY, sizeof(uint32_t), sizeof(uint64_t), 1);
+        if (o->overflow < 0)
+                return o->overflow;
+        o->scratch = lp_bpf_map_create(BPF_MAP_TYPE_PERCPU_ARRAY, sizeof(uint32_t),
+                                       sizeof(struct lp_fs_key), 1);
+        if (o->scratch < 0)
+                return o->scratch;
+        return lp_bpf_ring_create(&o->announce, RING_SIZE);
+}
+
+int lp_fs_observer_prepare(const struct lp_fs_program_spec *spec, int cgroup_dir,
+                           struct lp_fs_observer *o)
+{
+        *o = (struct lp_fs_observer)LP_FS_OBSERVER_INIT;
+        if (lp_fs_counted_syscalls(spec, NULL, 0) == 0)
+                return 0; /* every path-writing call is notified for another reason */
+        const char *why = observer_refused(cgroup_dir);
+        uint64_t id = why ? 0 : cgroup_id(cgroup_dir);
+        if (!why && !id)
+                why = "the run's cgroup has no id (name_to_handle_at)";
+        if (why) {
+                lp_debug("filesystem observer: %s; path-writing calls are notified", why);
+                return 0;
+        }
+        int r = create_maps(o);
+        if (r < 0) {
+                lp_debug("filesystem observer: no BPF maps (%s); path-writing calls are notified",
+                         strerror(-r));
+                lp_fs_observer_stop(o);
+                return 0;
+        }
+        o->spec = *spec;
+        o->spec.cgroup_id = id;
+        o->spec.events = o->events;
+        o->spec.overflow = o->overflow;
+        o->spec.announce = o->announce.fd;
+        o->spec.scratch = o->scratch;
+        return 1;
+}
+
+static int load_program(const struct lp_fs_observer *o)
+{
+        _cleanup_free_ struct bpf_insn *insns = calloc(LP_FS_PROGRAM_MAX, sizeof(*insns));
+        if (!insns)
+                return -ENOMEM;
+        bool none;
+        size_t n = lp_fs_program(&o->spec, insns, &none);
+        if (n == 0)
+                return -E2BIG; /* ours: the program outgrew LP_FS_PROGRAM_MAX */
+        int fd = lp_bpf_load(BPF_PROG_TYPE_RAW_TRACEPOINT, 0, insns, n, NULL, 0);
+        if (fd < 0 && fd != -EPERM && lp_log_level >= LP_LOG_DEBUG) {
+                size_t size = 1 << 20;
+                _cleanup_free_ char *log = calloc(1, size);
+                if (log && lp_bpf_load(BPF_PROG_TYPE_RAW_TRACEPOINT, 0, insns, n, log, size) < 0)
+                        lp_debug("the filesystem observer's program was refused:\n%s", log);
+        }
+        return fd;
+}
+
+int lp_fs_observer_attach(struct lp_fs_observer *o)
+{
+        int prog = load_program(o);
+        if (prog < 0)
+                return prog;
+        union bpf_attr a = {.raw_tracepoint = {.name = (uint64_t)(uintptr_t)TRACEPOINT,
+                                               .prog_fd = (uint32_t)prog}};
+        o->link = lp_bpf(BPF_RAW_TRACEPOINT_OPEN, &a);
+        close(prog); /* the attachment holds it */
+        if (o->link < 0)
+                return o->link;
+        int r = lp_bpf_ring_map(&o->announce);
+        if (r < 0)
+                return r;
+        lp_debug("filesystem observer: attached; path-writing calls stay in the kernel");
+        return 0;
+}
+
+void lp_fs_observer_stop(struct lp_fs_observer *o)
+{
+        lp_bpf_ring_unmap(&o->announce);
+        int fds[] = {o->link, o->events, o->overflow, o->scratch, o->announce.fd};
+        lp_close_later(fds, LP_ELEMENTSOF(fds));
+        *o = (struct lp_fs_observer)LP_FS_OBSERVER_INIT;
+}
