@@ -60,6 +60,34 @@ void lp_bpf_stack_pointer(struct lp_bpf_asm *a, int dst, int offset)
         lp_bpf_emit(a, BPF_ALU_IMM(BPF_ADD, dst, offset));
 }
 
+void lp_bpf_count(struct lp_bpf_asm *a, const struct lp_bpf_count *c)
+{
+        lp_bpf_load_map(a, BPF_REG_1, c->events);
+        lp_bpf_emit(a, BPF_MOV_REG(BPF_REG_2, c->key));
+        lp_bpf_stack_pointer(a, BPF_REG_3, c->value);
+        lp_bpf_emit(a, BPF_MOV_IMM(BPF_REG_4, BPF_NOEXIST));
+        lp_bpf_emit(a, BPF_CALL_HELPER(BPF_FUNC_map_update_elem));
+        /* There already, or full: no announcement (the next six). */
+        lp_bpf_emit(a, LP_BPF_INSN(BPF_JMP | BPF_JNE | BPF_K, BPF_REG_0, 0, 6, 0));
+        lp_bpf_load_map(a, BPF_REG_1, c->announce);
+        lp_bpf_emit(a, BPF_MOV_REG(BPF_REG_2, c->key));
+        lp_bpf_emit(a, BPF_MOV_IMM(BPF_REG_3, c->announce_size));
+        lp_bpf_emit(a, BPF_MOV_IMM(BPF_REG_4, 0));
+        lp_bpf_emit(a, BPF_CALL_HELPER(BPF_FUNC_ringbuf_output));
+        lp_bpf_load_map(a, BPF_REG_1, c->events);
+        lp_bpf_emit(a, BPF_MOV_REG(BPF_REG_2, c->key));
+        lp_bpf_emit(a, BPF_CALL_HELPER(BPF_FUNC_map_lookup_elem));
+        /* Found: on to the add (past the overflow's six). */
+        lp_bpf_emit(a, LP_BPF_INSN(BPF_JMP | BPF_JNE | BPF_K, BPF_REG_0, 0, 6, 0));
+        lp_bpf_emit(a, BPF_STORE_IMM(BPF_DW, BPF_REG_10, (int16_t)c->index, 0));
+        lp_bpf_load_map(a, BPF_REG_1, c->overflow);
+        lp_bpf_stack_pointer(a, BPF_REG_2, c->index);
+        lp_bpf_emit(a, BPF_CALL_HELPER(BPF_FUNC_map_lookup_elem));
+        lp_bpf_jump(a, BPF_JUMP_IMM(BPF_JEQ, BPF_REG_0, 0), c->done);
+        lp_bpf_emit(a, BPF_MOV_IMM(BPF_REG_1, 1));
+        lp_bpf_emit(a, BPF_ATOMIC_ADD(BPF_REG_0, 0, BPF_REG_1));
+}
+
 size_t lp_bpf_finish(struct lp_bpf_asm *a)
 {
         if (a->overflow)

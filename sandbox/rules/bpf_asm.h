@@ -41,6 +41,21 @@ void lp_bpf_load_map(struct lp_bpf_asm *a, int dst, int fd);
 void lp_bpf_load_imm64(struct lp_bpf_asm *a, int dst, uint64_t value);
 /* dst = r10 + offset: a pointer to a stack slot. */
 void lp_bpf_stack_pointer(struct lp_bpf_asm *a, int dst, int offset);
+/* Counting a key, as both observers do: a new entry (the value the
+ * caller filled on the stack) is added unless one is there
+ * (BPF_NOEXIST), and then announced in the ring buffer (the announcement
+ * starts with the key); then the entry's count (its value's first u64)
+ * gets an atomic add. A full map: the overflow counter (array[1]).
+ * Every sighting is counted once. Uses r0-r5. */
+struct lp_bpf_count {
+        int events, announce, overflow; /* map fds */
+        int key;                        /* a register (r6-r9) pointing at the key */
+        int announce_size;
+        int value, index; /* stack offsets: the new entry's value, a u32 slot */
+        int done;         /* the label past the count */
+};
+void lp_bpf_count(struct lp_bpf_asm *a, const struct lp_bpf_count *c);
+
 /* The number of instructions, or 0: something did not fit, or a jump
  * goes to a label never placed (a program cut short would still pass
  * the verifier, and count the wrong calls). */

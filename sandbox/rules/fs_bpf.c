@@ -1,9 +1,12 @@
 /* The filesystem observer's program (fs_bpf.h). Register use: r6 the
  * context (the tracepoint's arguments: struct pt_regs *, the return
- * value), r7 the return value, r8 the key being built (in the scratch
- * map), r9 the syscall's number. On the stack, below r10: the syscall's
- * registers at REGS, the paths' addresses at PATH0 and PATH1, a zero map
- * index at INDEX, the map value at VALUE. */
+ * value), r7 the syscall's entry of the calls map, r8 the key being
+ * built (in the scratch map), r9 the syscall's number. On the stack,
+ * below r10: the syscall's registers at REGS, its arguments in order at
+ * ARGS, the paths' addresses at PATH0 and PATH1, a map index at INDEX,
+ * the map value at VALUE. One path through the program for every
+ * syscall: what differs between them is data (the calls map), which the
+ * verifier does not follow, so it looks at the program once. */
 #include "rules/fs_bpf.h"
 
 #include <errno.h>
@@ -17,9 +20,9 @@
 #include "rules/watch.h"
 
 enum label {
-        L_READ, /* the syscall is one of ours: copy its paths */
-        L_FIND,
-        L_ADD,
+        L_MODE,  /* the set-id mode check */
+        L_OWNER, /* the own-ids check */
+        L_COPY,  /* the arguments into the key */
         L_DONE,
         L_COUNT,
 };
@@ -30,31 +33,25 @@ enum label {
 #define REGS_SIZE 72
 #define REGS (-REGS_SIZE)
 #define ORIG_AX 120
-#define PATH0 (REGS - 8)
+#define ARGS (REGS - 48)
+#define PATH0 (ARGS - 8)
 #define PATH1 (PATH0 - 8)
 #define INDEX (PATH1 - 8)
 #define VALUE (INDEX - (int)sizeof(struct lp_fs_value))
 
 #define KEY_AT(field) ((int16_t)offsetof(struct lp_fs_key, field))
+#define CALL_AT(field) ((int16_t)offsetof(struct lp_fs_call, field))
 
 /* The write-intent open flags, as the filter's (rules/watch.c). */
-#define WRITE_FLAGS (O_WRONLY | O_RDWR | O_CREAT | O_TMPFILE_ONLY | O_TRUNC)
 #define O_TMPFILE_ONLY (O_TMPFILE & ~O_DIRECTORY)
+#define WRITE_FLAGS (O_WRONLY | O_RDWR | O_CREAT | O_TMPFILE_ONLY | O_TRUNC)
 
-/* Where syscall argument i is on the stack: di, si, dx, r10, r8, r9. */
-static int arg_at(int i)
-{
-        static const int pt_regs_offset[6] = {112, 104, 96, 56, 72, 64};
-        return REGS + pt_regs_offset[i] - REGS_FIRST;
-}
-
-static void load_arg(struct lp_bpf_asm *a, int dst, int i)
-{
-        lp_bpf_emit(a, BPF_LOAD(BPF_DW, dst, BPF_REG_10, (int16_t)arg_at(i)));
-}
+/* Syscall arguments in pt_regs: di, si, dx, r10, r8, r9. */
+static const int pt_regs_offset[6] = {112, 104, 96, 56, 72, 64};
 
 /* Only the run's processes, only the refusals: everything else (every
- * syscall of the machine) leaves after a few instructions. */
+ * syscall of the machine) leaves after a few instructions. Then the
+ * registers, the arguments in order, and the syscall's number (r9). */
 static void prologue(struct lp_bpf_asm *a, const struct lp_fs_program_spec *s)
 {
         lp_bpf_emit(a, BPF_MOV_REG(BPF_REG_6, BPF_REG_1));
@@ -73,11 +70,17 @@ static void prologue(struct lp_bpf_asm *a, const struct lp_fs_program_spec *s)
         lp_bpf_emit(a, BPF_ALU_IMM(BPF_ADD, BPF_REG_3, REGS_FIRST));
         lp_bpf_emit(a, BPF_CALL_HELPER(BPF_FUNC_probe_read_kernel));
         lp_bpf_jump(a, BPF_JUMP_IMM(BPF_JNE, BPF_REG_0, 0), L_DONE);
+        for (int i = 0; i < 6; i++) {
+                lp_bpf_emit(a, BPF_LOAD(BPF_DW, BPF_REG_1, BPF_REG_10,
+                                        (int16_t)(REGS + pt_regs_offset[i] - REGS_FIRST)));
+                lp_bpf_emit(a, BPF_STORE(BPF_DW, BPF_REG_10, (int16_t)(ARGS + 8 * i), BPF_REG_1));
+        }
         lp_bpf_emit(a, BPF_LOAD(BPF_DW, BPF_REG_9, BPF_REG_10, REGS + ORIG_AX - REGS_FIRST));
+        lp_bpf_jump(a, BPF_JUMP_IMM(BPF_JGE, BPF_REG_9, LP_FS_CALLS_MAX), L_DONE);
 }
 
 /* r8 = the scratch key, zeroed whole (the map compares every byte), with
- * the number and the error. */
+ * the number and the error; then r7 = the syscall's entry, or done. */
 static void start_key(struct lp_bpf_asm *a, const struct lp_fs_program_spec *s)
 {
         lp_bpf_emit(a, BPF_STORE_IMM(BPF_DW, BPF_REG_10, INDEX, 0));
@@ -89,98 +92,106 @@ static void start_key(struct lp_bpf_asm *a, const struct lp_fs_program_spec *s)
         for (int off = 0; off < (int)sizeof(struct lp_fs_key); off += 8)
                 lp_bpf_emit(a, BPF_STORE_IMM(BPF_DW, BPF_REG_8, (int16_t)off, 0));
         lp_bpf_emit(a, BPF_STORE(BPF_W, BPF_REG_8, KEY_AT(nr), BPF_REG_9));
-        lp_bpf_emit(a, BPF_MOV_REG(BPF_REG_1, BPF_REG_7));
-        lp_bpf_emit(a, LP_BPF_INSN(BPF_ALU64 | BPF_NEG, BPF_REG_1, 0, 0, 0));
-        lp_bpf_emit(a, BPF_STORE(BPF_W, BPF_REG_8, KEY_AT(error), BPF_REG_1));
+        lp_bpf_emit(a, LP_BPF_INSN(BPF_ALU64 | BPF_NEG, BPF_REG_7, 0, 0, 0));
+        lp_bpf_emit(a, BPF_STORE(BPF_W, BPF_REG_8, KEY_AT(error), BPF_REG_7));
+        lp_bpf_emit(a, BPF_STORE_IMM(BPF_DW, BPF_REG_10, PATH0, 0));
         lp_bpf_emit(a, BPF_STORE_IMM(BPF_DW, BPF_REG_10, PATH1, 0));
+        lp_bpf_emit(a, BPF_STORE(BPF_W, BPF_REG_10, INDEX, BPF_REG_9));
+        lp_bpf_load_map(a, BPF_REG_1, s->calls);
+        lp_bpf_stack_pointer(a, BPF_REG_2, INDEX);
+        lp_bpf_emit(a, BPF_CALL_HELPER(BPF_FUNC_map_lookup_elem));
+        lp_bpf_jump(a, BPF_JUMP_IMM(BPF_JEQ, BPF_REG_0, 0), L_DONE);
+        lp_bpf_emit(a, BPF_MOV_REG(BPF_REG_7, BPF_REG_0));
+        lp_bpf_emit(a, BPF_LOAD(BPF_B, BPF_REG_1, BPF_REG_7, CALL_AT(counted)));
+        lp_bpf_jump(a, BPF_JUMP_IMM(BPF_JEQ, BPF_REG_1, LP_FS_COUNTED_NEVER), L_DONE);
 }
 
-/* Not counted unless the open writes: its flags in a register, or
- * openat2's in its struct open_how (copied into the key). */
-static void require_write_open(struct lp_bpf_asm *a, const struct lp_watch_path *how)
+/* dst = the argument whose index is the entry's byte at `field`; past 5
+ * (none), a jump to `none`. A stack read at a bounded variable offset
+ * (privileged programs may). Uses r2 and r3. */
+static void arg_of(struct lp_bpf_asm *a, int dst, int16_t field, int none)
 {
-        if (how->op != LP_FS_OP_OPEN || how->flags == 0)
-                return; /* creat(2), or not an open */
-        if (how->flags > 0) {
-                load_arg(a, BPF_REG_1, how->flags);
-        } else {
-                lp_bpf_emit(a, BPF_MOV_REG(BPF_REG_1, BPF_REG_8));
-                lp_bpf_emit(a, BPF_ALU_IMM(BPF_ADD, BPF_REG_1, KEY_AT(how_flags)));
-                lp_bpf_emit(a, BPF_MOV_IMM(BPF_REG_2, 8));
-                load_arg(a, BPF_REG_3, 2);
-                lp_bpf_emit(a, BPF_CALL_HELPER(BPF_FUNC_probe_read_user));
-                lp_bpf_jump(a, BPF_JUMP_IMM(BPF_JNE, BPF_REG_0, 0), L_DONE);
-                lp_bpf_emit(a, BPF_LOAD(BPF_DW, BPF_REG_1, BPF_REG_8, KEY_AT(how_flags)));
-        }
+        lp_bpf_emit(a, BPF_LOAD(BPF_B, BPF_REG_2, BPF_REG_7, field));
+        lp_bpf_jump(a, BPF_JUMP_IMM(BPF_JGT, BPF_REG_2, 5), none);
+        lp_bpf_emit(a, BPF_ALU_IMM(BPF_LSH, BPF_REG_2, 3));
+        lp_bpf_stack_pointer(a, BPF_REG_3, ARGS);
+        lp_bpf_emit(a, BPF_ALU_REG(BPF_ADD, BPF_REG_3, BPF_REG_2));
+        lp_bpf_emit(a, BPF_LOAD(BPF_DW, dst, BPF_REG_3, 0));
+}
+
+/* Not counted unless an open writes: its flags in a register, or
+ * openat2's in its struct open_how (copied into the key). */
+static void require_write_open(struct lp_bpf_asm *a)
+{
+        int how = lp_bpf_label(a), check = lp_bpf_label(a);
+        lp_bpf_emit(a, BPF_LOAD(BPF_B, BPF_REG_4, BPF_REG_7, CALL_AT(open)));
+        lp_bpf_jump(a, BPF_JUMP_IMM(BPF_JEQ, BPF_REG_4, LP_FS_OPEN_NONE), L_MODE);
+        lp_bpf_jump(a, BPF_JUMP_IMM(BPF_JEQ, BPF_REG_4, LP_FS_OPEN_HOW), how);
+        arg_of(a, BPF_REG_1, CALL_AT(open_arg), L_DONE);
+        lp_bpf_jump(a, BPF_GOTO, check);
+        lp_bpf_place(a, how);
+        lp_bpf_emit(a, BPF_MOV_REG(BPF_REG_1, BPF_REG_8));
+        lp_bpf_emit(a, BPF_ALU_IMM(BPF_ADD, BPF_REG_1, KEY_AT(how_flags)));
+        lp_bpf_emit(a, BPF_MOV_IMM(BPF_REG_2, 8));
+        lp_bpf_emit(a, BPF_LOAD(BPF_DW, BPF_REG_3, BPF_REG_10, ARGS + 8 * 2));
+        lp_bpf_emit(a, BPF_CALL_HELPER(BPF_FUNC_probe_read_user));
+        lp_bpf_jump(a, BPF_JUMP_IMM(BPF_JNE, BPF_REG_0, 0), L_DONE);
+        lp_bpf_emit(a, BPF_LOAD(BPF_DW, BPF_REG_1, BPF_REG_8, KEY_AT(how_flags)));
+        lp_bpf_place(a, check);
         lp_bpf_emit(a, BPF_ALU_IMM(BPF_AND, BPF_REG_1, WRITE_FLAGS));
         lp_bpf_jump(a, BPF_JUMP_IMM(BPF_JEQ, BPF_REG_1, 0), L_DONE);
 }
 
 /* The calls the filter still notifies (lp_watch_fs_counted) are the
- * supervisor's: not counted here. */
-static void require_in_kernel(struct lp_bpf_asm *a, const struct lp_fs_program_spec *s,
-                              struct lp_fs_counted c)
+ * supervisor's: a set-id mode with flags that create (or none), an owner
+ * other than the own ids and -1. */
+static void require_in_kernel(struct lp_bpf_asm *a, const struct lp_fs_program_spec *s)
 {
-        if (c.kind == LP_FS_COUNTED_PLAIN_MODE) {
-                /* Notified: a set-id mode, with flags that create (if any). */
-                load_arg(a, BPF_REG_1, c.arg);
-                lp_bpf_emit(a, BPF_ALU_IMM(BPF_AND, BPF_REG_1, S_ISUID | S_ISGID));
-                lp_bpf_emit(a, LP_BPF_INSN(BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_1, 0,
-                                           c.flags_arg >= 0 ? 4 : 1, 0));
-                if (c.flags_arg >= 0) {
-                        load_arg(a, BPF_REG_1, c.flags_arg);
-                        lp_bpf_emit(a, BPF_ALU_IMM(BPF_AND, BPF_REG_1, O_CREAT | O_TMPFILE_ONLY));
-                        lp_bpf_emit(a, LP_BPF_INSN(BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_1, 0, 1, 0));
+        lp_bpf_place(a, L_MODE);
+        lp_bpf_emit(a, BPF_LOAD(BPF_B, BPF_REG_4, BPF_REG_7, CALL_AT(counted)));
+        lp_bpf_jump(a, BPF_JUMP_IMM(BPF_JEQ, BPF_REG_4, LP_FS_COUNTED_OWN_IDS), L_OWNER);
+        lp_bpf_jump(a, BPF_JUMP_IMM(BPF_JNE, BPF_REG_4, LP_FS_COUNTED_PLAIN_MODE), L_COPY);
+        arg_of(a, BPF_REG_1, CALL_AT(mode_arg), L_DONE);
+        lp_bpf_emit(a, BPF_ALU_IMM(BPF_AND, BPF_REG_1, S_ISUID | S_ISGID));
+        lp_bpf_jump(a, BPF_JUMP_IMM(BPF_JEQ, BPF_REG_1, 0), L_COPY);
+        arg_of(a, BPF_REG_1, CALL_AT(mode_flags_arg), L_DONE); /* no flags: notified */
+        lp_bpf_emit(a, BPF_ALU_IMM(BPF_AND, BPF_REG_1, O_CREAT | O_TMPFILE_ONLY));
+        lp_bpf_jump(a, BPF_JUMP_IMM(BPF_JEQ, BPF_REG_1, 0), L_COPY);
+        lp_bpf_jump(a, BPF_GOTO, L_DONE);
+
+        lp_bpf_place(a, L_OWNER);
+        const uint32_t ids[2] = {s->own_uid, s->own_gid};
+        for (int i = 0; i < 2; i++) {
+                arg_of(a, BPF_REG_1, CALL_AT(owner_arg), L_DONE);
+                if (i) { /* the group: the next argument (r3 still points at the owner) */
+                        lp_bpf_jump(a, BPF_JUMP_IMM(BPF_JGE, BPF_REG_2, 5 * 8), L_DONE);
+                        lp_bpf_emit(a, BPF_LOAD(BPF_DW, BPF_REG_1, BPF_REG_3, 8));
                 }
-                lp_bpf_jump(a, BPF_GOTO, L_DONE);
-        } else if (c.kind == LP_FS_COUNTED_OWN_IDS) {
-                /* In the kernel: each id the own one, or -1 (32 bits). */
-                const uint32_t ids[2] = {s->own_uid, s->own_gid};
-                for (int i = 0; i < 2; i++) {
-                        load_arg(a, BPF_REG_1, c.arg + i);
-                        lp_bpf_emit(a, LP_BPF_INSN(BPF_JMP32 | BPF_JEQ | BPF_K, BPF_REG_1, 0, 1,
-                                                   (int32_t)ids[i]));
-                        lp_bpf_jump(a, BPF_JUMP32_IMM(BPF_JNE, BPF_REG_1, -1), L_DONE);
-                }
+                lp_bpf_emit(a, LP_BPF_INSN(BPF_JMP32 | BPF_JEQ | BPF_K, BPF_REG_1, 0, 1,
+                                           (int32_t)ids[i]));
+                lp_bpf_jump(a, BPF_JUMP32_IMM(BPF_JNE, BPF_REG_1, -1), L_DONE);
         }
 }
 
-/* A path's resolution arguments into the key, its address to PATH0/1. */
-static void take_path(struct lp_bpf_asm *a, const struct lp_watch_path *how, int slot)
+/* The arguments the path check reads into the key, at their index (a
+ * bounded variable offset into the map value); the paths' addresses. */
+static void copy_args(struct lp_bpf_asm *a)
 {
-        if (how->dirfd >= 0) {
-                load_arg(a, BPF_REG_1, how->dirfd);
-                lp_bpf_emit(a,
-                            BPF_STORE(BPF_DW, BPF_REG_8, KEY_AT(args) + 8 * how->dirfd, BPF_REG_1));
+        lp_bpf_place(a, L_COPY);
+        for (int j = 0; j < 4; j++) {
+                int next = lp_bpf_label(a);
+                arg_of(a, BPF_REG_1, (int16_t)(CALL_AT(copy_arg) + j), next);
+                lp_bpf_emit(a, BPF_MOV_REG(BPF_REG_4, BPF_REG_8));
+                lp_bpf_emit(a, BPF_ALU_REG(BPF_ADD, BPF_REG_4, BPF_REG_2));
+                lp_bpf_emit(a, BPF_STORE(BPF_DW, BPF_REG_4, KEY_AT(args), BPF_REG_1));
+                lp_bpf_place(a, next);
         }
-        if (how->flags > 0) {
-                load_arg(a, BPF_REG_1, how->flags);
-                lp_bpf_emit(a,
-                            BPF_STORE(BPF_DW, BPF_REG_8, KEY_AT(args) + 8 * how->flags, BPF_REG_1));
+        for (int i = 0; i < 2; i++) {
+                int next = lp_bpf_label(a);
+                arg_of(a, BPF_REG_1, (int16_t)(CALL_AT(path_arg) + i), next);
+                lp_bpf_emit(a, BPF_STORE(BPF_DW, BPF_REG_10, i ? PATH1 : PATH0, BPF_REG_1));
+                lp_bpf_place(a, next);
         }
-        load_arg(a, BPF_REG_1, how->path);
-        lp_bpf_emit(a, BPF_STORE(BPF_DW, BPF_REG_10, (int16_t)slot, BPF_REG_1));
-}
-
-/* One syscall of the policy's: its number, then what it needs. */
-static void dispatch(struct lp_bpf_asm *a, const struct lp_fs_program_spec *s,
-                     const struct lp_syscall_rule *rule, struct lp_fs_counted c)
-{
-        const struct lp_watch_paths *paths =
-                lp_watch_paths_of(lp_watch_find(rule->name), rule->name);
-        int next = lp_bpf_label(a);
-        lp_bpf_jump(a, BPF_JUMP_IMM(BPF_JNE, BPF_REG_9, rule->nr), next);
-        require_write_open(a, &paths->first);
-        require_in_kernel(a, s, c);
-        take_path(a, &paths->first, PATH0);
-        if (paths->second.op != LP_FS_OP_NONE)
-                take_path(a, &paths->second, PATH1);
-        /* The number is in the key: r9 forgotten, so that the verifier
-         * sees one state at L_READ, not one per syscall (its time is
-         * paid at every launch). */
-        lp_bpf_emit(a, BPF_MOV_IMM(BPF_REG_9, 0));
-        lp_bpf_jump(a, BPF_GOTO, L_READ);
-        lp_bpf_place(a, next);
 }
 
 /* The paths, then the process, then the count (as the network
@@ -188,9 +199,8 @@ static void dispatch(struct lp_bpf_asm *a, const struct lp_fs_program_spec *s,
  * map, the overflow counter). */
 static void count(struct lp_bpf_asm *a, const struct lp_fs_program_spec *s)
 {
-        lp_bpf_place(a, L_READ);
         for (int i = 0; i < 2; i++) {
-                /* No second path: the four that copy it are skipped. */
+                /* No such path: the four that copy it are skipped. */
                 lp_bpf_emit(a, BPF_LOAD(BPF_DW, BPF_REG_3, BPF_REG_10, i ? PATH1 : PATH0));
                 lp_bpf_emit(a, LP_BPF_INSN(BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_3, 0, 4, 0));
                 lp_bpf_emit(a, BPF_MOV_REG(BPF_REG_1, BPF_REG_8));
@@ -208,62 +218,73 @@ static void count(struct lp_bpf_asm *a, const struct lp_fs_program_spec *s)
         lp_bpf_emit(a, BPF_STORE_IMM(BPF_DW, BPF_REG_10, VALUE, 0));
         lp_bpf_emit(a, BPF_CALL_HELPER(BPF_FUNC_ktime_get_ns));
         lp_bpf_emit(a, BPF_STORE(BPF_DW, BPF_REG_10, VALUE + 8, BPF_REG_0));
-        lp_bpf_load_map(a, BPF_REG_1, s->events);
-        lp_bpf_emit(a, BPF_MOV_REG(BPF_REG_2, BPF_REG_8));
-        lp_bpf_stack_pointer(a, BPF_REG_3, VALUE);
-        lp_bpf_emit(a, BPF_MOV_IMM(BPF_REG_4, BPF_NOEXIST));
-        lp_bpf_emit(a, BPF_CALL_HELPER(BPF_FUNC_map_update_elem));
-        lp_bpf_jump(a, BPF_JUMP_IMM(BPF_JNE, BPF_REG_0, 0), L_FIND); /* there already, or full */
-        lp_bpf_load_map(a, BPF_REG_1, s->announce);
-        lp_bpf_emit(a, BPF_MOV_REG(BPF_REG_2, BPF_REG_8));
-        lp_bpf_emit(a, BPF_MOV_IMM(BPF_REG_3, sizeof(struct lp_fs_key)));
-        lp_bpf_emit(a, BPF_MOV_IMM(BPF_REG_4, 0));
-        lp_bpf_emit(a, BPF_CALL_HELPER(BPF_FUNC_ringbuf_output));
-        lp_bpf_place(a, L_FIND);
-        lp_bpf_load_map(a, BPF_REG_1, s->events);
-        lp_bpf_emit(a, BPF_MOV_REG(BPF_REG_2, BPF_REG_8));
-        lp_bpf_emit(a, BPF_CALL_HELPER(BPF_FUNC_map_lookup_elem));
-        lp_bpf_jump(a, BPF_JUMP_IMM(BPF_JNE, BPF_REG_0, 0), L_ADD);
-        lp_bpf_load_map(a, BPF_REG_1, s->overflow);
-        lp_bpf_stack_pointer(a, BPF_REG_2, INDEX);
-        lp_bpf_emit(a, BPF_CALL_HELPER(BPF_FUNC_map_lookup_elem));
-        lp_bpf_jump(a, BPF_JUMP_IMM(BPF_JEQ, BPF_REG_0, 0), L_DONE);
-        lp_bpf_place(a, L_ADD);
-        lp_bpf_emit(a, BPF_MOV_IMM(BPF_REG_1, 1));
-        lp_bpf_emit(a, BPF_ATOMIC_ADD(BPF_REG_0, 0, BPF_REG_1));
+        lp_bpf_count(a, &(struct lp_bpf_count){.events = s->events,
+                                               .announce = s->announce,
+                                               .overflow = s->overflow,
+                                               .key = BPF_REG_8,
+                                               .announce_size = sizeof(struct lp_fs_key),
+                                               .value = VALUE,
+                                               .index = INDEX,
+                                               .done = L_DONE});
 }
 
-size_t lp_fs_counted_syscalls(const struct lp_fs_program_spec *s, int *nrs, size_t max)
+static uint8_t arg_index(int i)
+{
+        return i >= 0 && i < 6 ? (uint8_t)i : LP_FS_NO_ARG;
+}
+
+bool lp_fs_call(const struct lp_fs_program_spec *s, const struct lp_syscall_rule *rule,
+                struct lp_fs_call *ret)
+{
+        struct lp_fs_counted c = lp_watch_fs_counted(s->policy, rule, s->own_ids_fixed);
+        if (c.kind == LP_FS_COUNTED_NEVER || rule->nr < 0 || rule->nr >= LP_FS_CALLS_MAX)
+                return false;
+        const struct lp_watch_paths *paths =
+                lp_watch_paths_of(lp_watch_find(rule->name), rule->name);
+        const struct lp_watch_path *how[2] = {&paths->first, &paths->second};
+        struct lp_fs_call e = {.counted = (uint8_t)c.kind,
+                               .mode_arg =
+                                       arg_index(c.kind == LP_FS_COUNTED_PLAIN_MODE ? c.arg : -1),
+                               .mode_flags_arg = arg_index(c.flags_arg),
+                               .owner_arg = arg_index(c.kind == LP_FS_COUNTED_OWN_IDS ? c.arg : -1),
+                               .open_arg = LP_FS_NO_ARG};
+        if (how[0]->op == LP_FS_OP_OPEN && how[0]->flags > 0) {
+                e.open = LP_FS_OPEN_FLAGS;
+                e.open_arg = arg_index(how[0]->flags);
+        } else if (how[0]->op == LP_FS_OP_OPEN && how[0]->flags == -1) {
+                e.open = LP_FS_OPEN_HOW;
+        }
+        size_t n = 0;
+        for (int i = 0; i < 2; i++) {
+                bool used = how[i]->op != LP_FS_OP_NONE;
+                e.path_arg[i] = arg_index(used ? how[i]->path : -1);
+                /* Directory fds, and flags (open's, or a nofollow's). */
+                e.copy_arg[n++] = arg_index(used ? how[i]->dirfd : -1);
+                e.copy_arg[n++] = arg_index(used && how[i]->flags > 0 ? how[i]->flags : -1);
+        }
+        *ret = e;
+        return true;
+}
+
+size_t lp_fs_counted_syscalls(const struct lp_fs_program_spec *s)
 {
         const struct lp_policy *p = s->policy;
+        struct lp_fs_call e;
         size_t n = 0;
-        for (size_t i = 0; i < p->n_syscalls; i++) {
-                struct lp_fs_counted c = lp_watch_fs_counted(p, &p->syscalls[i], s->own_ids_fixed);
-                if (c.kind == LP_FS_COUNTED_NEVER || p->syscalls[i].nr < 0)
-                        continue;
-                if (n < max)
-                        nrs[n] = p->syscalls[i].nr;
-                n++;
-        }
+        for (size_t i = 0; i < p->n_syscalls; i++)
+                n += lp_fs_call(s, &p->syscalls[i], &e);
         return n;
 }
 
-size_t lp_fs_program(const struct lp_fs_program_spec *s, struct bpf_insn *insns, bool *none)
+size_t lp_fs_program(const struct lp_fs_program_spec *s, struct bpf_insn *insns)
 {
-        const struct lp_policy *p = s->policy;
         struct lp_bpf_asm a;
         lp_bpf_asm_init(&a, insns, LP_FS_PROGRAM_MAX, L_COUNT);
-        *none = lp_fs_counted_syscalls(s, NULL, 0) == 0;
-        if (*none)
-                return 0;
         prologue(&a, s);
         start_key(&a, s);
-        for (size_t i = 0; i < p->n_syscalls; i++) {
-                struct lp_fs_counted c = lp_watch_fs_counted(p, &p->syscalls[i], s->own_ids_fixed);
-                if (c.kind != LP_FS_COUNTED_NEVER && p->syscalls[i].nr >= 0)
-                        dispatch(&a, s, &p->syscalls[i], c);
-        }
-        lp_bpf_jump(&a, BPF_GOTO, L_DONE);
+        require_write_open(&a);
+        require_in_kernel(&a, s);
+        copy_args(&a);
         count(&a, s);
         lp_bpf_place(&a, L_DONE);
         lp_bpf_emit(&a, BPF_MOV_IMM(BPF_REG_0, 0));

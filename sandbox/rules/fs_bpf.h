@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 struct lp_policy;
+struct lp_syscall_rule;
 
 /* A path as the program copies it, with its NUL: longer ones are cut
  * (and then named as cut, not resolved). Two paths and the rest of the
@@ -41,6 +42,34 @@ struct lp_fs_value {
         uint64_t first_ns; /* CLOCK_MONOTONIC */
 };
 
+/* How the program treats one syscall: an entry of the calls map,
+ * indexed by the syscall's number (rules/watch.h, lp_watch_fs_counted,
+ * as data: the program is the same for every policy, and short for the
+ * verifier, whose time every launch pays). An argument index past 5
+ * means none. */
+enum lp_fs_open {
+        LP_FS_OPEN_NONE,  /* not an open, or creat(2): every call writes */
+        LP_FS_OPEN_FLAGS, /* counted when the flags in `open_arg` write */
+        LP_FS_OPEN_HOW,   /* openat2: the flags in its struct open_how */
+};
+
+#define LP_FS_NO_ARG 0xff
+
+struct lp_fs_call {
+        uint8_t counted;        /* enum lp_fs_counted_kind; 0 (NEVER): not ours */
+        uint8_t open;           /* enum lp_fs_open */
+        uint8_t open_arg;       /* LP_FS_OPEN_FLAGS: the flags' argument */
+        uint8_t mode_arg;       /* PLAIN_MODE: the mode's argument */
+        uint8_t mode_flags_arg; /* PLAIN_MODE: open's flags, or LP_FS_NO_ARG */
+        uint8_t owner_arg;      /* OWN_IDS: the owner's (the group's follows) */
+        uint8_t path_arg[2];    /* the paths' arguments */
+        uint8_t copy_arg[4];    /* the arguments copied into the key */
+        uint8_t pad[4];
+};
+
+/* Syscall numbers the calls map covers (x86-64's end below 512). */
+#define LP_FS_CALLS_MAX 512
+
 struct lp_fs_program_spec {
         const struct lp_policy *policy;
         uint64_t cgroup_id; /* the run's cgroup v2 (bpf_get_current_cgroup_id) */
@@ -50,17 +79,21 @@ struct lp_fs_program_spec {
         /* The maps: events (hash of struct lp_fs_key), overflow
          * (array[1] of u64), announce (ring buffer), scratch (per-CPU
          * array[1] of struct lp_fs_key: the key is built there, being
-         * too big for the stack). */
-        int events, overflow, announce, scratch;
+         * too big for the stack), calls (array[LP_FS_CALLS_MAX] of
+         * struct lp_fs_call). */
+        int events, overflow, announce, scratch, calls;
 };
 
-#define LP_FS_PROGRAM_MAX 1536
+#define LP_FS_PROGRAM_MAX 512
 
 /* Assembles the program into insns (LP_FS_PROGRAM_MAX of room). Returns
- * the number of instructions; 0 when they did not fit, or when the
- * policy leaves no refusal for it to count (*none then true). */
-size_t lp_fs_program(const struct lp_fs_program_spec *spec, struct bpf_insn *insns, bool *none);
+ * the number of instructions, 0 when they did not fit. */
+size_t lp_fs_program(const struct lp_fs_program_spec *spec, struct bpf_insn *insns);
 
-/* The syscalls the program counts the refusals of, for a test and -v:
- * fills up to `max` numbers, returns how many there are. */
-size_t lp_fs_counted_syscalls(const struct lp_fs_program_spec *spec, int *nrs, size_t max);
+/* The calls map's entry of one syscall of the policy, by number: false
+ * when the program is not to count it. */
+bool lp_fs_call(const struct lp_fs_program_spec *spec, const struct lp_syscall_rule *rule,
+                struct lp_fs_call *ret);
+
+/* How many syscalls of the policy the program counts. */
+size_t lp_fs_counted_syscalls(const struct lp_fs_program_spec *spec);

@@ -19,8 +19,6 @@ enum label {
         L_OUTSIDE,
         L_RECORD,
         L_PLAIN_V6,
-        L_FIND, /* the key's value, new or not */
-        L_ADD,  /* r0 = a counter: +1 */
         L_DONE,
         L_COUNT,
 };
@@ -210,31 +208,15 @@ static void record(struct lp_bpf_asm *a, const struct lp_net_program_spec *s)
         lp_bpf_emit(a, BPF_STORE(BPF_W, BPF_REG_10, VALUE_AT(tgid), BPF_REG_0));
         lp_bpf_emit(a, BPF_CALL_HELPER(BPF_FUNC_ktime_get_ns));
         lp_bpf_emit(a, BPF_STORE(BPF_DW, BPF_REG_10, VALUE_AT(first_ns), BPF_REG_0));
-        lp_bpf_load_map(a, BPF_REG_1, s->events);
-        lp_bpf_stack_pointer(a, BPF_REG_2, KEY);
-        lp_bpf_stack_pointer(a, BPF_REG_3, VALUE);
-        lp_bpf_emit(a, BPF_MOV_IMM(BPF_REG_4, BPF_NOEXIST));
-        lp_bpf_emit(a, BPF_CALL_HELPER(BPF_FUNC_map_update_elem));
-        lp_bpf_jump(a, BPF_JUMP_IMM(BPF_JNE, BPF_REG_0, 0), L_FIND); /* there already, or full */
-        lp_bpf_load_map(a, BPF_REG_1, s->announce);
-        lp_bpf_stack_pointer(a, BPF_REG_2, ANNOUNCE);
-        lp_bpf_emit(a, BPF_MOV_IMM(BPF_REG_3, sizeof(struct lp_net_announcement)));
-        lp_bpf_emit(a, BPF_MOV_IMM(BPF_REG_4, 0));
-        lp_bpf_emit(a, BPF_CALL_HELPER(BPF_FUNC_ringbuf_output));
-
-        lp_bpf_place(a, L_FIND);
-        lp_bpf_load_map(a, BPF_REG_1, s->events);
-        lp_bpf_stack_pointer(a, BPF_REG_2, KEY);
-        lp_bpf_emit(a, BPF_CALL_HELPER(BPF_FUNC_map_lookup_elem));
-        lp_bpf_jump(a, BPF_JUMP_IMM(BPF_JNE, BPF_REG_0, 0), L_ADD);
-        lp_bpf_emit(a, BPF_STORE_IMM(BPF_DW, BPF_REG_10, PORT_KEY, 0)); /* the overflow's key: 0 */
-        lp_bpf_load_map(a, BPF_REG_1, s->overflow);
-        lp_bpf_stack_pointer(a, BPF_REG_2, PORT_KEY);
-        lp_bpf_emit(a, BPF_CALL_HELPER(BPF_FUNC_map_lookup_elem));
-        lp_bpf_jump(a, BPF_JUMP_IMM(BPF_JEQ, BPF_REG_0, 0), L_DONE);
-        lp_bpf_place(a, L_ADD);
-        lp_bpf_emit(a, BPF_MOV_IMM(BPF_REG_1, 1));
-        lp_bpf_emit(a, BPF_ATOMIC_ADD(BPF_REG_0, 0, BPF_REG_1));
+        lp_bpf_stack_pointer(a, BPF_REG_9, KEY);
+        lp_bpf_count(a, &(struct lp_bpf_count){.events = s->events,
+                                               .announce = s->announce,
+                                               .overflow = s->overflow,
+                                               .key = BPF_REG_9,
+                                               .announce_size = sizeof(struct lp_net_announcement),
+                                               .value = VALUE,
+                                               .index = PORT_KEY,
+                                               .done = L_DONE});
 }
 
 size_t lp_net_program(const struct lp_net_program_spec *s, struct bpf_insn *insns)

@@ -25,6 +25,15 @@ int lp_bpf_map_create(enum bpf_map_type type, uint32_t key, uint32_t value, uint
         return lp_bpf(BPF_MAP_CREATE, &a);
 }
 
+int lp_bpf_counting_maps(uint32_t key, uint32_t value, uint32_t max, int *events, int *overflow)
+{
+        *events = lp_bpf_map_create(BPF_MAP_TYPE_HASH, key, value, max);
+        if (*events < 0)
+                return *events;
+        *overflow = lp_bpf_map_create(BPF_MAP_TYPE_ARRAY, sizeof(uint32_t), sizeof(uint64_t), 1);
+        return *overflow < 0 ? *overflow : 0;
+}
+
 uint64_t lp_bpf_counter(int map)
 {
         uint32_t zero = 0;
@@ -110,7 +119,22 @@ void lp_bpf_ring_drain(const struct lp_bpf_ring *ring, size_t min,
         }
 }
 
-int lp_bpf_map_entries(int map, size_t key_size, size_t value_size, void **ret, size_t *ret_n)
+static int by_u64_at(const void *a, const void *b, void *at)
+{
+        uint64_t x, y;
+        memcpy(&x, (const char *)a + (size_t)at, sizeof(x));
+        memcpy(&y, (const char *)b + (size_t)at, sizeof(y));
+        return x < y ? -1 : x > y;
+}
+
+uint64_t lp_bpf_run_ms(uint64_t ns, uint64_t start_ms)
+{
+        uint64_t ms = ns / 1000000;
+        return ms > start_ms ? ms - start_ms : 0;
+}
+
+int lp_bpf_map_entries(int map, size_t key_size, size_t value_size, size_t order_at, void **ret,
+                       size_t *ret_n)
 {
         size_t entry = key_size + value_size, n = 0, cap = 0;
         char *v = NULL, *previous = NULL;
@@ -146,6 +170,8 @@ int lp_bpf_map_entries(int map, size_t key_size, size_t value_size, void **ret, 
                 free(v);
                 return r;
         }
+        if (n > 1)
+                qsort_r(v, n, entry, by_u64_at, (void *)order_at);
         *ret = v;
         *ret_n = n;
         return 0;

@@ -14,6 +14,12 @@ int lp_bpf(enum bpf_cmd cmd, union bpf_attr *attr);
 /* A map; a hash is not preallocated (its entries cost only when used). */
 int lp_bpf_map_create(enum bpf_map_type type, uint32_t key, uint32_t value, uint32_t max);
 
+/* What an observer counts into: `events`, a hash of `max` keys (not
+ * preallocated), and `overflow`, the counter of what a full one could
+ * not keep (array[1] of u64). 0, or -errno (what was made is the
+ * caller's to close). */
+int lp_bpf_counting_maps(uint32_t key, uint32_t value, uint32_t max, int *events, int *overflow);
+
 /* A counter of an array map (index 0), 0 when it cannot be read. */
 uint64_t lp_bpf_counter(int map);
 
@@ -47,8 +53,14 @@ void lp_bpf_ring_drain(const struct lp_bpf_ring *ring, size_t min,
                        void (*fn)(void *ctx, const void *record), void *ctx);
 
 /* Every entry of a hash map, each as its key then its value (key_size +
- * value_size bytes) in *ret (malloc'd): 0, or -errno. */
-int lp_bpf_map_entries(int map, size_t key_size, size_t value_size, void **ret, size_t *ret_n);
+ * value_size bytes) in *ret (malloc'd), in the order of the u64 at
+ * `order_at` in each entry (a first sighting's time): 0, or -errno. */
+int lp_bpf_map_entries(int map, size_t key_size, size_t value_size, size_t order_at, void **ret,
+                       size_t *ret_n);
+
+/* ms since the run started (lp_now_ms()'s), of a CLOCK_MONOTONIC time
+ * in ns (bpf_ktime_get_ns()'s). */
+uint64_t lp_bpf_run_ms(uint64_t ns, uint64_t start_ms);
 
 /* Whether we are in the host's PID namespace: the observers name a
  * process by its pid there (bpf_get_current_pid_tgid), which only that

@@ -2,6 +2,7 @@
 #include "supervise/fs_observed.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -285,20 +286,6 @@ static bool check(const struct lp_fs_observed *w, const struct lp_fs_key *k,
         return found;
 }
 
-static int by_first_sighting(const void *a, const void *b)
-{
-        uint64_t x = ((const struct counted *)a)->value.first_ns;
-        uint64_t y = ((const struct counted *)b)->value.first_ns;
-        return x < y ? -1 : x > y;
-}
-
-/* ms since the run started, of a CLOCK_MONOTONIC time in ns. */
-static uint64_t run_ms(uint64_t ns, uint64_t start_ms)
-{
-        uint64_t ms = ns / 1000000;
-        return ms > start_ms ? ms - start_ms : 0;
-}
-
 static int record_counted(struct lp_fs_observed *w, const struct counted *c,
                           struct lp_findings *store, uint64_t start_ms)
 {
@@ -316,7 +303,7 @@ static int record_counted(struct lp_fs_observed *w, const struct counted *c,
                 exe = comm;
         }
         return lp_record_verdict(store, &v, c->value.count, (int)c->key.tgid, exe,
-                                 run_ms(c->value.first_ns, start_ms));
+                                 lp_bpf_run_ms(c->value.first_ns, start_ms));
 }
 
 /* Refusals the full map could not keep: counted, one finding without a
@@ -352,11 +339,10 @@ int lp_fs_observed_collect(struct lp_fs_observed *w, struct lp_findings *store, 
         struct counted *all = NULL;
         size_t n = 0;
         int r = lp_bpf_map_entries(w->o->events, sizeof(struct lp_fs_key),
-                                   sizeof(struct lp_fs_value), (void **)&all, &n);
+                                   sizeof(struct lp_fs_value),
+                                   offsetof(struct counted, value.first_ns), (void **)&all, &n);
         if (r < 0)
                 return r;
-        if (n > 1)
-                qsort(all, n, sizeof(*all), by_first_sighting);
         for (size_t i = 0; i < n && r >= 0; i++)
                 r = record_counted(w, &all[i], store, start_ms);
         free(all);

@@ -10,6 +10,7 @@
 #include "base/close_later.h"
 #include "base/log.h"
 #include "base/util.h"
+#include "profile/policy.h"
 
 /* The announcements' ring: 512 first sightings (of about 500 bytes)
  * before the supervisor reads them; past them a key is named when the
@@ -65,25 +66,45 @@ static const char *observer_refused(int cgroup_dir)
 
 static int create_maps(struct lp_fs_observer *o)
 {
-        o->events = lp_bpf_map_create(BPF_MAP_TYPE_HASH, sizeof(struct lp_fs_key),
-                                      sizeof(struct lp_fs_value), LP_FS_EVENTS_MAX);
-        if (o->events < 0)
-                return o->events;
-        o->overflow = lp_bpf_map_create(BPF_MAP_TYPE_ARRAY, sizeof(uint32_t), sizeof(uint64_t), 1);
-        if (o->overflow < 0)
-                return o->overflow;
+        int r = lp_bpf_counting_maps(sizeof(struct lp_fs_key), sizeof(struct lp_fs_value),
+                                     LP_FS_EVENTS_MAX, &o->events, &o->overflow);
+        if (r < 0)
+                return r;
         o->scratch = lp_bpf_map_create(BPF_MAP_TYPE_PERCPU_ARRAY, sizeof(uint32_t),
                                        sizeof(struct lp_fs_key), 1);
         if (o->scratch < 0)
                 return o->scratch;
+        o->calls = lp_bpf_map_create(BPF_MAP_TYPE_ARRAY, sizeof(uint32_t),
+                                     sizeof(struct lp_fs_call), LP_FS_CALLS_MAX);
+        if (o->calls < 0)
+                return o->calls;
         return lp_bpf_ring_create(&o->announce, RING_SIZE);
+}
+
+/* The program's table: an entry for each syscall it counts. */
+static int fill_calls(const struct lp_fs_observer *o, const struct lp_fs_program_spec *spec)
+{
+        const struct lp_policy *p = spec->policy;
+        for (size_t i = 0; i < p->n_syscalls; i++) {
+                struct lp_fs_call e;
+                if (!lp_fs_call(spec, &p->syscalls[i], &e))
+                        continue;
+                uint32_t nr = (uint32_t)p->syscalls[i].nr;
+                union bpf_attr a = {.map_fd = (uint32_t)o->calls,
+                                    .key = (uint64_t)(uintptr_t)&nr,
+                                    .value = (uint64_t)(uintptr_t)&e};
+                int r = lp_bpf(BPF_MAP_UPDATE_ELEM, &a);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
 }
 
 int lp_fs_observer_prepare(const struct lp_fs_program_spec *spec, int cgroup_dir,
                            struct lp_fs_observer *o)
 {
         *o = (struct lp_fs_observer)LP_FS_OBSERVER_INIT;
-        if (lp_fs_counted_syscalls(spec, NULL, 0) == 0)
+        if (lp_fs_counted_syscalls(spec) == 0)
                 return 0; /* every path-writing call is notified for another reason */
         const char *why = observer_refused(cgroup_dir);
         uint64_t id = why ? 0 : cgroup_id(cgroup_dir);
@@ -94,6 +115,8 @@ int lp_fs_observer_prepare(const struct lp_fs_program_spec *spec, int cgroup_dir
                 return 0;
         }
         int r = create_maps(o);
+        if (r >= 0)
+                r = fill_calls(o, spec);
         if (r < 0) {
                 lp_debug("filesystem observer: no BPF maps (%s); path-writing calls are notified",
                          strerror(-r));
@@ -106,6 +129,7 @@ int lp_fs_observer_prepare(const struct lp_fs_program_spec *spec, int cgroup_dir
         o->spec.overflow = o->overflow;
         o->spec.announce = o->announce.fd;
         o->spec.scratch = o->scratch;
+        o->spec.calls = o->calls;
         return 1;
 }
 
@@ -114,8 +138,7 @@ static int load_program(const struct lp_fs_observer *o)
         _cleanup_free_ struct bpf_insn *insns = calloc(LP_FS_PROGRAM_MAX, sizeof(*insns));
         if (!insns)
                 return -ENOMEM;
-        bool none;
-        size_t n = lp_fs_program(&o->spec, insns, &none);
+        size_t n = lp_fs_program(&o->spec, insns);
         if (n == 0)
                 return -E2BIG; /* ours: the program outgrew LP_FS_PROGRAM_MAX */
         int fd = lp_bpf_load(BPF_PROG_TYPE_RAW_TRACEPOINT, 0, insns, n, NULL, 0);
@@ -149,7 +172,7 @@ int lp_fs_observer_attach(struct lp_fs_observer *o)
 void lp_fs_observer_stop(struct lp_fs_observer *o)
 {
         lp_bpf_ring_unmap(&o->announce);
-        int fds[] = {o->link, o->events, o->overflow, o->scratch, o->announce.fd};
+        int fds[] = {o->link, o->events, o->overflow, o->scratch, o->calls, o->announce.fd};
         lp_close_later(fds, LP_ELEMENTSOF(fds));
         *o = (struct lp_fs_observer)LP_FS_OBSERVER_INIT;
 }

@@ -21,7 +21,7 @@ struct lp_policy;
 #define LP_FS_EVENTS_MAX 8192
 
 struct lp_fs_observer {
-        int events, overflow, scratch;
+        int events, overflow, scratch, calls;
         struct lp_bpf_ring announce; /* a key's first sighting */
         int link;                    /* the attachment: closing it detaches */
         struct lp_fs_program_spec spec;

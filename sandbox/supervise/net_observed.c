@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stddef.h>
 #include <linux/bpf.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -105,13 +106,6 @@ void lp_net_observed_drain(struct lp_net_observed *w)
 _Static_assert(sizeof(struct counted) == sizeof(struct lp_net_key) + sizeof(struct lp_net_value),
                "a counted entry is the map's key then its value");
 
-static int by_first_sighting(const void *a, const void *b)
-{
-        uint64_t x = ((const struct counted *)a)->value.first_ns;
-        uint64_t y = ((const struct counted *)b)->value.first_ns;
-        return x < y ? -1 : x > y;
-}
-
 static const char *protocol_name(uint32_t protocol, char *buf, size_t size)
 {
         switch (protocol) {
@@ -149,13 +143,6 @@ static void destination_of(const struct lp_net_key *k, struct lp_sockaddr_info *
         lp_decode_sockaddr_bytes(&ss, len, sa);
 }
 
-/* ms since the run started, of a CLOCK_MONOTONIC time in ns. */
-static uint64_t run_ms(uint64_t ns, uint64_t start_ms)
-{
-        uint64_t ms = ns / 1000000;
-        return ms > start_ms ? ms - start_ms : 0;
-}
-
 static int record_counted(struct lp_net_observed *w, const struct lp_decider *d,
                           const struct counted *c, struct lp_findings *store, uint64_t start_ms)
 {
@@ -175,7 +162,7 @@ static int record_counted(struct lp_net_observed *w, const struct lp_decider *d,
                 exe = comm;
         }
         return lp_record_verdict(store, &v, c->value.count, (int)c->value.tgid, exe,
-                                 run_ms(c->value.first_ns, start_ms));
+                                 lp_bpf_run_ms(c->value.first_ns, start_ms));
 }
 
 /* Sightings the full map could not keep: counted, one finding, its
@@ -204,16 +191,15 @@ int lp_net_observed_collect(struct lp_net_observed *w, const struct lp_policy *p
         struct counted *all = NULL;
         size_t n = 0;
         int r = lp_bpf_map_entries(w->o->events, sizeof(struct lp_net_key),
-                                   sizeof(struct lp_net_value), (void **)&all, &n);
+                                   sizeof(struct lp_net_value),
+                                   offsetof(struct counted, value.first_ns), (void **)&all, &n);
         if (r < 0)
                 return r;
-        if (n > 1)
-                qsort(all, n, sizeof(*all), by_first_sighting);
         struct lp_decider d = {.policy = p};
         for (size_t i = 0; i < n && r >= 0; i++)
                 r = record_counted(w, &d, &all[i], store, start_ms);
         /* The overflow began after the last entry the map took. */
-        uint64_t last_ms = n ? run_ms(all[n - 1].value.first_ns, start_ms) : 0;
+        uint64_t last_ms = n ? lp_bpf_run_ms(all[n - 1].value.first_ns, start_ms) : 0;
         free(all);
         if (r >= 0)
                 r = record_overflow(w->o, &d, store, last_ms);

@@ -24,14 +24,10 @@
 
 static int create_maps(struct lp_net_observer *o, size_t n_host_ports)
 {
-        o->events = lp_bpf_map_create(BPF_MAP_TYPE_HASH, sizeof(struct lp_net_key),
-                                      sizeof(struct lp_net_value), LP_NET_EVENTS_MAX);
-        if (o->events < 0)
-                return o->events;
-        o->overflow = lp_bpf_map_create(BPF_MAP_TYPE_ARRAY, sizeof(uint32_t), sizeof(uint64_t), 1);
-        if (o->overflow < 0)
-                return o->overflow;
-        int r = lp_bpf_ring_create(&o->announce, RING_SIZE);
+        int r = lp_bpf_counting_maps(sizeof(struct lp_net_key), sizeof(struct lp_net_value),
+                                     LP_NET_EVENTS_MAX, &o->events, &o->overflow);
+        if (r >= 0)
+                r = lp_bpf_ring_create(&o->announce, RING_SIZE);
         if (r < 0 || n_host_ports == 0)
                 return r;
         o->host_ports = lp_bpf_map_create(BPF_MAP_TYPE_HASH, sizeof(uint32_t), sizeof(uint8_t),

@@ -22,6 +22,7 @@
 #include "profile/load.h"
 #include "profile/policy.h"
 #include "profile/syscall_sets.h"
+#include "rules/fs_bpf.h"
 #include "rules/watch.h"
 
 #define HANDSHAKE_FD 77
@@ -32,21 +33,26 @@ struct pfc {
         char *text;
 };
 
-static struct pfc compile(const char *profile, const char *const *also_allow)
+static struct pfc compile_with(const char *profile, const struct lp_filter_options *o)
 {
         struct lp_policy *p = NULL;
         if (lp_policy_load_string_sealed(profile, "t.profile", stderr, &p) != 0)
                 fail_msg("did not load: %s", profile);
         int fd = memfd_create("pfc", MFD_CLOEXEC);
         assert_true(fd >= 0);
-        struct lp_filter_options o = {.handshake_fd = HANDSHAKE_FD, .also_allow = also_allow};
-        assert_int_equal(lp_filter_export_pfc(p, &o, fd), 0);
+        assert_int_equal(lp_filter_export_pfc(p, o, fd), 0);
         off_t size = lseek(fd, 0, SEEK_END);
         struct pfc out = {calloc(1, (size_t)size + 1)};
         assert_int_equal(pread(fd, out.text, (size_t)size, 0), size);
         close(fd);
         lp_policy_free(p);
         return out;
+}
+
+static struct pfc compile(const char *profile, const char *const *also_allow)
+{
+        struct lp_filter_options o = {.handshake_fd = HANDSHAKE_FD, .also_allow = also_allow};
+        return compile_with(profile, &o);
 }
 
 /* What the filter does with `name`: its block in the PFC, up to the next. */
@@ -263,12 +269,75 @@ static void test_cache(void **state)
         lp_filter_free(again);
 }
 
+/* The filesystem observer counts exactly the path-writing calls the
+ * filter leaves in the kernel (rules/watch.h, lp_watch_fs_counted): for
+ * every syscall of the policy, its calls map entry exists if and only if
+ * the filter allows some of its calls; and what it no longer watches. */
+static void test_fs_observed(void **state)
+{
+        (void)state;
+        const char *profile = "[Profile]\nInclude=default\n";
+        struct lp_filter_options watched = {
+                .handshake_fd = HANDSHAKE_FD, .fs_restricted = true, .own_ids_fixed = true};
+        struct lp_filter_options observed = watched;
+        observed.fs_observed = true;
+        struct pfc w = compile_with(profile, &watched), f = compile_with(profile, &observed);
+        assert_int_equal(rule_of(&w, "mkdir"), NOTIFIED);
+        assert_int_equal(rule_of(&w, "unlinkat"), NOTIFIED);
+        assert_int_equal(rule_of(&f, "mkdir"), ALLOWED);
+        assert_int_equal(rule_of(&f, "unlinkat"), ALLOWED);
+        assert_int_equal(rule_of(&f, "renameat2"), ALLOWED);
+        assert_int_equal(rule_of(&f, "openat"), SOME_ALLOWED); /* a set-id mode: notified */
+        assert_int_equal(rule_of(&f, "chown"), SOME_ALLOWED);  /* another owner: notified */
+        assert_int_equal(rule_of(&f, "openat2"), NOTIFIED);    /* its mode is in memory */
+        assert_int_equal(rule_of(&f, "mknod"), NOTIFIED);      /* CAP_MKNOD */
+        struct lp_policy *p = NULL;
+        assert_int_equal(lp_policy_load_string_sealed(profile, "t.profile", stderr, &p), 0);
+        struct lp_fs_program_spec spec = {.policy = p, .own_ids_fixed = true};
+        size_t counted = 0;
+        for (size_t i = 0; i < p->n_syscalls; i++) {
+                const struct lp_syscall_rule *r = &p->syscalls[i];
+                const struct lp_watch *watch = lp_watch_find(r->name);
+                if (!lp_watch_paths_watched(watch, r->name, true) ||
+                    r->action.type != LP_ACTION_ALLOW)
+                        continue;
+                struct lp_fs_call e;
+                bool in_map = lp_fs_call(&spec, r, &e);
+                counted += in_map;
+                if (in_map != (rule_of(&f, r->name) != NOTIFIED))
+                        fail_msg("%s: counted %d, filter %d", r->name, in_map,
+                                 rule_of(&f, r->name));
+                if (in_map && e.path_arg[0] > 5)
+                        fail_msg("%s: no path argument", r->name);
+        }
+        assert_int_equal(counted, lp_fs_counted_syscalls(&spec));
+        assert_true(counted >= 20);
+        /* openat: flags in argument 2, the path in 1, the dirfd copied. */
+        const struct lp_syscall_rule *openat = lp_policy_syscall_by_name(p, "openat");
+        struct lp_fs_call e;
+        assert_true(lp_fs_call(&spec, openat, &e));
+        assert_int_equal(e.open, LP_FS_OPEN_FLAGS);
+        assert_int_equal(e.open_arg, 2);
+        assert_int_equal(e.path_arg[0], 1);
+        assert_int_equal(e.path_arg[1], LP_FS_NO_ARG);
+        assert_int_equal(e.copy_arg[0], 0);
+        assert_int_equal(e.counted, LP_FS_COUNTED_PLAIN_MODE);
+        assert_int_equal(e.mode_arg, 3);
+        /* The program assembles, within its room. */
+        struct bpf_insn insns[LP_FS_PROGRAM_MAX];
+        size_t n = lp_fs_program(&spec, insns);
+        assert_true(n > 100 && n < LP_FS_PROGRAM_MAX);
+        lp_policy_free(p);
+        free(w.text);
+        free(f.text);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_default_profile), cmocka_unit_test(test_lifted_watches),
-                cmocka_unit_test(test_floor),           cmocka_unit_test(test_creation_counted),
-                cmocka_unit_test(test_cache),
+                cmocka_unit_test(test_default_profile),  cmocka_unit_test(test_lifted_watches),
+                cmocka_unit_test(test_fs_observed),      cmocka_unit_test(test_floor),
+                cmocka_unit_test(test_creation_counted), cmocka_unit_test(test_cache),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
