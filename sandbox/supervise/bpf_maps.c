@@ -34,6 +34,15 @@ int lp_bpf_counting_maps(uint32_t key, uint32_t value, uint32_t max, int *events
         return *overflow < 0 ? *overflow : 0;
 }
 
+int lp_bpf_map_set(int map, const void *key, const void *value)
+{
+        union bpf_attr a = {.map_fd = (uint32_t)map,
+                            .key = (uint64_t)(uintptr_t)key,
+                            .value = (uint64_t)(uintptr_t)value};
+        int r = lp_bpf(BPF_MAP_UPDATE_ELEM, &a);
+        return r < 0 ? r : 0;
+}
+
 uint64_t lp_bpf_counter(int map)
 {
         uint32_t zero = 0;

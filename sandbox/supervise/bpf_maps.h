@@ -20,6 +20,9 @@ int lp_bpf_map_create(enum bpf_map_type type, uint32_t key, uint32_t value, uint
  * caller's to close). */
 int lp_bpf_counting_maps(uint32_t key, uint32_t value, uint32_t max, int *events, int *overflow);
 
+/* One entry set: 0, or -errno. */
+int lp_bpf_map_set(int map, const void *key, const void *value);
+
 /* A counter of an array map (index 0), 0 when it cannot be read. */
 uint64_t lp_bpf_counter(int map);
 

@@ -90,10 +90,7 @@ static int fill_calls(const struct lp_fs_observer *o, const struct lp_fs_program
                 if (!lp_fs_call(spec, &p->syscalls[i], &e))
                         continue;
                 uint32_t nr = (uint32_t)p->syscalls[i].nr;
-                union bpf_attr a = {.map_fd = (uint32_t)o->calls,
-                                    .key = (uint64_t)(uintptr_t)&nr,
-                                    .value = (uint64_t)(uintptr_t)&e};
-                int r = lp_bpf(BPF_MAP_UPDATE_ELEM, &a);
+                int r = lp_bpf_map_set(o->calls, &nr, &e);
                 if (r < 0)
                         return r;
         }

@@ -47,10 +47,7 @@ static int fill_host_ports(const struct lp_net_observer *o, const struct lp_poli
                 uint16_t port = htobe16(ports[i]);
                 uint8_t yes = 1;
                 memcpy(&key, &port, sizeof(port));
-                union bpf_attr a = {.map_fd = (uint32_t)o->host_ports,
-                                    .key = (uint64_t)(uintptr_t)&key,
-                                    .value = (uint64_t)(uintptr_t)&yes};
-                int r = lp_bpf(BPF_MAP_UPDATE_ELEM, &a);
+                int r = lp_bpf_map_set(o->host_ports, &key, &yes);
                 if (r < 0)
                         return r;
         }
