@@ -1029,6 +1029,8 @@ static int supervise_child(struct launch *l, pid_t pid, struct lp_findings *stor
         if (r >= 0)
                 r = lp_fs_observed_new(&l->fs, p, &l->plan, h.command > 0 ? h.command : pid, l->cwd,
                                        &fs);
+        if (r >= 0 && l->fs_on)
+                lp_net_observed_names(net, l->fs.execs, h.command > 0 ? h.command : pid);
         if (r < 0) {
                 lp_fs_observed_free(fs);
                 lp_net_observed_free(net);

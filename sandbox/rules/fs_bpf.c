@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <stddef.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 
 #include "base/util.h"
 #include "profile/policy.h"
@@ -286,6 +287,48 @@ size_t lp_fs_program(const struct lp_fs_program_spec *s, struct bpf_insn *insns)
         require_in_kernel(&a, s);
         copy_args(&a);
         count(&a, s);
+        lp_bpf_place(&a, L_DONE);
+        lp_bpf_emit(&a, BPF_MOV_IMM(BPF_REG_0, 0));
+        lp_bpf_emit(&a, BPF_EXIT_INSN);
+        return lp_bpf_finish(&a);
+}
+
+/* The exec program's stack: the filename's address, the path, the key. */
+#define EXEC_FILENAME (-8)
+#define EXEC_PATH (EXEC_FILENAME - LP_FS_PATH_MAX)
+#define EXEC_TGID (EXEC_PATH - 8)
+
+size_t lp_fs_exec_program(const struct lp_fs_program_spec *s, struct bpf_insn *insns)
+{
+        struct lp_bpf_asm a;
+        lp_bpf_asm_init(&a, insns, LP_FS_PROGRAM_MAX, L_COUNT);
+        lp_bpf_emit(&a, BPF_MOV_REG(BPF_REG_6, BPF_REG_1));
+        lp_bpf_emit(&a, BPF_CALL_HELPER(BPF_FUNC_get_current_cgroup_id));
+        lp_bpf_load_imm64(&a, BPF_REG_1, s->cgroup_id);
+        lp_bpf_jump(&a, BPF_JUMP_REG(BPF_JNE, BPF_REG_0, BPF_REG_1), L_DONE);
+        /* sys_enter's arguments: struct pt_regs *, the syscall's number. */
+        lp_bpf_emit(&a, BPF_LOAD(BPF_DW, BPF_REG_1, BPF_REG_6, 8));
+        lp_bpf_jump(&a, BPF_JUMP_IMM(BPF_JNE, BPF_REG_1, SYS_execve), L_DONE);
+        lp_bpf_stack_pointer(&a, BPF_REG_1, EXEC_FILENAME);
+        lp_bpf_emit(&a, BPF_MOV_IMM(BPF_REG_2, 8));
+        lp_bpf_emit(&a, BPF_LOAD(BPF_DW, BPF_REG_3, BPF_REG_6, 0));
+        lp_bpf_emit(&a, BPF_ALU_IMM(BPF_ADD, BPF_REG_3, pt_regs_offset[0]));
+        lp_bpf_emit(&a, BPF_CALL_HELPER(BPF_FUNC_probe_read_kernel));
+        lp_bpf_jump(&a, BPF_JUMP_IMM(BPF_JNE, BPF_REG_0, 0), L_DONE);
+        lp_bpf_stack_pointer(&a, BPF_REG_1, EXEC_PATH);
+        lp_bpf_emit(&a, BPF_MOV_IMM(BPF_REG_2, LP_FS_PATH_MAX));
+        lp_bpf_emit(&a, BPF_LOAD(BPF_DW, BPF_REG_3, BPF_REG_10, EXEC_FILENAME));
+        lp_bpf_emit(&a, BPF_CALL_HELPER(BPF_FUNC_probe_read_user_str));
+        lp_bpf_jump(&a, BPF_JUMP_IMM(BPF_JSLE, BPF_REG_0, 0), L_DONE);
+        lp_bpf_emit(&a, BPF_STORE_IMM(BPF_DW, BPF_REG_10, EXEC_TGID, 0));
+        lp_bpf_emit(&a, BPF_CALL_HELPER(BPF_FUNC_get_current_pid_tgid));
+        lp_bpf_emit(&a, BPF_ALU_IMM(BPF_RSH, BPF_REG_0, 32));
+        lp_bpf_emit(&a, BPF_STORE(BPF_W, BPF_REG_10, EXEC_TGID, BPF_REG_0));
+        lp_bpf_load_map(&a, BPF_REG_1, s->execs);
+        lp_bpf_stack_pointer(&a, BPF_REG_2, EXEC_TGID);
+        lp_bpf_stack_pointer(&a, BPF_REG_3, EXEC_PATH);
+        lp_bpf_emit(&a, BPF_MOV_IMM(BPF_REG_4, BPF_ANY));
+        lp_bpf_emit(&a, BPF_CALL_HELPER(BPF_FUNC_map_update_elem));
         lp_bpf_place(&a, L_DONE);
         lp_bpf_emit(&a, BPF_MOV_IMM(BPF_REG_0, 0));
         lp_bpf_emit(&a, BPF_EXIT_INSN);

@@ -80,8 +80,9 @@ struct lp_fs_program_spec {
          * (array[1] of u64), announce (ring buffer), scratch (per-CPU
          * array[1] of struct lp_fs_key: the key is built there, being
          * too big for the stack), calls (array[LP_FS_CALLS_MAX] of
-         * struct lp_fs_call). */
-        int events, overflow, announce, scratch, calls;
+         * struct lp_fs_call), execs (an LRU hash of a tgid's last
+         * program, as execve was given it: LP_FS_PATH_MAX bytes). */
+        int events, overflow, announce, scratch, calls, execs;
 };
 
 #define LP_FS_PROGRAM_MAX 512
@@ -89,6 +90,14 @@ struct lp_fs_program_spec {
 /* Assembles the program into insns (LP_FS_PROGRAM_MAX of room). Returns
  * the number of instructions, 0 when they did not fit. */
 size_t lp_fs_program(const struct lp_fs_program_spec *spec, struct bpf_insn *insns);
+
+/* The exec program, for the raw tracepoint at every syscall's entry: a
+ * run's process's execve records the path it is given as its tgid's
+ * program (the execs map), so that a process gone before the supervisor
+ * could read /proc/PID/exe is still named. The last execve tried wins
+ * (a shell tries each directory of PATH and stops at the one that
+ * runs). Returns the number of instructions, 0 if they did not fit. */
+size_t lp_fs_exec_program(const struct lp_fs_program_spec *spec, struct bpf_insn *insns);
 
 /* The calls map's entry of one syscall of the policy, by number: false
  * when the program is not to count it. */

@@ -16,6 +16,7 @@
 #include "rules/fs_plan.h"
 #include "rules/fs_bpf.h"
 #include "rules/watch.h"
+#include "supervise/exec_names.h"
 #include "supervise/fs_observer.h"
 #include "supervise/proc.h"
 #include "supervise/record.h"
@@ -297,7 +298,11 @@ static int record_counted(struct lp_fs_observed *w, const struct counted *c,
         if (!check(w, &c->key, seen, &v))
                 return 0;
         char comm[sizeof(c->key.comm) + 3];
+        _cleanup_free_ char *execed = NULL;
         const char *exe = seen ? seen->exe : NULL;
+        if (!exe)
+                exe = execed =
+                        lp_exec_name(w->o->execs, &w->proc, w->command, c->key.tgid, c->key.comm);
         if (!exe) {
                 snprintf(comm, sizeof(comm), "[%.*s]", (int)sizeof(c->key.comm), c->key.comm);
                 exe = comm;

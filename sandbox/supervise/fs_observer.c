@@ -78,6 +78,10 @@ static int create_maps(struct lp_fs_observer *o)
                                      sizeof(struct lp_fs_call), LP_FS_CALLS_MAX);
         if (o->calls < 0)
                 return o->calls;
+        o->execs = lp_bpf_map_create(BPF_MAP_TYPE_LRU_HASH, sizeof(uint32_t), LP_FS_PATH_MAX,
+                                     LP_FS_EXECS_MAX);
+        if (o->execs < 0)
+                return o->execs;
         return lp_bpf_ring_create(&o->announce, RING_SIZE);
 }
 
@@ -127,15 +131,16 @@ int lp_fs_observer_prepare(const struct lp_fs_program_spec *spec, int cgroup_dir
         o->spec.announce = o->announce.fd;
         o->spec.scratch = o->scratch;
         o->spec.calls = o->calls;
+        o->spec.execs = o->execs;
         return 1;
 }
 
-static int load_program(const struct lp_fs_observer *o)
+static int load_program(const struct lp_fs_observer *o, bool exec)
 {
         _cleanup_free_ struct bpf_insn *insns = calloc(LP_FS_PROGRAM_MAX, sizeof(*insns));
         if (!insns)
                 return -ENOMEM;
-        size_t n = lp_fs_program(&o->spec, insns);
+        size_t n = exec ? lp_fs_exec_program(&o->spec, insns) : lp_fs_program(&o->spec, insns);
         if (n == 0)
                 return -E2BIG; /* ours: the program outgrew LP_FS_PROGRAM_MAX */
         int fd = lp_bpf_load(BPF_PROG_TYPE_RAW_TRACEPOINT, 0, insns, n, NULL, 0);
@@ -143,20 +148,31 @@ static int load_program(const struct lp_fs_observer *o)
                 size_t size = 1 << 20;
                 _cleanup_free_ char *log = calloc(1, size);
                 if (log && lp_bpf_load(BPF_PROG_TYPE_RAW_TRACEPOINT, 0, insns, n, log, size) < 0)
-                        lp_debug("the filesystem observer's program was refused:\n%s", log);
+                        lp_debug("the filesystem observer's %s program was refused:\n%s",
+                                 exec ? "exec" : "main", log);
         }
         return fd;
 }
 
-int lp_fs_observer_attach(struct lp_fs_observer *o)
+/* The program attached to `tracepoint`: the link's fd, or -errno. */
+static int attach(const struct lp_fs_observer *o, bool exec, const char *tracepoint)
 {
-        int prog = load_program(o);
+        int prog = load_program(o, exec);
         if (prog < 0)
                 return prog;
-        union bpf_attr a = {.raw_tracepoint = {.name = (uint64_t)(uintptr_t)TRACEPOINT,
+        union bpf_attr a = {.raw_tracepoint = {.name = (uint64_t)(uintptr_t)tracepoint,
                                                .prog_fd = (uint32_t)prog}};
-        o->link = lp_bpf(BPF_RAW_TRACEPOINT_OPEN, &a);
+        int link = lp_bpf(BPF_RAW_TRACEPOINT_OPEN, &a);
         close(prog); /* the attachment holds it */
+        return link;
+}
+
+int lp_fs_observer_attach(struct lp_fs_observer *o)
+{
+        o->exec_link = attach(o, true, "sys_enter");
+        if (o->exec_link < 0)
+                return o->exec_link;
+        o->link = attach(o, false, TRACEPOINT);
         if (o->link < 0)
                 return o->link;
         int r = lp_bpf_ring_map(&o->announce);
@@ -169,7 +185,8 @@ int lp_fs_observer_attach(struct lp_fs_observer *o)
 void lp_fs_observer_stop(struct lp_fs_observer *o)
 {
         lp_bpf_ring_unmap(&o->announce);
-        int fds[] = {o->link, o->events, o->overflow, o->scratch, o->calls, o->announce.fd};
+        int fds[] = {o->link,    o->exec_link, o->events, o->overflow,
+                     o->scratch, o->calls,     o->execs,  o->announce.fd};
         lp_close_later(fds, LP_ELEMENTSOF(fds));
         *o = (struct lp_fs_observer)LP_FS_OBSERVER_INIT;
 }

@@ -19,11 +19,15 @@ struct lp_policy;
 /* Distinct keys the events map holds; past them a refusal is still
  * counted, in the overflow counter. */
 #define LP_FS_EVENTS_MAX 8192
+/* Processes whose program the execs map remembers (the least recently
+ * exec'd go first). */
+#define LP_FS_EXECS_MAX 2048
 
 struct lp_fs_observer {
-        int events, overflow, scratch, calls;
+        int events, overflow, scratch, calls, execs;
         struct lp_bpf_ring announce; /* a key's first sighting */
         int link;                    /* the attachment: closing it detaches */
+        int exec_link;               /* the exec program's */
         struct lp_fs_program_spec spec;
 };
 

@@ -14,6 +14,7 @@
 #include "base/util.h"
 #include "rules/checks.h"
 #include "rules/net_bpf.h"
+#include "supervise/exec_names.h"
 #include "supervise/net_observer.h"
 #include "supervise/record.h"
 
@@ -25,6 +26,8 @@ struct exe {
 
 struct lp_net_observed {
         const struct lp_net_observer *o;
+        int execs, command; /* lp_net_observed_names */
+        struct lp_proc proc;
         struct exe *exes;
         size_t n_exes, cap_exes;
 };
@@ -44,6 +47,7 @@ int lp_net_observed_new(const struct lp_net_observer *o, struct lp_net_observed 
         if (!w)
                 return -ENOMEM;
         w->o = o;
+        w->execs = -1;
         *ret = w;
         return 0;
 }
@@ -55,7 +59,16 @@ void lp_net_observed_free(struct lp_net_observed *w)
         for (size_t i = 0; i < w->n_exes; i++)
                 free(w->exes[i].path);
         free(w->exes);
+        lp_proc_done(&w->proc);
         free(w);
+}
+
+void lp_net_observed_names(struct lp_net_observed *w, int execs, int command)
+{
+        if (!w)
+                return;
+        w->execs = execs;
+        w->command = command;
 }
 
 int lp_net_observed_fd(const struct lp_net_observed *w)
@@ -155,6 +168,10 @@ static int record_counted(struct lp_net_observed *w, const struct lp_decider *d,
                                       protocol_name(c->key.protocol, proto_buf, sizeof(proto_buf)),
                                       &sa, &v);
         const char *exe = exe_of(w, &c->key);
+        _cleanup_free_ char *execd = NULL;
+        if (!exe)
+                exe = execd =
+                        lp_exec_name(w->execs, &w->proc, w->command, c->value.tgid, c->key.comm);
         if (!exe) {
                 /* Gone before it could be read (killed, not exited): its
                  * thread's name, as ps shows a process without one. */

@@ -15,6 +15,12 @@ struct lp_policy;
 int lp_net_observed_new(const struct lp_net_observer *o, struct lp_net_observed **ret);
 void lp_net_observed_free(struct lp_net_observed *w);
 
+/* A process gone before its executable was read is named by the program
+ * its last execve ran (supervise/exec_names.h): the filesystem
+ * observer's execs map, and a process of the command's mount namespace.
+ * Without: by its thread's name. */
+void lp_net_observed_names(struct lp_net_observed *w, int execs, int command);
+
 /* The fd to poll for announcements; -1 for NULL. */
 int lp_net_observed_fd(const struct lp_net_observed *w);
 

@@ -64,13 +64,16 @@ kinds_checks() {
         # As root, the network observer counts destinations in the kernel
         # (45-run-net-observer.sh): a UDP send is its `sendmsg`, whichever
         # syscall made it, and a probe that exits right after its call may
-        # be gone before its executable is read: then its thread's name.
+        # be gone before its executable is read (supervise/exec_names.h).
         local mmsg=sendmmsg net_exe
         net_exe="^$(sed 's/[.[\*^$]/\\&/g' <<<"$PROBE")\$"
         lpx "$who" run -v -- "$PROBE" exit 0
         if [[ "$LP_ERR" == *"network observer: attached"* ]]; then
                 mmsg=sendmsg
-                net_exe="^($(sed 's/[.[\*^$]/\\&/g' <<<"$PROBE")|\\[probe\\])\$"
+                # gone before its executable is read, and no exec program
+                # (the filesystem observer's) to name it: its thread's name
+                [[ "$LP_ERR" == *"filesystem observer: attached"* ]] ||
+                        net_exe="^($(sed 's/[.[\*^$]/\\&/g' <<<"$PROBE")|\\[probe\\])\$"
         fi
         rm -f "$f"
         lpx "$who" run --findings "$f" -- "$PROBE" connect 192.0.2.1 443
