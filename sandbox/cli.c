@@ -30,6 +30,8 @@ static const struct {
          "      --pass-fd N          keep inherited descriptor N (all others above 2 are "
          "closed)\n"
          "      --no-cache           compile the seccomp filter anew; keep no copy\n"
+         "      --observe-writes     count refused writes in the kernel (root): writes that\n"
+         "                           succeed never wait for the supervisor (see the README)\n"
          "  -q, --quiet              print the summary only when there are findings\n"
          "  -v, --verbose            say what is being set up\n"
          "  Example: leastpriv run --findings lp.jsonl --fail-on-findings -- make check\n"},
@@ -188,6 +190,7 @@ enum {
         OPT_EXHAUSTIVE,
         OPT_PASS_FD,
         OPT_NO_CACHE,
+        OPT_OBSERVE_WRITES,
         OPT_SCORE,
         OPT_MAX_SCORE,
         OPT_APPEND,
@@ -206,6 +209,7 @@ static const struct option run_options[] = {
         {"timeout", required_argument, NULL, OPT_TIMEOUT},
         {"pass-fd", required_argument, NULL, OPT_PASS_FD},
         {"no-cache", no_argument, NULL, OPT_NO_CACHE},
+        {"observe-writes", no_argument, NULL, OPT_OBSERVE_WRITES},
         {"quiet", no_argument, NULL, 'q'},
         {"verbose", no_argument, NULL, 'v'},
         {"output", required_argument, NULL, 'o'},
@@ -270,6 +274,9 @@ static int parse_option(int c, const char *arg, FILE *err, struct lp_cli *cli)
                 return parse_pass_fd(arg, err, cli);
         case OPT_NO_CACHE:
                 cli->no_cache = true;
+                return 0;
+        case OPT_OBSERVE_WRITES:
+                cli->observe_writes = true;
                 return 0;
         case OPT_SCORE:
                 cli->score = true;
@@ -449,10 +456,11 @@ static int check_operands(FILE *err, struct lp_cli *cli)
                         return usage_error(err, cli, "%s",
                                            "-o, --merge and --exhaustive belong to learn");
                 if (cli->command == LP_CMD_LEARN &&
-                    (cli->audit || cli->sarif || cli->fail_on_findings))
+                    (cli->audit || cli->sarif || cli->fail_on_findings || cli->observe_writes))
                         return usage_error(err, cli, "%s",
-                                           "--audit, --sarif and --fail-on-findings "
-                                           "belong to run (learn blocks nothing already)");
+                                           "--audit, --sarif, --fail-on-findings and "
+                                           "--observe-writes belong to run (learn blocks nothing "
+                                           "already)");
                 /* Caught here, not ignored: `--append lp.jsonl` means a path. */
                 if (cli->append && !cli->findings && !cli->sarif)
                         return usage_error(err, cli, "%s", "--append needs --findings or --sarif");

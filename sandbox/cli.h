@@ -32,14 +32,15 @@ struct lp_cli {
         unsigned timeout;      /* --timeout SECONDS; 0 when absent */
         int pass_fds[64];      /* --pass-fd N, each; at most 64 */
         size_t n_pass_fds;
-        bool no_cache;      /* --no-cache: no compiled filter kept or used */
-        int verbosity;      /* -q: -1, -v: +1 each */
-        const char *output; /* learn, export, import -o */
-        const char *format; /* export, import --format */
-        bool merge;         /* learn --merge */
-        bool exhaustive;    /* learn --exhaustive */
-        bool score;         /* check --score */
-        unsigned max_score; /* check --max-score, in tenths (0..100) */
+        bool no_cache;       /* --no-cache: no compiled filter kept or used */
+        bool observe_writes; /* --observe-writes: the filesystem observer */
+        int verbosity;       /* -q: -1, -v: +1 each */
+        const char *output;  /* learn, export, import -o */
+        const char *format;  /* export, import --format */
+        bool merge;          /* learn --merge */
+        bool exhaustive;     /* learn --exhaustive */
+        bool score;          /* check --score */
+        unsigned max_score;  /* check --max-score, in tenths (0..100) */
         bool max_score_given;
         char **args; /* run/learn: the command; others: operands */
         int n_args;

@@ -181,6 +181,7 @@ static int cmd_run(const struct lp_cli *cli)
                 .pass_fds = cli->pass_fds,
                 .n_pass_fds = cli->n_pass_fds,
                 .no_cache = cli->no_cache,
+                .observe_writes = cli->observe_writes,
                 .profile_us = loading_us,
         };
         int status = lp_run(p, &o, store);

@@ -780,12 +780,14 @@ static bool wants_net_observer(const struct lp_policy *p, const struct lp_run_op
         return p->netns != LP_NETNS_HOST && wants_net_observer_mode(o) && geteuid() == 0;
 }
 
-/* The filesystem observer: the same, and a plan that refuses some
- * write and is put in place. */
+/* The filesystem observer, asked for (--observe-writes: its syscall
+ * tracepoints cost every syscall of the machine and the launch, which
+ * only a write-heavy command gets back): the same, and a plan that
+ * refuses some write and is put in place. */
 static bool wants_fs_observer(const struct launch *l)
 {
-        return l->apply_fs && lp_fs_plan_restricts(&l->plan) && wants_net_observer_mode(l->o) &&
-               geteuid() == 0;
+        return l->o->observe_writes && l->apply_fs && lp_fs_plan_restricts(&l->plan) &&
+               wants_net_observer_mode(l->o) && geteuid() == 0;
 }
 
 static int prepare(const struct lp_policy *p, const struct lp_run_options *o,
@@ -1069,7 +1071,7 @@ static int supervise_child(struct launch *l, pid_t pid, struct lp_findings *stor
         lp_notifier_free(n);
         lp_forwarder_free(fw);
         close(listener);
-        /* The tree is gone: what the observer counted is complete. */
+        /* The tree is gone: what the observers counted is complete. */
         if ((r = lp_net_observed_collect(net, p, store, start_ms)) < 0)
                 lp_log_errno(r, "cannot read what the network observer counted: %m");
         lp_net_observed_free(net);

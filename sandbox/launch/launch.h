@@ -27,6 +27,9 @@ struct lp_run_options {
         const int *pass_fds;  /* --pass-fd: descriptors above 2 the command keeps */
         size_t n_pass_fds;
         bool no_cache; /* --no-cache: compile the filter, keep nothing */
+        /* --observe-writes: refused writes are counted in the kernel, and
+         * path-writing calls not notified (supervise/fs_observer.h) */
+        bool observe_writes;
         /* How long loading and resolving the profile took, for the
          * timing of `run -v`; 0: not measured. */
         uint64_t profile_us;

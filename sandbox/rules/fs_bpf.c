@@ -50,21 +50,22 @@ enum label {
 /* Syscall arguments in pt_regs: di, si, dx, r10, r8, r9. */
 static const int pt_regs_offset[6] = {112, 104, 96, 56, 72, 64};
 
-/* Only the run's processes, only the refusals: everything else (every
+/* Only the refusals, only the run's processes: everything else (every
  * syscall of the machine) leaves after a few instructions. Then the
  * registers, the arguments in order, and the syscall's number (r9). */
 static void prologue(struct lp_bpf_asm *a, const struct lp_fs_program_spec *s)
 {
+        /* -EROFS, -EACCES, -EPERM go on (skip the goto): a call that
+         * succeeded, almost every one, leaves after five instructions. */
         lp_bpf_emit(a, BPF_MOV_REG(BPF_REG_6, BPF_REG_1));
-        lp_bpf_emit(a, BPF_CALL_HELPER(BPF_FUNC_get_current_cgroup_id));
-        lp_bpf_load_imm64(a, BPF_REG_1, s->cgroup_id);
-        lp_bpf_jump(a, BPF_JUMP_REG(BPF_JNE, BPF_REG_0, BPF_REG_1), L_DONE);
         lp_bpf_emit(a, BPF_LOAD(BPF_DW, BPF_REG_7, BPF_REG_6, 8));
-        /* -EROFS, -EACCES, -EPERM: on to the registers (skip the goto). */
         lp_bpf_emit(a, LP_BPF_INSN(BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_7, 0, 3, -EROFS));
         lp_bpf_emit(a, LP_BPF_INSN(BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_7, 0, 2, -EACCES));
         lp_bpf_emit(a, LP_BPF_INSN(BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_7, 0, 1, -EPERM));
         lp_bpf_jump(a, BPF_GOTO, L_DONE);
+        lp_bpf_emit(a, BPF_CALL_HELPER(BPF_FUNC_get_current_cgroup_id));
+        lp_bpf_load_imm64(a, BPF_REG_1, s->cgroup_id);
+        lp_bpf_jump(a, BPF_JUMP_REG(BPF_JNE, BPF_REG_0, BPF_REG_1), L_DONE);
         lp_bpf_stack_pointer(a, BPF_REG_1, REGS);
         lp_bpf_emit(a, BPF_MOV_IMM(BPF_REG_2, REGS_SIZE));
         lp_bpf_emit(a, BPF_LOAD(BPF_DW, BPF_REG_3, BPF_REG_6, 0));
@@ -302,13 +303,14 @@ size_t lp_fs_exec_program(const struct lp_fs_program_spec *s, struct bpf_insn *i
 {
         struct lp_bpf_asm a;
         lp_bpf_asm_init(&a, insns, LP_FS_PROGRAM_MAX, L_COUNT);
+        /* sys_enter's arguments: struct pt_regs *, the syscall's number;
+         * anything but an execve leaves after three instructions. */
         lp_bpf_emit(&a, BPF_MOV_REG(BPF_REG_6, BPF_REG_1));
+        lp_bpf_emit(&a, BPF_LOAD(BPF_DW, BPF_REG_1, BPF_REG_6, 8));
+        lp_bpf_jump(&a, BPF_JUMP_IMM(BPF_JNE, BPF_REG_1, SYS_execve), L_DONE);
         lp_bpf_emit(&a, BPF_CALL_HELPER(BPF_FUNC_get_current_cgroup_id));
         lp_bpf_load_imm64(&a, BPF_REG_1, s->cgroup_id);
         lp_bpf_jump(&a, BPF_JUMP_REG(BPF_JNE, BPF_REG_0, BPF_REG_1), L_DONE);
-        /* sys_enter's arguments: struct pt_regs *, the syscall's number. */
-        lp_bpf_emit(&a, BPF_LOAD(BPF_DW, BPF_REG_1, BPF_REG_6, 8));
-        lp_bpf_jump(&a, BPF_JUMP_IMM(BPF_JNE, BPF_REG_1, SYS_execve), L_DONE);
         lp_bpf_stack_pointer(&a, BPF_REG_1, EXEC_FILENAME);
         lp_bpf_emit(&a, BPF_MOV_IMM(BPF_REG_2, 8));
         lp_bpf_emit(&a, BPF_LOAD(BPF_DW, BPF_REG_3, BPF_REG_6, 0));

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # The filesystem observer (docs/architecture.md, "The filesystem
-# observer"): as root, the command's path-writing calls are plain
-# syscalls; a raw tracepoint program counts each one the kernel refuses,
+# observer"): as root with --observe-writes, the command's path-writing
+# calls are plain syscalls; a raw tracepoint program counts each one the kernel refuses,
 # and the supervisor names it after the run. Checked: writes in the
 # workspace cost no notification; each refused write is one finding with
 # its exact count, its path made absolute and its program named; the
 # calls still notified for another reason (a chown to another owner) are
-# not counted twice; uid 65534, whose runs notify those calls, gets the
-# same findings. (Host files are only ever tried for writing, refused,
+# not counted twice; a run without the option, and uid 65534, whose runs
+# notify those calls, get the same findings. (Host files are only ever tried for writing, refused,
 # and checked by checksum.)
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -62,7 +62,7 @@ notifications() {
 }
 
 F=$tmp/shared/root.jsonl
-capture "$LEASTPRIV" run -v --findings "$F" -- python3 writes.py
+capture "$LEASTPRIV" run -v --observe-writes --findings "$F" -- python3 writes.py
 assert_status 0 "root: the command runs"
 assert_eq done "$LP_OUT" "root: it gets to the end"
 assert_contains "$LP_ERR" "filesystem observer: attached" "root: the observer is attached"
@@ -90,6 +90,14 @@ PY
 assert_eq "$(printf 'ok\n%.0s' 1 2 3 4 5 6 7)" "$(cat "$tmp/keys.out")" \
         "root: executable, pid, rule and fix of each"
 
+# ---- without --observe-writes: the same findings, by the supervisor ----
+R=$tmp/shared/root-notified.jsonl
+capture "$LEASTPRIV" run -v --findings "$R" -- python3 writes.py
+assert_eq done "$LP_OUT" "root, notified: it gets to the end"
+assert_not_contains "$LP_ERR" "filesystem observer: attached" "root, notified: no observer unasked"
+assert_eq "$expected" "$(summary "$R")" \
+        "root, notified: the same findings and counts as the observer's"
+
 # ---- the same findings where the calls are notified (uid 65534) ----
 chmod 0777 "$tmp/shared"
 N=$tmp/shared/nobody.jsonl
@@ -105,17 +113,23 @@ assert_eq "$(summary "$F" | grep -E 'mkdir|symlink|create')" \
 
 # ---- writes in the workspace wait for nobody ----
 job='mkdir d && for i in $(seq 300); do echo $i > d/f$i; done && chmod 600 d/f1 && mv d/f2 d/g2 && rm -r d && echo ok'
-capture "$LEASTPRIV" run -v -- sh -c "$job"
+capture "$LEASTPRIV" run -v --observe-writes -- sh -c "$job"
 assert_eq ok "$LP_OUT" "root: 300 files written and removed in the workspace"
 assert_eq 0 "$(notifications)" "root: not one notification for them"
 assert_contains "$LP_ERR" "leastpriv: no findings" "root: and no finding"
+capture "$LEASTPRIV" run -v -- sh -c "$job"
+assert_eq ok "$LP_OUT" "root, notified: the same job"
+n=$(notifications)
+[ "$n" != missing ] && [ "$n" -ge 600 ] && pass "root, notified: its writes notified ($n)" ||
+        fail "root, notified: its writes notified: $n notifications, not 600 or more"
 
 # ---- a process that exits right after its refused write ----
 # Named by the program its execve ran when its executable is gone
 # already, and its relative path as it gave it when its directory is:
 # never lost, never another path.
 for i in $(seq 10); do
-        capture "$LEASTPRIV" run -q --findings "$F" -- sh -c 'cd /usr && exec mkdir lp-exit-probe'
+        capture "$LEASTPRIV" run -q --observe-writes --findings "$F" -- \
+                sh -c 'cd /usr && exec mkdir lp-exit-probe'
         python3 -c '
 import json, sys
 o = [json.loads(l) for l in open(sys.argv[1])]

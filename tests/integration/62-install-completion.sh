@@ -77,7 +77,7 @@ done
 expected=$(sorted $(help_options check) --help)
 assert_eq "$expected" "$(complete_line "leastpriv check -")" \
         "bash: check's options are exactly those of its --help"
-assert_eq 15 "$(help_options run | wc -w)" "run --help lists 15 option names"
+assert_eq 16 "$(help_options run | wc -w)" "run --help lists 16 option names"
 assert_eq 11 "$(help_options learn | wc -w)" "learn --help lists 11 option names"
 assert_eq 2 "$(help_options check | wc -w)" "check --help lists 2 option names"
 for command in export import; do

@@ -188,15 +188,21 @@ static void test_lp_cli_parse_learn(void **state)
 static void test_lp_cli_parse_run_and_learn_keep_their_options(void **state)
 {
         assert_usage_error(PARSE("learn", "true"), "learn needs -o OUT.profile");
-        assert_usage_error(PARSE("learn", "-o", "x", "--audit", "true"),
-                           "--audit, --sarif and --fail-on-findings belong to run (learn blocks "
-                           "nothing already)");
-        assert_usage_error(PARSE("learn", "-o", "x", "--sarif", "s", "true"),
-                           "--audit, --sarif and --fail-on-findings belong to run (learn blocks "
-                           "nothing already)");
-        assert_usage_error(PARSE("learn", "-o", "x", "--fail-on-findings", "true"),
-                           "--audit, --sarif and --fail-on-findings belong to run (learn blocks "
-                           "nothing already)");
+        assert_usage_error(
+                PARSE("learn", "-o", "x", "--audit", "true"),
+                "--audit, --sarif, --fail-on-findings and --observe-writes belong to run "
+                "(learn blocks "
+                "nothing already)");
+        assert_usage_error(
+                PARSE("learn", "-o", "x", "--sarif", "s", "true"),
+                "--audit, --sarif, --fail-on-findings and --observe-writes belong to run "
+                "(learn blocks "
+                "nothing already)");
+        assert_usage_error(
+                PARSE("learn", "-o", "x", "--fail-on-findings", "true"),
+                "--audit, --sarif, --fail-on-findings and --observe-writes belong to run "
+                "(learn blocks "
+                "nothing already)");
         assert_usage_error(PARSE("run", "-o", "x", "true"),
                            "-o, --merge and --exhaustive belong to learn");
         assert_usage_error(PARSE("run", "--merge", "true"),
