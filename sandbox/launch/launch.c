@@ -1028,11 +1028,12 @@ static int supervise_child(struct launch *l, pid_t pid, struct lp_findings *stor
                 r = lp_notifier_new(p, store, listener, &no, &n);
         if (r >= 0)
                 r = lp_net_observed_new(&l->net, &net);
+        /* The init outlives the command, in its mount namespace. */
+        pid_t holder = h.init > 0 ? h.init : h.command > 0 ? h.command : pid;
         if (r >= 0)
-                r = lp_fs_observed_new(&l->fs, p, &l->plan, h.command > 0 ? h.command : pid, l->cwd,
-                                       &fs);
+                r = lp_fs_observed_new(&l->fs, p, &l->plan, holder, l->cwd, &fs);
         if (r >= 0 && l->fs_on)
-                lp_net_observed_names(net, l->fs.execs, h.command > 0 ? h.command : pid);
+                lp_net_observed_names(net, l->fs.execs, holder);
         if (r < 0) {
                 lp_fs_observed_free(fs);
                 lp_net_observed_free(net);

@@ -77,8 +77,13 @@ void lp_bpf_count(struct lp_bpf_asm *a, const struct lp_bpf_count *c)
         lp_bpf_load_map(a, BPF_REG_1, c->events);
         lp_bpf_emit(a, BPF_MOV_REG(BPF_REG_2, c->key));
         lp_bpf_emit(a, BPF_CALL_HELPER(BPF_FUNC_map_lookup_elem));
-        /* Found: on to the add (past the overflow's six). */
-        lp_bpf_emit(a, LP_BPF_INSN(BPF_JMP | BPF_JNE | BPF_K, BPF_REG_0, 0, 6, 0));
+        /* Found: on to the add (past the overflow's six, or eight). */
+        bool only = c->overflow_if_at != 0;
+        lp_bpf_emit(a, LP_BPF_INSN(BPF_JMP | BPF_JNE | BPF_K, BPF_REG_0, 0, only ? 8 : 6, 0));
+        if (only) {
+                lp_bpf_emit(a, BPF_LOAD(BPF_W, BPF_REG_1, c->key, (int16_t)c->overflow_if_at));
+                lp_bpf_jump(a, BPF_JUMP32_IMM(BPF_JNE, BPF_REG_1, c->overflow_if), c->done);
+        }
         lp_bpf_emit(a, BPF_STORE_IMM(BPF_DW, BPF_REG_10, (int16_t)c->index, 0));
         lp_bpf_load_map(a, BPF_REG_1, c->overflow);
         lp_bpf_stack_pointer(a, BPF_REG_2, c->index);

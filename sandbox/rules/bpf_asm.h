@@ -52,7 +52,11 @@ struct lp_bpf_count {
         int key;                        /* a register (r6-r9) pointing at the key */
         int announce_size;
         int value, index; /* stack offsets: the new entry's value, a u32 slot */
-        int done;         /* the label past the count */
+        /* The overflow counts only keys whose u32 at this offset is
+         * overflow_if (0: every key). */
+        int overflow_if_at;
+        int32_t overflow_if;
+        int done; /* the label past the count */
 };
 void lp_bpf_count(struct lp_bpf_asm *a, const struct lp_bpf_count *c);
 

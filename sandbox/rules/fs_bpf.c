@@ -55,13 +55,16 @@ static const int pt_regs_offset[6] = {112, 104, 96, 56, 72, 64};
  * registers, the arguments in order, and the syscall's number (r9). */
 static void prologue(struct lp_bpf_asm *a, const struct lp_fs_program_spec *s)
 {
-        /* -EROFS, -EACCES, -EPERM go on (skip the goto): a call that
-         * succeeded, almost every one, leaves after five instructions. */
+        /* -EROFS, -EACCES, -EPERM, -EXDEV (a rename or link across the
+         * plan's mounts, refused before their read-only test) go on
+         * (skip the goto): a call that succeeded, almost every one,
+         * leaves after nine instructions. */
         lp_bpf_emit(a, BPF_MOV_REG(BPF_REG_6, BPF_REG_1));
         lp_bpf_emit(a, BPF_LOAD(BPF_DW, BPF_REG_7, BPF_REG_6, 8));
-        lp_bpf_emit(a, LP_BPF_INSN(BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_7, 0, 3, -EROFS));
-        lp_bpf_emit(a, LP_BPF_INSN(BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_7, 0, 2, -EACCES));
-        lp_bpf_emit(a, LP_BPF_INSN(BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_7, 0, 1, -EPERM));
+        lp_bpf_emit(a, LP_BPF_INSN(BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_7, 0, 4, -EROFS));
+        lp_bpf_emit(a, LP_BPF_INSN(BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_7, 0, 3, -EACCES));
+        lp_bpf_emit(a, LP_BPF_INSN(BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_7, 0, 2, -EPERM));
+        lp_bpf_emit(a, LP_BPF_INSN(BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_7, 0, 1, -EXDEV));
         lp_bpf_jump(a, BPF_GOTO, L_DONE);
         lp_bpf_emit(a, BPF_CALL_HELPER(BPF_FUNC_get_current_cgroup_id));
         lp_bpf_load_imm64(a, BPF_REG_1, s->cgroup_id);
@@ -220,6 +223,9 @@ static void count(struct lp_bpf_asm *a, const struct lp_fs_program_spec *s)
         lp_bpf_emit(a, BPF_STORE_IMM(BPF_DW, BPF_REG_10, VALUE, 0));
         lp_bpf_emit(a, BPF_CALL_HELPER(BPF_FUNC_ktime_get_ns));
         lp_bpf_emit(a, BPF_STORE(BPF_DW, BPF_REG_10, VALUE + 8, BPF_REG_0));
+        /* Past the map, only what a read-only mount refused is counted:
+         * certainly the plan's (fs_observed.c reports it), where an
+         * EACCES could be the file's own permissions. */
         lp_bpf_count(a, &(struct lp_bpf_count){.events = s->events,
                                                .announce = s->announce,
                                                .overflow = s->overflow,
@@ -227,6 +233,8 @@ static void count(struct lp_bpf_asm *a, const struct lp_fs_program_spec *s)
                                                .announce_size = sizeof(struct lp_fs_key),
                                                .value = VALUE,
                                                .index = INDEX,
+                                               .overflow_if_at = KEY_AT(error),
+                                               .overflow_if = EROFS,
                                                .done = L_DONE});
 }
 
@@ -317,6 +325,10 @@ size_t lp_fs_exec_program(const struct lp_fs_program_spec *s, struct bpf_insn *i
         lp_bpf_emit(&a, BPF_ALU_IMM(BPF_ADD, BPF_REG_3, pt_regs_offset[0]));
         lp_bpf_emit(&a, BPF_CALL_HELPER(BPF_FUNC_probe_read_kernel));
         lp_bpf_jump(&a, BPF_JUMP_IMM(BPF_JNE, BPF_REG_0, 0), L_DONE);
+        /* Zeroed: probe_read_user_str writes up to the NUL, the map
+         * takes all of it. */
+        for (int off = 0; off < LP_FS_PATH_MAX; off += 8)
+                lp_bpf_emit(&a, BPF_STORE_IMM(BPF_DW, BPF_REG_10, (int16_t)(EXEC_PATH + off), 0));
         lp_bpf_stack_pointer(&a, BPF_REG_1, EXEC_PATH);
         lp_bpf_emit(&a, BPF_MOV_IMM(BPF_REG_2, LP_FS_PATH_MAX));
         lp_bpf_emit(&a, BPF_LOAD(BPF_DW, BPF_REG_3, BPF_REG_10, EXEC_FILENAME));

@@ -15,19 +15,28 @@ int lp_bpf(enum bpf_cmd cmd, union bpf_attr *attr)
         return r < 0 ? -errno : r;
 }
 
-int lp_bpf_map_create(enum bpf_map_type type, uint32_t key, uint32_t value, uint32_t max)
+int lp_bpf_map_create_flags(enum bpf_map_type type, uint32_t key, uint32_t value, uint32_t max,
+                            uint32_t flags)
 {
         union bpf_attr a = {.map_type = type,
                             .key_size = key,
                             .value_size = value,
                             .max_entries = max,
-                            .map_flags = BPF_F_NO_PREALLOC * (type == BPF_MAP_TYPE_HASH)};
+                            .map_flags = flags};
         return lp_bpf(BPF_MAP_CREATE, &a);
 }
 
-int lp_bpf_counting_maps(uint32_t key, uint32_t value, uint32_t max, int *events, int *overflow)
+int lp_bpf_map_create(enum bpf_map_type type, uint32_t key, uint32_t value, uint32_t max)
 {
-        *events = lp_bpf_map_create(BPF_MAP_TYPE_HASH, key, value, max);
+        return lp_bpf_map_create_flags(type, key, value, max,
+                                       BPF_F_NO_PREALLOC * (type == BPF_MAP_TYPE_HASH));
+}
+
+int lp_bpf_counting_maps(uint32_t key, uint32_t value, uint32_t max, bool prealloc, int *events,
+                         int *overflow)
+{
+        *events = lp_bpf_map_create_flags(BPF_MAP_TYPE_HASH, key, value, max,
+                                          prealloc ? 0 : BPF_F_NO_PREALLOC);
         if (*events < 0)
                 return *events;
         *overflow = lp_bpf_map_create(BPF_MAP_TYPE_ARRAY, sizeof(uint32_t), sizeof(uint64_t), 1);

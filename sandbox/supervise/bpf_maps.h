@@ -14,11 +14,16 @@ int lp_bpf(enum bpf_cmd cmd, union bpf_attr *attr);
 /* A map; a hash is not preallocated (its entries cost only when used). */
 int lp_bpf_map_create(enum bpf_map_type type, uint32_t key, uint32_t value, uint32_t max);
 
-/* What an observer counts into: `events`, a hash of `max` keys (not
- * preallocated), and `overflow`, the counter of what a full one could
- * not keep (array[1] of u64). 0, or -errno (what was made is the
+/* The same with map_flags as given. */
+int lp_bpf_map_create_flags(enum bpf_map_type type, uint32_t key, uint32_t value, uint32_t max,
+                            uint32_t flags);
+
+/* What an observer counts into: `events`, a hash of `max` keys
+ * (preallocated or not), and `overflow`, the counter of what a full one
+ * could not keep (array[1] of u64). 0, or -errno (what was made is the
  * caller's to close). */
-int lp_bpf_counting_maps(uint32_t key, uint32_t value, uint32_t max, int *events, int *overflow);
+int lp_bpf_counting_maps(uint32_t key, uint32_t value, uint32_t max, bool prealloc, int *events,
+                         int *overflow);
 
 /* One entry set: 0, or -errno. */
 int lp_bpf_map_set(int map, const void *key, const void *value);

@@ -34,6 +34,7 @@ struct lp_fs_observed {
         const struct lp_fs_plan *plan;
         struct lp_proc proc; /* resolves in the command's mount namespace */
         int mount_ns;        /* kept: the namespace outlives the command */
+        bool root_known;     /* the command's root is open in `proc` */
         int command;
         char *cwd;
         struct seen *seen;
@@ -71,10 +72,11 @@ int lp_fs_observed_new(const struct lp_fs_observer *o, const struct lp_policy *p
         char link[64];
         snprintf(link, sizeof(link), "/proc/%d/ns/mnt", command);
         w->mount_ns = open(link, O_RDONLY | O_CLOEXEC);
-        /* The command's root, opened now (the reader keeps it). */
+        /* The command's root, opened now (the reader keeps it); a
+         * command that has ended already has none to open. */
         struct lp_fs_resolved res;
         struct lp_proc_reader rd = lp_proc_reader(&w->proc);
-        (void)rd.resolve(rd.ctx, command, AT_FDCWD, "/", true, &res);
+        w->root_known = rd.resolve(rd.ctx, command, AT_FDCWD, "/", true, &res) == 0;
         *ret = w;
         return 0;
 }
@@ -213,13 +215,27 @@ static bool unresolved(const struct lp_fs_key *k, const struct seen *seen,
                how->op != LP_FS_OP_NONE;
 }
 
+/* Why a path of a key cannot be checked against the plan. */
+enum unchecked {
+        GONE,    /* relative, and its process had exited or moved on */
+        CUT,     /* longer than the key holds */
+        NO_ROOT, /* the command ended before its root could be opened */
+};
+
 /* Such a refusal by a read-only mount is still a finding, named as the
  * process gave it: EROFS here is the plan's (the host's own read-only
- * mounts aside). Refused otherwise (EACCES, EPERM), it could be the
- * file's own permissions: not reported. */
+ * mounts aside). Refused otherwise (EACCES, EPERM, EXDEV), it could be
+ * the file's own permissions or a plain rename across filesystems: not
+ * reported. */
 static bool check_unresolved(const struct lp_fs_observed *w, const struct lp_fs_key *k,
-                             const struct lp_watch_path *how, int i, struct lp_verdict *v)
+                             const struct lp_watch_path *how, int i, enum unchecked why,
+                             struct lp_verdict *v)
 {
+        static const char *const notes[] = {
+                [GONE] = "relative to where a process that has exited stood",
+                [CUT] = "cut: longer than the observer keeps",
+                [NO_ROOT] = "not resolved: the command had ended",
+        };
         if (k->error != EROFS)
                 return false;
         struct lp_decider d = {.policy = w->policy};
@@ -229,15 +245,18 @@ static bool check_unresolved(const struct lp_fs_observed *w, const struct lp_fs_
         if (!f)
                 return false;
         char target[LP_FS_PATH_MAX + 96];
-        snprintf(target, sizeof(target), "%s (relative to where a process that has exited stood)",
-                 k->path[i]);
+        snprintf(target, sizeof(target), "%s (%s)", k->path[i], notes[why]);
         lp_verdict_target(f, target, NULL);
-        lp_verdict_rule(f, NULL,
-                        "[Filesystem] a read-only path (the process exited before its "
-                        "directory could be read)");
+        lp_verdict_rule(f, NULL, "[Filesystem] a read-only path (%s)", notes[why]);
         snprintf(f->fix, sizeof(f->fix),
                  "leastpriv learn names the directory; or [Filesystem] ReadWritePaths=");
         return true;
+}
+
+/* A path the program cut: it filled the key's room. */
+static bool cut(const struct lp_fs_key *k, int i)
+{
+        return strnlen(k->path[i], LP_FS_PATH_MAX) >= LP_FS_PATH_MAX - 1;
 }
 
 /* The call rebuilt from the key, its paths absolute, and checked. */
@@ -254,11 +273,13 @@ static bool check(const struct lp_fs_observed *w, const struct lp_fs_key *k,
         uint64_t args[6];
         memcpy(args, k->args, sizeof(args));
         for (int i = 0; i < 2 && how[i]->op != LP_FS_OP_NONE; i++) {
+                if (cut(k, i) || !w->root_known)
+                        return check_unresolved(w, k, how[i], i, w->root_known ? CUT : NO_ROOT, v);
                 /* Gone before it was read: from the run's directory, the
                  * likeliest (a guess the check below may overrule). */
                 if (unresolved(k, seen, how[i], i)) {
                         if (how[i]->dirfd >= 0 && (int)k->args[how[i]->dirfd] != AT_FDCWD)
-                                return check_unresolved(w, k, how[i], i, v);
+                                return check_unresolved(w, k, how[i], i, GONE, v);
                         if (asprintf(&guess[i], "%s/%s", w->cwd, k->path[i]) < 0)
                                 return false;
                 }
@@ -283,7 +304,7 @@ static bool check(const struct lp_fs_observed *w, const struct lp_fs_key *k,
          * read. Named as it gave it, rather than lost. */
         for (int i = 0; !found && i < 2 && how[i]->op != LP_FS_OP_NONE; i++)
                 if (k->path[i][0] != '/' && k->path[i][0])
-                        return check_unresolved(w, k, how[i], i, v);
+                        return check_unresolved(w, k, how[i], i, GONE, v);
         return found;
 }
 
@@ -327,8 +348,8 @@ static int record_overflow(const struct lp_fs_observed *w, struct lp_findings *s
                 return 0;
         char target[128];
         snprintf(target, sizeof(target),
-                 "refused writes past the observer's first %d kinds (the map full), not told "
-                 "apart",
+                 "writes a read-only mount refused past the observer's first %d kinds (the "
+                 "map full), not told apart",
                  LP_FS_EVENTS_MAX);
         lp_verdict_target(f, target, NULL);
         lp_verdict_rule(f, NULL, "[Filesystem] (the rules that refused them)");

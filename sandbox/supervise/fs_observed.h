@@ -16,8 +16,9 @@ struct lp_fs_plan;
 struct lp_policy;
 
 /* NULL (and 0) when the observer is not attached. `command`: a process
- * of the command's mount namespace, which is kept from here until
- * lp_fs_observed_free; `cwd`: the command's first working directory
+ * of the command's mount namespace that outlives it where there is one
+ * (its PID namespace's init), whose namespace and root are kept from
+ * here until lp_fs_observed_free; `cwd`: the command's first working directory
  * (for a relative path of a process gone before it was read). -ENOMEM. */
 int lp_fs_observed_new(const struct lp_fs_observer *o, const struct lp_policy *p,
                        const struct lp_fs_plan *plan, int command, const char *cwd,

@@ -66,8 +66,10 @@ static const char *observer_refused(int cgroup_dir)
 
 static int create_maps(struct lp_fs_observer *o)
 {
+        /* Preallocated: a tracing program's hash must be (before Linux
+         * 6.1 the verifier warns, and PREEMPT_RT refuses). */
         int r = lp_bpf_counting_maps(sizeof(struct lp_fs_key), sizeof(struct lp_fs_value),
-                                     LP_FS_EVENTS_MAX, &o->events, &o->overflow);
+                                     LP_FS_EVENTS_MAX, true, &o->events, &o->overflow);
         if (r < 0)
                 return r;
         o->scratch = lp_bpf_map_create(BPF_MAP_TYPE_PERCPU_ARRAY, sizeof(uint32_t),
@@ -101,6 +103,25 @@ static int fill_calls(const struct lp_fs_observer *o, const struct lp_fs_program
         return 0;
 }
 
+static int load_program(const struct lp_fs_observer *o, bool exec)
+{
+        _cleanup_free_ struct bpf_insn *insns = calloc(LP_FS_PROGRAM_MAX, sizeof(*insns));
+        if (!insns)
+                return -ENOMEM;
+        size_t n = exec ? lp_fs_exec_program(&o->spec, insns) : lp_fs_program(&o->spec, insns);
+        if (n == 0)
+                return -E2BIG; /* ours: the program outgrew LP_FS_PROGRAM_MAX */
+        int fd = lp_bpf_load(BPF_PROG_TYPE_RAW_TRACEPOINT, 0, insns, n, NULL, 0);
+        if (fd < 0 && fd != -EPERM && lp_log_level >= LP_LOG_DEBUG) {
+                size_t size = 1 << 20;
+                _cleanup_free_ char *log = calloc(1, size);
+                if (log && lp_bpf_load(BPF_PROG_TYPE_RAW_TRACEPOINT, 0, insns, n, log, size) < 0)
+                        lp_debug("the filesystem observer's %s program was refused:\n%s",
+                                 exec ? "exec" : "main", log);
+        }
+        return fd;
+}
+
 int lp_fs_observer_prepare(const struct lp_fs_program_spec *spec, int cgroup_dir,
                            struct lp_fs_observer *o)
 {
@@ -132,47 +153,37 @@ int lp_fs_observer_prepare(const struct lp_fs_program_spec *spec, int cgroup_dir
         o->spec.scratch = o->scratch;
         o->spec.calls = o->calls;
         o->spec.execs = o->execs;
+        o->exec_prog = load_program(o, true);
+        o->prog = o->exec_prog < 0 ? o->exec_prog : load_program(o, false);
+        if (o->prog < 0) {
+                lp_debug("filesystem observer: its program was refused (%s; -v -v shows the "
+                         "verifier's reasons); path-writing calls are notified",
+                         strerror(-o->prog));
+                lp_fs_observer_stop(o);
+                return 0;
+        }
         return 1;
 }
 
-static int load_program(const struct lp_fs_observer *o, bool exec)
-{
-        _cleanup_free_ struct bpf_insn *insns = calloc(LP_FS_PROGRAM_MAX, sizeof(*insns));
-        if (!insns)
-                return -ENOMEM;
-        size_t n = exec ? lp_fs_exec_program(&o->spec, insns) : lp_fs_program(&o->spec, insns);
-        if (n == 0)
-                return -E2BIG; /* ours: the program outgrew LP_FS_PROGRAM_MAX */
-        int fd = lp_bpf_load(BPF_PROG_TYPE_RAW_TRACEPOINT, 0, insns, n, NULL, 0);
-        if (fd < 0 && fd != -EPERM && lp_log_level >= LP_LOG_DEBUG) {
-                size_t size = 1 << 20;
-                _cleanup_free_ char *log = calloc(1, size);
-                if (log && lp_bpf_load(BPF_PROG_TYPE_RAW_TRACEPOINT, 0, insns, n, log, size) < 0)
-                        lp_debug("the filesystem observer's %s program was refused:\n%s",
-                                 exec ? "exec" : "main", log);
-        }
-        return fd;
-}
-
 /* The program attached to `tracepoint`: the link's fd, or -errno. */
-static int attach(const struct lp_fs_observer *o, bool exec, const char *tracepoint)
+/* A loaded program attached to `tracepoint` (the attachment holds it
+ * from then on): the link's fd, or -errno. */
+static int attach(int *prog, const char *tracepoint)
 {
-        int prog = load_program(o, exec);
-        if (prog < 0)
-                return prog;
         union bpf_attr a = {.raw_tracepoint = {.name = (uint64_t)(uintptr_t)tracepoint,
-                                               .prog_fd = (uint32_t)prog}};
+                                               .prog_fd = (uint32_t)*prog}};
         int link = lp_bpf(BPF_RAW_TRACEPOINT_OPEN, &a);
-        close(prog); /* the attachment holds it */
+        close(*prog);
+        *prog = -1;
         return link;
 }
 
 int lp_fs_observer_attach(struct lp_fs_observer *o)
 {
-        o->exec_link = attach(o, true, "sys_enter");
+        o->exec_link = attach(&o->exec_prog, "sys_enter");
         if (o->exec_link < 0)
                 return o->exec_link;
-        o->link = attach(o, false, TRACEPOINT);
+        o->link = attach(&o->prog, TRACEPOINT);
         if (o->link < 0)
                 return o->link;
         int r = lp_bpf_ring_map(&o->announce);
@@ -185,8 +196,8 @@ int lp_fs_observer_attach(struct lp_fs_observer *o)
 void lp_fs_observer_stop(struct lp_fs_observer *o)
 {
         lp_bpf_ring_unmap(&o->announce);
-        int fds[] = {o->link,    o->exec_link, o->events, o->overflow,
-                     o->scratch, o->calls,     o->execs,  o->announce.fd};
+        int fds[] = {o->prog,     o->exec_prog, o->link,  o->exec_link, o->events,
+                     o->overflow, o->scratch,   o->calls, o->execs,     o->announce.fd};
         lp_close_later(fds, LP_ELEMENTSOF(fds));
         *o = (struct lp_fs_observer)LP_FS_OBSERVER_INIT;
 }

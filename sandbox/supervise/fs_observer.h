@@ -18,7 +18,7 @@ struct lp_policy;
 
 /* Distinct keys the events map holds; past them a refusal is still
  * counted, in the overflow counter. */
-#define LP_FS_EVENTS_MAX 8192
+#define LP_FS_EVENTS_MAX 4096
 /* Processes whose program the execs map remembers (the least recently
  * exec'd go first). */
 #define LP_FS_EXECS_MAX 2048
@@ -26,27 +26,30 @@ struct lp_policy;
 struct lp_fs_observer {
         int events, overflow, scratch, calls, execs;
         struct lp_bpf_ring announce; /* a key's first sighting */
+        int prog, exec_prog;         /* loaded before the fork, until attached */
         int link;                    /* the attachment: closing it detaches */
         int exec_link;               /* the exec program's */
         struct lp_fs_program_spec spec;
 };
 
-#define LP_FS_OBSERVER_INIT                                                                \
-        {                                                                                  \
-                .events = -1, .overflow = -1, .scratch = -1, .announce = LP_BPF_RING_INIT, \
-                .link = -1,                                                                \
+#define LP_FS_OBSERVER_INIT                                                            \
+        {                                                                              \
+                .events = -1, .overflow = -1, .scratch = -1, .calls = -1, .execs = -1, \
+                .announce = LP_BPF_RING_INIT, .link = -1, .exec_link = -1, .prog = -1, \
+                .exec_prog = -1,                                                       \
         }
 
-/* Before the fork: the maps, and whether the kernel lets us load the
- * program (a program of the kind loaded and thrown away). `spec` as the
- * program is to be built, its maps and cgroup id filled in here. 1 when
- * the observer can be had (the filter may count on it), 0 when not (the
- * reason said with -v; nothing is left). */
+/* Before the fork: the maps and both programs, loaded (the verifier's
+ * word comes before the filter counts on the observer). `spec` as the
+ * programs are to be built, its maps and cgroup id filled in here. 1
+ * when the observer can be had, 0 when not (the reason said with -v;
+ * nothing is left). */
 int lp_fs_observer_prepare(const struct lp_fs_program_spec *spec, int cgroup_dir,
                            struct lp_fs_observer *o);
 
-/* After the fork, while the setup child builds the sandbox: the program,
- * attached. The command must not start before this returned 0. */
+/* After the fork, while the setup child builds the sandbox: the
+ * programs, attached. The command must not start before this returned
+ * 0. */
 int lp_fs_observer_attach(struct lp_fs_observer *o);
 
 /* Detaches and closes everything; safe on an observer never started. */

@@ -25,7 +25,7 @@
 static int create_maps(struct lp_net_observer *o, size_t n_host_ports)
 {
         int r = lp_bpf_counting_maps(sizeof(struct lp_net_key), sizeof(struct lp_net_value),
-                                     LP_NET_EVENTS_MAX, &o->events, &o->overflow);
+                                     LP_NET_EVENTS_MAX, false, &o->events, &o->overflow);
         if (r >= 0)
                 r = lp_bpf_ring_create(&o->announce, RING_SIZE);
         if (r < 0 || n_host_ports == 0)

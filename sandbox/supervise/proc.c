@@ -236,11 +236,6 @@ static int command_root(struct lp_proc *proc, int pid)
         char link[64];
         snprintf(link, sizeof(link), "/proc/%d/root", pid);
         int fd = open(link, O_PATH | O_DIRECTORY | O_CLOEXEC);
-        /* Gone already (a command that ran for microseconds, looked at
-         * by the filesystem observer after it): the host's view, which
-         * the sandbox's mounts mirror path for path. */
-        if (fd < 0 && errno == ENOENT)
-                fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (fd < 0)
                 return -errno;
         proc->root = fd;

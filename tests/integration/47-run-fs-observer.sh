@@ -111,6 +111,40 @@ assert_eq "$(summary "$F" | grep -E 'mkdir|symlink|create')" \
         "$(summary "$N" | grep -E 'mkdir|symlink|create')" \
         "nobody: where the calls are notified, the same findings and counts"
 
+# ---- past the observer's map, across mounts, too long: still counted ----
+# 5,000 distinct refused creates (more than the 4,096 keys the map
+# holds), a rename out of the workspace (EXDEV: across the plan's
+# mounts), a path longer than the key keeps: every refusal counted, the
+# same total observed and notified.
+touch moved
+cat >many.py <<'EOF2'
+import os
+def refused(f):
+    try:
+        f()
+    except OSError as e:
+        return e.errno
+    return 0
+refused(lambda: os.rename("moved", "/etc/lp-moved-probe"))
+refused(lambda: open("/usr/" + "a" * 250, "w"))
+for i in range(5000):
+    refused(lambda: open("/etc/lp-many-%d" % i, "w"))
+print("done")
+EOF2
+totals() {
+        python3 -c '
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+print(sum(r["count"] for r in rows), sum(r["count"] for r in rows if r["operation"] == "rename"
+      and r["target"] == "/etc/lp-moved-probe"), sum(1 for r in rows if "aaaa" in r["target"]))' "$1"
+}
+capture "$LEASTPRIV" run --observe-writes --findings "$F" -- python3 many.py
+assert_eq done "$LP_OUT" "root, observed: 5,000 refused creates"
+assert_eq "5002 1 1" "$(totals "$F")" "root, observed: every refusal counted (total, the rename, the long path)"
+capture "$LEASTPRIV" run --findings "$R" -- python3 many.py
+assert_eq "5002 1 1" "$(totals "$R")" "root, notified: the same"
+assert_eq "$passwd_sum" "$(sha256sum /etc/passwd)" "root: /etc/passwd unchanged"
+
 # ---- writes in the workspace wait for nobody ----
 job='mkdir d && for i in $(seq 300); do echo $i > d/f$i; done && chmod 600 d/f1 && mv d/f2 d/g2 && rm -r d && echo ok'
 capture "$LEASTPRIV" run -v --observe-writes -- sh -c "$job"
