@@ -9,6 +9,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "base/log.h"
+#include "base/util.h"
+
 int lp_bpf(enum bpf_cmd cmd, union bpf_attr *attr)
 {
         int r = (int)syscall(SYS_bpf, cmd, attr, sizeof(*attr));
@@ -62,7 +65,7 @@ uint64_t lp_bpf_counter(int map)
         return lp_bpf(BPF_MAP_LOOKUP_ELEM, &a) < 0 ? 0 : count;
 }
 
-int lp_bpf_load(enum bpf_prog_type type, enum bpf_attach_type expected,
+static int load(enum bpf_prog_type type, enum bpf_attach_type expected,
                 const struct bpf_insn *insns, size_t n, char *log, size_t log_size)
 {
         union bpf_attr a = {.prog_type = type,
@@ -74,6 +77,19 @@ int lp_bpf_load(enum bpf_prog_type type, enum bpf_attach_type expected,
                             .log_buf = (uint64_t)(uintptr_t)log,
                             .log_size = (uint32_t)log_size};
         return lp_bpf(BPF_PROG_LOAD, &a);
+}
+
+int lp_bpf_load(enum bpf_prog_type type, enum bpf_attach_type expected,
+                const struct bpf_insn *insns, size_t n, const char *what)
+{
+        int fd = load(type, expected, insns, n, NULL, 0);
+        if (fd >= 0 || fd == -EPERM || lp_log_level < LP_LOG_DEBUG)
+                return fd;
+        size_t size = 1 << 20;
+        _cleanup_free_ char *log = calloc(1, size);
+        if (log && load(type, expected, insns, n, log, size) < 0)
+                lp_debug("%s was refused:\n%s", what, log);
+        return fd;
 }
 
 int lp_bpf_ring_create(struct lp_bpf_ring *ring, size_t size)

@@ -31,10 +31,11 @@ int lp_bpf_map_set(int map, const void *key, const void *value);
 /* A counter of an array map (index 0), 0 when it cannot be read. */
 uint64_t lp_bpf_counter(int map);
 
-/* Loads a program; log (when not NULL) receives the verifier's reasons,
- * which cost time: only asked for after a refusal. */
+/* Loads a program: its fd, or -errno. Refused for a reason other than
+ * EPERM with -v, it is loaded again for the verifier's reasons (which
+ * cost time, so only then), logged as those of `what`. */
 int lp_bpf_load(enum bpf_prog_type type, enum bpf_attach_type expected,
-                const struct bpf_insn *insns, size_t n, char *log, size_t log_size);
+                const struct bpf_insn *insns, size_t n, const char *what);
 
 /* A ring buffer map and its mappings: the consumer page (ours to write)
  * and the producer page with the data mapped twice after it (the

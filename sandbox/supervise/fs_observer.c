@@ -37,9 +37,9 @@ static uint64_t cgroup_id(int cgroup_dir)
         return id;
 }
 
-/* Why the observer cannot be had here, or NULL. Loading a tracing
- * program needs CAP_BPF and CAP_PERFMON (or CAP_SYS_ADMIN) in the host's
- * user namespace: asked with a program of two instructions. */
+/* Why the observer cannot be had here, or NULL. Whether the kernel lets
+ * us load tracing programs is the programs' own load to say, before the
+ * fork (lp_fs_observer_prepare). */
 static const char *observer_refused(int cgroup_dir)
 {
 #ifndef __x86_64__
@@ -50,16 +50,6 @@ static const char *observer_refused(int cgroup_dir)
                 return "no cgroup v2 of the run";
         if (!lp_bpf_host_pids())
                 return "not in the host's PID namespace";
-        const struct bpf_insn nothing[] = {
-                {.code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0},
-                {.code = BPF_JMP | BPF_EXIT},
-        };
-        int fd = lp_bpf_load(BPF_PROG_TYPE_RAW_TRACEPOINT, 0, nothing, LP_ELEMENTSOF(nothing), NULL,
-                             0);
-        if (fd < 0)
-                return "no tracing BPF programs here (a container's seccomp profile, no CAP_BPF "
-                       "or CAP_PERFMON in the host's user namespace, an old kernel)";
-        close(fd);
         return NULL;
 #endif
 }
@@ -111,15 +101,9 @@ static int load_program(const struct lp_fs_observer *o, bool exec)
         size_t n = exec ? lp_fs_exec_program(&o->spec, insns) : lp_fs_program(&o->spec, insns);
         if (n == 0)
                 return -E2BIG; /* ours: the program outgrew LP_FS_PROGRAM_MAX */
-        int fd = lp_bpf_load(BPF_PROG_TYPE_RAW_TRACEPOINT, 0, insns, n, NULL, 0);
-        if (fd < 0 && fd != -EPERM && lp_log_level >= LP_LOG_DEBUG) {
-                size_t size = 1 << 20;
-                _cleanup_free_ char *log = calloc(1, size);
-                if (log && lp_bpf_load(BPF_PROG_TYPE_RAW_TRACEPOINT, 0, insns, n, log, size) < 0)
-                        lp_debug("the filesystem observer's %s program was refused:\n%s",
-                                 exec ? "exec" : "main", log);
-        }
-        return fd;
+        return lp_bpf_load(BPF_PROG_TYPE_RAW_TRACEPOINT, 0, insns, n,
+                           exec ? "the filesystem observer's exec program"
+                                : "the filesystem observer's program");
 }
 
 int lp_fs_observer_prepare(const struct lp_fs_program_spec *spec, int cgroup_dir,
@@ -140,7 +124,9 @@ int lp_fs_observer_prepare(const struct lp_fs_program_spec *spec, int cgroup_dir
         if (r >= 0)
                 r = fill_calls(o, spec);
         if (r < 0) {
-                lp_debug("filesystem observer: no BPF maps (%s); path-writing calls are notified",
+                lp_debug("filesystem observer: no BPF maps (%s: a container's seccomp profile, "
+                         "no CAP_BPF in the host's user namespace, an old kernel); path-writing "
+                         "calls are notified",
                          strerror(-r));
                 lp_fs_observer_stop(o);
                 return 0;
@@ -156,8 +142,9 @@ int lp_fs_observer_prepare(const struct lp_fs_program_spec *spec, int cgroup_dir
         o->exec_prog = load_program(o, true);
         o->prog = o->exec_prog < 0 ? o->exec_prog : load_program(o, false);
         if (o->prog < 0) {
-                lp_debug("filesystem observer: its program was refused (%s; -v -v shows the "
-                         "verifier's reasons); path-writing calls are notified",
+                lp_debug("filesystem observer: its program was refused (%s: no CAP_PERFMON, "
+                         "an old kernel; the verifier's reasons above); path-writing "
+                         "calls are notified",
                          strerror(-o->prog));
                 lp_fs_observer_stop(o);
                 return 0;
@@ -165,7 +152,6 @@ int lp_fs_observer_prepare(const struct lp_fs_program_spec *spec, int cgroup_dir
         return 1;
 }
 
-/* The program attached to `tracepoint`: the link's fd, or -errno. */
 /* A loaded program attached to `tracepoint` (the attachment holds it
  * from then on): the link's fd, or -errno. */
 static int attach(int *prog, const char *tracepoint)

@@ -67,16 +67,10 @@ static int load_program(const struct lp_net_observer *o, const struct lp_policy 
         size_t n = lp_net_program(&spec, insns);
         if (n == 0)
                 return -E2BIG; /* ours: the programs outgrew LP_NET_PROGRAM_MAX */
-        int fd = lp_bpf_load(BPF_PROG_TYPE_CGROUP_SOCK_ADDR, lp_net_attach_type(hook), insns, n,
-                             NULL, 0);
-        if (fd < 0 && fd != -EPERM && lp_log_level >= LP_LOG_DEBUG) {
-                size_t size = 16384;
-                _cleanup_free_ char *log = calloc(1, size);
-                if (log && lp_bpf_load(BPF_PROG_TYPE_CGROUP_SOCK_ADDR, lp_net_attach_type(hook),
-                                       insns, n, log, size) < 0)
-                        lp_debug("the network observer's program %d was refused:\n%s", hook, log);
-        }
-        return fd;
+        char what[64];
+        snprintf(what, sizeof(what), "the network observer's program %d", hook);
+        return lp_bpf_load(BPF_PROG_TYPE_CGROUP_SOCK_ADDR, lp_net_attach_type(hook), insns, n,
+                           what);
 }
 
 static int attach(int prog, int cgroup_dir, enum lp_net_hook hook)
