@@ -20,6 +20,7 @@
 #include "supervise/fs_observer.h"
 #include "supervise/proc.h"
 #include "supervise/record.h"
+#include "supervise/tracee.h"
 
 /* A key as announced: its paths made absolute, its executable. */
 struct seen {
@@ -111,34 +112,17 @@ static const struct seen *seen_of(const struct lp_fs_observed *w, const struct l
         return NULL;
 }
 
-static char *read_link(const char *link)
-{
-        char buf[LP_PATH_SIZE];
-        ssize_t n = readlink(link, buf, sizeof(buf) - 1);
-        if (n <= 0)
-                return NULL;
-        buf[n] = '\0';
-        return strdup(buf);
-}
-
 /* A path as the process gave it, made absolute from where it stood: its
  * cwd or the directory fd, while it exists. NULL when it cannot be. */
 static char *absolute(const struct lp_fs_key *k, const struct lp_watch_path *how, int i)
 {
-        const char *path = k->path[i];
-        if (path[0] == '/' || !path[0])
-                return strdup(path);
+        char full[LP_PATH_SIZE];
         int dirfd = how->dirfd >= 0 ? (int)k->args[how->dirfd] : AT_FDCWD;
-        char link[64];
-        if (dirfd == AT_FDCWD)
-                snprintf(link, sizeof(link), "/proc/%u/cwd", k->tgid);
-        else
-                snprintf(link, sizeof(link), "/proc/%u/fd/%d", k->tgid, dirfd);
-        _cleanup_free_ char *base = read_link(link);
-        if (!base || base[0] != '/')
-                return NULL;
-        char *out = NULL;
-        return asprintf(&out, "%s%s%s", base, strcmp(base, "/") ? "/" : "", path) < 0 ? NULL : out;
+        if (!k->path[i][0])
+                return strdup("");
+        return lp_proc_absolute((int)k->tgid, dirfd, k->path[i], full, sizeof(full)) < 0
+                       ? NULL
+                       : strdup(full);
 }
 
 static const struct lp_watch_paths *paths_of(const struct lp_fs_observed *w,
@@ -158,9 +142,9 @@ static void remember(void *ctx, const void *record)
                 return;
         /* The executable first: an exiting process loses it before its
          * cwd and its fds (do_exit: exit_mm, then exit_files, exit_fs). */
-        char link[64];
-        snprintf(link, sizeof(link), "/proc/%u/exe", s.key.tgid);
-        s.exe = read_link(link);
+        char exe[LP_PATH_SIZE];
+        lp_tracee_exe((int)s.key.tgid, exe, sizeof(exe));
+        s.exe = exe[0] ? strdup(exe) : NULL;
         s.path[0] = absolute(&s.key, &paths->first, 0);
         if (paths->second.op != LP_FS_OP_NONE)
                 s.path[1] = absolute(&s.key, &paths->second, 1);

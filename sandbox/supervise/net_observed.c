@@ -17,6 +17,7 @@
 #include "supervise/exec_names.h"
 #include "supervise/net_observer.h"
 #include "supervise/record.h"
+#include "supervise/tracee.h"
 
 /* The executable of a key's first process, read when it was announced. */
 struct exe {
@@ -91,12 +92,10 @@ static const char *exe_of(const struct lp_net_observed *w, const struct lp_net_k
  * process (a shell loop of 500 /bin/true: 396 -> 482 ms). */
 static void remember(struct lp_net_observed *w, const struct lp_net_announcement *a)
 {
-        char link[64], path[4096];
-        snprintf(link, sizeof(link), "/proc/%u/exe", a->tgid);
-        ssize_t n = readlink(link, path, sizeof(path) - 1);
-        if (n <= 0 || exe_of(w, &a->key) || LP_GROW(w->exes, w->cap_exes, w->n_exes) < 0)
+        char path[4096];
+        lp_tracee_exe((int)a->tgid, path, sizeof(path));
+        if (!path[0] || exe_of(w, &a->key) || LP_GROW(w->exes, w->cap_exes, w->n_exes) < 0)
                 return;
-        path[n] = '\0';
         char *copy = strdup(path);
         if (copy)
                 w->exes[w->n_exes++] = (struct exe){a->key, copy};

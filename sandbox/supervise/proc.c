@@ -227,6 +227,15 @@ static int resolve_step(int root, char *full, size_t size, bool follow, struct l
         return join(ret->path, sizeof(ret->path), ret->parent, last);
 }
 
+int lp_proc_absolute(int pid, int dirfd, const char *path, char *buf, size_t size)
+{
+        char base[LP_PATH_SIZE];
+        if (path[0] == '/')
+                return snprintf(buf, size, "%s", path) < (int)size ? 0 : -ENAMETOOLONG;
+        int r = base_directory(pid, dirfd, base, sizeof(base));
+        return r < 0 ? r : join(buf, size, base, path);
+}
+
 /* The tracee's root: its mount namespace, wherever ours is. Opened once:
  * a /proc lookup per call was a fifth of a watched write's cost. */
 static int command_root(struct lp_proc *proc, int pid)
@@ -246,12 +255,8 @@ static int command_root(struct lp_proc *proc, int pid)
 static int proc_resolve(const void *ctx, int pid, int dirfd, const char *path, bool follow,
                         struct lp_fs_resolved *ret)
 {
-        char base[LP_PATH_SIZE], full[LP_PATH_SIZE];
-        int r = 0;
-        if (path[0] == '/')
-                snprintf(full, sizeof(full), "%s", path);
-        else if ((r = base_directory(pid, dirfd, base, sizeof(base))) >= 0)
-                r = join(full, sizeof(full), base, path);
+        char full[LP_PATH_SIZE];
+        int r = lp_proc_absolute(pid, dirfd, path, full, sizeof(full));
         if (r < 0)
                 return r;
         int root = command_root((struct lp_proc *)ctx, pid);

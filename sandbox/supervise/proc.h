@@ -41,3 +41,9 @@ void lp_proc_next_call(struct lp_proc *proc);
 
 /* The thread group of a thread; the thread itself when it is gone. */
 int lp_proc_thread_group(int tid);
+
+/* `path` of pid's call made absolute, without resolving it: as it is,
+ * or joined to pid's cwd (dirfd AT_FDCWD) or to the directory dirfd
+ * refers to, as pid sees them. 0, or -errno (pid gone, not a directory,
+ * too long). */
+int lp_proc_absolute(int pid, int dirfd, const char *path, char *buf, size_t size);
