@@ -293,7 +293,7 @@ static bool check(const struct lp_fs_observed *w, const struct lp_fs_key *k,
 }
 
 static int record_counted(struct lp_fs_observed *w, const struct counted *c,
-                          struct lp_findings *store, uint64_t start_ms)
+                          struct lp_exec_names *names, struct lp_findings *store, uint64_t start_ms)
 {
         const struct seen *seen = seen_of(w, &c->key);
         struct lp_verdict v;
@@ -303,11 +303,9 @@ static int record_counted(struct lp_fs_observed *w, const struct counted *c,
         if (!check(w, &c->key, seen, &v))
                 return 0;
         char comm[sizeof(c->key.comm) + 3];
-        _cleanup_free_ char *execed = NULL;
         const char *exe = seen ? seen->exe : NULL;
         if (!exe)
-                exe = execed =
-                        lp_exec_name(w->o->execs, &w->proc, w->command, c->key.tgid, c->key.comm);
+                exe = lp_exec_name(names, c->key.tgid, c->key.comm);
         if (!exe) {
                 snprintf(comm, sizeof(comm), "[%.*s]", (int)sizeof(c->key.comm), c->key.comm);
                 exe = comm;
@@ -353,8 +351,10 @@ int lp_fs_observed_collect(struct lp_fs_observed *w, struct lp_findings *store, 
                                    offsetof(struct counted, value.first_ns), (void **)&all, &n);
         if (r < 0)
                 return r;
+        struct lp_exec_names *names = lp_exec_names_read(w->o->execs, &w->proc, w->command);
         for (size_t i = 0; i < n && r >= 0; i++)
-                r = record_counted(w, &all[i], store, start_ms);
+                r = record_counted(w, &all[i], names, store, start_ms);
+        lp_exec_names_free(names);
         free(all);
         if (r >= 0)
                 r = record_overflow(w, store, start_ms);

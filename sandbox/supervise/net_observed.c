@@ -156,7 +156,8 @@ static void destination_of(const struct lp_net_key *k, struct lp_sockaddr_info *
 }
 
 static int record_counted(struct lp_net_observed *w, const struct lp_decider *d,
-                          const struct counted *c, struct lp_findings *store, uint64_t start_ms)
+                          const struct counted *c, struct lp_exec_names *names,
+                          struct lp_findings *store, uint64_t start_ms)
 {
         struct lp_sockaddr_info sa;
         struct lp_verdict v;
@@ -167,10 +168,8 @@ static int record_counted(struct lp_net_observed *w, const struct lp_decider *d,
                                       protocol_name(c->key.protocol, proto_buf, sizeof(proto_buf)),
                                       &sa, &v);
         const char *exe = exe_of(w, &c->key);
-        _cleanup_free_ char *execd = NULL;
         if (!exe)
-                exe = execd =
-                        lp_exec_name(w->execs, &w->proc, w->command, c->value.tgid, c->key.comm);
+                exe = lp_exec_name(names, c->value.tgid, c->key.comm);
         if (!exe) {
                 /* Gone before it could be read (killed, not exited): its
                  * thread's name, as ps shows a process without one. */
@@ -212,8 +211,10 @@ int lp_net_observed_collect(struct lp_net_observed *w, const struct lp_policy *p
         if (r < 0)
                 return r;
         struct lp_decider d = {.policy = p};
+        struct lp_exec_names *names = lp_exec_names_read(w->execs, &w->proc, w->command);
         for (size_t i = 0; i < n && r >= 0; i++)
-                r = record_counted(w, &d, &all[i], store, start_ms);
+                r = record_counted(w, &d, &all[i], names, store, start_ms);
+        lp_exec_names_free(names);
         /* The overflow began after the last entry the map took. */
         uint64_t last_ms = n ? lp_bpf_run_ms(all[n - 1].value.first_ns, start_ms) : 0;
         free(all);
