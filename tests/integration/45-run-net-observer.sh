@@ -13,6 +13,7 @@ lp_require_root
 lp_require_binaries
 
 cd "$tmp/shared" || fatal "cd $tmp/shared"
+cp "$LP_SOURCE/tests/integration/refused.py" . || fatal "cp refused.py"
 PYTHON=$(python3 -c 'import os, sys; print(os.path.realpath(sys.executable))')
 
 # dest.py N: the outside destinations first (each distinct one early,
@@ -21,13 +22,8 @@ PYTHON=$(python3 -c 'import os, sys; print(os.path.realpath(sys.executable))')
 # to one outside address.
 cat >dest.py <<'EOF'
 import socket, sys, threading
+from refused import refused
 n = int(sys.argv[1])
-def refused(f):
-    try:
-        f()
-    except OSError as e:
-        return e.errno
-    return 0
 u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 u6 = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
 for _ in range(7):

@@ -16,6 +16,7 @@ lp_require_binaries
 lp_require_nobody_access
 
 cd "$tmp/shared" || fatal "cd $tmp/shared"
+cp "$LP_SOURCE/tests/integration/refused.py" . || fatal "cp refused.py"
 PYTHON=$(python3 -c 'import os, sys; print(os.path.realpath(sys.executable))')
 passwd_sum=$(sha256sum /etc/passwd)
 
@@ -23,12 +24,7 @@ passwd_sum=$(sha256sum /etc/passwd)
 # process that lives on after them (so each is named exactly).
 cat >writes.py <<'EOF2'
 import os
-def refused(f):
-    try:
-        f()
-    except OSError as e:
-        return e.errno
-    return 0
+from refused import refused
 for _ in range(50):
     refused(lambda: open("/etc/passwd", "a"))
 for _ in range(3):
@@ -119,12 +115,7 @@ assert_eq "$(summary "$F" | grep -E 'mkdir|symlink|create')" \
 touch moved
 cat >many.py <<'EOF2'
 import os
-def refused(f):
-    try:
-        f()
-    except OSError as e:
-        return e.errno
-    return 0
+from refused import refused
 refused(lambda: os.rename("moved", "/etc/lp-moved-probe"))
 refused(lambda: open("/usr/" + "a" * 250, "w"))
 for i in range(5000):
