@@ -85,9 +85,8 @@ struct launch {
         struct lp_cgroup cgroup;    /* [Limits] Processes=, Memory= that bind root */
         struct lp_net_observer net; /* inet destinations counted in the kernel */
         struct lp_fs_observer fs;   /* refused writes counted in the kernel */
-        bool net_on, fs_on;         /* each observer is had */
-        bool observed;              /* one is attached after the fork: the command waits */
-        int observer_go[2];         /* for that: [0] the child's end, [1] the parent's */
+        bool net_on, fs_on;         /* each observer is had (attached after the fork) */
+        int observer_go[2];         /* the command waits for them: [0] the child's end */
         int *idmapped;              /* per plan rule: its idmapped clone, or -1 */
         bool du_clean;              /* nothing of du.id is left on the host */
         /* [Network] Forward=: the inside listeners (forward_fds in the
@@ -306,6 +305,11 @@ static void last_restrictions(struct launch *l)
  * the parent-death signal does. A pipe of its own: a byte left unread in
  * the status socket by a child that failed would make its report there
  * an ECONNRESET. */
+static bool observed(const struct launch *l)
+{
+        return l->net_on || l->fs_on;
+}
+
 static int wait_for_observer(struct launch *l)
 {
         char c;
@@ -363,7 +367,7 @@ static _Noreturn void child_main(struct launch *l)
         bool nnp = !audit || geteuid() != 0;
         check_step(l, LP_STEP_NO_NEW_PRIVS,
                    nnp && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ? -errno : 0);
-        check_step(l, LP_STEP_OBSERVER_WAIT, l->observed ? wait_for_observer(l) : 0);
+        check_step(l, LP_STEP_OBSERVER_WAIT, observed(l) ? wait_for_observer(l) : 0);
         /* Landlock needs no_new_privs; the filter must come last, as it
          * may refuse what the steps before it call. */
         last_restrictions(l);
@@ -766,18 +770,19 @@ static int compile_counted_filter(const struct lp_policy *p, const char *const *
         return lp_filter_compile(p, &fo, &l->counted_filter);
 }
 
-/* The network observer needs root (CAP_BPF, CAP_NET_ADMIN), a network
- * namespace of the run's own, and a run that refuses: --audit and learn
- * run on the host's network, where the supervisor tells a host service
- * from the rest (rules/checks.c). */
-static bool wants_net_observer_mode(const struct lp_run_options *o)
+/* The observers count what is refused: --audit and learn refuse nothing
+ * (and run on the host's network, where the supervisor tells a host
+ * service from the rest: rules/checks.c). */
+static bool refusing_run(const struct lp_run_options *o)
 {
         return !o->audit && !o->learn;
 }
 
+/* The network observer needs root (CAP_BPF, CAP_NET_ADMIN) and a network
+ * namespace of the run's own. */
 static bool wants_net_observer(const struct lp_policy *p, const struct lp_run_options *o)
 {
-        return p->netns != LP_NETNS_HOST && wants_net_observer_mode(o) && geteuid() == 0;
+        return p->netns != LP_NETNS_HOST && refusing_run(o) && geteuid() == 0;
 }
 
 /* The filesystem observer, asked for (--observe-writes: its syscall
@@ -787,7 +792,7 @@ static bool wants_net_observer(const struct lp_policy *p, const struct lp_run_op
 static bool wants_fs_observer(const struct launch *l)
 {
         return l->o->observe_writes && l->apply_fs && lp_fs_plan_restricts(&l->plan) &&
-               wants_net_observer_mode(l->o) && geteuid() == 0;
+               refusing_run(l->o) && geteuid() == 0;
 }
 
 static int prepare(const struct lp_policy *p, const struct lp_run_options *o,
@@ -826,8 +831,7 @@ static int prepare(const struct lp_policy *p, const struct lp_run_options *o,
         };
         l->fs_on = wants_fs_observer(l) &&
                    lp_fs_observer_prepare(&fs, lp_cgroup_unified_fd(&l->cgroup), &l->fs) > 0;
-        l->observed = l->net_on || l->fs_on;
-        if (l->observed && pipe2(l->observer_go, O_CLOEXEC) < 0)
+        if (observed(l) && pipe2(l->observer_go, O_CLOEXEC) < 0)
                 return lp_log_errno(-errno, "cannot make the observers' pipe: %m");
         /* Compiled here, before the fork, so the child only loads it. */
         l->cache_dir = o->no_cache ? NULL : lp_filter_cache_dir();
@@ -963,7 +967,7 @@ static int start_forwarder(const struct launch *l, const struct handover *h,
  * then the word that lets the command start. */
 static int attach_observer(struct launch *l)
 {
-        if (!l->observed)
+        if (!observed(l))
                 return 0;
         int r = l->net_on ? lp_net_observer_attach(l->policy, &l->net) : 0;
         if (r < 0)
@@ -975,7 +979,7 @@ static int attach_observer(struct launch *l)
         if (r < 0)
                 return lp_log_errno(r, "cannot attach the filesystem observer: %m (a kernel or "
                                        "security module that refuses tracing BPF programs; "
-                                       "[Filesystem] ProtectSystem=no needs none)");
+                                       "a run without --observe-writes needs none)");
         /* A setup child that is gone (EPIPE) has said why: the handover
          * reads it. */
         (void)write(l->observer_go[1], "1", 1);
@@ -1032,8 +1036,8 @@ static int supervise_child(struct launch *l, pid_t pid, struct lp_findings *stor
         pid_t holder = h.init > 0 ? h.init : h.command > 0 ? h.command : pid;
         if (r >= 0)
                 r = lp_fs_observed_new(&l->fs, p, &l->plan, holder, l->cwd, &fs);
-        if (r >= 0 && l->fs_on)
-                lp_net_observed_names(net, l->fs.execs, holder);
+        if (r >= 0)
+                lp_net_observed_names(net, l->fs.execs, holder); /* -1: no exec names */
         if (r < 0) {
                 lp_fs_observed_free(fs);
                 lp_net_observed_free(net);
