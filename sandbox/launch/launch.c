@@ -35,6 +35,7 @@
 #include "launch/filter.h"
 #include "launch/filter_cache.h"
 #include "launch/fs.h"
+#include "launch/dns_trap_socket.h"
 #include "launch/forward_listen.h"
 #include "launch/fs_idmap.h"
 #include "launch/landlock.h"
@@ -46,6 +47,7 @@
 #include "profile/names.h"
 #include "profile/policy.h"
 #include "rules/fs_plan.h"
+#include "supervise/dns_trap.h"
 #include "supervise/forward.h"
 #include "supervise/hidden.h"
 #include "supervise/leftovers.h"
@@ -95,6 +97,7 @@ struct launch {
         size_t n_endpoints;
         int forward_fds[LP_FORWARD_LISTENERS_MAX];
         uint64_t forward_present;
+        int dns_trap_fd; /* the DNS trap's socket, in the child until the handover */
         /* The host's loopback TCP services at launch (supervise/listeners.h). */
         uint16_t *host_ports;
         size_t n_host_ports;
@@ -108,10 +111,11 @@ struct handover_message {
         struct lp_step_times times;
         uint64_t forward_present;
         bool processes_counted; /* the counted filter: the init counts (pidns.h) */
+        bool dns_trap;          /* the DNS trap's socket comes last */
 };
 
-/* The seccomp listener, then the forwards' listeners. */
-#define HANDOVER_FDS (1 + LP_FORWARD_LISTENERS_MAX)
+/* The seccomp listener, the forwards' listeners, the DNS trap's socket. */
+#define HANDOVER_FDS (1 + LP_FORWARD_LISTENERS_MAX + 1)
 
 static void mark(struct launch *l, enum lp_step step)
 {
@@ -145,13 +149,16 @@ static int die_with_parent(pid_t parent)
 /* SCM_RIGHTS: the listener exists only in the child until it is passed. */
 static int send_listener(const struct launch *l, int listener)
 {
-        struct handover_message data = {l->times, l->forward_present, l->counting};
+        struct handover_message data = {l->times, l->forward_present, l->counting,
+                                        l->dns_trap_fd >= 0};
         struct iovec iov = {&data, sizeof(data)};
         int fds[HANDOVER_FDS], n = 0;
         fds[n++] = listener;
         for (size_t i = 0; i < l->n_endpoints; i++)
                 if (l->forward_present & (UINT64_C(1) << i))
                         fds[n++] = l->forward_fds[i];
+        if (l->dns_trap_fd >= 0)
+                fds[n++] = l->dns_trap_fd;
         union {
                 char buf[CMSG_SPACE(sizeof(int) * HANDOVER_FDS)];
                 struct cmsghdr align;
@@ -297,6 +304,8 @@ static void last_restrictions(struct launch *l)
         for (size_t i = 0; i < l->n_endpoints && n < LP_ELEMENTSOF(keep); i++)
                 if (l->forward_present & (UINT64_C(1) << i))
                         keep[n++] = l->forward_fds[i];
+        if (l->dns_trap_fd >= 0 && n < LP_ELEMENTSOF(keep))
+                keep[n++] = l->dns_trap_fd;
         check_step(l, LP_STEP_CLOSE_FDS, lp_fds_close_except(keep, n));
 }
 
@@ -349,6 +358,10 @@ static _Noreturn void child_main(struct launch *l)
         check_step(l, LP_STEP_LOOPBACK, audit ? 0 : lp_netns_loopback(p));
         check_step(l, LP_STEP_FORWARD,
                    l->n_endpoints ? lp_forward_listen(p, l->forward_fds, &l->forward_present) : 0);
+        if (l->net_on && lp_net_observer_traps_dns(&l->net)) {
+                l->dns_trap_fd = lp_dns_trap_socket();
+                check_step(l, LP_STEP_DNS_TRAP, l->dns_trap_fd < 0 ? l->dns_trap_fd : 0);
+        }
         /* After the user namespace (an unprivileged run needs it), before
          * the limits (RLIMIT_NPROC would count the init against them). The
          * filesystem view is built there too, in the new mount namespace. */
@@ -378,6 +391,8 @@ static _Noreturn void child_main(struct launch *l)
         for (size_t i = 0; i < l->n_endpoints; i++)
                 if (l->forward_present & (UINT64_C(1) << i))
                         close(l->forward_fds[i]);
+        if (l->dns_trap_fd >= 0)
+                close(l->dns_trap_fd);
         sigprocmask(SIG_SETMASK, &l->old_mask, NULL);
         execve(l->path, l->o->argv, l->envp);
         r = errno;
@@ -452,10 +467,13 @@ static void report_exec_failure(const char *command, const struct lp_child_statu
 }
 
 struct handover {
-        int listener;                           /* -1 until received */
-        int forwards[LP_FORWARD_LISTENERS_MAX]; /* in the order sent; n_forwards of them */
+        int listener;                               /* -1 until received */
+        int forwards[LP_FORWARD_LISTENERS_MAX + 1]; /* in the order sent; n_forwards of them */
         size_t n_forwards;
         uint64_t forward_present;
+        /* The DNS trap's socket, -1 when none; until the message says
+         * there is one, the last descriptor is taken for a forward's. */
+        int dns_trap;
         pid_t command; /* from the listener message's credentials */
         pid_t init;    /* 0 when the command has no PID namespace */
         bool processes_counted;
@@ -471,8 +489,9 @@ static void take_control(const struct msghdr *msg, ssize_t n, struct handover *h
                         size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
                         memcpy(&h->listener, CMSG_DATA(c), sizeof(int));
                         h->n_forwards = count > 1 ? count - 1 : 0;
-                        if (h->n_forwards > LP_FORWARD_LISTENERS_MAX) /* cannot be: the buffer */
-                                h->n_forwards = LP_FORWARD_LISTENERS_MAX;
+                        if (h->n_forwards >
+                            LP_FORWARD_LISTENERS_MAX + 1) /* cannot be: the buffer */
+                                h->n_forwards = LP_FORWARD_LISTENERS_MAX + 1;
                         memcpy(h->forwards, CMSG_DATA(c) + sizeof(int),
                                sizeof(int) * h->n_forwards);
                 } else if (c->cmsg_type == SCM_CREDENTIALS)
@@ -508,6 +527,8 @@ static int receive_one(int sock, struct handover *h)
                         h->times = m.handover.times;
                         h->forward_present = m.handover.forward_present;
                         h->processes_counted = m.handover.processes_counted;
+                        if (m.handover.dns_trap && h->n_forwards > 0)
+                                h->dns_trap = h->forwards[--h->n_forwards];
                 }
                 return 1;
         }
@@ -526,7 +547,7 @@ static int receive_one(int sock, struct handover *h)
 /* Waits for the child's listener (or its reason for failing). */
 static int receive_listener(int sock, struct handover *h)
 {
-        *h = (struct handover){.listener = -1};
+        *h = (struct handover){.listener = -1, .dns_trap = -1};
         int r;
         while ((r = receive_one(sock, h)) == 0)
                 ;
@@ -805,6 +826,7 @@ static int prepare(const struct lp_policy *p, const struct lp_run_options *o,
                              .gid = getgid(),
                              .sock = {-1, -1},
                              .observer_go = {-1, -1},
+                             .dns_trap_fd = -1,
                              .store = {.fd = -1},
                              .du = LP_DYNAMIC_USER_INIT,
                              .cgroup = LP_CGROUP_INIT,
@@ -952,14 +974,14 @@ static int start_forwarder(const struct launch *l, const struct handover *h,
         int fds[LP_FORWARD_LISTENERS_MAX];
         size_t k = 0;
         *ret = NULL;
-        if (!l->n_endpoints)
-                return 0;
         for (size_t i = 0; i < l->n_endpoints; i++)
                 fds[i] = (h->forward_present & (UINT64_C(1) << i)) && k < h->n_forwards
                                  ? h->forwards[k++]
                                  : -1;
         for (; k < h->n_forwards; k++)
                 close(h->forwards[k]); /* more than announced: not ours to use */
+        if (!l->n_endpoints)
+                return 0;
         return lp_forwarder_new(l->policy, fds, l->endpoints, l->n_endpoints, store, start_ms, ret);
 }
 
@@ -1027,18 +1049,28 @@ static int supervise_child(struct launch *l, pid_t pid, struct lp_findings *stor
         struct lp_forwarder *fw = NULL;
         struct lp_net_observed *net = NULL;
         struct lp_fs_observed *fs = NULL;
+        struct lp_dns_trap *trap = NULL;
+        /* The init outlives the command, in its mount namespace. */
+        pid_t holder = h.init > 0 ? h.init : h.command > 0 ? h.command : pid;
         int r = start_forwarder(l, &h, store, start_ms, &fw);
         if (r >= 0)
                 r = lp_notifier_new(p, store, listener, &no, &n);
         if (r >= 0)
                 r = lp_net_observed_new(&l->net, &net);
-        /* The init outlives the command, in its mount namespace. */
-        pid_t holder = h.init > 0 ? h.init : h.command > 0 ? h.command : pid;
+        /* Taken even after a failure above: it closes the socket. The
+         * programs send queries to it: without it, they would wait for
+         * an answer that never comes. */
+        int rt = lp_dns_trap_new(h.dns_trap, holder, p, store, start_ms, &trap);
+        if (r >= 0)
+                r = rt;
+        if (r >= 0 && (l->net_on && lp_net_observer_traps_dns(&l->net)) != (trap != NULL))
+                r = -EPROTO;
         if (r >= 0)
                 r = lp_fs_observed_new(&l->fs, p, &l->plan, holder, l->cwd, &fs);
         if (r >= 0)
                 lp_net_observed_names(net, l->fs.execs, holder); /* -1: no exec names */
         if (r < 0) {
+                lp_dns_trap_free(trap);
                 lp_fs_observed_free(fs);
                 lp_net_observed_free(net);
                 lp_notifier_free(n);
@@ -1064,6 +1096,7 @@ static int supervise_child(struct launch *l, pid_t pid, struct lp_findings *stor
                                    .failure = &failure,
                                    .hidden = l->hidden,
                                    .forwarder = fw,
+                                   .dns_trap = trap,
                                    .net_observed = net,
                                    .fs_observed = fs,
                                    .policy = p,
@@ -1076,6 +1109,10 @@ static int supervise_child(struct launch *l, pid_t pid, struct lp_findings *stor
         lp_notifier_free(n);
         lp_forwarder_free(fw);
         close(listener);
+        /* A query sent just before its process ended is a finding too. */
+        if ((r = lp_dns_trap_finish(trap)) < 0)
+                lp_log_errno(r, "the DNS trap failed: %m");
+        lp_dns_trap_free(trap);
         /* The tree is gone: what the observers counted is complete. */
         if ((r = lp_net_observed_collect(net, p, store, start_ms)) < 0)
                 lp_log_errno(r, "cannot read what the network observer counted: %m");

@@ -124,6 +124,8 @@ static const struct {
                              .what = "listen inside for [Network] Forward= (127.0.0.1 and [::1], "
                                      "or a unix: path)",
                              .hint = forward_hint},
+        [LP_STEP_DNS_TRAP] = {.name = "dns trap",
+                              .what = "bind the DNS trap inside (127.53.53.53 UDP port 1)"},
         [LP_STEP_PID_NAMESPACE] = {.name = "pid ns",
                                    .what = "start the command's PID namespace (its init)"},
         [LP_STEP_MOUNT_NAMESPACE] = {.name = "mount ns",

@@ -310,10 +310,27 @@ void lp_check_destination(const struct lp_decider *d, const struct lp_call *c, s
 
 void lp_check_observed_destination(const struct lp_decider *d, const char *operation,
                                    const char *proto, const struct lp_sockaddr_info *sa,
-                                   struct lp_verdict *v)
+                                   bool trapped, struct lp_verdict *v)
 {
         *v = (struct lp_verdict){.answer = LP_ANSWER_CONTINUE};
         report_destination(d, operation, proto, sa, v);
+        /* Sent to the DNS trap: the call went through, the resolver got
+         * REFUSED; no errno to name. */
+        if (trapped && v->n_findings)
+                v->findings[0].errno_value = 0;
+}
+
+void lp_check_dns_query(const struct lp_decider *d, const char *name, struct lp_verdict *v)
+{
+        const struct lp_policy *p = d->policy;
+        *v = (struct lp_verdict){.answer = LP_ANSWER_CONTINUE};
+        struct lp_verdict_finding *f =
+                lp_verdict_add(d, v, LP_FINDING_NETWORK, "dns-query", LP_FINDING_DENIED, 0);
+        if (!f)
+                return;
+        lp_verdict_target(f, name, NULL);
+        lp_verdict_rule(f, &p->netns_origin, "[Network] Namespace=loopback");
+        snprintf(f->fix, sizeof(f->fix), "[Network] Namespace=host");
 }
 
 /* ---- capability-gated calls ---- */

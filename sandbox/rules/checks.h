@@ -25,10 +25,16 @@ void lp_check_destination(const struct lp_decider *d, const struct lp_call *c,
 
 /* The same finding for a destination the network observer counted in the
  * kernel (supervise/net_observer.h), which found it unreached: `operation`
- * "connect" or "sendmsg", `proto` "tcp", "udp". v's answer is CONTINUE. */
+ * "connect" or "sendmsg", `proto` "tcp", "udp"; `trapped`: a DNS server's,
+ * sent to the DNS trap instead (no errno). v's answer is CONTINUE. */
 void lp_check_observed_destination(const struct lp_decider *d, const char *operation,
                                    const char *proto, const struct lp_sockaddr_info *sa,
-                                   struct lp_verdict *v);
+                                   bool trapped, struct lp_verdict *v);
+
+/* A DNS query for `name` (text, as dns_query.h prints it) that the DNS
+ * trap answered REFUSED (supervise/dns_trap.h): a network finding, the
+ * name its target. v's answer is CONTINUE. */
+void lp_check_dns_query(const struct lp_decider *d, const char *name, struct lp_verdict *v);
 
 /* bind() below the unprivileged port start: CAP_NET_BIND_SERVICE. */
 void lp_check_bind_port(const struct lp_decider *d, const struct lp_call *c, struct lp_verdict *v);

@@ -19,6 +19,7 @@ enum label {
         L_OUTSIDE,
         L_RECORD,
         L_PLAIN_V6,
+        L_COUNTED,
         L_DONE,
         L_COUNT,
 };
@@ -39,6 +40,14 @@ enum label {
 /* 40 bytes: the 36 of a tuple, 8-aligned. */
 #define TUPLE (VALUE - 40)
 #define PORT_KEY (TUPLE - 8)
+/* After the count, the redirect's: the value where the tuple was, the
+ * socket's cookie (its key) where the port was. */
+#define REDIRECT TUPLE
+#define REDIRECT_AT(field) (REDIRECT + (int)offsetof(struct lp_net_redirect, field))
+#define COOKIE PORT_KEY
+
+#define TRAP_ADDR ((int32_t)htonl(LP_NET_DNS_TRAP_ADDR))
+#define MAPPED_PREFIX ((int32_t)htonl(0xffffu)) /* ::ffff:0:0/96's third word */
 
 bool lp_net_hook_ipv6(enum lp_net_hook h)
 {
@@ -48,6 +57,17 @@ bool lp_net_hook_ipv6(enum lp_net_hook h)
 bool lp_net_hook_connect(enum lp_net_hook h)
 {
         return h == LP_NET_CONNECT4 || h == LP_NET_CONNECT6;
+}
+
+/* Whether the program sends DNS queries to the trap. Not an IPv6
+ * socket's unconnected send to an IPv6 address: the kernel refuses a
+ * sendmsg6 program's rewrite to an IPv4-mapped address (ENOTSUPP, "currently
+ * unsupported" in udpv6_sendmsg), and the trap has no IPv6 address. Its
+ * connect can be rewritten, and an IPv4-mapped destination's send runs the
+ * IPv4 program. */
+static bool traps(const struct lp_net_program_spec *s)
+{
+        return s->dns_trap && s->hook != LP_NET_SENDMSG6;
 }
 
 /* The key, all of it written (the verifier reads a map key whole); the
@@ -216,7 +236,67 @@ static void record(struct lp_bpf_asm *a, const struct lp_net_program_spec *s)
                                                .announce_size = sizeof(struct lp_net_announcement),
                                                .value = VALUE,
                                                .index = PORT_KEY,
-                                               .done = L_DONE});
+                                               .done = traps(s) ? L_COUNTED : L_DONE});
+}
+
+/* A DNS query's destination (UDP, port 53) is marked LP_NET_DNS_TRAPPED
+ * in the key; anything else goes on to L_RECORD as it is. */
+static void mark_dns(struct lp_bpf_asm *a, const struct lp_net_program_spec *s)
+{
+        lp_bpf_emit(a, BPF_LOAD(BPF_W, BPF_REG_1, BPF_REG_10, KEY_AT(protocol)));
+        lp_bpf_jump(a, BPF_JUMP32_IMM(BPF_JNE, BPF_REG_1, IPPROTO_UDP), L_RECORD);
+        lp_bpf_jump(a, BPF_JUMP32_IMM(BPF_JNE, BPF_REG_8, htons(LP_NET_DNS_PORT)), L_RECORD);
+        lp_bpf_emit(a,
+                    BPF_STORE_IMM(BPF_B, BPF_REG_10, KEY_AT(hook), s->hook | LP_NET_DNS_TRAPPED));
+}
+
+/* A counted key marked LP_NET_DNS_TRAPPED: the original destination
+ * saved under the socket's cookie, then the call's destination made the
+ * trap's. Where it cannot be saved (the map refuses), the call goes on
+ * unchanged (the namespace refuses it, as without the trap): a reply
+ * that the resolver would not take is worse than none. r7 and r8 (the
+ * IPv4 address, the port) survive the count. */
+static void redirect(struct lp_bpf_asm *a, const struct lp_net_program_spec *s)
+{
+        bool v6 = lp_net_hook_ipv6(s->hook);
+        lp_bpf_place(a, L_COUNTED);
+        lp_bpf_emit(a, BPF_LOAD(BPF_B, BPF_REG_1, BPF_REG_10, KEY_AT(hook)));
+        lp_bpf_emit(a, BPF_ALU_IMM(BPF_AND, BPF_REG_1, LP_NET_DNS_TRAPPED));
+        lp_bpf_jump(a, BPF_JUMP_IMM(BPF_JEQ, BPF_REG_1, 0), L_DONE);
+        lp_bpf_emit(a, BPF_MOV_REG(BPF_REG_1, BPF_REG_6));
+        lp_bpf_emit(a, BPF_CALL_HELPER(BPF_FUNC_get_socket_cookie));
+        lp_bpf_emit(a, BPF_STORE(BPF_DW, BPF_REG_10, COOKIE, BPF_REG_0));
+        for (int off = 0; off < 24; off += 8)
+                lp_bpf_emit(a, BPF_STORE_IMM(BPF_DW, BPF_REG_10, REDIRECT + off, 0));
+        for (int i = 0; v6 && i < 4; i++) {
+                lp_bpf_emit(a, BPF_LOAD(BPF_W, BPF_REG_1, BPF_REG_10, KEY_AT(addr) + 4 * i));
+                lp_bpf_emit(a, BPF_STORE(BPF_W, BPF_REG_10, REDIRECT_AT(addr) + 4 * i, BPF_REG_1));
+        }
+        if (!v6) {
+                lp_bpf_emit(a,
+                            BPF_STORE_IMM(BPF_W, BPF_REG_10, REDIRECT_AT(addr) + 8, MAPPED_PREFIX));
+                lp_bpf_emit(a, BPF_STORE(BPF_W, BPF_REG_10, REDIRECT_AT(addr) + 12, BPF_REG_7));
+        }
+        lp_bpf_emit(a, BPF_STORE(BPF_H, BPF_REG_10, REDIRECT_AT(port), BPF_REG_8));
+        lp_bpf_load_map(a, BPF_REG_1, s->redirects);
+        lp_bpf_stack_pointer(a, BPF_REG_2, COOKIE);
+        lp_bpf_stack_pointer(a, BPF_REG_3, REDIRECT);
+        lp_bpf_emit(a, BPF_MOV_IMM(BPF_REG_4, BPF_ANY));
+        lp_bpf_emit(a, BPF_CALL_HELPER(BPF_FUNC_map_update_elem));
+        lp_bpf_jump(a, BPF_JUMP_IMM(BPF_JNE, BPF_REG_0, 0), L_DONE);
+        /* The context is written from registers: the verifier refuses
+         * BPF_ST into it. */
+        if (v6) {
+                lp_bpf_emit(a, BPF_MOV_IMM(BPF_REG_1, 0));
+                lp_bpf_emit(a, BPF_STORE(BPF_W, BPF_REG_6, CTX_IP6, BPF_REG_1));
+                lp_bpf_emit(a, BPF_STORE(BPF_W, BPF_REG_6, CTX_IP6 + 4, BPF_REG_1));
+                lp_bpf_emit(a, BPF_ALU32_IMM(BPF_MOV, BPF_REG_1, MAPPED_PREFIX));
+                lp_bpf_emit(a, BPF_STORE(BPF_W, BPF_REG_6, CTX_IP6 + 8, BPF_REG_1));
+        }
+        lp_bpf_emit(a, BPF_ALU32_IMM(BPF_MOV, BPF_REG_1, TRAP_ADDR));
+        lp_bpf_emit(a, BPF_STORE(BPF_W, BPF_REG_6, v6 ? CTX_IP6 + 12 : CTX_IP4, BPF_REG_1));
+        lp_bpf_emit(a, BPF_MOV_IMM(BPF_REG_1, htons(LP_NET_DNS_TRAP_PORT)));
+        lp_bpf_emit(a, BPF_STORE(BPF_W, BPF_REG_6, CTX_PORT, BPF_REG_1));
 }
 
 size_t lp_net_program(const struct lp_net_program_spec *s, struct bpf_insn *insns)
@@ -236,7 +316,11 @@ size_t lp_net_program(const struct lp_net_program_spec *s, struct bpf_insn *insn
         if (v6)
                 on_loopback(&a, s, true);
         lp_bpf_place(&a, L_OUTSIDE);
+        if (traps(s))
+                mark_dns(&a, s);
         record(&a, s);
+        if (traps(s))
+                redirect(&a, s);
         lp_bpf_place(&a, L_DONE);
         lp_bpf_emit(&a, BPF_MOV_IMM(BPF_REG_0, 1)); /* let the call through */
         lp_bpf_emit(&a, BPF_EXIT_INSN);
@@ -252,4 +336,70 @@ enum bpf_attach_type lp_net_attach_type(enum lp_net_hook hook)
                 [LP_NET_SENDMSG6] = BPF_CGROUP_UDP6_SENDMSG,
         };
         return types[hook];
+}
+
+/* ---- the replies ---- */
+
+/* Whether the reply's source (the context's address) is the trap's:
+ * else to L_DONE. */
+static void from_trap(struct lp_bpf_asm *a, bool v6)
+{
+        if (v6) {
+                lp_bpf_emit(a, BPF_LOAD(BPF_W, BPF_REG_1, BPF_REG_6, CTX_IP6));
+                lp_bpf_emit(a, BPF_LOAD(BPF_W, BPF_REG_2, BPF_REG_6, CTX_IP6 + 4));
+                lp_bpf_emit(a, BPF_ALU_REG(BPF_OR, BPF_REG_1, BPF_REG_2));
+                lp_bpf_jump(a, BPF_JUMP_IMM(BPF_JNE, BPF_REG_1, 0), L_DONE);
+                lp_bpf_emit(a, BPF_LOAD(BPF_W, BPF_REG_1, BPF_REG_6, CTX_IP6 + 8));
+                lp_bpf_jump(a, BPF_JUMP32_IMM(BPF_JNE, BPF_REG_1, MAPPED_PREFIX), L_DONE);
+        }
+        lp_bpf_emit(a, BPF_LOAD(BPF_W, BPF_REG_1, BPF_REG_6, v6 ? CTX_IP6 + 12 : CTX_IP4));
+        lp_bpf_jump(a, BPF_JUMP32_IMM(BPF_JNE, BPF_REG_1, TRAP_ADDR), L_DONE);
+        lp_bpf_emit(a, BPF_LOAD(BPF_W, BPF_REG_1, BPF_REG_6, CTX_PORT));
+        lp_bpf_jump(a, BPF_JUMP32_IMM(BPF_JNE, BPF_REG_1, htons(LP_NET_DNS_TRAP_PORT)), L_DONE);
+}
+
+/* The saved destination (r0: the map's value) as the source. An IPv4
+ * socket's is ::ffff:a.b.c.d (the IPv4 hooks saved it so). */
+static void show_original(struct lp_bpf_asm *a, bool v6)
+{
+        if (v6) {
+                for (int i = 0; i < 4; i++) {
+                        lp_bpf_emit(a, BPF_LOAD(BPF_W, BPF_REG_1, BPF_REG_0, 4 * i));
+                        lp_bpf_emit(a, BPF_STORE(BPF_W, BPF_REG_6, CTX_IP6 + 4 * i, BPF_REG_1));
+                }
+        } else {
+                lp_bpf_emit(a, BPF_LOAD(BPF_W, BPF_REG_1, BPF_REG_0, 8));
+                lp_bpf_jump(a, BPF_JUMP32_IMM(BPF_JNE, BPF_REG_1, MAPPED_PREFIX), L_DONE);
+                lp_bpf_emit(a, BPF_LOAD(BPF_W, BPF_REG_1, BPF_REG_0, 12));
+                lp_bpf_emit(a, BPF_STORE(BPF_W, BPF_REG_6, CTX_IP4, BPF_REG_1));
+        }
+        lp_bpf_emit(a, BPF_LOAD(BPF_H, BPF_REG_1, BPF_REG_0,
+                                (int16_t)offsetof(struct lp_net_redirect, port)));
+        lp_bpf_emit(a, BPF_STORE(BPF_W, BPF_REG_6, CTX_PORT, BPF_REG_1));
+}
+
+size_t lp_net_reply_program(enum lp_net_reply_hook hook, int redirects, struct bpf_insn *insns)
+{
+        struct lp_bpf_asm a;
+        bool v6 = hook == LP_NET_RECVMSG6;
+        lp_bpf_asm_init(&a, insns, LP_NET_PROGRAM_MAX, L_COUNT);
+        lp_bpf_emit(&a, BPF_MOV_REG(BPF_REG_6, BPF_REG_1));
+        from_trap(&a, v6);
+        lp_bpf_emit(&a, BPF_MOV_REG(BPF_REG_1, BPF_REG_6));
+        lp_bpf_emit(&a, BPF_CALL_HELPER(BPF_FUNC_get_socket_cookie));
+        lp_bpf_emit(&a, BPF_STORE(BPF_DW, BPF_REG_10, -8, BPF_REG_0));
+        lp_bpf_load_map(&a, BPF_REG_1, redirects);
+        lp_bpf_stack_pointer(&a, BPF_REG_2, -8);
+        lp_bpf_emit(&a, BPF_CALL_HELPER(BPF_FUNC_map_lookup_elem));
+        lp_bpf_jump(&a, BPF_JUMP_IMM(BPF_JEQ, BPF_REG_0, 0), L_DONE);
+        show_original(&a, v6);
+        lp_bpf_place(&a, L_DONE);
+        lp_bpf_emit(&a, BPF_MOV_IMM(BPF_REG_0, 1)); /* a recvmsg program must return 1 */
+        lp_bpf_emit(&a, BPF_EXIT_INSN);
+        return lp_bpf_finish(&a);
+}
+
+enum bpf_attach_type lp_net_reply_attach_type(enum lp_net_reply_hook hook)
+{
+        return hook == LP_NET_RECVMSG6 ? BPF_CGROUP_UDP6_RECVMSG : BPF_CGROUP_UDP4_RECVMSG;
 }

@@ -21,6 +21,7 @@
 
 #define TCP_LISTEN 0x0A
 #define UDP_UNCONNECTED 0x07 /* a bound UDP socket, as /proc/net/udp shows it */
+#define ANY_STATE 0
 
 /* The listening sockets on one port (SO_REUSEPORT allows many). */
 struct inodes {
@@ -42,7 +43,7 @@ static void listening_inodes_in_state(int pid, const char *table, uint16_t port,
                  * inode */
                 if (sscanf(line, " %*s %*[0-9A-Fa-f]:%x %*s %x %*s %*s %*s %*s %*s %lu",
                            &local_port, &state, &inode) == 3 &&
-                    state == want && local_port == port) {
+                    (state == want || want == ANY_STATE) && local_port == port) {
                         if (LP_GROW(in->v, in->cap, in->n) < 0)
                                 in->lost = true;
                         else
@@ -95,6 +96,22 @@ static bool same_pid_namespace(const char *pid_dir, const char *ns)
         return strcmp(link, ns) == 0;
 }
 
+/* The first process of `ns` (a PID namespace's link text) that holds one
+ * of `in`, or 0. */
+static pid_t holder_of(const char *ns, const struct inodes *in)
+{
+        DIR *d = opendir("/proc");
+        struct dirent *e;
+        pid_t found = 0;
+        while (d && !found && (e = readdir(d)))
+                if (e->d_name[0] >= '1' && e->d_name[0] <= '9' &&
+                    same_pid_namespace(e->d_name, ns) && holds_socket(e->d_name, in))
+                        found = (pid_t)atoi(e->d_name);
+        if (d)
+                closedir(d);
+        return found;
+}
+
 bool lp_listener_is_outside(int pid, uint16_t port, bool udp)
 {
         struct inodes in = {.n = 0};
@@ -108,16 +125,26 @@ bool lp_listener_is_outside(int pid, uint16_t port, bool udp)
                 return false;
         }
         ns[n] = '\0';
-        DIR *d = opendir("/proc");
-        struct dirent *e;
-        bool ours = false;
-        while (d && !ours && (e = readdir(d)))
-                ours = e->d_name[0] >= '1' && e->d_name[0] <= '9' &&
-                       same_pid_namespace(e->d_name, ns) && holds_socket(e->d_name, &in);
-        if (d)
-                closedir(d);
+        bool ours = holder_of(ns, &in) != 0;
         free(in.v);
         return !ours;
+}
+
+pid_t lp_udp_socket_holder(int pid, uint16_t port)
+{
+        struct inodes in = {.n = 0};
+        listening_inodes_in_state(pid, "udp", port, ANY_STATE, &in);
+        listening_inodes_in_state(pid, "udp6", port, ANY_STATE, &in);
+        char path[64], ns[64];
+        snprintf(path, sizeof(path), "/proc/%d/ns/pid", pid);
+        ssize_t n = readlink(path, ns, sizeof(ns) - 1);
+        pid_t found = 0;
+        if (in.n > 0 && n > 0) {
+                ns[n] = '\0';
+                found = holder_of(ns, &in);
+        }
+        free(in.v);
+        return found;
 }
 
 bool lp_listener_exists(int pid, uint16_t port)

@@ -6,6 +6,7 @@
 #pragma once
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 /* Whether something listens on TCP `port` (or, `udp`, is bound to UDP
  * `port`) in `pid`'s network namespace and no process of `pid`'s PID
@@ -13,6 +14,11 @@
  * when nothing listens (the connect fails alike with or without the host)
  * or when it cannot be told. Reads /proc: call once per port. */
 bool lp_listener_is_outside(int pid, uint16_t port, bool udp);
+
+/* The process of `pid`'s PID namespace that holds a UDP socket (IPv4 or
+ * IPv6, any state) of local port `port` in `pid`'s network namespace, or
+ * 0 when none or it cannot be told. Reads /proc. */
+pid_t lp_udp_socket_holder(int pid, uint16_t port);
 
 /* Whether something listens on TCP `port` in `pid`'s network namespace. */
 bool lp_listener_exists(int pid, uint16_t port);

@@ -139,7 +139,7 @@ static void destination_of(const struct lp_net_key *k, struct lp_sockaddr_info *
 {
         struct sockaddr_storage ss = {0};
         size_t len;
-        if (lp_net_hook_ipv6((enum lp_net_hook)(k->hook & ~LP_NET_HOST_SERVICE))) {
+        if (lp_net_hook_ipv6((enum lp_net_hook)(k->hook & ~LP_NET_HOOK_FLAGS))) {
                 struct sockaddr_in6 *in6 = (void *)&ss;
                 in6->sin6_family = AF_INET6;
                 in6->sin6_port = k->port;
@@ -163,10 +163,10 @@ static int record_counted(struct lp_net_observed *w, const struct lp_decider *d,
         struct lp_verdict v;
         char proto_buf[32], comm[sizeof(c->key.comm) + 3];
         destination_of(&c->key, &sa);
-        bool connect = lp_net_hook_connect((enum lp_net_hook)(c->key.hook & ~LP_NET_HOST_SERVICE));
+        bool connect = lp_net_hook_connect((enum lp_net_hook)(c->key.hook & ~LP_NET_HOOK_FLAGS));
         lp_check_observed_destination(d, connect ? "connect" : "sendmsg",
                                       protocol_name(c->key.protocol, proto_buf, sizeof(proto_buf)),
-                                      &sa, &v);
+                                      &sa, c->key.hook & LP_NET_DNS_TRAPPED, &v);
         const char *exe = exe_of(w, &c->key);
         if (!exe)
                 exe = lp_exec_name(names, c->value.tgid, c->key.comm);
@@ -193,7 +193,7 @@ static int record_overflow(const struct lp_net_observer *o, const struct lp_deci
                  "destinations past the observer's first %d (the map full), not told apart",
                  LP_NET_EVENTS_MAX);
         struct lp_verdict v;
-        lp_check_observed_destination(d, "connect or sendmsg", "tcp or udp", &past, &v);
+        lp_check_observed_destination(d, "connect or sendmsg", "tcp or udp", &past, false, &v);
         return lp_record_verdict(store, &v, count, 0, NULL, first_ms);
 }
 

@@ -22,12 +22,25 @@
  * header) before the supervisor reads them. */
 #define RING_SIZE (64 * 1024)
 
-static int create_maps(struct lp_net_observer *o, size_t n_host_ports)
+/* The DNS trap needs lo up (Namespace=loopback; an inet socket is
+ * granted, or there is no observer). */
+static bool wants_dns_trap(const struct lp_policy *p)
+{
+        return p->netns == LP_NETNS_LOOPBACK;
+}
+
+static int create_maps(struct lp_net_observer *o, bool dns_trap, size_t n_host_ports)
 {
         int r = lp_bpf_counting_maps(sizeof(struct lp_net_key), sizeof(struct lp_net_value),
                                      LP_NET_EVENTS_MAX, false, &o->events, &o->overflow);
         if (r >= 0)
                 r = lp_bpf_ring_create(&o->announce, RING_SIZE);
+        if (r >= 0 && dns_trap) {
+                o->redirects =
+                        lp_bpf_map_create(BPF_MAP_TYPE_LRU_HASH, sizeof(uint64_t),
+                                          sizeof(struct lp_net_redirect), LP_NET_REDIRECTS_MAX);
+                r = o->redirects < 0 ? o->redirects : 0;
+        }
         if (r < 0 || n_host_ports == 0)
                 return r;
         o->host_ports = lp_bpf_map_create(BPF_MAP_TYPE_HASH, sizeof(uint32_t), sizeof(uint8_t),
@@ -63,7 +76,9 @@ static int load_program(const struct lp_net_observer *o, const struct lp_policy 
                                            .events = o->events,
                                            .overflow = o->overflow,
                                            .announce = o->announce.fd,
-                                           .host_ports = o->host_ports};
+                                           .host_ports = o->host_ports,
+                                           .dns_trap = lp_net_observer_traps_dns(o),
+                                           .redirects = o->redirects};
         size_t n = lp_net_program(&spec, insns);
         if (n == 0)
                 return -E2BIG; /* ours: the programs outgrew LP_NET_PROGRAM_MAX */
@@ -73,12 +88,34 @@ static int load_program(const struct lp_net_observer *o, const struct lp_policy 
                            what);
 }
 
-static int attach(int prog, int cgroup_dir, enum lp_net_hook hook)
+static int load_reply_program(const struct lp_net_observer *o, enum lp_net_reply_hook hook)
+{
+        struct bpf_insn insns[LP_NET_PROGRAM_MAX];
+        size_t n = lp_net_reply_program(hook, o->redirects, insns);
+        if (n == 0)
+                return -E2BIG;
+        char what[64];
+        snprintf(what, sizeof(what), "the DNS trap's reply program %d", hook);
+        return lp_bpf_load(BPF_PROG_TYPE_CGROUP_SOCK_ADDR, lp_net_reply_attach_type(hook), insns, n,
+                           what);
+}
+
+static int attach(int prog, int cgroup_dir, enum bpf_attach_type type)
 {
         union bpf_attr a = {.link_create = {.prog_fd = (uint32_t)prog,
                                             .target_fd = (uint32_t)cgroup_dir,
-                                            .attach_type = lp_net_attach_type(hook)}};
+                                            .attach_type = type}};
         return lp_bpf(BPF_LINK_CREATE, &a);
+}
+
+/* The link holds the program; ours goes. */
+static int attach_program(int prog, int cgroup_dir, enum bpf_attach_type type, int *link)
+{
+        if (prog < 0)
+                return prog;
+        *link = attach(prog, cgroup_dir, type);
+        close(prog);
+        return *link < 0 ? *link : 0;
 }
 
 /* Whether the policy grants an inet socket at all: without, there is
@@ -89,19 +126,19 @@ static bool inet_granted(const struct lp_policy *p)
         return lp_policy_socket(p, AF_INET, 0) || lp_policy_socket(p, AF_INET6, 0);
 }
 
+/* The replies' programs first: a query redirected before they are there
+ * would get an answer its resolver drops. */
 static int load_and_attach(struct lp_net_observer *o, const struct lp_policy *p, int cgroup_dir)
 {
-        for (int h = 0; h < LP_NET_HOOKS; h++) {
-                int prog = load_program(o, p, (enum lp_net_hook)h);
-                if (prog < 0)
-                        return prog;
-                /* The link holds the program; ours goes. */
-                o->links[h] = attach(prog, cgroup_dir, (enum lp_net_hook)h);
-                close(prog);
-                if (o->links[h] < 0)
-                        return o->links[h];
-        }
-        return 0;
+        int r = 0;
+        for (int h = 0; lp_net_observer_traps_dns(o) && r >= 0 && h < LP_NET_REPLY_HOOKS; h++)
+                r = attach_program(load_reply_program(o, (enum lp_net_reply_hook)h), cgroup_dir,
+                                   lp_net_reply_attach_type((enum lp_net_reply_hook)h),
+                                   &o->links[LP_NET_HOOKS + h]);
+        for (int h = 0; r >= 0 && h < LP_NET_HOOKS; h++)
+                r = attach_program(load_program(o, p, (enum lp_net_hook)h), cgroup_dir,
+                                   lp_net_attach_type((enum lp_net_hook)h), &o->links[h]);
+        return r;
 }
 
 /* Why the observer cannot be had here, or NULL: the programs name a
@@ -143,7 +180,7 @@ int lp_net_observer_prepare(const struct lp_policy *p, int cgroup_dir, const uin
                 lp_debug("network observer: %s; connects and sends are notified", why);
                 return 0;
         }
-        int r = create_maps(o, n_host_ports);
+        int r = create_maps(o, wants_dns_trap(p), n_host_ports);
         if (r >= 0 && n_host_ports)
                 r = fill_host_ports(o, p, host_ports, n_host_ports);
         if (r < 0) {
@@ -176,9 +213,10 @@ void lp_net_observer_stop(struct lp_net_observer *o)
         /* Detaching patches the kernel's text and freeing a program waits
          * for RCU (about 1 ms in all here): a kernel worker's, not the
          * run's. By now the command's tree is gone. */
-        int fds[4 + LP_NET_HOOKS] = {o->events, o->overflow, o->announce.fd, o->host_ports};
-        for (size_t i = 0; i < LP_NET_HOOKS; i++)
-                fds[4 + i] = o->links[i];
+        int fds[5 + LP_NET_LINKS] = {o->events, o->overflow, o->announce.fd, o->host_ports,
+                                     o->redirects};
+        for (size_t i = 0; i < LP_NET_LINKS; i++)
+                fds[5 + i] = o->links[i];
         lp_close_later(fds, LP_ELEMENTSOF(fds));
         *o = (struct lp_net_observer)LP_NET_OBSERVER_INIT;
 }

@@ -8,6 +8,7 @@
  * those calls as before (lp_net_observer_prepare says why with -v). */
 #pragma once
 #include <linux/bpf.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -20,20 +21,37 @@ struct lp_policy;
  * a sighting is still counted, in the overflow counter. */
 #define LP_NET_EVENTS_MAX 8192
 
+/* Sockets whose DNS query went to the trap, remembered for the reply
+ * (an LRU map: the oldest go first; their replies were read long ago). */
+#define LP_NET_REDIRECTS_MAX 1024
+
+/* The attachments: the counting hooks, then the replies'. */
+#define LP_NET_LINKS (LP_NET_HOOKS + LP_NET_REPLY_HOOKS)
+
 struct lp_net_observer {
         int events;                  /* hash: struct lp_net_key -> struct lp_net_value */
         int overflow;                /* array[1]: sightings the full events map could not hold */
         struct lp_bpf_ring announce; /* a key's first sighting */
         int host_ports;
+        /* The DNS trap's (Namespace=loopback): socket cookie -> struct
+         * lp_net_redirect; -1 without the trap. */
+        int redirects;
         int cgroup_dir;          /* borrowed: the run's v2 cgroup */
-        int links[LP_NET_HOOKS]; /* the attachments: closing them detaches */
+        int links[LP_NET_LINKS]; /* the attachments: closing them detaches */
 };
 
 #define LP_NET_OBSERVER_INIT                                                                  \
         {                                                                                     \
                 .events = -1, .overflow = -1, .announce = LP_BPF_RING_INIT, .host_ports = -1, \
-                .cgroup_dir = -1, .links = {-1, -1, -1, -1},                                  \
+                .redirects = -1, .cgroup_dir = -1, .links = {-1, -1, -1, -1, -1, -1},         \
         }
+
+/* Whether the observer sends DNS queries to the trap: the child then
+ * makes the trap's socket (launch/dns_trap_socket.h). */
+static inline bool lp_net_observer_traps_dns(const struct lp_net_observer *o)
+{
+        return o->redirects >= 0;
+}
 
 /* Before the fork: whether the kernel lets us attach programs to the
  * cgroup directory `cgroup_dir` (a program of the kind loaded and thrown

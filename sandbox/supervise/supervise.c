@@ -18,6 +18,7 @@
 #include "base/exit_status.h"
 #include "base/log.h"
 #include "base/util.h"
+#include "supervise/dns_trap.h"
 #include "supervise/forward.h"
 #include "supervise/fs_observed.h"
 #include "supervise/hidden.h"
@@ -223,9 +224,16 @@ static void handle_forwards(struct state *st)
                 lp_log_errno(r, "the forwards failed: %m");
 }
 
+static void handle_dns_queries(struct state *st)
+{
+        int r = lp_dns_trap_handle(st->s->dns_trap);
+        if (r < 0)
+                lp_log_errno(r, "the DNS trap failed: %m");
+}
+
 static int poll_once(struct state *st, int timeout_ms)
 {
-        struct pollfd p[8] = {
+        struct pollfd p[9] = {
                 {st->listener_open ? st->s->listener : -1, POLLIN, 0},
                 {st->sigfd, POLLIN, 0},
                 {st->timerfd, POLLIN, 0},
@@ -234,6 +242,7 @@ static int poll_once(struct state *st, int timeout_ms)
                 {lp_forwarder_fd(st->s->forwarder), POLLIN, 0},
                 {lp_net_observed_fd(st->s->net_observed), POLLIN, 0},
                 {lp_fs_observed_fd(st->s->fs_observed), POLLIN, 0},
+                {lp_dns_trap_fd(st->s->dns_trap), POLLIN, 0},
         };
         int n = poll(p, LP_ELEMENTSOF(p), timeout_ms);
         if (n < 0)
@@ -256,6 +265,8 @@ static int poll_once(struct state *st, int timeout_ms)
                 lp_net_observed_drain(st->s->net_observed);
         if (p[7].revents & POLLIN)
                 lp_fs_observed_drain(st->s->fs_observed);
+        if (p[8].revents & POLLIN)
+                handle_dns_queries(st);
         return n;
 }
 

@@ -13,6 +13,7 @@
 struct lp_notifier;
 struct lp_hidden;
 struct lp_forwarder;
+struct lp_dns_trap;
 struct lp_net_observed;
 struct lp_fs_observed;
 struct lp_policy;
@@ -39,6 +40,8 @@ struct lp_supervision {
         struct lp_hidden *hidden;
         /* [Network] Forward= connections (forward.h), or NULL. */
         struct lp_forwarder *forwarder;
+        /* The DNS trap's queries (dns_trap.h), or NULL. */
+        struct lp_dns_trap *dns_trap;
         /* The network observer's announcements (net_observed.h), or NULL. */
         struct lp_net_observed *net_observed;
         /* The filesystem observer's announcements (fs_observed.h), or NULL. */

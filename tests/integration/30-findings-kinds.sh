@@ -85,10 +85,10 @@ kinds_checks() {
 
         # -- network: sendmsg and sendmmsg, the address inside the message -----
         rm -f "$f"
-        lpx "$who" run --findings "$f" -- "$PROBE" udp-sendmsg 192.0.2.1 53
-        assert_probe ENETUNREACH "$who: sendmsg to 192.0.2.1:53 unreachable"
+        lpx "$who" run --findings "$f" -- "$PROBE" udp-sendmsg 192.0.2.1 5300
+        assert_probe ENETUNREACH "$who: sendmsg to 192.0.2.1:5300 unreachable"
         expect_finding "$who: network sendmsg" "$f" network sendmsg \
-                target='udp 192.0.2.1:53' action=denied errno=ENETUNREACH count=1 \
+                target='udp 192.0.2.1:5300' action=denied errno=ENETUNREACH count=1 \
                 "exe~$net_exe" rule="$E/base.profile:$L_netns [Network] Namespace=loopback" \
                 fix='[Network] Namespace=host'
         assert_eq 1 "$F_lines" "$who: sendmsg: nothing else reported"
@@ -99,11 +99,11 @@ kinds_checks() {
         # The loopback datagram goes; the outside one is the finding, once
         # for the sendmmsg that stopped at it and once for the retry.
         rm -f "$f"
-        lpx "$who" run --findings "$f" -- "$PROBE" udp-sendmmsg 192.0.2.1 53
-        assert_probe ENETUNREACH "$who: sendmmsg stops at 192.0.2.1:53"
+        lpx "$who" run --findings "$f" -- "$PROBE" udp-sendmmsg 192.0.2.1 5300
+        assert_probe ENETUNREACH "$who: sendmmsg stops at 192.0.2.1:5300"
         assert_contains "$LP_OUT" "sent: 1" "$who: sendmmsg: the loopback datagram was sent"
         expect_finding "$who: network sendmmsg" "$f" network "$mmsg" \
-                target='udp 192.0.2.1:53' action=denied errno=ENETUNREACH count=2 \
+                target='udp 192.0.2.1:5300' action=denied errno=ENETUNREACH count=2 \
                 "exe~$net_exe" fix='[Network] Namespace=host'
         assert_eq 1 "$F_lines" "$who: sendmmsg: nothing else reported"
 

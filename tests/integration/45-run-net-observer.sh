@@ -26,14 +26,15 @@ from refused import refused
 n = int(sys.argv[1])
 u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 u6 = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+# Not port 53: DNS queries go to the trap (48-run-dns-trap.sh).
 for _ in range(7):
-    refused(lambda: u.sendto(b"q", ("192.0.2.1", 53)))
+    refused(lambda: u.sendto(b"q", ("192.0.2.1", 5300)))
 for _ in range(3):
     t = socket.socket()
     refused(lambda: t.connect(("192.0.2.1", 443)))
     t.close()
 for _ in range(2):
-    refused(lambda: u6.sendto(b"q", ("2001:db8::1", 53)))
+    refused(lambda: u6.sendto(b"q", ("2001:db8::1", 5300)))
 t6 = socket.socket(socket.AF_INET6)
 refused(lambda: t6.connect(("2001:db8::2", 443)))
 for _ in range(4):
@@ -86,9 +87,9 @@ assert_contains "$LP_ERR" "network observer: attached to the run's cgroup" \
 expected="connect tcp 192.0.2.1:443 3 ENETUNREACH denied
 connect tcp [2001:db8::2]:443 1 ENETUNREACH denied
 sendmsg udp 192.0.2.1:123 4 ENETUNREACH denied
-sendmsg udp 192.0.2.1:53 7 ENETUNREACH denied
+sendmsg udp 192.0.2.1:5300 7 ENETUNREACH denied
 sendmsg udp 198.51.100.7:9 10000 ENETUNREACH denied
-sendmsg udp [2001:db8::1]:53 2 ENETUNREACH denied"
+sendmsg udp [2001:db8::1]:5300 2 ENETUNREACH denied"
 assert_eq "$expected" "$(summary "$F")" \
         "root: each outside destination once, its count exact (4 threads included); lo, 0.0.0.0, ::1, ::, ::ffff:127.0.0.1 none"
 assert_eq 6 "$(wc -l <"$F")" "root: nothing else reported"
@@ -158,9 +159,9 @@ assert_not_contains "$LP_ERR" "network observer: attached" "nobody: no observer 
 expected_nobody="connect tcp 192.0.2.1:443 3 ENETUNREACH denied
 connect tcp [2001:db8::2]:443 1 ENETUNREACH denied
 sendmsg udp 192.0.2.1:123 4 ENETUNREACH denied
-sendto udp 192.0.2.1:53 7 ENETUNREACH denied
+sendto udp 192.0.2.1:5300 7 ENETUNREACH denied
 sendto udp 198.51.100.7:9 10000 ENETUNREACH denied
-sendto udp [2001:db8::1]:53 2 ENETUNREACH denied"
+sendto udp [2001:db8::1]:5300 2 ENETUNREACH denied"
 assert_eq "$expected_nobody" "$(summary "$N")" "nobody: the same destinations and counts"
 few=$(notifications)
 run_lp_nobody run -v -- python3 dest.py 220

@@ -17,7 +17,7 @@
 
 #include "rules/net_bpf.h"
 
-enum { EVENTS = 100, OVERFLOW, ANNOUNCE, HOST_PORTS };
+enum { EVENTS = 100, OVERFLOW, ANNOUNCE, HOST_PORTS, REDIRECTS };
 
 /* ---- the kernel, as the programs see it ---- */
 
@@ -41,7 +41,22 @@ static struct world {
         char comm[16];
         uint32_t announced_tgid;
         uint8_t host_port_value;
+        uint64_t cookie; /* bpf_get_socket_cookie's answer */
+        struct {         /* the redirects map */
+                uint64_t cookie;
+                struct lp_net_redirect value;
+        } redirects[4];
+        size_t n_redirects;
+        bool redirects_refuse; /* its update fails (-ENOMEM) */
 } w;
+
+static struct lp_net_redirect *redirect_of(uint64_t cookie)
+{
+        for (size_t i = 0; i < w.n_redirects; i++)
+                if (w.redirects[i].cookie == cookie)
+                        return &w.redirects[i].value;
+        return NULL;
+}
 
 static uint64_t map_lookup(uint64_t map, const void *key)
 {
@@ -53,6 +68,8 @@ static uint64_t map_lookup(uint64_t map, const void *key)
         }
         if (map == OVERFLOW)
                 return *(const uint32_t *)key == 0 ? (uint64_t)(uintptr_t)&w.overflow : 0;
+        if (map == REDIRECTS)
+                return (uint64_t)(uintptr_t)redirect_of(*(const uint64_t *)key);
         assert_int_equal(map, HOST_PORTS);
         uint16_t port;
         memcpy(&port, key, sizeof(port));
@@ -63,8 +80,27 @@ static uint64_t map_lookup(uint64_t map, const void *key)
         return 0;
 }
 
+/* BPF_ANY: a socket's later query replaces its earlier one. */
+static uint64_t redirect_update(const void *key, const void *value, uint64_t flags)
+{
+        assert_int_equal(flags, BPF_ANY);
+        if (w.redirects_refuse)
+                return (uint64_t)-ENOMEM;
+        uint64_t cookie = *(const uint64_t *)key;
+        struct lp_net_redirect *r = redirect_of(cookie);
+        if (!r) {
+                assert_true(w.n_redirects < 4);
+                w.redirects[w.n_redirects].cookie = cookie;
+                r = &w.redirects[w.n_redirects++].value;
+        }
+        memcpy(r, value, sizeof(*r));
+        return 0;
+}
+
 static uint64_t map_update(uint64_t map, const void *key, const void *value, uint64_t flags)
 {
+        if (map == REDIRECTS)
+                return redirect_update(key, value, flags);
         assert_int_equal(map, EVENTS);
         assert_int_equal(flags, BPF_NOEXIST);
         if (map_lookup(map, key))
@@ -108,6 +144,9 @@ static uint64_t call(int32_t helper, const uint64_t *r)
                 w.tuple_size = (uint32_t)r[3];
                 memcpy(&w.tuple, (const void *)(uintptr_t)r[2], r[3]);
                 return w.listener ? 0x5000 : 0;
+        case BPF_FUNC_get_socket_cookie:
+                assert_true(r[1] != 0); /* the context */
+                return w.cookie;
         case BPF_FUNC_sk_release:
                 assert_int_equal(r[1], 0x5000);
                 w.releases++;
@@ -208,6 +247,8 @@ static uint64_t run(const struct bpf_insn *p, size_t n, struct bpf_sock_addr *ct
                         pc++;
                 } else if (i->code == (BPF_JMP | BPF_CALL)) {
                         r[0] = call(i->imm, r);
+                        for (int k = 1; k <= 5; k++) /* the kernel leaves them undefined */
+                                r[k] = 0xdead0000u + (uint64_t)k;
                 } else if (i->code == (BPF_JMP | BPF_EXIT)) {
                         return r[0];
                 } else if (cls == BPF_JMP || cls == BPF_JMP32) {
@@ -237,26 +278,80 @@ static int setup(void **state)
         return 0;
 }
 
+/* The context of a call to `addr` (an IPv4 or IPv6 text) and `port`. */
+static struct bpf_sock_addr context(bool v6, int protocol, const char *addr, uint16_t port)
+{
+        struct bpf_sock_addr ctx = {.user_port = htons(port), .protocol = (uint32_t)protocol};
+        if (v6)
+                assert_int_equal(inet_pton(AF_INET6, addr, ctx.user_ip6), 1);
+        else
+                assert_int_equal(inet_pton(AF_INET, addr, &ctx.user_ip4), 1);
+        return ctx;
+}
+
+/* One call through the program of `spec` with `ctx`, which it may
+ * rewrite. */
+static void run_spec(const struct lp_net_program_spec *spec, struct bpf_sock_addr *ctx)
+{
+        struct bpf_insn insns[LP_NET_PROGRAM_MAX];
+        size_t n = lp_net_program(spec, insns);
+        assert_true(n > 0 && n < LP_NET_PROGRAM_MAX);
+        assert_int_equal(run(insns, n, ctx), 1); /* every call goes through */
+}
+
 /* One call through the program of `hook` (socket protocol `protocol`)
- * to `addr` (an IPv4 or IPv6 text) and `port`. */
+ * to `addr` and `port`. */
 static void call_hook(enum lp_net_hook hook, bool loopback_reaches, bool host_check, int protocol,
                       const char *addr, uint16_t port)
 {
-        struct bpf_insn insns[LP_NET_PROGRAM_MAX];
         struct lp_net_program_spec spec = {.hook = hook,
                                            .loopback_reaches = loopback_reaches,
                                            .events = EVENTS,
                                            .overflow = OVERFLOW,
                                            .announce = ANNOUNCE,
                                            .host_ports = host_check ? HOST_PORTS : -1};
-        size_t n = lp_net_program(&spec, insns);
+        struct bpf_sock_addr ctx = context(lp_net_hook_ipv6(hook), protocol, addr, port);
+        run_spec(&spec, &ctx);
+}
+
+/* The same with the DNS trap: the context as the program left it. */
+static struct bpf_sock_addr trap_call(enum lp_net_hook hook, int protocol, const char *addr,
+                                      uint16_t port)
+{
+        struct lp_net_program_spec spec = {.hook = hook,
+                                           .loopback_reaches = true,
+                                           .events = EVENTS,
+                                           .overflow = OVERFLOW,
+                                           .announce = ANNOUNCE,
+                                           .host_ports = -1,
+                                           .dns_trap = true,
+                                           .redirects = REDIRECTS};
+        struct bpf_sock_addr ctx = context(lp_net_hook_ipv6(hook), protocol, addr, port);
+        run_spec(&spec, &ctx);
+        return ctx;
+}
+
+/* A reply through the program of `hook`, from `addr`:`port`: the
+ * source as the program left it. */
+static struct bpf_sock_addr reply_call(enum lp_net_reply_hook hook, const char *addr, uint16_t port)
+{
+        struct bpf_insn insns[LP_NET_PROGRAM_MAX];
+        size_t n = lp_net_reply_program(hook, REDIRECTS, insns);
         assert_true(n > 0 && n < LP_NET_PROGRAM_MAX);
-        struct bpf_sock_addr ctx = {.user_port = htons(port), .protocol = (uint32_t)protocol};
-        if (hook == LP_NET_CONNECT6 || hook == LP_NET_SENDMSG6)
-                assert_int_equal(inet_pton(AF_INET6, addr, ctx.user_ip6), 1);
-        else
-                assert_int_equal(inet_pton(AF_INET, addr, &ctx.user_ip4), 1);
-        assert_int_equal(run(insns, n, &ctx), 1); /* every call goes through */
+        struct bpf_sock_addr ctx = context(hook == LP_NET_RECVMSG6, IPPROTO_UDP, addr, port);
+        assert_int_equal(run(insns, n, &ctx), 1);
+        return ctx;
+}
+
+static void assert_address(const struct bpf_sock_addr *ctx, bool v6, const char *addr,
+                           uint16_t port)
+{
+        char text[INET6_ADDRSTRLEN];
+        assert_non_null(inet_ntop(v6 ? AF_INET6 : AF_INET,
+                                  v6 ? (const void *)ctx->user_ip6 : (const void *)&ctx->user_ip4,
+                                  text, sizeof(text)));
+        assert_string_equal(text, addr);
+        assert_int_equal(ctx->user_port, htons(port));
 }
 
 static void sendto4(const char *addr)
@@ -447,18 +542,105 @@ static void test_every_program_fits(void **state)
         struct bpf_insn insns[LP_NET_PROGRAM_MAX];
         for (int h = 0; h < LP_NET_HOOKS; h++)
                 for (int reaches = 0; reaches < 2; reaches++)
-                        for (int host = 0; host < 2; host++) {
-                                struct lp_net_program_spec spec = {.hook = (enum lp_net_hook)h,
-                                                                   .loopback_reaches = reaches,
-                                                                   .events = EVENTS,
-                                                                   .overflow = OVERFLOW,
-                                                                   .announce = ANNOUNCE,
-                                                                   .host_ports =
-                                                                           host ? HOST_PORTS : -1};
+                        for (int host = 0; host < 4; host++) {
+                                struct lp_net_program_spec spec = {
+                                        .hook = (enum lp_net_hook)h,
+                                        .loopback_reaches = reaches,
+                                        .events = EVENTS,
+                                        .overflow = OVERFLOW,
+                                        .announce = ANNOUNCE,
+                                        .host_ports = host & 1 ? HOST_PORTS : -1,
+                                        .dns_trap = host & 2,
+                                        .redirects = REDIRECTS};
                                 size_t n = lp_net_program(&spec, insns);
                                 assert_true(n > 0 && n <= LP_NET_PROGRAM_MAX);
                                 assert_int_equal(insns[n - 1].code, BPF_JMP | BPF_EXIT);
                         }
+}
+
+/* An outside UDP destination of port 53: counted, marked, its original
+ * saved under the socket's cookie, the call sent to the trap. */
+static void test_dns_goes_to_the_trap(void **state)
+{
+        (void)state;
+        w.cookie = 0xc00c1e;
+        struct bpf_sock_addr ctx = trap_call(LP_NET_SENDMSG4, IPPROTO_UDP, "192.0.2.1", 53);
+        assert_address(&ctx, false, "127.53.53.53", 1);
+        assert_int_equal(w.n_entries, 1);
+        assert_int_equal(w.entries[0].key.hook, LP_NET_SENDMSG4 | LP_NET_DNS_TRAPPED);
+        assert_int_equal(w.entries[0].value.count, 1);
+        struct lp_net_redirect *r = redirect_of(0xc00c1e);
+        assert_non_null(r);
+        struct in6_addr want;
+        inet_pton(AF_INET6, "::ffff:192.0.2.1", &want);
+        assert_memory_equal(r->addr, &want, sizeof(want));
+        assert_int_equal(r->port, htons(53));
+        /* An IPv6 socket's connect: to the trap's IPv4-mapped address. */
+        w.cookie = 7;
+        ctx = trap_call(LP_NET_CONNECT6, IPPROTO_UDP, "2001:db8::1", 53);
+        assert_address(&ctx, true, "::ffff:127.53.53.53", 1);
+        inet_pton(AF_INET6, "2001:db8::1", &want);
+        assert_memory_equal(redirect_of(7)->addr, &want, sizeof(want));
+        assert_int_equal(w.entries[1].key.hook, LP_NET_CONNECT6 | LP_NET_DNS_TRAPPED);
+}
+
+/* Not UDP, not port 53, not outside, an IPv6 socket's unconnected send
+ * (the kernel refuses that rewrite), a cookie that cannot be saved: the
+ * call goes where it was going; only outside ones are counted. */
+static void test_only_dns_goes_to_the_trap(void **state)
+{
+        (void)state;
+        struct bpf_sock_addr ctx = trap_call(LP_NET_CONNECT4, IPPROTO_TCP, "192.0.2.1", 53);
+        assert_address(&ctx, false, "192.0.2.1", 53);
+        ctx = trap_call(LP_NET_SENDMSG4, IPPROTO_UDP, "192.0.2.1", 5300);
+        assert_address(&ctx, false, "192.0.2.1", 5300);
+        ctx = trap_call(LP_NET_SENDMSG4, IPPROTO_UDP, "127.0.0.53", 53);
+        assert_address(&ctx, false, "127.0.0.53", 53);
+        ctx = trap_call(LP_NET_SENDMSG6, IPPROTO_UDP, "2001:db8::1", 53);
+        assert_address(&ctx, true, "2001:db8::1", 53);
+        assert_int_equal(w.n_redirects, 0);
+        assert_int_equal(w.n_entries, 3);
+        for (size_t i = 0; i < w.n_entries; i++)
+                assert_int_equal(w.entries[i].key.hook & LP_NET_DNS_TRAPPED, 0);
+        w.redirects_refuse = true;
+        ctx = trap_call(LP_NET_SENDMSG4, IPPROTO_UDP, "192.0.2.9", 53);
+        assert_address(&ctx, false, "192.0.2.9", 53);
+        assert_int_equal(w.n_entries, 4);
+}
+
+/* A reply from the trap to a socket that sent a query there shows the
+ * query's destination as its source; anything else is left alone. */
+static void test_replies_show_the_original(void **state)
+{
+        (void)state;
+        w.cookie = 1;
+        trap_call(LP_NET_SENDMSG4, IPPROTO_UDP, "192.0.2.1", 53);
+        struct bpf_sock_addr ctx = reply_call(LP_NET_RECVMSG4, "127.53.53.53", 1);
+        assert_address(&ctx, false, "192.0.2.1", 53);
+        ctx = reply_call(LP_NET_RECVMSG6, "::ffff:127.53.53.53", 1);
+        assert_address(&ctx, true, "::ffff:192.0.2.1", 53);
+        w.cookie = 2;
+        trap_call(LP_NET_CONNECT6, IPPROTO_UDP, "2001:db8::1", 53);
+        ctx = reply_call(LP_NET_RECVMSG6, "::ffff:127.53.53.53", 1);
+        assert_address(&ctx, true, "2001:db8::1", 53);
+        /* An IPv4 socket's saved destination is never an IPv6 one; if it
+         * were, nothing would be shown. */
+        ctx = reply_call(LP_NET_RECVMSG4, "127.53.53.53", 1);
+        assert_address(&ctx, false, "127.53.53.53", 1);
+        /* Not from the trap (its address, another port; another address,
+         * its port), or a socket that sent nothing there. */
+        w.cookie = 1;
+        ctx = reply_call(LP_NET_RECVMSG4, "127.53.53.53", 53);
+        assert_address(&ctx, false, "127.53.53.53", 53);
+        ctx = reply_call(LP_NET_RECVMSG4, "127.0.0.1", 1);
+        assert_address(&ctx, false, "127.0.0.1", 1);
+        ctx = reply_call(LP_NET_RECVMSG6, "::1", 1);
+        assert_address(&ctx, true, "::1", 1);
+        w.cookie = 3;
+        ctx = reply_call(LP_NET_RECVMSG4, "127.53.53.53", 1);
+        assert_address(&ctx, false, "127.53.53.53", 1);
+        assert_int_equal(lp_net_reply_attach_type(LP_NET_RECVMSG4), BPF_CGROUP_UDP4_RECVMSG);
+        assert_int_equal(lp_net_reply_attach_type(LP_NET_RECVMSG6), BPF_CGROUP_UDP6_RECVMSG);
 }
 
 static void test_attach_types(void **state)
@@ -483,6 +665,9 @@ int main(void)
                 cmocka_unit_test_setup(test_unforwarded_host_service, setup),
                 cmocka_unit_test_setup(test_unforwarded_host_service_v6, setup),
                 cmocka_unit_test(test_attach_types),
+                cmocka_unit_test_setup(test_dns_goes_to_the_trap, setup),
+                cmocka_unit_test_setup(test_only_dns_goes_to_the_trap, setup),
+                cmocka_unit_test_setup(test_replies_show_the_original, setup),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -12,7 +12,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # The command as typed, with the environment that changes what it measures.
 command="$0 $*"
-for var in NOTIFY_CALLS ZLIB_SRC CJSON_SRC BENCH_DIR; do
+for var in NOTIFY_CALLS NOTIFY_DISTINCT ZLIB_SRC CJSON_SRC BENCH_DIR; do
   if [ -n "${!var:-}" ]; then command="$var=${!var} $command"; fi
 done
 source "$here/common.sh"
@@ -28,9 +28,9 @@ bench_option() {
     *) return 1 ;;
   esac
 }
-bench_init "hyperfine, bwrap, python3, tar, cc, libseccomp-dev; cmake for --previous and CJSON_SRC, make for ZLIB_SRC" \
-  "env: BENCH_DIR (workspace parent, default /dev/shm), CJSON_SRC / ZLIB_SRC (source trees: add cJSON's ctest / zlib's make test), NOTIFY_CALLS (per run, default 100000)" \
-  hyperfine bwrap python3 tar cc -- "$@"
+bench_init "hyperfine, bwrap, python3, tar, cc, libseccomp-dev, GNU time; cmake for --previous and CJSON_SRC, make for ZLIB_SRC" \
+  "env: BENCH_DIR (workspace parent, default /dev/shm), CJSON_SRC / ZLIB_SRC (source trees: add cJSON's ctest / zlib's make test), NOTIFY_CALLS (per run, default 100000), NOTIFY_DISTINCT (memory row, default 100000)" \
+  hyperfine bwrap python3 tar cc /usr/bin/time -- "$@"
 
 calls=${NOTIFY_CALLS:-100000}
 rounds=5   # each hyperfine call times a fifth of the runs; see measure()
@@ -174,6 +174,19 @@ rm -f notify-*.jsonl
 measure notify notify_variants 0 "$runs" --prepare "sh $ws/collect.sh" -- "$storm"
 sh collect.sh
 
+# Supervisor memory: DISTINCT denied mounts, each path its own finding, one
+# run per leastpriv column (peak_rss.py: the peak two ways, see there); the
+# findings must count every call.
+distinct=${NOTIFY_DISTINCT:-100000}
+: >memory
+for ((i = 0; i < ${#lp_bins[@]}; i += 2)); do
+  log "memory: ${lp_bins[i]}"
+  peak=$(python3 "$here/peak_rss.py" "$ws/memory.err" -- ${lp_bins[i + 1]} run -q \
+    --findings "$ws/distinct.jsonl" -- "$ws/storm" -s distinct 1 "$distinct")
+  echo "${lp_bins[i]} $peak counted=$(python3 "$here/count_findings.py" "$ws/distinct.jsonl" mount)" >>memory
+  rm -f "$ws/distinct.jsonl"
+done
+
 {
   echo "date=$(date -u '+%Y-%m-%d %H:%M UTC')"
   echo "machine=$(nproc) cores, $(. /etc/os-release && echo "$PRETTY_NAME"), kernel $(uname -r)"
@@ -182,6 +195,7 @@ sh collect.sh
   echo "this=$this_desc"
   echo "previous=$previous"
   echo "calls=$calls"
+  echo "distinct=$distinct"
   for ((k = 0; k < ${#bench_syscall_heavy[@]}; k++)); do echo "label.heavy$k=${bench_syscall_heavy[k]%|*}"; done
   echo "unshare=$([ "$(id -u)" = 0 ] && echo yes || echo no)"
 } >meta

@@ -25,11 +25,13 @@ bench_build_storm "$out"
 # The storms run in $out: the chown storm's file is created there, and the
 # default profile makes the working directory writable.
 cd "$out"
-exec python3 - "$lp" "$out" "${NOTIFY_CALLS:-400000}" "${NOTIFY_RUNS:-3}" \
+exec python3 - "$here" "$lp" "$out" "${NOTIFY_CALLS:-400000}" "${NOTIFY_RUNS:-3}" \
         "${NOTIFY_LATENCY_CALLS:-20000}" "${NOTIFY_DISTINCT:-100000}" <<'PY'
-import json, os, re, statistics, subprocess, sys, time
+import json, re, statistics, subprocess, sys
 
-lp, out, total, runs, lat_calls, distinct = sys.argv[1], sys.argv[2], *map(int, sys.argv[3:])
+here, lp, out, total, runs, lat_calls, distinct = *sys.argv[1:4], *map(int, sys.argv[4:])
+sys.path.insert(0, here)
+from peak_rss import peak_rss  # noqa: E402 (the path above first)
 storm, raw = f"{out}/storm", f"{out}/notify_raw"
 failed = False
 
@@ -105,45 +107,9 @@ for name, cmd, mode, n in rows:
     print(f"{name:<52} {cost[name]:>8.3f}")
 
 # ---- memory: 100,000 distinct findings ---------------------------------------
-def child_of(pid):
-    """A child of pid, by a scan of /proc (CONFIG_PROC_CHILDREN may be off)."""
-    for d in os.listdir("/proc"):
-        try:
-            if d.isdigit() and int(open(f"/proc/{d}/stat").read().rsplit(")", 1)[1].split()[1]) == pid:
-                return int(d)
-        except (OSError, IndexError, ValueError):
-            pass
-    return None
-
-
-def peak_rss(cmd):
-    """Runs cmd under GNU time: its highest VmHWM read while it ran (kB),
-    and its ru_maxrss (kB), the largest of it and of its children. Not
-    from this process's wait4: a child forked from python counts python's
-    pages until its exec; time's child is forked from time."""
-    # leastpriv's summary (thousands of lines) to a file, not a pipe that
-    # nobody reads until it exits.
-    with open(f"{out}/distinct.err", "w") as stderr:
-        p = subprocess.Popen(["/usr/bin/time", "-o", f"{out}/time.txt", "-f", "maxrss=%M"] + cmd,
-                             stdout=subprocess.DEVNULL, stderr=stderr)
-    hwm, target = 0, None
-    while p.poll() is None:
-        try:
-            target = target or child_of(p.pid)
-            with open(f"/proc/{target}/status") as s:
-                hwm = max(hwm, int(re.search(r"VmHWM:\s+(\d+)", s.read()).group(1)))
-        except (OSError, AttributeError, IndexError, ValueError):
-            pass
-        time.sleep(0.02)
-    err = open(f"{out}/time.txt").read() + open(f"{out}/distinct.err").read()[-2000:]
-    m = re.search(r"maxrss=(\d+)", err)
-    if p.returncode != 0 or not m:
-        sys.exit(f"notify.sh: {' '.join(cmd)} failed (exit {p.returncode}):\n{err}")
-    return hwm, int(m.group(1))
-
 f = f"{out}/distinct.jsonl"
 hwm, maxrss = peak_rss([lp, "run", "-q", "--findings", f, "--", storm, "-s", "distinct", "1",
-                        str(distinct)])
+                        str(distinct)], f"{out}/distinct.err")
 counted, rows = findings_total(f, "mount")
 listed = sum(1 for r in rows if r["operation"] == "mount" and "folded" not in r["target"])
 if counted != distinct:

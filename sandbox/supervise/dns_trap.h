@@ -1,0 +1,37 @@
+/* The DNS trap (docs/architecture.md, "The network observer"): the
+ * network observer sends a UDP datagram for port 53 of an outside address
+ * to a socket of the supervisor's in the command's network namespace
+ * (rules/net_bpf.h), instead of letting the namespace refuse it. There
+ * the query's name is read and is a finding, and the query is answered
+ * REFUSED at once: the command's resolver fails as fast as without the
+ * trap, and the report says which name it wanted. */
+#pragma once
+#include <stdint.h>
+#include <sys/types.h>
+
+struct lp_dns_trap;
+struct lp_policy;
+struct lp_findings;
+
+/* Takes `fd` (launch/dns_trap_socket.h; closed on failure too). `holder`:
+ * a process in the command's network and PID namespaces (the one whose
+ * socket sent a query is told from their /proc); the policy and the
+ * store are borrowed. -1 for fd: *ret NULL, nothing to do. */
+int lp_dns_trap_new(int fd, pid_t holder, const struct lp_policy *p, struct lp_findings *store,
+                    uint64_t start_ms, struct lp_dns_trap **ret);
+
+/* The socket to poll (POLLIN), or -1 for NULL. */
+int lp_dns_trap_fd(const struct lp_dns_trap *t);
+
+/* The queries waiting (up to a batch, so that the poll loop's other work
+ * does not wait for a flood): each one a finding and answered. 0 or
+ * -errno. */
+int lp_dns_trap_handle(struct lp_dns_trap *t);
+
+/* After the command's tree is gone: every query still queued (a process
+ * that sent one and exited at once), without a process named (the PID
+ * namespace that told them is gone, its pid maybe another's), then the
+ * queries the kernel dropped for want of room, one finding. 0 or -errno. */
+int lp_dns_trap_finish(struct lp_dns_trap *t);
+
+void lp_dns_trap_free(struct lp_dns_trap *t);

@@ -1,0 +1,165 @@
+#!/usr/bin/env bash
+# The DNS trap (docs/architecture.md, "The network observer"): as root,
+# a UDP query to port 53 of an outside address goes to a socket of the
+# supervisor's inside the command's network namespace, which answers
+# REFUSED at once and reports the name asked for; the resolver takes the
+# answer as from the server it asked. Without the observer (uid 65534)
+# the namespace refuses the send as before, and no name is known.
+# (Every outside address here is only ever used inside leastpriv's own
+# network namespace, which has no route out.)
+set -uo pipefail
+source "$(dirname "$0")/lib.sh"
+lp_require_root
+lp_require_binaries
+
+cd "$tmp/shared" || fatal "cd $tmp/shared"
+cp "$LP_SOURCE/tests/integration/refused.py" . || fatal "cp refused.py"
+PYTHON=$(python3 -c 'import os, sys; print(os.path.realpath(sys.executable))')
+
+# dns.py: queries to outside servers over each kind of socket, each
+# answer checked (ID, REFUSED, the question echoed, the server it came
+# from); a query to lo's port 53 (nothing listens) is refused by the
+# kernel, untrapped; an IPv6 socket's unconnected send to an IPv6 server
+# is refused as without the trap. Prints one line per outcome.
+cat >dns.py <<'PY'
+import socket, struct, sys
+from refused import refused
+
+def query(name, qid, qtype=1):
+    q = struct.pack(">HHHHHH", qid, 0x0100, 1, 0, 0, 0)
+    for label in name.split("."):
+        q += bytes([len(label)]) + label.encode()
+    return q + b"\0" + struct.pack(">HH", qtype, 1)
+
+def check(s, q, server):
+    data, source = s.recvfrom(512)
+    ok = data[:2] == q[:2] and data[2] & 0x80 and data[3] & 15 == 5 and data[12:] == q[12:]
+    print("REFUSED" if ok else "bad answer %r" % data, "from", source[0], source[1])
+
+v4 = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+v4.settimeout(10)
+v4.connect(("192.0.2.1", 53))
+for qid, qtype in ((1, 1), (2, 1), (3, 28)):
+    q = query("example.invalid", qid, qtype)
+    v4.send(q)
+    check(v4, q, "192.0.2.1")
+u4 = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+u4.settimeout(10)
+for qid in (4, 5):
+    q = query("other.invalid", qid)
+    u4.sendto(q, ("192.0.2.2", 53))
+    check(u4, q, "192.0.2.2")
+v6 = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+v6.settimeout(10)
+v6.connect(("2001:db8::53", 53))
+q = query("six.invalid", 6, 28)
+v6.send(q)
+check(v6, q, "2001:db8::53")
+u6 = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+refused(lambda: u6.sendto(query("seven.invalid", 7), ("2001:db8::1", 53)))
+print("v6 sendto refused")
+lo = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+lo.settimeout(10)
+lo.connect(("127.0.0.53", 53))
+lo.send(query("lo.invalid", 8))
+refused(lambda: lo.recv(512))
+print("lo refused")
+PY
+chmod 644 dns.py
+
+# summary FILE: the network findings, "operation target count errno exe", sorted.
+summary() {
+        python3 - "$1" "$PYTHON" <<'PYS'
+import json, sys
+rows = []
+for line in open(sys.argv[1], encoding="utf-8"):
+    o = json.loads(line)
+    if o["kind"] == "network":
+        exe = "python" if o["exe"] == sys.argv[2] else o["exe"]
+        rows.append("%s %s %s %s %s" % (o["operation"], o["target"], o["count"], o["errno"], exe))
+print("\n".join(sorted(rows)))
+PYS
+}
+
+F=$tmp/shared/root.jsonl
+run_lp run -v --findings "$F" -- python3 dns.py
+assert_status 0 "root: the command runs"
+assert_contains "$LP_ERR" "network observer: attached to the run's cgroup" "root: the observer is attached"
+assert_eq "REFUSED from 192.0.2.1 53
+REFUSED from 192.0.2.1 53
+REFUSED from 192.0.2.1 53
+REFUSED from 192.0.2.2 53
+REFUSED from 192.0.2.2 53
+REFUSED from 2001:db8::53 53
+v6 sendto refused
+lo refused" "$LP_OUT" "root: each query answered REFUSED, as from the server it was sent to"
+assert_eq "connect udp 192.0.2.1:53 1 None python
+connect udp [2001:db8::53]:53 1 None python
+dns-query example.invalid 3 None python
+dns-query other.invalid 2 None python
+dns-query six.invalid 1 None python
+sendmsg udp 192.0.2.2:53 2 None python
+sendmsg udp [2001:db8::1]:53 1 ENETUNREACH python" "$(summary "$F")" \
+        "root: every name, server and count exact; lo's port 53 is no finding"
+python3 - "$F" >"$tmp/rules.out" <<'PYS'
+import json, sys
+for line in open(sys.argv[1], encoding="utf-8"):
+    o = json.loads(line)
+    if o["operation"] == "dns-query":
+        ok = (o["rule"].endswith("[Network] Namespace=loopback") and o["fix"] == "[Network] Namespace=host"
+              and o["action"] == "denied" and o["pid"] > 1)
+        print("ok" if ok else "bad: " + line.strip())
+PYS
+assert_eq "$(printf 'ok\nok\nok')" "$(cat "$tmp/rules.out")" "root: each name's rule, fix, action and pid"
+
+# The system's resolver: getent through a resolv.conf naming an outside
+# server, bound over /etc/resolv.conf in a mount namespace of the test's
+# own (the host's file is not touched). It fails at once (exit 2: not
+# found), and the report names what it looked up and who.
+printf 'nameserver 192.0.2.53\noptions attempts:1 timeout:5\n' >resolv.conf
+capture unshare -m --propagation private sh -c \
+        'mount --bind "$1" /etc/resolv.conf && exec "$2" run --findings "$3" -- getent hosts lookup.invalid' \
+        sh "$tmp/shared/resolv.conf" "$LEASTPRIV" "$F"
+assert_status 2 "getent: the name is not found"
+assert_eq "" "$(grep -v -e '^dns-query lookup.invalid [0-9]* None /usr/bin/getent$' \
+        -e '^connect udp 192.0.2.53:53 [0-9]* None /usr/bin/getent$' <<<"$(summary "$F")")" \
+        "getent: only its name and its server reported"
+assert_contains "$(summary "$F")" "dns-query lookup.invalid" "getent: the name it looked up"
+
+# The command's own DNS server on 0.0.0.0:53 (no SO_REUSEADDR) binds,
+# and a query to it on lo is its own: answered by it, no finding.
+printf '[Profile]\nInclude=default\n[Capabilities]\nKeep=CAP_NET_BIND_SERVICE\n' >bind53.profile
+run_lp run --profile bind53.profile --findings "$F" -- python3 -c '
+import socket
+srv = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+srv.bind(("0.0.0.0", 53))
+c = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+c.settimeout(10)
+c.sendto(b"\x00\x01question", ("127.0.0.1", 53))
+data, peer = srv.recvfrom(512)
+srv.sendto(b"own answer", peer)
+print(c.recv(512).decode())'
+assert_status 0 "own server: it binds 0.0.0.0:53"
+assert_eq "own answer" "$LP_OUT" "own server: its client gets its answer"
+assert_eq 0 "$(wc -l <"$F")" "own server: no finding"
+
+# A query whose process ends without waiting for the answer: still a finding.
+run_lp run --findings "$F" -- python3 -c '
+import os, socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.sendto(bytes.fromhex("0009010000010000000000000474657374000001 0001".replace(" ", "")), ("192.0.2.3", 53))
+os._exit(0)'
+assert_status 0 "gone: the command runs"
+assert_contains "$(summary "$F")" "dns-query test 1 None" "gone: the query of a process already gone, counted"
+
+# Without the observer: the send is refused, as it always was.
+lp_require_nobody_access
+run_lp_nobody run --findings "$tmp/shared/nobody.jsonl" -- python3 -c '
+import socket
+from refused import refused
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+refused(lambda: s.sendto(b"q" * 12, ("192.0.2.1", 53)))
+print("refused")'
+assert_eq refused "$LP_OUT" "uid 65534: the send is refused"
+assert_eq "sendto udp 192.0.2.1:53 1 ENETUNREACH" "$(summary "$tmp/shared/nobody.jsonl" | cut -d' ' -f1-5)" \
+        "uid 65534: the destination, no name"
