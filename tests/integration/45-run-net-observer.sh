@@ -12,9 +12,7 @@ source "$(dirname "$0")/lib.sh"
 lp_require_root
 lp_require_binaries
 
-cd "$tmp/shared" || fatal "cd $tmp/shared"
-cp "$LP_SOURCE/tests/integration/refused.py" . || fatal "cp refused.py"
-PYTHON=$(python3 -c 'import os, sys; print(os.path.realpath(sys.executable))')
+lp_enter_probe_dir
 
 # dest.py N: the outside destinations first (each distinct one early,
 # while the process surely runs), then N loopback datagrams and N

@@ -15,9 +15,7 @@ lp_require_root
 lp_require_binaries
 lp_require_nobody_access
 
-cd "$tmp/shared" || fatal "cd $tmp/shared"
-cp "$LP_SOURCE/tests/integration/refused.py" . || fatal "cp refused.py"
-PYTHON=$(python3 -c 'import os, sys; print(os.path.realpath(sys.executable))')
+lp_enter_probe_dir
 passwd_sum=$(sha256sum /etc/passwd)
 
 # writes.py: refused writes, each kind a known number of times, by a

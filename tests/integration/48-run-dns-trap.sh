@@ -12,9 +12,7 @@ source "$(dirname "$0")/lib.sh"
 lp_require_root
 lp_require_binaries
 
-cd "$tmp/shared" || fatal "cd $tmp/shared"
-cp "$LP_SOURCE/tests/integration/refused.py" . || fatal "cp refused.py"
-PYTHON=$(python3 -c 'import os, sys; print(os.path.realpath(sys.executable))')
+lp_enter_probe_dir
 
 # dns.py: queries to outside servers over each kind of socket, each
 # answer checked (ID, REFUSED, the question echoed, the server it came

@@ -310,6 +310,15 @@ lp_require_root() {
         [ "$(id -u)" -eq 0 ] || skip "needs root (runs as uid $(id -u))"
 }
 
+# lp_enter_probe_dir: into $tmp/shared (readable by uid 65534 too), with
+# refused.py there for the Python probes to import, and $PYTHON set to
+# the executable python3 is (as findings name it).
+lp_enter_probe_dir() {
+        cd "$tmp/shared" || fatal "cd $tmp/shared"
+        cp "$LP_SOURCE/tests/integration/refused.py" . || fatal "cp refused.py"
+        PYTHON=$(python3 -c 'import os, sys; print(os.path.realpath(sys.executable))')
+}
+
 lp_require_binaries() {
         [ -x "$LEASTPRIV" ] || fatal "leastpriv binary not found at '$LEASTPRIV'"
         [ -x "$PROBE" ] || fatal "probe helper not found at '$PROBE'"

@@ -615,30 +615,38 @@ static void test_replies_show_the_original(void **state)
         (void)state;
         w.cookie = 1;
         trap_call(LP_NET_SENDMSG4, IPPROTO_UDP, "192.0.2.1", 53);
-        struct bpf_sock_addr ctx = reply_call(LP_NET_RECVMSG4, "127.53.53.53", 1);
-        assert_address(&ctx, false, "192.0.2.1", 53);
-        ctx = reply_call(LP_NET_RECVMSG6, "::ffff:127.53.53.53", 1);
-        assert_address(&ctx, true, "::ffff:192.0.2.1", 53);
         w.cookie = 2;
         trap_call(LP_NET_CONNECT6, IPPROTO_UDP, "2001:db8::1", 53);
-        ctx = reply_call(LP_NET_RECVMSG6, "::ffff:127.53.53.53", 1);
-        assert_address(&ctx, true, "2001:db8::1", 53);
-        /* An IPv4 socket's saved destination is never an IPv6 one; if it
-         * were, nothing would be shown. */
-        ctx = reply_call(LP_NET_RECVMSG4, "127.53.53.53", 1);
-        assert_address(&ctx, false, "127.53.53.53", 1);
-        /* Not from the trap (its address, another port; another address,
-         * its port), or a socket that sent nothing there. */
-        w.cookie = 1;
-        ctx = reply_call(LP_NET_RECVMSG4, "127.53.53.53", 53);
-        assert_address(&ctx, false, "127.53.53.53", 53);
-        ctx = reply_call(LP_NET_RECVMSG4, "127.0.0.1", 1);
-        assert_address(&ctx, false, "127.0.0.1", 1);
-        ctx = reply_call(LP_NET_RECVMSG6, "::1", 1);
-        assert_address(&ctx, true, "::1", 1);
-        w.cookie = 3;
-        ctx = reply_call(LP_NET_RECVMSG4, "127.53.53.53", 1);
-        assert_address(&ctx, false, "127.53.53.53", 1);
+        static const struct {
+                uint64_t cookie;
+                enum lp_net_reply_hook hook;
+                const char *from;
+                uint16_t port;
+                const char *shown; /* NULL: from, unchanged */
+        } replies[] = {
+                {1, LP_NET_RECVMSG4, "127.53.53.53", 1, "192.0.2.1"},
+                {1, LP_NET_RECVMSG6, "::ffff:127.53.53.53", 1, "::ffff:192.0.2.1"},
+                {2, LP_NET_RECVMSG6, "::ffff:127.53.53.53", 1, "2001:db8::1"},
+                /* An IPv4 socket's saved destination is never an IPv6
+                 * one; if it were, nothing would be shown. */
+                {2, LP_NET_RECVMSG4, "127.53.53.53", 1, NULL},
+                /* Not from the trap (its address, another port; another
+                 * address, its port), or a socket that sent nothing there. */
+                {1, LP_NET_RECVMSG4, "127.53.53.53", 53, NULL},
+                {1, LP_NET_RECVMSG4, "127.0.0.1", 1, NULL},
+                {1, LP_NET_RECVMSG6, "::1", 1, NULL},
+                {3, LP_NET_RECVMSG4, "127.53.53.53", 1, NULL},
+        };
+        for (size_t i = 0; i < sizeof(replies) / sizeof(replies[0]); i++) {
+                w.cookie = replies[i].cookie;
+                struct bpf_sock_addr ctx =
+                        reply_call(replies[i].hook, replies[i].from, replies[i].port);
+                bool v6 = replies[i].hook == LP_NET_RECVMSG6;
+                if (replies[i].shown)
+                        assert_address(&ctx, v6, replies[i].shown, 53);
+                else
+                        assert_address(&ctx, v6, replies[i].from, replies[i].port);
+        }
         assert_int_equal(lp_net_reply_attach_type(LP_NET_RECVMSG4), BPF_CGROUP_UDP4_RECVMSG);
         assert_int_equal(lp_net_reply_attach_type(LP_NET_RECVMSG6), BPF_CGROUP_UDP6_RECVMSG);
 }
