@@ -35,6 +35,7 @@
 #include "launch/filter.h"
 #include "launch/filter_cache.h"
 #include "launch/fs.h"
+#include "launch/dns_standins.h"
 #include "launch/dns_trap_socket.h"
 #include "launch/forward_listen.h"
 #include "launch/fs_idmap.h"
@@ -97,7 +98,11 @@ struct launch {
         size_t n_endpoints;
         int forward_fds[LP_FORWARD_LISTENERS_MAX];
         uint64_t forward_present;
-        int dns_trap_fd; /* the DNS trap's socket, in the child until the handover */
+        /* The DNS trap's sockets (the observer's, the resolver's
+         * stand-ins), in the child until the handover. */
+        struct lp_dns_servers dns_servers;
+        int dns_trap_fds[LP_DNS_TRAP_SOCKETS_MAX];
+        size_t n_dns_trap_fds;
         /* The host's loopback TCP services at launch (supervise/listeners.h). */
         uint16_t *host_ports;
         size_t n_host_ports;
@@ -111,11 +116,11 @@ struct handover_message {
         struct lp_step_times times;
         uint64_t forward_present;
         bool processes_counted; /* the counted filter: the init counts (pidns.h) */
-        bool dns_trap;          /* the DNS trap's socket comes last */
+        uint8_t n_dns_traps;    /* the DNS trap's sockets come last */
 };
 
-/* The seccomp listener, the forwards' listeners, the DNS trap's socket. */
-#define HANDOVER_FDS (1 + LP_FORWARD_LISTENERS_MAX + 1)
+/* The seccomp listener, the forwards' listeners, the DNS trap's sockets. */
+#define HANDOVER_FDS (1 + LP_FORWARD_LISTENERS_MAX + LP_DNS_TRAP_SOCKETS_MAX)
 
 static void mark(struct launch *l, enum lp_step step)
 {
@@ -150,15 +155,15 @@ static int die_with_parent(pid_t parent)
 static int send_listener(const struct launch *l, int listener)
 {
         struct handover_message data = {l->times, l->forward_present, l->counting,
-                                        l->dns_trap_fd >= 0};
+                                        (uint8_t)l->n_dns_trap_fds};
         struct iovec iov = {&data, sizeof(data)};
         int fds[HANDOVER_FDS], n = 0;
         fds[n++] = listener;
         for (size_t i = 0; i < l->n_endpoints; i++)
                 if (l->forward_present & (UINT64_C(1) << i))
                         fds[n++] = l->forward_fds[i];
-        if (l->dns_trap_fd >= 0)
-                fds[n++] = l->dns_trap_fd;
+        for (size_t i = 0; i < l->n_dns_trap_fds; i++)
+                fds[n++] = l->dns_trap_fds[i];
         union {
                 char buf[CMSG_SPACE(sizeof(int) * HANDOVER_FDS)];
                 struct cmsghdr align;
@@ -191,6 +196,22 @@ static void announce_init(const struct launch *l, pid_t init)
 {
         struct lp_child_status m = {.kind = LP_CHILD_INIT, .value = init};
         send(l->sock[1], &m, sizeof(m), MSG_NOSIGNAL);
+}
+
+/* The DNS trap's sockets: the network observer's, where it sends DNS
+ * queries there, and the resolver's stand-ins (dns_standins.h). */
+static int make_dns_traps(struct launch *l)
+{
+        if (l->net_on && lp_net_observer_traps_dns(&l->net)) {
+                int fd = lp_dns_trap_socket();
+                if (fd < 0)
+                        return fd;
+                l->dns_trap_fds[l->n_dns_trap_fds++] = fd;
+        }
+        size_t n = 0;
+        int r = lp_dns_standins(&l->dns_servers, l->dns_trap_fds + l->n_dns_trap_fds, &n);
+        l->n_dns_trap_fds += n;
+        return r;
 }
 
 /* Forward=unix: listeners over their paths, in the view just built. */
@@ -304,8 +325,8 @@ static void last_restrictions(struct launch *l)
         for (size_t i = 0; i < l->n_endpoints && n < LP_ELEMENTSOF(keep); i++)
                 if (l->forward_present & (UINT64_C(1) << i))
                         keep[n++] = l->forward_fds[i];
-        if (l->dns_trap_fd >= 0 && n < LP_ELEMENTSOF(keep))
-                keep[n++] = l->dns_trap_fd;
+        for (size_t i = 0; i < l->n_dns_trap_fds && n < LP_ELEMENTSOF(keep); i++)
+                keep[n++] = l->dns_trap_fds[i];
         check_step(l, LP_STEP_CLOSE_FDS, lp_fds_close_except(keep, n));
 }
 
@@ -358,10 +379,7 @@ static _Noreturn void child_main(struct launch *l)
         check_step(l, LP_STEP_LOOPBACK, audit ? 0 : lp_netns_loopback(p));
         check_step(l, LP_STEP_FORWARD,
                    l->n_endpoints ? lp_forward_listen(p, l->forward_fds, &l->forward_present) : 0);
-        if (l->net_on && lp_net_observer_traps_dns(&l->net)) {
-                l->dns_trap_fd = lp_dns_trap_socket();
-                check_step(l, LP_STEP_DNS_TRAP, l->dns_trap_fd < 0 ? l->dns_trap_fd : 0);
-        }
+        check_step(l, LP_STEP_DNS_TRAP, audit ? 0 : make_dns_traps(l));
         /* After the user namespace (an unprivileged run needs it), before
          * the limits (RLIMIT_NPROC would count the init against them). The
          * filesystem view is built there too, in the new mount namespace. */
@@ -391,8 +409,8 @@ static _Noreturn void child_main(struct launch *l)
         for (size_t i = 0; i < l->n_endpoints; i++)
                 if (l->forward_present & (UINT64_C(1) << i))
                         close(l->forward_fds[i]);
-        if (l->dns_trap_fd >= 0)
-                close(l->dns_trap_fd);
+        for (size_t i = 0; i < l->n_dns_trap_fds; i++)
+                close(l->dns_trap_fds[i]);
         sigprocmask(SIG_SETMASK, &l->old_mask, NULL);
         execve(l->path, l->o->argv, l->envp);
         r = errno;
@@ -467,13 +485,14 @@ static void report_exec_failure(const char *command, const struct lp_child_statu
 }
 
 struct handover {
-        int listener;                               /* -1 until received */
-        int forwards[LP_FORWARD_LISTENERS_MAX + 1]; /* in the order sent; n_forwards of them */
+        int listener; /* -1 until received */
+        /* In the order sent; n_forwards of them, the DNS trap's too until
+         * the message says how many of the last ones are its. */
+        int forwards[LP_FORWARD_LISTENERS_MAX + LP_DNS_TRAP_SOCKETS_MAX];
         size_t n_forwards;
         uint64_t forward_present;
-        /* The DNS trap's socket, -1 when none; until the message says
-         * there is one, the last descriptor is taken for a forward's. */
-        int dns_trap;
+        int dns_traps[LP_DNS_TRAP_SOCKETS_MAX];
+        size_t n_dns_traps;
         pid_t command; /* from the listener message's credentials */
         pid_t init;    /* 0 when the command has no PID namespace */
         bool processes_counted;
@@ -489,9 +508,8 @@ static void take_control(const struct msghdr *msg, ssize_t n, struct handover *h
                         size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
                         memcpy(&h->listener, CMSG_DATA(c), sizeof(int));
                         h->n_forwards = count > 1 ? count - 1 : 0;
-                        if (h->n_forwards >
-                            LP_FORWARD_LISTENERS_MAX + 1) /* cannot be: the buffer */
-                                h->n_forwards = LP_FORWARD_LISTENERS_MAX + 1;
+                        if (h->n_forwards > LP_ELEMENTSOF(h->forwards)) /* cannot be: the buffer */
+                                h->n_forwards = LP_ELEMENTSOF(h->forwards);
                         memcpy(h->forwards, CMSG_DATA(c) + sizeof(int),
                                sizeof(int) * h->n_forwards);
                 } else if (c->cmsg_type == SCM_CREDENTIALS)
@@ -527,8 +545,9 @@ static int receive_one(int sock, struct handover *h)
                         h->times = m.handover.times;
                         h->forward_present = m.handover.forward_present;
                         h->processes_counted = m.handover.processes_counted;
-                        if (m.handover.dns_trap && h->n_forwards > 0)
-                                h->dns_trap = h->forwards[--h->n_forwards];
+                        while (h->n_dns_traps < m.handover.n_dns_traps &&
+                               h->n_dns_traps < LP_DNS_TRAP_SOCKETS_MAX && h->n_forwards > 0)
+                                h->dns_traps[h->n_dns_traps++] = h->forwards[--h->n_forwards];
                 }
                 return 1;
         }
@@ -547,7 +566,7 @@ static int receive_one(int sock, struct handover *h)
 /* Waits for the child's listener (or its reason for failing). */
 static int receive_listener(int sock, struct handover *h)
 {
-        *h = (struct handover){.listener = -1, .dns_trap = -1};
+        *h = (struct handover){.listener = -1};
         int r;
         while ((r = receive_one(sock, h)) == 0)
                 ;
@@ -725,6 +744,9 @@ static int prepare_command(const struct lp_policy *p, const struct lp_run_option
                 l->n_host_ports = (size_t)r;
         else
                 lp_debug("the host's loopback services are not known: %s", strerror(-r));
+        /* The resolver's servers get stand-ins in the command's lo. */
+        if (p->netns == LP_NETNS_LOOPBACK && !o->audit)
+                lp_dns_servers_read(&l->dns_servers);
         r = check_host_network_caps(p, o);
         if (r < 0)
                 return r;
@@ -826,7 +848,6 @@ static int prepare(const struct lp_policy *p, const struct lp_run_options *o,
                              .gid = getgid(),
                              .sock = {-1, -1},
                              .observer_go = {-1, -1},
-                             .dns_trap_fd = -1,
                              .store = {.fd = -1},
                              .du = LP_DYNAMIC_USER_INIT,
                              .cgroup = LP_CGROUP_INIT,
@@ -1045,6 +1066,8 @@ static int supervise_child(struct launch *l, pid_t pid, struct lp_findings *stor
                                          .also_allow = l->o->also_allow,
                                          .host_ports = l->host_ports,
                                          .n_host_ports = l->n_host_ports,
+                                         .dns_standins = l->dns_servers.info,
+                                         .n_dns_standins = l->dns_servers.n,
                                          .net_observed = l->net_on};
         struct lp_forwarder *fw = NULL;
         struct lp_net_observed *net = NULL;
@@ -1060,10 +1083,10 @@ static int supervise_child(struct launch *l, pid_t pid, struct lp_findings *stor
         /* Taken even after a failure above: it closes the socket. The
          * programs send queries to it: without it, they would wait for
          * an answer that never comes. */
-        int rt = lp_dns_trap_new(h.dns_trap, holder, p, store, start_ms, &trap);
+        int rt = lp_dns_trap_new(h.dns_traps, h.n_dns_traps, holder, p, store, start_ms, &trap);
         if (r >= 0)
                 r = rt;
-        if (r >= 0 && (l->net_on && lp_net_observer_traps_dns(&l->net)) != (trap != NULL))
+        if (r >= 0 && l->net_on && lp_net_observer_traps_dns(&l->net) && !trap)
                 r = -EPROTO;
         if (r >= 0)
                 r = lp_fs_observed_new(&l->fs, p, &l->plan, holder, l->cwd, &fs);

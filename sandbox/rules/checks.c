@@ -289,6 +289,17 @@ static void report_destination(const struct lp_decider *d, const char *operation
         destination_fix(p, proto, sa, f->fix, sizeof(f->fix));
 }
 
+/* A UDP destination a stand-in of the resolver's answers inside: the call
+ * goes through (to it), so the finding has no errno. */
+static bool is_dns_standin(const struct lp_decider *d, const struct lp_call *c,
+                           const struct lp_sockaddr_info *sa)
+{
+        for (size_t i = 0; i < d->n_dns_standins && strcmp(c->proto, "udp") == 0; i++)
+                if (strcmp(d->dns_standins[i].text, sa->text) == 0)
+                        return true;
+        return false;
+}
+
 void lp_check_destination(const struct lp_decider *d, const struct lp_call *c, struct lp_verdict *v)
 {
         const struct lp_policy *p = d->policy;
@@ -306,6 +317,8 @@ void lp_check_destination(const struct lp_decider *d, const struct lp_call *c, s
                         sa = &c->addresses[i];
         if (sa)
                 report_destination(d, c->name, c->proto, sa, v);
+        if (sa && v->n_findings > before && is_dns_standin(d, c, sa))
+                v->findings[v->n_findings - 1].errno_value = 0;
 }
 
 void lp_check_observed_destination(const struct lp_decider *d, const char *operation,

@@ -63,6 +63,11 @@ struct lp_decider {
         /* The network observer counts inet destinations in the kernel
          * (supervise/net_observer.h): a notified call's are not reported again. */
         bool net_observed;
+        /* The resolver's servers, whose stand-ins answer inside
+         * (launch/dns_standins.h): a UDP destination of one goes through
+         * (the finding has no errno). */
+        const struct lp_sockaddr_info *dns_standins;
+        size_t n_dns_standins;
         /* Binds below this port need CAP_NET_BIND_SERVICE. */
         unsigned unprivileged_port_start;
         /* What the run's [Filesystem] rules refuse (fs_plan.h); NULL: nothing. */

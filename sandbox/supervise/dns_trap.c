@@ -6,6 +6,7 @@
 #include <linux/sock_diag.h>
 #include <netinet/in.h>
 #include <stdlib.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -23,32 +24,59 @@
 #define BATCH 64
 
 struct lp_dns_trap {
-        int fd;
+        int epoll; /* readable when a socket is */
+        int fds[LP_DNS_TRAP_SOCKETS_MAX];
+        size_t n;
         pid_t holder;
         const struct lp_policy *policy;
         struct lp_findings *store;
         uint64_t start_ms;
 };
 
-int lp_dns_trap_new(int fd, pid_t holder, const struct lp_policy *p, struct lp_findings *store,
-                    uint64_t start_ms, struct lp_dns_trap **ret)
+static int watch_sockets(struct lp_dns_trap *t)
+{
+        t->epoll = epoll_create1(EPOLL_CLOEXEC);
+        if (t->epoll < 0)
+                return -errno;
+        for (size_t i = 0; i < t->n; i++) {
+                struct epoll_event e = {.events = EPOLLIN, .data.u64 = i};
+                if (epoll_ctl(t->epoll, EPOLL_CTL_ADD, t->fds[i], &e) < 0)
+                        return -errno;
+        }
+        return 0;
+}
+
+int lp_dns_trap_new(const int *fds, size_t n, pid_t holder, const struct lp_policy *p,
+                    struct lp_findings *store, uint64_t start_ms, struct lp_dns_trap **ret)
 {
         *ret = NULL;
-        if (fd < 0)
+        if (n == 0)
                 return 0;
         struct lp_dns_trap *t = malloc(sizeof(*t));
         if (!t) {
-                close(fd);
+                for (size_t i = 0; i < n; i++)
+                        close(fds[i]);
                 return -ENOMEM;
         }
-        *t = (struct lp_dns_trap){fd, holder, p, store, start_ms};
+        *t = (struct lp_dns_trap){
+                .epoll = -1, .holder = holder, .policy = p, .store = store, .start_ms = start_ms};
+        for (size_t i = 0; i < n; i++)
+                if (t->n < LP_DNS_TRAP_SOCKETS_MAX)
+                        t->fds[t->n++] = fds[i];
+                else
+                        close(fds[i]);
+        int r = watch_sockets(t);
+        if (r < 0) {
+                lp_dns_trap_free(t);
+                return r;
+        }
         *ret = t;
         return 0;
 }
 
 int lp_dns_trap_fd(const struct lp_dns_trap *t)
 {
-        return t ? t->fd : -1;
+        return t ? t->epoll : -1;
 }
 
 static uint64_t run_ms(uint64_t start_ms)
@@ -58,12 +86,19 @@ static uint64_t run_ms(uint64_t start_ms)
         return lp_bpf_run_ms((uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec, start_ms);
 }
 
+/* The sender's port: the same field of either family's address. */
+static uint16_t port_of(const struct sockaddr_storage *from)
+{
+        return ntohs(from->ss_family == AF_INET6 ? ((const struct sockaddr_in6 *)from)->sin6_port
+                                                 : ((const struct sockaddr_in *)from)->sin_port);
+}
+
 /* The query's finding, its program told from the sender's port: the
  * sender waits for the answer, so it is there to be found. */
 static int record_query(const struct lp_dns_trap *t, const struct lp_dns_question *q,
-                        const struct sockaddr_in *from)
+                        const struct sockaddr_storage *from)
 {
-        pid_t pid = t->holder > 0 ? lp_udp_socket_holder(t->holder, ntohs(from->sin_port)) : 0;
+        pid_t pid = t->holder > 0 ? lp_udp_socket_holder(t->holder, port_of(from)) : 0;
         char exe[4096] = "", type[16];
         if (pid > 0)
                 lp_tracee_exe(pid, exe, sizeof(exe));
@@ -77,8 +112,8 @@ static int record_query(const struct lp_dns_trap *t, const struct lp_dns_questio
 
 /* A query gets REFUSED (its question echoed), anything else that has a
  * query's header FORMERR; an answer (QR set) or a runt nothing. */
-static int take_one(const struct lp_dns_trap *t, const uint8_t *msg, size_t len,
-                    const struct sockaddr_in *from)
+static int take_one(const struct lp_dns_trap *t, int fd, const uint8_t *msg, size_t len,
+                    const struct sockaddr_storage *from, socklen_t from_len)
 {
         struct lp_dns_question q;
         bool query = lp_dns_question(msg, len, &q) == 0;
@@ -90,24 +125,22 @@ static int take_one(const struct lp_dns_trap *t, const uint8_t *msg, size_t len,
                                  query ? LP_DNS_REFUSED : LP_DNS_FORMERR, out, sizeof(out));
         /* A resolver gone meanwhile: nothing to answer. */
         if (n)
-                (void)sendto(t->fd, out, n, MSG_DONTWAIT | MSG_NOSIGNAL, (const void *)from,
-                             sizeof(*from));
+                (void)sendto(fd, out, n, MSG_DONTWAIT | MSG_NOSIGNAL, (const void *)from, from_len);
         return r;
 }
 
-/* Up to BATCH datagrams: how many were read, or -errno. */
-static int read_batch(struct lp_dns_trap *t)
+/* Up to BATCH datagrams of one socket: how many were read, or -errno. */
+static int read_batch(struct lp_dns_trap *t, int fd)
 {
         int i;
         for (i = 0; i < BATCH; i++) {
                 uint8_t msg[4096];
-                struct sockaddr_in from;
+                struct sockaddr_storage from;
                 socklen_t from_len = sizeof(from);
-                ssize_t n =
-                        recvfrom(t->fd, msg, sizeof(msg), MSG_DONTWAIT, (void *)&from, &from_len);
+                ssize_t n = recvfrom(fd, msg, sizeof(msg), MSG_DONTWAIT, (void *)&from, &from_len);
                 if (n < 0)
                         return errno == EAGAIN || errno == EINTR ? i : -errno;
-                int r = take_one(t, msg, (size_t)n, &from);
+                int r = take_one(t, fd, msg, (size_t)n, &from, from_len);
                 if (r < 0)
                         return r;
         }
@@ -116,25 +149,33 @@ static int read_batch(struct lp_dns_trap *t)
 
 int lp_dns_trap_handle(struct lp_dns_trap *t)
 {
-        int r = t ? read_batch(t) : 0;
-        return r < 0 ? r : 0;
+        for (size_t i = 0; t && i < t->n; i++) {
+                int r = read_batch(t, t->fds[i]);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
 }
 
-/* Queries the kernel dropped because the socket's buffer was full
+/* Queries the kernel dropped because a socket's buffer was full
  * (SO_MEMINFO's SK_MEMINFO_DROPS): counted, their names unread. */
 static int record_dropped(const struct lp_dns_trap *t)
 {
-        uint32_t info[SK_MEMINFO_VARS];
-        socklen_t len = sizeof(info);
-        if (getsockopt(t->fd, SOL_SOCKET, SO_MEMINFO, info, &len) < 0)
-                return -errno;
-        if (len <= SK_MEMINFO_DROPS * sizeof(uint32_t) || info[SK_MEMINFO_DROPS] == 0)
+        uint64_t dropped = 0;
+        for (size_t i = 0; i < t->n; i++) {
+                uint32_t info[SK_MEMINFO_VARS];
+                socklen_t len = sizeof(info);
+                if (getsockopt(t->fds[i], SOL_SOCKET, SO_MEMINFO, info, &len) < 0)
+                        return -errno;
+                if (len > SK_MEMINFO_DROPS * sizeof(uint32_t))
+                        dropped += info[SK_MEMINFO_DROPS];
+        }
+        if (dropped == 0)
                 return 0;
         struct lp_decider d = {.policy = t->policy};
         struct lp_verdict v;
         lp_check_dns_query(&d, "(queries the trap's buffer could not hold: names not read)", &v);
-        return lp_record_verdict(t->store, &v, info[SK_MEMINFO_DROPS], 0, NULL,
-                                 run_ms(t->start_ms));
+        return lp_record_verdict(t->store, &v, dropped, 0, NULL, run_ms(t->start_ms));
 }
 
 int lp_dns_trap_finish(struct lp_dns_trap *t)
@@ -142,16 +183,23 @@ int lp_dns_trap_finish(struct lp_dns_trap *t)
         if (!t)
                 return 0;
         t->holder = 0;
-        int r;
-        while ((r = read_batch(t)) == BATCH)
-                ;
-        return r < 0 ? r : record_dropped(t);
+        for (size_t i = 0; i < t->n; i++) {
+                int r;
+                while ((r = read_batch(t, t->fds[i])) == BATCH)
+                        ;
+                if (r < 0)
+                        return r;
+        }
+        return record_dropped(t);
 }
 
 void lp_dns_trap_free(struct lp_dns_trap *t)
 {
         if (!t)
                 return;
-        close(t->fd);
+        for (size_t i = 0; i < t->n; i++)
+                close(t->fds[i]);
+        if (t->epoll >= 0)
+                close(t->epoll);
         free(t);
 }

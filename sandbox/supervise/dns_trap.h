@@ -4,8 +4,10 @@
  * (rules/net_bpf.h), instead of letting the namespace refuse it. There
  * the query's name is read and is a finding, and the query is answered
  * REFUSED at once: the command's resolver fails as fast as without the
- * trap, and the report says which name it wanted. */
+ * trap, and the report says which name it wanted. The resolver's
+ * stand-ins (launch/dns_standins.h) are read the same way. */
 #pragma once
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -13,14 +15,19 @@ struct lp_dns_trap;
 struct lp_policy;
 struct lp_findings;
 
-/* Takes `fd` (launch/dns_trap_socket.h; closed on failure too). `holder`:
- * a process in the command's network and PID namespaces (the one whose
- * socket sent a query is told from their /proc); the policy and the
- * store are borrowed. -1 for fd: *ret NULL, nothing to do. */
-int lp_dns_trap_new(int fd, pid_t holder, const struct lp_policy *p, struct lp_findings *store,
-                    uint64_t start_ms, struct lp_dns_trap **ret);
+/* The sockets a trap reads: the network observer's and the resolver's
+ * stand-ins (launch/dns_standins.h). */
+#define LP_DNS_TRAP_SOCKETS_MAX 4
 
-/* The socket to poll (POLLIN), or -1 for NULL. */
+/* Takes the `n` sockets of `fds` (launch/dns_trap_socket.h,
+ * launch/dns_standins.h; closed on failure too). `holder`: a process in
+ * the command's network and PID namespaces (the one whose socket sent a
+ * query is told from their /proc); the policy and the store are
+ * borrowed. n 0: *ret NULL, nothing to do. */
+int lp_dns_trap_new(const int *fds, size_t n, pid_t holder, const struct lp_policy *p,
+                    struct lp_findings *store, uint64_t start_ms, struct lp_dns_trap **ret);
+
+/* What to poll (POLLIN: one of the sockets is readable), or -1 for NULL. */
 int lp_dns_trap_fd(const struct lp_dns_trap *t);
 
 /* The queries waiting (up to a batch, so that the poll loop's other work

@@ -84,6 +84,8 @@ static void init_decider(struct lp_notifier *n)
                 .host_ports = n->o.host_ports,
                 .n_host_ports = n->o.n_host_ports,
                 .net_observed = n->o.net_observed,
+                .dns_standins = n->o.dns_standins,
+                .n_dns_standins = n->o.n_dns_standins,
         };
 }
 

@@ -24,6 +24,9 @@ struct lp_notifier_options {
         size_t n_host_ports;
         /* The network observer counts inet destinations (net_observed.h). */
         bool net_observed;
+        /* The resolver's servers that have stand-ins inside, borrowed. */
+        const struct lp_sockaddr_info *dns_standins;
+        size_t n_dns_standins;
 };
 
 /* Borrows p, store and listener_fd for its lifetime. */

@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
-# The DNS trap (docs/architecture.md, "The network observer"): as root,
-# a UDP query to port 53 of an outside address goes to a socket of the
-# supervisor's inside the command's network namespace, which answers
-# REFUSED at once and reports the name asked for; the resolver takes the
-# answer as from the server it asked. Without the observer (uid 65534)
-# the namespace refuses the send as before, and no name is known.
+# The DNS trap (docs/architecture.md, "DNS"): as root, a UDP query to
+# port 53 of an outside address goes to a socket of the supervisor's
+# inside the command's network namespace, which answers REFUSED at once
+# and reports the name asked for; the resolver takes the answer as from
+# the server it asked. The servers of /etc/resolv.conf have stand-ins
+# inside, for every user: uid 65534's lookups are named too, and so are
+# those sent to a loopback server (systemd-resolved's 127.0.0.53). Any
+# other destination of uid 65534's (no observer) is refused as before.
+# Every run sees a resolv.conf of the test's own, bound over
+# /etc/resolv.conf in a mount namespace of the test's (the host's file is
+# not touched).
 # (Every outside address here is only ever used inside leastpriv's own
 # network namespace, which has no route out.)
 set -uo pipefail
@@ -13,6 +18,23 @@ lp_require_root
 lp_require_binaries
 
 lp_enter_probe_dir
+
+# with_resolv FILE COMMAND...: COMMAND with FILE as /etc/resolv.conf.
+with_resolv() {
+        local file=$1
+        shift
+        capture unshare -m --propagation private sh -c \
+                'mount --bind "$1" /etc/resolv.conf && shift && exec "$@"' sh "$file" "$@"
+}
+# nobody_lp: the words that run leastpriv as uid 65534.
+nobody_lp() {
+        echo setpriv --reuid="$NOBODY_UID" --regid="$NOBODY_GID" --clear-groups -- \
+                env "$(lp_cache_env nobody)" "$LEASTPRIV"
+}
+printf 'nameserver 192.0.2.53\noptions attempts:1 timeout:5\n' >outside.conf
+printf 'nameserver 127.0.0.53\noptions attempts:1 timeout:5\n' >resolved.conf
+printf 'nameserver 192.0.2.53\nnameserver fd00::53\noptions attempts:1 timeout:5\n' >both.conf
+chmod 644 outside.conf resolved.conf both.conf
 
 # dns.py: queries to outside servers over each kind of socket, each
 # answer checked (ID, REFUSED, the question echoed, the server it came
@@ -80,7 +102,7 @@ PYS
 }
 
 F=$tmp/shared/root.jsonl
-run_lp run -v --findings "$F" -- python3 dns.py
+with_resolv outside.conf "$LEASTPRIV" run -v --findings "$F" -- python3 dns.py
 assert_status 0 "root: the command runs"
 assert_contains "$LP_ERR" "network observer: attached to the run's cgroup" "root: the observer is attached"
 assert_eq "REFUSED from 192.0.2.1 53
@@ -111,25 +133,30 @@ PYS
 assert_eq "$(printf 'ok\nok\nok')" "$(cat "$tmp/rules.out")" "root: each name's rule, fix, action and pid"
 
 # The system's resolver: getent through a resolv.conf naming an outside
-# server, bound over /etc/resolv.conf in a mount namespace of the test's
-# own (the host's file is not touched). It fails at once (exit 2: not
-# found), and the report names what it looked up and who.
-printf 'nameserver 192.0.2.53\noptions attempts:1 timeout:5\n' >resolv.conf
-capture unshare -m --propagation private sh -c \
-        'mount --bind "$1" /etc/resolv.conf && exec "$2" run --findings "$3" -- getent hosts lookup.invalid' \
-        sh "$tmp/shared/resolv.conf" "$LEASTPRIV" "$F"
+# server. It fails at once (exit 2: not found), and the report names what
+# it looked up and who.
+with_resolv outside.conf "$LEASTPRIV" run --findings "$F" -- getent hosts lookup.invalid
 assert_status 2 "getent: the name is not found"
 assert_eq "" "$(grep -v -e '^dns-query lookup.invalid [0-9]* None /usr/bin/getent$' \
         -e '^connect udp 192.0.2.53:53 [0-9]* None /usr/bin/getent$' <<<"$(summary "$F")")" \
         "getent: only its name and its server reported"
 assert_contains "$(summary "$F")" "dns-query lookup.invalid" "getent: the name it looked up"
 
-# The command's own DNS server on 0.0.0.0:53 (no SO_REUSEADDR) binds,
-# and a query to it on lo is its own: answered by it, no finding.
+# Behind systemd-resolved (127.0.0.53, on lo): the stand-in answers, and
+# the name is reported (no destination finding: lo is the command's).
+with_resolv resolved.conf "$LEASTPRIV" run --findings "$F" -- getent hosts resolved.invalid
+assert_status 2 "127.0.0.53: getent fails at once"
+assert_eq "dns-query resolved.invalid" "$(summary "$F" | cut -d' ' -f1-2 | sort -u)" \
+        "127.0.0.53: the name it looked up, nothing else"
+
+# The command's own DNS server on 0.0.0.0:53 (with SO_REUSEADDR, as the
+# stand-ins have) binds, and a query to it on lo is its own: answered by
+# it, no finding.
 printf '[Profile]\nInclude=default\n[Capabilities]\nKeep=CAP_NET_BIND_SERVICE\n' >bind53.profile
-run_lp run --profile bind53.profile --findings "$F" -- python3 -c '
+with_resolv outside.conf "$LEASTPRIV" run --profile bind53.profile --findings "$F" -- python3 -c '
 import socket
 srv = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 srv.bind(("0.0.0.0", 53))
 c = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 c.settimeout(10)
@@ -142,7 +169,7 @@ assert_eq "own answer" "$LP_OUT" "own server: its client gets its answer"
 assert_eq 0 "$(wc -l <"$F")" "own server: no finding"
 
 # A query whose process ends without waiting for the answer: still a finding.
-run_lp run --findings "$F" -- python3 -c '
+with_resolv outside.conf "$LEASTPRIV" run --findings "$F" -- python3 -c '
 import os, socket
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.sendto(bytes.fromhex("0009010000010000000000000474657374000001 0001".replace(" ", "")), ("192.0.2.3", 53))
@@ -150,14 +177,35 @@ os._exit(0)'
 assert_status 0 "gone: the command runs"
 assert_contains "$(summary "$F")" "dns-query test 1 None" "gone: the query of a process already gone, counted"
 
-# Without the observer: the send is refused, as it always was.
+# uid 65534 (no observer): the resolver's servers' stand-ins answer,
+# over IPv4 and IPv6; their names and destinations are reported.
 lp_require_nobody_access
-run_lp_nobody run --findings "$tmp/shared/nobody.jsonl" -- python3 -c '
+F=$tmp/shared/nobody.jsonl
+# shellcheck disable=SC2046 # nobody_lp's words are the command
+with_resolv both.conf $(nobody_lp) run --findings "$F" -- getent hosts nobody.invalid
+assert_status 2 "uid 65534: getent fails at once"
+# glibc asks each server for A and AAAA once (attempts:1), the next one
+# after a REFUSED: 2 queries a server, over a socket it connects twice
+# (Debian 12's glibc 2.36).
+# (A new network namespace has IPv6 unless the host turns it off.)
+if [ "$(cat /proc/sys/net/ipv6/conf/default/disable_ipv6 2>/dev/null)" = 0 ]; then
+        assert_eq "connect udp 192.0.2.53:53 2 None
+connect udp [fd00::53]:53 2 None
+dns-query nobody.invalid 4 None" "$(summary "$F" | sed 's/ [^ ]*$//')" \
+                "uid 65534: the name and each server, without an errno (a stand-in answered)"
+else # no IPv6 here: the IPv4 server alone has a stand-in
+        assert_contains "$(summary "$F")" "connect udp 192.0.2.53:53 2 None" \
+                "uid 65534: the IPv4 server, without an errno (its stand-in answered)"
+        assert_contains "$(summary "$F")" "dns-query nobody.invalid 2 None" "uid 65534: the name"
+fi
+# Any other outside destination is refused, as it always was.
+# shellcheck disable=SC2046
+with_resolv outside.conf $(nobody_lp) run --findings "$F" -- python3 -c '
 import socket
 from refused import refused
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 refused(lambda: s.sendto(b"q" * 12, ("192.0.2.1", 53)))
 print("refused")'
 assert_eq refused "$LP_OUT" "uid 65534: the send is refused"
-assert_eq "sendto udp 192.0.2.1:53 1 ENETUNREACH" "$(summary "$tmp/shared/nobody.jsonl" | cut -d' ' -f1-5)" \
+assert_eq "sendto udp 192.0.2.1:53 1 ENETUNREACH" "$(summary "$F" | cut -d' ' -f1-5)" \
         "uid 65534: the destination, no name"

@@ -598,6 +598,34 @@ static void test_long_targets_stay_distinct(void **state)
         teardown(f);
 }
 
+/* A UDP destination that a stand-in of the resolver's answers inside
+ * (launch/dns_standins.h): still a finding, without an errno (the call
+ * goes through, to the stand-in); another server, or TCP to the same
+ * one, as before. */
+static void test_dns_standin_destinations(void **state)
+{
+        struct fixture *f = setup(DEFAULT, false, false);
+        const struct lp_sockaddr_info standin = {
+                .family = AF_INET, .port = 53, .text = "192.0.2.53:53"};
+        f->d.dns_standins = &standin;
+        f->d.n_dns_standins = 1;
+        const struct lp_verdict *v =
+                DECIDE(f, "sendto", 4, 0, 0, 0, put_inet(&f->im, "192.0.2.53", 53), 16);
+        assert_int_equal(v->answer, LP_ANSWER_CONTINUE);
+        const struct lp_verdict_finding *x =
+                only(v, LP_FINDING_NETWORK, "sendto", LP_FINDING_DENIED);
+        assert_string_equal(x->target, "udp 192.0.2.53:53");
+        assert_int_equal(x->errno_value, 0);
+        x = only(DECIDE(f, "sendto", 4, 0, 0, 0, put_inet(&f->im, "192.0.2.54", 53), 16),
+                 LP_FINDING_NETWORK, "sendto", LP_FINDING_DENIED);
+        assert_int_equal(x->errno_value, ENETUNREACH);
+        x = only(DECIDE(f, "connect", 3, put_inet(&f->im, "192.0.2.53", 53), 16, 0, 0, 0),
+                 LP_FINDING_NETWORK, "connect", LP_FINDING_DENIED);
+        assert_string_equal(x->target, "tcp 192.0.2.53:53");
+        assert_int_equal(x->errno_value, ENETUNREACH);
+        teardown(f);
+}
+
 static void test_send_destinations(void **state)
 {
         struct fixture *f = setup(DEFAULT, false, false);
@@ -983,6 +1011,7 @@ int main(void)
                 cmocka_unit_test(test_restrict_suid_modes),
                 cmocka_unit_test(test_long_targets_stay_distinct),
                 cmocka_unit_test(test_send_destinations),
+                cmocka_unit_test(test_dns_standin_destinations),
                 cmocka_unit_test(test_sendmmsg_first_outside_message),
                 cmocka_unit_test(test_bind_below_the_port_start),
                 cmocka_unit_test(test_owner_changes),

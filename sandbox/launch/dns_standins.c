@@ -1,0 +1,94 @@
+/* The resolver's stand-ins (dns_standins.h). */
+#include "launch/dns_standins.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <resolv.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "launch/netns.h"
+
+static void add_server(struct lp_dns_servers *s, const struct sockaddr *sa, size_t len)
+{
+        struct sockaddr_storage ss = {0};
+        memcpy(&ss, sa, len);
+        struct lp_sockaddr_info info;
+        lp_decode_sockaddr_bytes(&ss, len, &info);
+        if (info.any || s->n >= LP_DNS_SERVERS_MAX)
+                return;
+        s->addr[s->n] = ss;
+        s->info[s->n++] = info;
+}
+
+void lp_dns_servers_read(struct lp_dns_servers *s)
+{
+        struct __res_state st;
+        memset(&st, 0, sizeof(st));
+        s->n = 0;
+        if (res_ninit(&st) < 0)
+                return;
+        /* glibc keeps an IPv6 server in _u._ext.nsaddrs[i], its IPv4 slot
+         * empty. */
+        for (int i = 0; i < st.nscount && i < MAXNS; i++) {
+                if (st.nsaddr_list[i].sin_family == AF_INET)
+                        add_server(s, (const struct sockaddr *)&st.nsaddr_list[i],
+                                   sizeof(st.nsaddr_list[i]));
+                else if (st._u._ext.nsaddrs[i])
+                        add_server(s, (const struct sockaddr *)st._u._ext.nsaddrs[i],
+                                   sizeof(*st._u._ext.nsaddrs[i]));
+        }
+        res_nclose(&st);
+}
+
+/* A UDP socket on the server's address and port. SO_REUSEADDR: a DNS
+ * server of the command's own on the wildcard address, which asks for the
+ * same, binds beside it. */
+static int bind_standin(const struct sockaddr_storage *ss)
+{
+        int family = ss->ss_family, one = 1;
+        int fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+                return -errno;
+        socklen_t len =
+                family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+        if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+            (family == AF_INET6 &&
+             setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) < 0) ||
+            bind(fd, (const struct sockaddr *)ss, len) < 0) {
+                int r = -errno;
+                close(fd);
+                return r;
+        }
+        return fd;
+}
+
+static int standin(const struct lp_dns_servers *s, size_t i)
+{
+        if (!s->info[i].loopback) {
+                int r = lp_netns_add_local((const struct sockaddr *)&s->addr[i]);
+                if (r < 0)
+                        return r;
+        }
+        return bind_standin(&s->addr[i]);
+}
+
+int lp_dns_standins(const struct lp_dns_servers *s, int *fds, size_t *n)
+{
+        *n = 0;
+        for (size_t i = 0; i < s->n; i++) {
+                int fd = standin(s, i);
+                /* No IPv6 in the namespace: nothing inside reaches it either. */
+                if (s->addr[i].ss_family == AF_INET6 &&
+                    (fd == -EAFNOSUPPORT || fd == -EADDRNOTAVAIL))
+                        continue;
+                if (fd < 0) {
+                        while (*n > 0)
+                                close(fds[--*n]);
+                        return fd;
+                }
+                fds[(*n)++] = fd;
+        }
+        return 0;
+}

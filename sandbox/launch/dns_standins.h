@@ -1,0 +1,33 @@
+/* The resolver's stand-ins (docs/architecture.md, "DNS"): the servers of
+ * /etc/resolv.conf answered inside the command's network namespace. Each
+ * one's address is made lo's there (a loopback one, systemd-resolved's
+ * 127.0.0.53, already is) and a UDP socket bound on its port 53, so that
+ * the command's resolver reaches it, as root or not, with or without the
+ * network observer; the socket is handed to the supervisor's DNS trap
+ * (supervise/dns_trap.h), which reports the name and answers REFUSED from
+ * the very address the resolver asked. */
+#pragma once
+#include <stddef.h>
+#include <sys/socket.h>
+
+#include "rules/decode.h"
+
+/* glibc's MAXNS: the servers a resolver asks. */
+#define LP_DNS_SERVERS_MAX 3
+
+struct lp_dns_servers {
+        struct sockaddr_storage addr[LP_DNS_SERVERS_MAX]; /* port 53 */
+        struct lp_sockaddr_info info[LP_DNS_SERVERS_MAX]; /* as findings show them */
+        size_t n;
+};
+
+/* Before the fork: the servers as the C library's resolver reads them
+ * (res_ninit: /etc/resolv.conf, RES_OPTIONS, LOCALDOMAIN), but the
+ * unspecified address. None when it cannot read them. */
+void lp_dns_servers_read(struct lp_dns_servers *s);
+
+/* In the child, in the command's network namespace with lo up: a
+ * stand-in for each server, its socket in fds[*n] (up to
+ * LP_DNS_SERVERS_MAX). A server of a family the namespace lacks (IPv6
+ * off) is skipped. 0, or -errno with what was made closed. */
+int lp_dns_standins(const struct lp_dns_servers *s, int *fds, size_t *n);
