@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <resolv.h>
+#include <stdbool.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -16,8 +17,15 @@ static void add_server(struct lp_dns_servers *s, const struct sockaddr *sa, size
         memcpy(&ss, sa, len);
         struct lp_sockaddr_info info;
         lp_decode_sockaddr_bytes(&ss, len, &info);
-        if (info.any || s->n >= LP_DNS_SERVERS_MAX)
+        /* A loopback server but systemd-resolved's stub: a DNS server the
+         * command may run itself, on 127.0.0.1:53, must not find its
+         * address taken. */
+        bool own = info.loopback && strcmp(info.text, "127.0.0.53:53") != 0;
+        if (info.any || own || s->n >= LP_DNS_SERVERS_MAX)
                 return;
+        for (size_t i = 0; i < s->n; i++)
+                if (strcmp(s->info[i].text, info.text) == 0)
+                        return; /* listed twice */
         s->addr[s->n] = ss;
         s->info[s->n++] = info;
 }
@@ -74,21 +82,32 @@ static int standin(const struct lp_dns_servers *s, size_t i)
         return bind_standin(&s->addr[i]);
 }
 
-int lp_dns_standins(const struct lp_dns_servers *s, int *fds, size_t *n)
+int lp_dns_standins(const struct lp_dns_servers *s, int *fds, size_t *n, unsigned *made)
 {
         *n = 0;
+        *made = 0;
         for (size_t i = 0; i < s->n; i++) {
+                /* One that cannot be had (no IPv6 in the namespace, a
+                 * link-local address whose interface is not there) is left
+                 * out: its queries are refused as before, and reported by
+                 * address. */
                 int fd = standin(s, i);
-                /* No IPv6 in the namespace: nothing inside reaches it either. */
-                if (s->addr[i].ss_family == AF_INET6 &&
-                    (fd == -EAFNOSUPPORT || fd == -EADDRNOTAVAIL))
+                if (fd < 0)
                         continue;
-                if (fd < 0) {
-                        while (*n > 0)
-                                close(fds[--*n]);
-                        return fd;
-                }
                 fds[(*n)++] = fd;
+                *made |= 1u << i;
         }
         return 0;
+}
+
+void lp_dns_servers_keep(struct lp_dns_servers *s, unsigned made)
+{
+        size_t k = 0;
+        for (size_t i = 0; i < s->n; i++) {
+                if (!(made & (1u << i)))
+                        continue;
+                s->addr[k] = s->addr[i];
+                s->info[k++] = s->info[i];
+        }
+        s->n = k;
 }

@@ -22,12 +22,20 @@ struct lp_dns_servers {
 };
 
 /* Before the fork: the servers as the C library's resolver reads them
- * (res_ninit: /etc/resolv.conf, RES_OPTIONS, LOCALDOMAIN), but the
- * unspecified address. None when it cannot read them. */
+ * (res_ninit: /etc/resolv.conf, RES_OPTIONS, LOCALDOMAIN), each once,
+ * but the unspecified address and loopback ones other than
+ * systemd-resolved's 127.0.0.53 (where a test's own DNS server may be:
+ * 127.0.0.1:53 stays the command's). None when it cannot read them. */
 void lp_dns_servers_read(struct lp_dns_servers *s);
 
 /* In the child, in the command's network namespace with lo up: a
  * stand-in for each server, its socket in fds[*n] (up to
- * LP_DNS_SERVERS_MAX). A server of a family the namespace lacks (IPv6
- * off) is skipped. 0, or -errno with what was made closed. */
-int lp_dns_standins(const struct lp_dns_servers *s, int *fds, size_t *n);
+ * LP_DNS_SERVERS_MAX). A server whose stand-in cannot be had (a family
+ * the namespace lacks, a link-local address) is left out: the stand-ins
+ * name queries, they protect nothing, so none of them stops a run.
+ * Bit i of *made: server i has one. Returns 0. */
+int lp_dns_standins(const struct lp_dns_servers *s, int *fds, size_t *n, unsigned *made);
+
+/* After the handover: only the servers whose bit is set in `made` (what
+ * lp_dns_standins made, as the child says) are kept. */
+void lp_dns_servers_keep(struct lp_dns_servers *s, unsigned made);

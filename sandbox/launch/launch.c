@@ -103,6 +103,7 @@ struct launch {
         struct lp_dns_servers dns_servers;
         int dns_trap_fds[LP_DNS_TRAP_SOCKETS_MAX];
         size_t n_dns_trap_fds;
+        unsigned dns_standins; /* bit i: dns_servers' i has one (the child's word) */
         /* The host's loopback TCP services at launch (supervise/listeners.h). */
         uint16_t *host_ports;
         size_t n_host_ports;
@@ -117,6 +118,7 @@ struct handover_message {
         uint64_t forward_present;
         bool processes_counted; /* the counted filter: the init counts (pidns.h) */
         uint8_t n_dns_traps;    /* the DNS trap's sockets come last */
+        uint8_t dns_standins;   /* bit i: server i has a stand-in (dns_standins.h) */
 };
 
 /* The seccomp listener, the forwards' listeners, the DNS trap's sockets. */
@@ -155,7 +157,7 @@ static int die_with_parent(pid_t parent)
 static int send_listener(const struct launch *l, int listener)
 {
         struct handover_message data = {l->times, l->forward_present, l->counting,
-                                        (uint8_t)l->n_dns_trap_fds};
+                                        (uint8_t)l->n_dns_trap_fds, (uint8_t)l->dns_standins};
         struct iovec iov = {&data, sizeof(data)};
         int fds[HANDOVER_FDS], n = 0;
         fds[n++] = listener;
@@ -209,7 +211,8 @@ static int make_dns_traps(struct launch *l)
                 l->dns_trap_fds[l->n_dns_trap_fds++] = fd;
         }
         size_t n = 0;
-        int r = lp_dns_standins(&l->dns_servers, l->dns_trap_fds + l->n_dns_trap_fds, &n);
+        int r = lp_dns_standins(&l->dns_servers, l->dns_trap_fds + l->n_dns_trap_fds, &n,
+                                &l->dns_standins);
         l->n_dns_trap_fds += n;
         return r;
 }
@@ -493,6 +496,7 @@ struct handover {
         uint64_t forward_present;
         int dns_traps[LP_DNS_TRAP_SOCKETS_MAX];
         size_t n_dns_traps;
+        unsigned dns_standins;
         pid_t command; /* from the listener message's credentials */
         pid_t init;    /* 0 when the command has no PID namespace */
         bool processes_counted;
@@ -545,6 +549,7 @@ static int receive_one(int sock, struct handover *h)
                         h->times = m.handover.times;
                         h->forward_present = m.handover.forward_present;
                         h->processes_counted = m.handover.processes_counted;
+                        h->dns_standins = m.handover.dns_standins;
                         while (h->n_dns_traps < m.handover.n_dns_traps &&
                                h->n_dns_traps < LP_DNS_TRAP_SOCKETS_MAX && h->n_forwards > 0)
                                 h->dns_traps[h->n_dns_traps++] = h->forwards[--h->n_forwards];
@@ -1058,6 +1063,8 @@ static int supervise_child(struct launch *l, pid_t pid, struct lp_findings *stor
         if (listener < 0)
                 return abandon_run(l, 0, store, start_ms, report_setup_failure(&h.failure));
         log_times(l, &h.times);
+        /* The notified path reports only those as answered inside. */
+        lp_dns_servers_keep(&l->dns_servers, h.dns_standins);
         struct lp_notifier *n = NULL;
         struct lp_notifier_options no = {.audit = l->o->audit,
                                          .learn = l->o->learn,

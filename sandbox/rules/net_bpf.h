@@ -39,8 +39,7 @@ enum lp_net_reply_hook {
 /* The DNS trap (supervise/dns_trap.h): a UDP socket of the supervisor's
  * in the command's network namespace, on 127.53.53.53 port 1 (any 127/8
  * address is lo's; this one is nobody's, and port 1, tcpmux, is one no
- * command's own server binds: a DNS server of the command's on
- * 0.0.0.0:53 binds as it would without the trap). A UDP destination
+ * command's own server binds). A UDP destination
  * outside with port 53 is counted, then sent there instead
  * (::ffff:127.53.53.53 for an IPv6 socket), so that the query's name can
  * be read and answered. */

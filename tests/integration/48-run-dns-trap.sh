@@ -167,6 +167,21 @@ print(c.recv(512).decode())'
 assert_status 0 "own server: it binds 0.0.0.0:53"
 assert_eq "own answer" "$LP_OUT" "own server: its client gets its answer"
 assert_eq 0 "$(wc -l <"$F")" "own server: no finding"
+# A resolv.conf naming 127.0.0.1 gets no stand-in there: the command's own
+# server binds 127.0.0.1:53 (no SO_REUSEADDR) and answers its resolver.
+printf 'nameserver 127.0.0.1\noptions attempts:1 timeout:5\n' >own.conf
+chmod 644 own.conf
+with_resolv own.conf "$LEASTPRIV" run --profile bind53.profile --findings "$F" -- python3 -c '
+import socket, subprocess, sys
+srv = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+srv.bind(("127.0.0.1", 53))
+getent = subprocess.Popen(["getent", "hosts", "own.invalid"])
+data, peer = srv.recvfrom(512)
+# NXDOMAIN, the question echoed: getent exits 2 at once.
+srv.sendto(data[:2] + bytes([0x81, 0x83]) + data[4:6] + bytes(6) + data[12:], peer)
+print("asked" if b"\x03own\x07invalid" in data else "bad query", getent.wait())'
+assert_eq "asked 2" "$LP_OUT" "own server at 127.0.0.1: getent asked it, and took its answer"
+assert_eq 0 "$(wc -l <"$F")" "own server at 127.0.0.1: no finding"
 
 # A query whose process ends without waiting for the answer: still a finding.
 with_resolv outside.conf "$LEASTPRIV" run --findings "$F" -- python3 -c '
@@ -187,8 +202,8 @@ assert_status 2 "uid 65534: getent fails at once"
 # glibc asks each server for A and AAAA once (attempts:1), the next one
 # after a REFUSED: 2 queries a server, over a socket it connects twice
 # (Debian 12's glibc 2.36).
-# (A new network namespace has IPv6 unless the host turns it off.)
-if [ "$(cat /proc/sys/net/ipv6/conf/default/disable_ipv6 2>/dev/null)" = 0 ]; then
+# (A new network namespace has IPv6 where the kernel has it.)
+if [ -e /proc/net/if_inet6 ]; then
         assert_eq "connect udp 192.0.2.53:53 2 None
 connect udp [fd00::53]:53 2 None
 dns-query nobody.invalid 4 None" "$(summary "$F" | sed 's/ [^ ]*$//')" \
