@@ -550,9 +550,14 @@ static int receive_one(int sock, struct handover *h)
                         h->forward_present = m.handover.forward_present;
                         h->processes_counted = m.handover.processes_counted;
                         h->dns_standins = m.handover.dns_standins;
-                        while (h->n_dns_traps < m.handover.n_dns_traps &&
-                               h->n_dns_traps < LP_DNS_TRAP_SOCKETS_MAX && h->n_forwards > 0)
-                                h->dns_traps[h->n_dns_traps++] = h->forwards[--h->n_forwards];
+                        /* The last ones, in the order sent (the
+                         * observer's trap first: make_dns_traps). */
+                        size_t traps = m.handover.n_dns_traps;
+                        if (traps > h->n_forwards || traps > LP_DNS_TRAP_SOCKETS_MAX)
+                                traps = 0; /* cannot be: then none is taken for one */
+                        h->n_forwards -= traps;
+                        memcpy(h->dns_traps, h->forwards + h->n_forwards, sizeof(int) * traps);
+                        h->n_dns_traps = traps;
                 }
                 return 1;
         }
@@ -1093,8 +1098,12 @@ static int supervise_child(struct launch *l, pid_t pid, struct lp_findings *stor
         int rt = lp_dns_trap_new(h.dns_traps, h.n_dns_traps, holder, p, store, start_ms, &trap);
         if (r >= 0)
                 r = rt;
-        if (r >= 0 && l->net_on && lp_net_observer_traps_dns(&l->net) && !trap)
-                r = -EPROTO;
+        if (r >= 0 && l->net_on && lp_net_observer_traps_dns(&l->net)) {
+                if (trap) /* its socket first (make_dns_traps) */
+                        lp_dns_trap_observed(trap, &l->net);
+                else
+                        r = -EPROTO;
+        }
         if (r >= 0)
                 r = lp_fs_observed_new(&l->fs, p, &l->plan, holder, l->cwd, &fs);
         if (r >= 0)

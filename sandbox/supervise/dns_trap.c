@@ -16,6 +16,7 @@
 #include "rules/dns_query.h"
 #include "supervise/bpf_maps.h"
 #include "supervise/listeners.h"
+#include "supervise/net_observer.h"
 #include "supervise/record.h"
 #include "supervise/tracee.h"
 
@@ -27,6 +28,8 @@ struct lp_dns_trap {
         int epoll; /* readable when a socket is */
         int fds[LP_DNS_TRAP_SOCKETS_MAX];
         size_t n;
+        struct lp_net_observer *observer; /* fds[0] is its trap; NULL: none */
+        bool replies_attached;
         pid_t holder;
         const struct lp_policy *policy;
         struct lp_findings *store;
@@ -74,6 +77,12 @@ int lp_dns_trap_new(const int *fds, size_t n, pid_t holder, const struct lp_poli
         return 0;
 }
 
+void lp_dns_trap_observed(struct lp_dns_trap *t, struct lp_net_observer *o)
+{
+        if (t)
+                t->observer = o;
+}
+
 int lp_dns_trap_fd(const struct lp_dns_trap *t)
 {
         return t ? t->epoll : -1;
@@ -112,7 +121,20 @@ static int record_query(const struct lp_dns_trap *t, const struct lp_dns_questio
 
 /* A query gets REFUSED (its question echoed), anything else that has a
  * query's header FORMERR; an answer (QR set) or a runt nothing. */
-static int take_one(const struct lp_dns_trap *t, int fd, const uint8_t *msg, size_t len,
+/* Before the observer's trap answers: its reply programs, or the
+ * resolver would drop the answer (and wait for its timeout). */
+static void attach_replies(struct lp_dns_trap *t)
+{
+        if (t->replies_attached)
+                return;
+        int r = lp_net_observer_attach_replies(t->observer);
+        if (r < 0)
+                lp_log_errno(r, "cannot attach the DNS trap's reply programs: %m (a "
+                                "resolver asked through the trap waits for its timeout)");
+        t->replies_attached = true; /* tried once */
+}
+
+static int take_one(struct lp_dns_trap *t, int fd, const uint8_t *msg, size_t len,
                     const struct sockaddr_storage *from, socklen_t from_len)
 {
         struct lp_dns_question q;
@@ -123,6 +145,8 @@ static int take_one(const struct lp_dns_trap *t, int fd, const uint8_t *msg, siz
         uint8_t out[LP_DNS_HEADER + 260 + 4];
         size_t n = lp_dns_answer(msg, len, query ? &q : NULL,
                                  query ? LP_DNS_REFUSED : LP_DNS_FORMERR, out, sizeof(out));
+        if (n && t->observer && fd == t->fds[0])
+                attach_replies(t);
         /* A resolver gone meanwhile: nothing to answer. */
         if (n)
                 (void)sendto(fd, out, n, MSG_DONTWAIT | MSG_NOSIGNAL, (const void *)from, from_len);

@@ -27,6 +27,13 @@ struct lp_findings;
 int lp_dns_trap_new(const int *fds, size_t n, pid_t holder, const struct lp_policy *p,
                     struct lp_findings *store, uint64_t start_ms, struct lp_dns_trap **ret);
 
+struct lp_net_observer;
+
+/* fds[0] is the network observer's trap (launch/dns_trap_socket.h): the
+ * observer's reply programs are attached before its first answer
+ * (net_observer.h). `o` is borrowed. */
+void lp_dns_trap_observed(struct lp_dns_trap *t, struct lp_net_observer *o);
+
 /* What to poll (POLLIN: one of the sockets is readable), or -1 for NULL. */
 int lp_dns_trap_fd(const struct lp_dns_trap *t);
 

@@ -36,9 +36,10 @@ static int create_maps(struct lp_net_observer *o, bool dns_trap, size_t n_host_p
         if (r >= 0)
                 r = lp_bpf_ring_create(&o->announce, RING_SIZE);
         if (r >= 0 && dns_trap) {
-                o->redirects =
-                        lp_bpf_map_create(BPF_MAP_TYPE_LRU_HASH, sizeof(uint64_t),
-                                          sizeof(struct lp_net_redirect), LP_NET_REDIRECTS_MAX);
+                /* Not preallocated: most runs never resolve a name. */
+                o->redirects = lp_bpf_map_create_flags(BPF_MAP_TYPE_HASH, sizeof(uint64_t),
+                                                       sizeof(struct lp_net_redirect),
+                                                       LP_NET_REDIRECTS_MAX, BPF_F_NO_PREALLOC);
                 r = o->redirects < 0 ? o->redirects : 0;
         }
         if (r < 0 || n_host_ports == 0)
@@ -126,15 +127,9 @@ static bool inet_granted(const struct lp_policy *p)
         return lp_policy_socket(p, AF_INET, 0) || lp_policy_socket(p, AF_INET6, 0);
 }
 
-/* The replies' programs first: a query redirected before they are there
- * would get an answer its resolver drops. */
 static int load_and_attach(struct lp_net_observer *o, const struct lp_policy *p, int cgroup_dir)
 {
         int r = 0;
-        for (int h = 0; lp_net_observer_traps_dns(o) && r >= 0 && h < LP_NET_REPLY_HOOKS; h++)
-                r = attach_program(load_reply_program(o, (enum lp_net_reply_hook)h), cgroup_dir,
-                                   lp_net_reply_attach_type((enum lp_net_reply_hook)h),
-                                   &o->links[LP_NET_HOOKS + h]);
         for (int h = 0; r >= 0 && h < LP_NET_HOOKS; h++)
                 r = attach_program(load_program(o, p, (enum lp_net_hook)h), cgroup_dir,
                                    lp_net_attach_type((enum lp_net_hook)h), &o->links[h]);
@@ -205,6 +200,18 @@ int lp_net_observer_attach(const struct lp_policy *p, struct lp_net_observer *o)
         lp_debug("network observer: attached to the run's cgroup; connects and sends stay in "
                  "the kernel");
         return 0;
+}
+
+int lp_net_observer_attach_replies(struct lp_net_observer *o)
+{
+        int r = 0;
+        for (int h = 0; r >= 0 && h < LP_NET_REPLY_HOOKS; h++)
+                if (o->links[LP_NET_HOOKS + h] < 0)
+                        r = attach_program(load_reply_program(o, (enum lp_net_reply_hook)h),
+                                           o->cgroup_dir,
+                                           lp_net_reply_attach_type((enum lp_net_reply_hook)h),
+                                           &o->links[LP_NET_HOOKS + h]);
+        return r;
 }
 
 void lp_net_observer_stop(struct lp_net_observer *o)
