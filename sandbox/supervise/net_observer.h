@@ -70,11 +70,10 @@ int lp_net_observer_prepare(const struct lp_policy *p, int cgroup_dir, const uin
 int lp_net_observer_attach(const struct lp_policy *p, struct lp_net_observer *o);
 
 /* The DNS trap's reply programs (net_bpf.h), loaded and attached the
- * first time the trap reads a query, before it answers: attaching the
- * first program of a kind on the machine patches the kernel's text (a
- * static key), which stalls every CPU, and most runs never resolve a
- * name (measured: about 0.5 ms more per launch when attached at every
- * launch). Idempotent. 0 or -errno. */
+ * first time the trap reads a query, before it answers: most runs never
+ * resolve a name, and attached at every launch they cost about 0.5 ms a
+ * launch (docs/architecture.md, "DNS": the hooks' static keys are part
+ * of it). Idempotent. 0 or -errno. */
 int lp_net_observer_attach_replies(struct lp_net_observer *o);
 
 /* Detaches and closes everything; safe on an observer never started. */
