@@ -1,4 +1,5 @@
-/* The resolver's stand-ins (dns_standins.h). */
+/* The DNS trap's sockets inside: the resolver's stand-ins and the
+ * network observer's trap (dns_standins.h). */
 #include "launch/dns_standins.h"
 
 #include <arpa/inet.h>
@@ -10,6 +11,7 @@
 #include <unistd.h>
 
 #include "launch/netns.h"
+#include "rules/net_bpf.h"
 
 static void add_server(struct lp_dns_servers *s, const struct sockaddr *sa, size_t len)
 {
@@ -50,10 +52,9 @@ void lp_dns_servers_read(struct lp_dns_servers *s)
         res_nclose(&st);
 }
 
-/* A UDP socket on the server's address and port. SO_REUSEADDR: a DNS
- * server of the command's own on the wildcard address, which asks for the
- * same, binds beside it. */
-static int bind_standin(const struct sockaddr_storage *ss)
+/* A UDP socket bound to `ss` (IPv6 alone for an IPv6 address), the
+ * socket option `option` set to `value` first. */
+static int bound_udp(const struct sockaddr_storage *ss, int option, int value)
 {
         int family = ss->ss_family, one = 1;
         int fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -61,7 +62,7 @@ static int bind_standin(const struct sockaddr_storage *ss)
                 return -errno;
         socklen_t len =
                 family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
-        if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+        if (setsockopt(fd, SOL_SOCKET, option, &value, sizeof(value)) < 0 ||
             (family == AF_INET6 &&
              setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) < 0) ||
             bind(fd, (const struct sockaddr *)ss, len) < 0) {
@@ -79,7 +80,9 @@ static int standin(const struct lp_dns_servers *s, size_t i)
                 if (r < 0)
                         return r;
         }
-        return bind_standin(&s->addr[i]);
+        /* SO_REUSEADDR: a DNS server of the command's own on the
+         * wildcard address, which asks for the same, binds beside it. */
+        return bound_udp(&s->addr[i], SO_REUSEADDR, 1);
 }
 
 int lp_dns_standins(const struct lp_dns_servers *s, int *fds, size_t *n, unsigned *made)
@@ -110,4 +113,17 @@ void lp_dns_servers_keep(struct lp_dns_servers *s, unsigned made)
                 s->info[k++] = s->info[i];
         }
         s->n = k;
+}
+
+int lp_dns_trap_socket(void)
+{
+        struct sockaddr_storage ss = {0};
+        struct sockaddr_in *trap = (struct sockaddr_in *)&ss;
+        *trap = (struct sockaddr_in){.sin_family = AF_INET,
+                                     .sin_port = htons(LP_NET_DNS_TRAP_PORT),
+                                     .sin_addr.s_addr = htonl(LP_NET_DNS_TRAP_ADDR)};
+        /* Room for a burst of queries while the supervisor attributes
+         * one (a scan of /proc); what still does not fit is counted by the
+         * kernel (SK_MEMINFO_DROPS), and the supervisor reports it. */
+        return bound_udp(&ss, SO_RCVBUFFORCE, 1 << 20);
 }

@@ -21,6 +21,13 @@ struct lp_dns_servers {
         size_t n;
 };
 
+/* The network observer's trap (supervise/dns_trap.h): a UDP socket
+ * bound to its address (rules/net_bpf.h: 127.53.53.53 port 1, which
+ * needs the setup child's root, as does its receive buffer). Made in the
+ * child like the stand-ins, handed over first among them. Returns it, or
+ * -errno. */
+int lp_dns_trap_socket(void);
+
 /* Before the fork: the servers as the C library's resolver reads them
  * (res_ninit: /etc/resolv.conf, RES_OPTIONS, LOCALDOMAIN), each once,
  * but the unspecified address and loopback ones other than

@@ -36,7 +36,6 @@
 #include "launch/filter_cache.h"
 #include "launch/fs.h"
 #include "launch/dns_standins.h"
-#include "launch/dns_trap_socket.h"
 #include "launch/forward_listen.h"
 #include "launch/fs_idmap.h"
 #include "launch/landlock.h"
@@ -153,19 +152,29 @@ static int die_with_parent(pid_t parent)
         return getppid() == parent ? 0 : -ESRCH;
 }
 
+/* The sockets the child makes inside for the supervisor, in the order
+ * they are handed over: the forwards' listeners that were made, then the
+ * DNS trap's. Returns how many, into fds (HANDOVER_FDS - 1 of room). */
+static size_t inside_sockets(const struct launch *l, int *fds)
+{
+        size_t n = 0;
+        for (size_t i = 0; i < l->n_endpoints; i++)
+                if (l->forward_present & (UINT64_C(1) << i))
+                        fds[n++] = l->forward_fds[i];
+        for (size_t i = 0; i < l->n_dns_trap_fds; i++)
+                fds[n++] = l->dns_trap_fds[i];
+        return n;
+}
+
 /* SCM_RIGHTS: the listener exists only in the child until it is passed. */
 static int send_listener(const struct launch *l, int listener)
 {
         struct handover_message data = {l->times, l->forward_present, l->counting,
                                         (uint8_t)l->n_dns_trap_fds, (uint8_t)l->dns_standins};
         struct iovec iov = {&data, sizeof(data)};
-        int fds[HANDOVER_FDS], n = 0;
-        fds[n++] = listener;
-        for (size_t i = 0; i < l->n_endpoints; i++)
-                if (l->forward_present & (UINT64_C(1) << i))
-                        fds[n++] = l->forward_fds[i];
-        for (size_t i = 0; i < l->n_dns_trap_fds; i++)
-                fds[n++] = l->dns_trap_fds[i];
+        int fds[HANDOVER_FDS];
+        fds[0] = listener;
+        size_t n = 1 + inside_sockets(l, fds + 1);
         union {
                 char buf[CMSG_SPACE(sizeof(int) * HANDOVER_FDS)];
                 struct cmsghdr align;
@@ -173,12 +182,12 @@ static int send_listener(const struct launch *l, int listener)
         struct msghdr msg = {.msg_iov = &iov,
                              .msg_iovlen = 1,
                              .msg_control = u.buf,
-                             .msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)n)};
+                             .msg_controllen = CMSG_SPACE(sizeof(int) * n)};
         struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
         c->cmsg_level = SOL_SOCKET;
         c->cmsg_type = SCM_RIGHTS;
-        c->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)n);
-        memcpy(CMSG_DATA(c), fds, sizeof(int) * (size_t)n);
+        c->cmsg_len = CMSG_LEN(sizeof(int) * n);
+        memcpy(CMSG_DATA(c), fds, sizeof(int) * n);
         return sendmsg(l->sock[1], &msg, MSG_NOSIGNAL) == (ssize_t)sizeof(data) ? 0 : -errno;
 }
 
@@ -325,12 +334,17 @@ static void last_restrictions(struct launch *l)
         for (size_t i = 0; i < l->o->n_pass_fds && n < LP_ELEMENTSOF(keep); i++)
                 keep[n++] = l->o->pass_fds[i];
         /* Until the handover, which closes them. */
-        for (size_t i = 0; i < l->n_endpoints && n < LP_ELEMENTSOF(keep); i++)
-                if (l->forward_present & (UINT64_C(1) << i))
-                        keep[n++] = l->forward_fds[i];
-        for (size_t i = 0; i < l->n_dns_trap_fds && n < LP_ELEMENTSOF(keep); i++)
-                keep[n++] = l->dns_trap_fds[i];
+        int inside[HANDOVER_FDS];
+        size_t n_inside = inside_sockets(l, inside);
+        for (size_t i = 0; i < n_inside && n < LP_ELEMENTSOF(keep); i++)
+                keep[n++] = inside[i];
         check_step(l, LP_STEP_CLOSE_FDS, lp_fds_close_except(keep, n));
+}
+
+/* An observer is attached after the fork: the command waits for it. */
+static bool observed(const struct launch *l)
+{
+        return l->net_on || l->fs_on;
 }
 
 /* The parent's word that the observers are attached (one byte).
@@ -338,11 +352,6 @@ static void last_restrictions(struct launch *l)
  * the parent-death signal does. A pipe of its own: a byte left unread in
  * the status socket by a child that failed would make its report there
  * an ECONNRESET. */
-static bool observed(const struct launch *l)
-{
-        return l->net_on || l->fs_on;
-}
-
 static int wait_for_observer(struct launch *l)
 {
         char c;
@@ -409,11 +418,9 @@ static _Noreturn void child_main(struct launch *l)
         check_step(l, LP_STEP_FILTER, listener < 0 ? listener : 0);
         check_step(l, LP_STEP_HANDOVER, send_listener(l, listener));
         close(listener);
-        for (size_t i = 0; i < l->n_endpoints; i++)
-                if (l->forward_present & (UINT64_C(1) << i))
-                        close(l->forward_fds[i]);
-        for (size_t i = 0; i < l->n_dns_trap_fds; i++)
-                close(l->dns_trap_fds[i]);
+        int inside[HANDOVER_FDS];
+        for (size_t i = 0, n = inside_sockets(l, inside); i < n; i++)
+                close(inside[i]);
         sigprocmask(SIG_SETMASK, &l->old_mask, NULL);
         execve(l->path, l->o->argv, l->envp);
         r = errno;
@@ -1095,15 +1102,13 @@ static int supervise_child(struct launch *l, pid_t pid, struct lp_findings *stor
         /* Taken even after a failure above: it closes the socket. The
          * programs send queries to it: without it, they would wait for
          * an answer that never comes. */
-        int rt = lp_dns_trap_new(h.dns_traps, h.n_dns_traps, holder, p, store, start_ms, &trap);
+        bool trapping = l->net_on && lp_net_observer_traps_dns(&l->net);
+        int rt = lp_dns_trap_new(h.dns_traps, h.n_dns_traps, trapping ? &l->net : NULL, holder, p,
+                                 store, start_ms, &trap); /* its socket first: make_dns_traps */
         if (r >= 0)
                 r = rt;
-        if (r >= 0 && l->net_on && lp_net_observer_traps_dns(&l->net)) {
-                if (trap) /* its socket first (make_dns_traps) */
-                        lp_dns_trap_observed(trap, &l->net);
-                else
-                        r = -EPROTO;
-        }
+        if (r >= 0 && trapping && !trap)
+                r = -EPROTO;
         if (r >= 0)
                 r = lp_fs_observed_new(&l->fs, p, &l->plan, holder, l->cwd, &fs);
         if (r >= 0)

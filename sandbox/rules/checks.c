@@ -270,15 +270,19 @@ static void destination_fix(const struct lp_policy *p, const char *proto,
 }
 
 /* The kernel refuses: no route (ENETUNREACH), or nothing listens inside
- * (ECONNREFUSED); the finding says where to. */
+ * (ECONNREFUSED); or, `answered`, the DNS trap took the call (the
+ * resolver got REFUSED: no errno to name). The finding says where to. */
 static void report_destination(const struct lp_decider *d, const char *operation, const char *proto,
-                               const struct lp_sockaddr_info *sa, struct lp_verdict *v)
+                               const struct lp_sockaddr_info *sa, bool answered,
+                               struct lp_verdict *v)
 {
         const struct lp_policy *p = d->policy;
         bool here = (sa->loopback || sa->any) && p->netns == LP_NETNS_LOOPBACK;
         struct lp_verdict_finding *f =
                 lp_verdict_add(d, v, LP_FINDING_NETWORK, operation, LP_FINDING_DENIED,
-                               here ? ECONNREFUSED : ENETUNREACH);
+                               answered ? 0
+                               : here   ? ECONNREFUSED
+                                        : ENETUNREACH);
         if (!f)
                 return;
         char target[LP_TARGET_SIZE];
@@ -316,9 +320,7 @@ void lp_check_destination(const struct lp_decider *d, const struct lp_call *c, s
                 if (!reaches(d, c, &c->addresses[i]))
                         sa = &c->addresses[i];
         if (sa)
-                report_destination(d, c->name, c->proto, sa, v);
-        if (sa && v->n_findings > before && is_dns_standin(d, c, sa))
-                v->findings[v->n_findings - 1].errno_value = 0;
+                report_destination(d, c->name, c->proto, sa, is_dns_standin(d, c, sa), v);
 }
 
 void lp_check_observed_destination(const struct lp_decider *d, const char *operation,
@@ -326,11 +328,7 @@ void lp_check_observed_destination(const struct lp_decider *d, const char *opera
                                    bool trapped, struct lp_verdict *v)
 {
         *v = (struct lp_verdict){.answer = LP_ANSWER_CONTINUE};
-        report_destination(d, operation, proto, sa, v);
-        /* Sent to the DNS trap: the call went through, the resolver got
-         * REFUSED; no errno to name. */
-        if (trapped && v->n_findings)
-                v->findings[0].errno_value = 0;
+        report_destination(d, operation, proto, sa, trapped, v);
 }
 
 void lp_check_dns_query(const struct lp_decider *d, const char *name, struct lp_verdict *v)

@@ -80,8 +80,8 @@ size_t lp_dns_answer(const uint8_t *query, size_t len, const struct lp_dns_quest
                      uint8_t rcode, uint8_t *out, size_t out_size)
 {
         size_t n = q ? q->end : LP_DNS_HEADER;
-        if (len < n || out_size < n)
-                return 0;
+        if (len < n || out_size < n || (query[2] & QR))
+                return 0; /* a runt, or an answer: nothing answers an answer */
         memset(out, 0, LP_DNS_HEADER);
         memcpy(out, query, 2); /* ID */
         out[2] = (uint8_t)(QR | (query[2] & (OPCODE | RD)));

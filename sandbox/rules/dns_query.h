@@ -11,6 +11,9 @@
 #define LP_DNS_NAME_MAX (255 * 4 + 1)
 
 #define LP_DNS_HEADER 12
+/* The longest answer lp_dns_answer makes: the header and a question of
+ * 255 bytes of name, QTYPE and QCLASS. */
+#define LP_DNS_ANSWER_MAX (LP_DNS_HEADER + 255 + 4)
 #define LP_DNS_REFUSED 5 /* RCODE */
 #define LP_DNS_FORMERR 1
 
@@ -28,10 +31,11 @@ struct lp_dns_question {
  * than 255, or a compression pointer (a query has nothing to point at). */
 int lp_dns_question(const uint8_t *query, size_t len, struct lp_dns_question *q);
 
-/* The answer to `query` (at least LP_DNS_HEADER bytes) in `out`: its ID,
- * opcode and RD, QR set, `rcode`, and its first question echoed back when
- * `q` is given (its bytes up to q->end), no records. Returns the answer's
- * length, or 0 when `out` is too small. */
+/* The answer to `query` in `out`: its ID, opcode and RD, QR set,
+ * `rcode`, and its first question echoed back when `q` is given (its
+ * bytes up to q->end), no records. Returns the answer's length, or 0 when
+ * there is none to give (fewer than LP_DNS_HEADER bytes, QR set: an
+ * answer is not answered) or `out` is too small. */
 size_t lp_dns_answer(const uint8_t *query, size_t len, const struct lp_dns_question *q,
                      uint8_t rcode, uint8_t *out, size_t out_size);
 

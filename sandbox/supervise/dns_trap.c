@@ -8,13 +8,12 @@
 #include <stdlib.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "base/log.h"
 #include "rules/checks.h"
 #include "rules/dns_query.h"
-#include "supervise/bpf_maps.h"
+#include "base/util.h"
 #include "supervise/listeners.h"
 #include "supervise/net_observer.h"
 #include "supervise/record.h"
@@ -28,7 +27,7 @@ struct lp_dns_trap {
         int epoll; /* readable when a socket is */
         int fds[LP_DNS_TRAP_SOCKETS_MAX];
         size_t n;
-        struct lp_net_observer *observer; /* fds[0] is its trap; NULL: none */
+        struct lp_net_observer *observer; /* fds[0] is its trap; NULL: none (borrowed) */
         bool replies_attached;
         pid_t holder;
         const struct lp_policy *policy;
@@ -42,15 +41,16 @@ static int watch_sockets(struct lp_dns_trap *t)
         if (t->epoll < 0)
                 return -errno;
         for (size_t i = 0; i < t->n; i++) {
-                struct epoll_event e = {.events = EPOLLIN, .data.u64 = i};
+                struct epoll_event e = {.events = EPOLLIN};
                 if (epoll_ctl(t->epoll, EPOLL_CTL_ADD, t->fds[i], &e) < 0)
                         return -errno;
         }
         return 0;
 }
 
-int lp_dns_trap_new(const int *fds, size_t n, pid_t holder, const struct lp_policy *p,
-                    struct lp_findings *store, uint64_t start_ms, struct lp_dns_trap **ret)
+int lp_dns_trap_new(const int *fds, size_t n, struct lp_net_observer *observer, pid_t holder,
+                    const struct lp_policy *p, struct lp_findings *store, uint64_t start_ms,
+                    struct lp_dns_trap **ret)
 {
         *ret = NULL;
         if (n == 0)
@@ -61,8 +61,12 @@ int lp_dns_trap_new(const int *fds, size_t n, pid_t holder, const struct lp_poli
                         close(fds[i]);
                 return -ENOMEM;
         }
-        *t = (struct lp_dns_trap){
-                .epoll = -1, .holder = holder, .policy = p, .store = store, .start_ms = start_ms};
+        *t = (struct lp_dns_trap){.epoll = -1,
+                                  .observer = observer,
+                                  .holder = holder,
+                                  .policy = p,
+                                  .store = store,
+                                  .start_ms = start_ms};
         for (size_t i = 0; i < n; i++)
                 if (t->n < LP_DNS_TRAP_SOCKETS_MAX)
                         t->fds[t->n++] = fds[i];
@@ -77,22 +81,9 @@ int lp_dns_trap_new(const int *fds, size_t n, pid_t holder, const struct lp_poli
         return 0;
 }
 
-void lp_dns_trap_observed(struct lp_dns_trap *t, struct lp_net_observer *o)
-{
-        if (t)
-                t->observer = o;
-}
-
 int lp_dns_trap_fd(const struct lp_dns_trap *t)
 {
         return t ? t->epoll : -1;
-}
-
-static uint64_t run_ms(uint64_t start_ms)
-{
-        struct timespec now;
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        return lp_bpf_run_ms((uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec, start_ms);
 }
 
 /* The sender's port: the same field of either family's address. */
@@ -116,11 +107,10 @@ static int record_query(const struct lp_dns_trap *t, const struct lp_dns_questio
         struct lp_decider d = {.policy = t->policy};
         struct lp_verdict v;
         lp_check_dns_query(&d, q->name, &v);
-        return lp_record_verdict(t->store, &v, 1, pid, exe[0] ? exe : NULL, run_ms(t->start_ms));
+        return lp_record_verdict(t->store, &v, 1, pid, exe[0] ? exe : NULL,
+                                 lp_now_ms() - t->start_ms);
 }
 
-/* A query gets REFUSED (its question echoed), anything else that has a
- * query's header FORMERR; an answer (QR set) or a runt nothing. */
 /* Before the observer's trap answers: its reply programs, or the
  * resolver would drop the answer (and wait for its timeout). */
 static void attach_replies(struct lp_dns_trap *t)
@@ -134,15 +124,15 @@ static void attach_replies(struct lp_dns_trap *t)
         t->replies_attached = true; /* tried once */
 }
 
+/* A query gets REFUSED (its question echoed), anything else that has a
+ * query's header FORMERR; an answer (QR set) or a runt nothing. */
 static int take_one(struct lp_dns_trap *t, int fd, const uint8_t *msg, size_t len,
                     const struct sockaddr_storage *from, socklen_t from_len)
 {
         struct lp_dns_question q;
         bool query = lp_dns_question(msg, len, &q) == 0;
         int r = query ? record_query(t, &q, from) : 0;
-        if (len < LP_DNS_HEADER || (msg[2] & 0x80))
-                return r;
-        uint8_t out[LP_DNS_HEADER + 260 + 4];
+        uint8_t out[LP_DNS_ANSWER_MAX];
         size_t n = lp_dns_answer(msg, len, query ? &q : NULL,
                                  query ? LP_DNS_REFUSED : LP_DNS_FORMERR, out, sizeof(out));
         if (n && t->observer && fd == t->fds[0])
@@ -199,7 +189,7 @@ static int record_dropped(const struct lp_dns_trap *t)
         struct lp_decider d = {.policy = t->policy};
         struct lp_verdict v;
         lp_check_dns_query(&d, "(queries the trap's buffer could not hold: names not read)", &v);
-        return lp_record_verdict(t->store, &v, dropped, 0, NULL, run_ms(t->start_ms));
+        return lp_record_verdict(t->store, &v, dropped, 0, NULL, lp_now_ms() - t->start_ms);
 }
 
 int lp_dns_trap_finish(struct lp_dns_trap *t)

@@ -19,20 +19,18 @@ struct lp_findings;
  * stand-ins (launch/dns_standins.h). */
 #define LP_DNS_TRAP_SOCKETS_MAX 4
 
-/* Takes the `n` sockets of `fds` (launch/dns_trap_socket.h,
- * launch/dns_standins.h; closed on failure too). `holder`: a process in
- * the command's network and PID namespaces (the one whose socket sent a
- * query is told from their /proc); the policy and the store are
- * borrowed. n 0: *ret NULL, nothing to do. */
-int lp_dns_trap_new(const int *fds, size_t n, pid_t holder, const struct lp_policy *p,
-                    struct lp_findings *store, uint64_t start_ms, struct lp_dns_trap **ret);
-
 struct lp_net_observer;
 
-/* fds[0] is the network observer's trap (launch/dns_trap_socket.h): the
- * observer's reply programs are attached before its first answer
- * (net_observer.h). `o` is borrowed. */
-void lp_dns_trap_observed(struct lp_dns_trap *t, struct lp_net_observer *o);
+/* Takes the `n` sockets of `fds` (launch/dns_standins.h; closed on
+ * failure too). `observer`: when not NULL, fds[0] is its trap, and its
+ * reply programs are attached before that socket's first answer
+ * (net_observer.h). `holder`: a process in the command's network and PID
+ * namespaces (the one whose socket sent a query is told from their
+ * /proc). The observer, the policy and the store are borrowed. n 0: *ret
+ * NULL, nothing to do. */
+int lp_dns_trap_new(const int *fds, size_t n, struct lp_net_observer *observer, pid_t holder,
+                    const struct lp_policy *p, struct lp_findings *store, uint64_t start_ms,
+                    struct lp_dns_trap **ret);
 
 /* What to poll (POLLIN: one of the sockets is readable), or -1 for NULL. */
 int lp_dns_trap_fd(const struct lp_dns_trap *t);

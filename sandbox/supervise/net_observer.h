@@ -48,7 +48,7 @@ struct lp_net_observer {
         }
 
 /* Whether the observer sends DNS queries to the trap: the child then
- * makes the trap's socket (launch/dns_trap_socket.h). */
+ * makes the trap's socket (launch/dns_standins.h). */
 static inline bool lp_net_observer_traps_dns(const struct lp_net_observer *o)
 {
         return o->redirects >= 0;
