@@ -20,7 +20,7 @@ if [[ -z "$cc" ]]; then
 fi
 
 CC="$cc" cmake -S . -B "$build" -DLP_FUZZ=ON -DLP_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$build" -j"$(nproc)" --target fuzz_profile fuzz_decode fuzz_report fuzz_filter_cache fuzz_sarif_merge fuzz_import_oci fuzz_dns_query
+cmake --build "$build" -j"$(nproc)" --target fuzz_profile fuzz_decode fuzz_report fuzz_filter_cache fuzz_sarif_merge fuzz_import_oci fuzz_dns_query fuzz_packet
 
 # halt_on_error: the first report ends the run with a failure status.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:halt_on_error=1:abort_on_error=1}
@@ -28,7 +28,7 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
 mkdir -p "$build/artifacts"
 status=0
-for target in fuzz_profile fuzz_decode fuzz_report fuzz_filter_cache fuzz_sarif_merge fuzz_import_oci fuzz_dns_query; do
+for target in fuzz_profile fuzz_decode fuzz_report fuzz_filter_cache fuzz_sarif_merge fuzz_import_oci fuzz_dns_query fuzz_packet; do
         corpus="$build/corpus/$target"
         mkdir -p "$corpus"
         dict=()

@@ -41,6 +41,7 @@
 #include "launch/landlock.h"
 #include "launch/namespaces.h"
 #include "launch/netns.h"
+#include "launch/outside_route.h"
 #include "launch/pidns.h"
 #include "launch/rlimits.h"
 #include "launch/steps.h"
@@ -55,6 +56,7 @@
 #include "supervise/fs_observed.h"
 #include "supervise/fs_observer.h"
 #include "supervise/net_observed.h"
+#include "supervise/outside.h"
 #include "supervise/net_observer.h"
 #include "supervise/notify.h"
 #include "supervise/supervise.h"
@@ -103,6 +105,10 @@ struct launch {
         int dns_trap_fds[LP_DNS_TRAP_SOCKETS_MAX];
         size_t n_dns_trap_fds;
         unsigned dns_standins; /* bit i: dns_servers' i has one (the child's word) */
+        /* The outside route (launch/outside_route.h): had, and its TUN
+         * device, in the child until the handover. */
+        bool outside_on;
+        int outside_fd;
         /* The host's loopback TCP services at launch (supervise/listeners.h). */
         uint16_t *host_ports;
         size_t n_host_ports;
@@ -118,10 +124,12 @@ struct handover_message {
         bool processes_counted; /* the counted filter: the init counts (pidns.h) */
         uint8_t n_dns_traps;    /* the DNS trap's sockets come last */
         uint8_t dns_standins;   /* bit i: server i has a stand-in (dns_standins.h) */
+        bool outside_route;     /* the outside route's device comes last of all */
 };
 
-/* The seccomp listener, the forwards' listeners, the DNS trap's sockets. */
-#define HANDOVER_FDS (1 + LP_FORWARD_LISTENERS_MAX + LP_DNS_TRAP_SOCKETS_MAX)
+/* The seccomp listener, the forwards' listeners, the DNS trap's sockets,
+ * the outside route's device. */
+#define HANDOVER_FDS (1 + LP_FORWARD_LISTENERS_MAX + LP_DNS_TRAP_SOCKETS_MAX + 1)
 
 static void mark(struct launch *l, enum lp_step step)
 {
@@ -153,8 +161,9 @@ static int die_with_parent(pid_t parent)
 }
 
 /* The sockets the child makes inside for the supervisor, in the order
- * they are handed over: the forwards' listeners that were made, then the
- * DNS trap's. Returns how many, into fds (HANDOVER_FDS - 1 of room). */
+ * they are handed over: the forwards' listeners that were made, the DNS
+ * trap's, the outside route's device. Returns how many, into fds
+ * (HANDOVER_FDS - 1 of room). */
 static size_t inside_sockets(const struct launch *l, int *fds)
 {
         size_t n = 0;
@@ -163,14 +172,20 @@ static size_t inside_sockets(const struct launch *l, int *fds)
                         fds[n++] = l->forward_fds[i];
         for (size_t i = 0; i < l->n_dns_trap_fds; i++)
                 fds[n++] = l->dns_trap_fds[i];
+        if (l->outside_fd >= 0)
+                fds[n++] = l->outside_fd;
         return n;
 }
 
 /* SCM_RIGHTS: the listener exists only in the child until it is passed. */
 static int send_listener(const struct launch *l, int listener)
 {
-        struct handover_message data = {l->times, l->forward_present, l->counting,
-                                        (uint8_t)l->n_dns_trap_fds, (uint8_t)l->dns_standins};
+        struct handover_message data = {l->times,
+                                        l->forward_present,
+                                        l->counting,
+                                        (uint8_t)l->n_dns_trap_fds,
+                                        (uint8_t)l->dns_standins,
+                                        l->outside_fd >= 0};
         struct iovec iov = {&data, sizeof(data)};
         int fds[HANDOVER_FDS];
         fds[0] = listener;
@@ -341,6 +356,12 @@ static void last_restrictions(struct launch *l)
         check_step(l, LP_STEP_CLOSE_FDS, lp_fds_close_except(keep, n));
 }
 
+static int make_outside_route(struct launch *l)
+{
+        l->outside_fd = lp_outside_route_make(l->policy);
+        return l->outside_fd < 0 ? l->outside_fd : 0;
+}
+
 /* An observer is attached after the fork: the command waits for it. */
 static bool observed(const struct launch *l)
 {
@@ -392,6 +413,7 @@ static _Noreturn void child_main(struct launch *l)
         check_step(l, LP_STEP_FORWARD,
                    l->n_endpoints ? lp_forward_listen(p, l->forward_fds, &l->forward_present) : 0);
         check_step(l, LP_STEP_DNS_TRAP, audit ? 0 : make_dns_traps(l));
+        check_step(l, LP_STEP_OUTSIDE_ROUTE, l->outside_on ? make_outside_route(l) : 0);
         /* After the user namespace (an unprivileged run needs it), before
          * the limits (RLIMIT_NPROC would count the init against them). The
          * filesystem view is built there too, in the new mount namespace. */
@@ -504,6 +526,7 @@ struct handover {
         int dns_traps[LP_DNS_TRAP_SOCKETS_MAX];
         size_t n_dns_traps;
         unsigned dns_standins;
+        int outside;   /* the outside route's device, or -1 */
         pid_t command; /* from the listener message's credentials */
         pid_t init;    /* 0 when the command has no PID namespace */
         bool processes_counted;
@@ -557,6 +580,9 @@ static int receive_one(int sock, struct handover *h)
                         h->forward_present = m.handover.forward_present;
                         h->processes_counted = m.handover.processes_counted;
                         h->dns_standins = m.handover.dns_standins;
+                        /* The very last one (inside_sockets). */
+                        if (m.handover.outside_route && h->n_forwards > 0)
+                                h->outside = h->forwards[--h->n_forwards];
                         /* The last ones, in the order sent (the
                          * observer's trap first: make_dns_traps). */
                         size_t traps = m.handover.n_dns_traps;
@@ -583,7 +609,7 @@ static int receive_one(int sock, struct handover *h)
 /* Waits for the child's listener (or its reason for failing). */
 static int receive_listener(int sock, struct handover *h)
 {
-        *h = (struct handover){.listener = -1};
+        *h = (struct handover){.listener = -1, .outside = -1};
         int r;
         while ((r = receive_one(sock, h)) == 0)
                 ;
@@ -845,6 +871,27 @@ static bool wants_net_observer(const struct lp_policy *p, const struct lp_run_op
         return p->netns != LP_NETNS_HOST && refusing_run(o) && geteuid() == 0;
 }
 
+/* With the outside route, a query to an outside server reaches the
+ * supervisor through it and is answered from that server's address
+ * (supervise/outside.h), and reported as the observer reports it, the
+ * server's destination too: only a loopback server, which the route
+ * never sees, keeps its stand-in. */
+static void keep_loopback_servers(struct lp_dns_servers *s)
+{
+        unsigned loopback = 0;
+        for (size_t i = 0; i < s->n; i++)
+                if (s->info[i].loopback)
+                        loopback |= 1u << i;
+        lp_dns_servers_keep(s, loopback);
+}
+
+/* The outside route, where the network observer is not had: the same
+ * runs, but only a namespace whose lo is up routes anything. */
+static bool wants_outside_route(const struct lp_policy *p, const struct lp_run_options *o)
+{
+        return p->netns == LP_NETNS_LOOPBACK && refusing_run(o);
+}
+
 /* The filesystem observer, asked for (--observe-writes: its syscall
  * tracepoints cost every syscall of the machine and the launch, which
  * only a write-heavy command gets back): the same, and a plan that
@@ -870,6 +917,7 @@ static int prepare(const struct lp_policy *p, const struct lp_run_options *o,
                              .cgroup = LP_CGROUP_INIT,
                              .net = LP_NET_OBSERVER_INIT,
                              .fs = LP_FS_OBSERVER_INIT,
+                             .outside_fd = -1,
                              .mark_us = lp_step_clock_us()};
         int r = prepare_command(p, o, store, l);
         if (r < 0)
@@ -880,6 +928,13 @@ static int prepare(const struct lp_policy *p, const struct lp_run_options *o,
         l->net_on = wants_net_observer(p, o) &&
                     lp_net_observer_prepare(p, lp_cgroup_unified_fd(&l->cgroup), l->host_ports,
                                             l->n_host_ports, &l->net) > 0;
+        l->outside_on = !l->net_on && wants_outside_route(p, o) && lp_outside_route_possible(p);
+        if (l->outside_on) {
+                lp_debug("outside route: %s; connects and sends stay in the kernel, their "
+                         "packets to outside addresses come to the supervisor",
+                         LP_OUTSIDE_ROUTE_NAME);
+                keep_loopback_servers(&l->dns_servers);
+        }
         /* --audit keeps the caller's capabilities */
         bool own_ids_fixed =
                 !o->audit && !lp_policy_keeps(p, CAP_SETUID) && !lp_policy_keeps(p, CAP_SETGID);
@@ -898,7 +953,7 @@ static int prepare(const struct lp_policy *p, const struct lp_run_options *o,
         struct lp_filter_options fo = {.handshake_fd = l->sock[1],
                                        .also_allow = o->also_allow,
                                        .fs_restricted = lp_fs_plan_restricts(&l->plan),
-                                       .net_observed = l->net_on,
+                                       .net_observed = l->net_on || l->outside_on,
                                        .fs_observed = l->fs_on,
                                        .own_ids_fixed = own_ids_fixed,
                                        .own_uid = fs.own_uid,
@@ -1087,11 +1142,12 @@ static int supervise_child(struct launch *l, pid_t pid, struct lp_findings *stor
                                          .n_host_ports = l->n_host_ports,
                                          .dns_standins = l->dns_servers.info,
                                          .n_dns_standins = l->dns_servers.n,
-                                         .net_observed = l->net_on};
+                                         .net_observed = l->net_on || l->outside_on};
         struct lp_forwarder *fw = NULL;
         struct lp_net_observed *net = NULL;
         struct lp_fs_observed *fs = NULL;
         struct lp_dns_trap *trap = NULL;
+        struct lp_outside *outside = NULL;
         /* The init outlives the command, in its mount namespace. */
         pid_t holder = h.init > 0 ? h.init : h.command > 0 ? h.command : pid;
         int r = start_forwarder(l, &h, store, start_ms, &fw);
@@ -1103,17 +1159,28 @@ static int supervise_child(struct launch *l, pid_t pid, struct lp_findings *stor
          * programs send queries to it: without it, they would wait for
          * an answer that never comes. */
         bool trapping = l->net_on && lp_net_observer_traps_dns(&l->net);
-        int rt = lp_dns_trap_new(h.dns_traps, h.n_dns_traps, trapping ? &l->net : NULL, holder, p,
-                                 store, start_ms, &trap); /* its socket first: make_dns_traps */
+        pid_t command = h.command > 0 ? h.command : pid;
+        int rt = lp_dns_trap_new(h.dns_traps, h.n_dns_traps, trapping ? &l->net : NULL, holder,
+                                 command, p, store, start_ms,
+                                 &trap); /* its socket first: make_dns_traps */
         if (r >= 0)
                 r = rt;
         if (r >= 0 && trapping && !trap)
+                r = -EPROTO;
+        /* Taken even after a failure above: it closes the device. The
+         * filter lets inet destinations through: without the reader, they
+         * would be no finding. */
+        int ro = lp_outside_new(h.outside, holder, command, p, store, start_ms, &outside);
+        if (r >= 0)
+                r = ro;
+        if (r >= 0 && l->outside_on && !outside)
                 r = -EPROTO;
         if (r >= 0)
                 r = lp_fs_observed_new(&l->fs, p, &l->plan, holder, l->cwd, &fs);
         if (r >= 0)
                 lp_net_observed_names(net, l->fs.execs, holder); /* -1: no exec names */
         if (r < 0) {
+                lp_outside_free(outside);
                 lp_dns_trap_free(trap);
                 lp_fs_observed_free(fs);
                 lp_net_observed_free(net);
@@ -1141,6 +1208,7 @@ static int supervise_child(struct launch *l, pid_t pid, struct lp_findings *stor
                                    .hidden = l->hidden,
                                    .forwarder = fw,
                                    .dns_trap = trap,
+                                   .outside = outside,
                                    .net_observed = net,
                                    .fs_observed = fs,
                                    .policy = p,
@@ -1157,6 +1225,9 @@ static int supervise_child(struct launch *l, pid_t pid, struct lp_findings *stor
         if ((r = lp_dns_trap_finish(trap)) < 0)
                 lp_log_errno(r, "the DNS trap failed: %m");
         lp_dns_trap_free(trap);
+        if ((r = lp_outside_finish(outside)) < 0)
+                lp_log_errno(r, "the outside route's reader failed: %m");
+        lp_outside_free(outside);
         /* The tree is gone: what the observers counted is complete. */
         if ((r = lp_net_observed_collect(net, p, store, start_ms)) < 0)
                 lp_log_errno(r, "cannot read what the network observer counted: %m");

@@ -10,6 +10,8 @@
 #include <netinet/in.h>
 #include <netlink/route/addr.h>
 #include <netlink/route/link.h>
+#include <netlink/route/route.h>
+#include <linux/rtnetlink.h>
 #include <stdbool.h>
 #include <sys/socket.h>
 
@@ -58,35 +60,105 @@ static int loopback_up(void)
         return r < 0 ? nl_to_errno(r) : 0;
 }
 
-int lp_netns_add_local(const struct sockaddr *sa)
+int lp_netns_connect(struct nl_sock **ret)
+{
+        struct nl_sock *sk = nl_socket_alloc();
+        if (!sk)
+                return -ENOMEM;
+        int r = nl_connect(sk, NETLINK_ROUTE);
+        if (r < 0) {
+                nl_socket_free(sk);
+                return nl_to_errno(r);
+        }
+        *ret = sk;
+        return 0;
+}
+
+void lp_netns_disconnect(struct nl_sock *sk)
+{
+        nl_socket_free(sk);
+}
+
+int lp_netns_add_address(struct nl_sock *sk, int ifindex, const struct sockaddr *sa)
 {
         bool v6 = sa->sa_family == AF_INET6;
         const void *bytes =
                 v6 ? (const void *)&((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr
                    : (const void *)&((const struct sockaddr_in *)(const void *)sa)->sin_addr;
-        struct nl_sock *sk = nl_socket_alloc();
-        struct rtnl_addr *a = NULL;
-        struct nl_addr *local = NULL;
-        if (!sk)
-                return -ENOMEM;
-        int r = nl_connect(sk, NETLINK_ROUTE);
-        if (r >= 0 && (!(a = rtnl_addr_alloc()) ||
-                       !(local = nl_addr_build(sa->sa_family, bytes, v6 ? 16 : 4))))
-                r = -NLE_NOMEM;
+        struct rtnl_addr *a = rtnl_addr_alloc();
+        struct nl_addr *local = nl_addr_build(sa->sa_family, bytes, v6 ? 16 : 4);
+        int r = a && local ? 0 : -NLE_NOMEM;
         if (r >= 0) {
-                rtnl_addr_set_ifindex(a, (int)if_nametoindex("lo"));
+                rtnl_addr_set_ifindex(a, ifindex);
                 r = rtnl_addr_set_local(a, local);
         }
         if (r >= 0) {
-                /* lo does no duplicate address detection; say so, so that
-                 * the address is usable at once, never "tentative". */
+                /* Neither lo nor the outside route does duplicate address
+                 * detection; say so, so that the address is usable at
+                 * once, never "tentative". */
                 if (v6)
                         rtnl_addr_set_flags(a, IFA_F_NODAD);
                 r = rtnl_addr_add(sk, a, 0);
         }
         nl_addr_put(local);
         rtnl_addr_put(a);
-        nl_socket_free(sk);
+        return r < 0 ? nl_to_errno(r) : 0;
+}
+
+int lp_netns_add_local(const struct sockaddr *sa)
+{
+        struct nl_sock *sk = NULL;
+        int r = lp_netns_connect(&sk);
+        if (r < 0)
+                return r;
+        r = lp_netns_add_address(sk, (int)if_nametoindex("lo"), sa);
+        lp_netns_disconnect(sk);
+        return r;
+}
+
+int lp_netns_link_up(struct nl_sock *sk, int ifindex, unsigned txqlen)
+{
+        /* The link as it is need not be read: the change names it by its
+         * index alone. */
+        struct rtnl_link *link = rtnl_link_alloc(), *change = rtnl_link_alloc();
+        int r = link && change ? 0 : -NLE_NOMEM;
+        if (r >= 0) {
+                rtnl_link_set_ifindex(link, ifindex);
+                rtnl_link_set_flags(change, IFF_UP);
+                if (txqlen)
+                        rtnl_link_set_txqlen(change, txqlen);
+                r = rtnl_link_change(sk, link, change, 0);
+        }
+        rtnl_link_put(change);
+        rtnl_link_put(link);
+        return r < 0 ? nl_to_errno(r) : 0;
+}
+
+int lp_netns_add_default_route(struct nl_sock *sk, int family, int ifindex)
+{
+        struct rtnl_route *route = rtnl_route_alloc();
+        struct rtnl_nexthop *hop = rtnl_route_nh_alloc();
+        struct nl_addr *any = NULL;
+        int r = route && hop ? 0 : -NLE_NOMEM;
+        if (r >= 0)
+                r = nl_addr_parse("default", family, &any);
+        if (r >= 0) {
+                rtnl_route_set_family(route, (uint8_t)family);
+                r = rtnl_route_set_dst(route, any);
+        }
+        if (r >= 0) {
+                /* No gateway: the device itself takes every packet. */
+                rtnl_route_set_scope(route, family == AF_INET ? RT_SCOPE_LINK : RT_SCOPE_UNIVERSE);
+                rtnl_route_set_table(route, RT_TABLE_MAIN);
+                rtnl_route_nh_set_ifindex(hop, ifindex);
+                rtnl_route_add_nexthop(route, hop);
+                hop = NULL; /* the route's now */
+                r = rtnl_route_add(sk, route, NLM_F_CREATE | NLM_F_EXCL);
+        }
+        if (hop)
+                rtnl_route_nh_free(hop);
+        nl_addr_put(any);
+        rtnl_route_put(route);
         return r < 0 ? nl_to_errno(r) : 0;
 }
 

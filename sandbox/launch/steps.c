@@ -126,6 +126,9 @@ static const struct {
                              .hint = forward_hint},
         [LP_STEP_DNS_TRAP] = {.name = "dns trap",
                               .what = "bind the DNS trap inside (127.53.53.53 UDP port 1)"},
+        [LP_STEP_OUTSIDE_ROUTE] = {.name = "outside route",
+                                   .what = "make the outside route (a TUN device, lp-outside, "
+                                           "and the default routes through it)"},
         [LP_STEP_PID_NAMESPACE] = {.name = "pid ns",
                                    .what = "start the command's PID namespace (its init)"},
         [LP_STEP_MOUNT_NAMESPACE] = {.name = "mount ns",

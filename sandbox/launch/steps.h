@@ -24,8 +24,9 @@ enum lp_step {
         LP_STEP_MAP_IDS,
         LP_STEP_NETWORK_NAMESPACE,
         LP_STEP_LOOPBACK,
-        LP_STEP_FORWARD,  /* [Network] Forward=: the inside listeners */
-        LP_STEP_DNS_TRAP, /* the network observer's DNS trap (supervise/dns_trap.h) */
+        LP_STEP_FORWARD,       /* [Network] Forward=: the inside listeners */
+        LP_STEP_DNS_TRAP,      /* the network observer's DNS trap (supervise/dns_trap.h) */
+        LP_STEP_OUTSIDE_ROUTE, /* the TUN device of launch/outside_route.h */
         LP_STEP_PID_NAMESPACE,
         LP_STEP_MOUNT_NAMESPACE, /* without a PID namespace: a mount namespace alone */
         LP_STEP_FS_CLONE,

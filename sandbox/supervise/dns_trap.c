@@ -30,6 +30,7 @@ struct lp_dns_trap {
         struct lp_net_observer *observer; /* fds[0] is its trap; NULL: none (borrowed) */
         bool replies_attached;
         pid_t holder;
+        char pid_ns[64]; /* the command's PID namespace ("": the holder's) */
         const struct lp_policy *policy;
         struct lp_findings *store;
         uint64_t start_ms;
@@ -49,8 +50,8 @@ static int watch_sockets(struct lp_dns_trap *t)
 }
 
 int lp_dns_trap_new(const int *fds, size_t n, struct lp_net_observer *observer, pid_t holder,
-                    const struct lp_policy *p, struct lp_findings *store, uint64_t start_ms,
-                    struct lp_dns_trap **ret)
+                    pid_t command, const struct lp_policy *p, struct lp_findings *store,
+                    uint64_t start_ms, struct lp_dns_trap **ret)
 {
         *ret = NULL;
         if (n == 0)
@@ -72,6 +73,10 @@ int lp_dns_trap_new(const int *fds, size_t n, struct lp_net_observer *observer, 
                         t->fds[t->n++] = fds[i];
                 else
                         close(fds[i]);
+        /* Read through the command: the init is not dumpable, and
+         * without root its links cannot be read. */
+        if (lp_pid_namespace_read(command, t->pid_ns, sizeof(t->pid_ns)) < 0)
+                t->pid_ns[0] = '\0';
         int r = watch_sockets(t);
         if (r < 0) {
                 lp_dns_trap_free(t);
@@ -98,7 +103,9 @@ static uint16_t port_of(const struct sockaddr_storage *from)
 static int record_query(const struct lp_dns_trap *t, const struct lp_dns_question *q,
                         const struct sockaddr_storage *from)
 {
-        pid_t pid = t->holder > 0 ? lp_udp_socket_holder(t->holder, port_of(from)) : 0;
+        pid_t pid = t->holder > 0 ? lp_socket_holder(t->holder, t->pid_ns[0] ? t->pid_ns : NULL,
+                                                     port_of(from), false)
+                                  : 0;
         char exe[4096] = "", type[16];
         if (pid > 0)
                 lp_tracee_exe(pid, exe, sizeof(exe));

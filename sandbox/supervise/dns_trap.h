@@ -24,13 +24,14 @@ struct lp_net_observer;
 /* Takes the `n` sockets of `fds` (launch/dns_standins.h; closed on
  * failure too). `observer`: when not NULL, fds[0] is its trap, and its
  * reply programs are attached before that socket's first answer
- * (net_observer.h). `holder`: a process in the command's network and PID
- * namespaces (the one whose socket sent a query is told from their
- * /proc). The observer, the policy and the store are borrowed. n 0: *ret
- * NULL, nothing to do. */
+ * (net_observer.h). `holder`: a process in the command's network
+ * namespace that outlives it (the one whose socket sent a query is told
+ * from its /proc); `command`: the command, which tells its PID namespace.
+ * The observer, the policy and the store are borrowed. n 0: *ret NULL,
+ * nothing to do. */
 int lp_dns_trap_new(const int *fds, size_t n, struct lp_net_observer *observer, pid_t holder,
-                    const struct lp_policy *p, struct lp_findings *store, uint64_t start_ms,
-                    struct lp_dns_trap **ret);
+                    pid_t command, const struct lp_policy *p, struct lp_findings *store,
+                    uint64_t start_ms, struct lp_dns_trap **ret);
 
 /* What to poll (POLLIN: one of the sockets is readable), or -1 for NULL. */
 int lp_dns_trap_fd(const struct lp_dns_trap *t);

@@ -130,19 +130,26 @@ bool lp_listener_is_outside(int pid, uint16_t port, bool udp)
         return !ours;
 }
 
-pid_t lp_udp_socket_holder(int pid, uint16_t port)
+int lp_pid_namespace_read(pid_t pid, char *ns, size_t size)
+{
+        char path[64];
+        snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)pid);
+        ssize_t n = readlink(path, ns, size - 1);
+        if (n <= 0)
+                return n < 0 ? -errno : -EIO;
+        ns[n] = '\0';
+        return 0;
+}
+
+pid_t lp_socket_holder(int pid, const char *pid_ns, uint16_t port, bool tcp)
 {
         struct inodes in = {.n = 0};
-        listening_inodes_in_state(pid, "udp", port, ANY_STATE, &in);
-        listening_inodes_in_state(pid, "udp6", port, ANY_STATE, &in);
-        char path[64], ns[64];
-        snprintf(path, sizeof(path), "/proc/%d/ns/pid", pid);
-        ssize_t n = readlink(path, ns, sizeof(ns) - 1);
-        pid_t found = 0;
-        if (in.n > 0 && n > 0) {
-                ns[n] = '\0';
-                found = holder_of(ns, &in);
-        }
+        listening_inodes_in_state(pid, tcp ? "tcp" : "udp", port, ANY_STATE, &in);
+        listening_inodes_in_state(pid, tcp ? "tcp6" : "udp6", port, ANY_STATE, &in);
+        char own[64];
+        if (!pid_ns && lp_pid_namespace_read(pid, own, sizeof(own)) == 0)
+                pid_ns = own;
+        pid_t found = in.n > 0 && pid_ns ? holder_of(pid_ns, &in) : 0;
         free(in.v);
         return found;
 }

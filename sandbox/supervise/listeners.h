@@ -5,6 +5,7 @@
  * nothing, as its loopback-only namespace has them too. */
 #pragma once
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -15,10 +16,15 @@
  * or when it cannot be told. Reads /proc: call once per port. */
 bool lp_listener_is_outside(int pid, uint16_t port, bool udp);
 
-/* The process of `pid`'s PID namespace that holds a UDP socket (IPv4 or
+/* The text of `pid`'s PID namespace link ("pid:[4026532250]") into ns.
+ * 0, or -errno (a process that is not dumpable: EACCES without root). */
+int lp_pid_namespace_read(pid_t pid, char *ns, size_t size);
+
+/* The process of PID namespace `pid_ns` (lp_pid_namespace_read's text;
+ * NULL: `pid`'s own) that holds a UDP socket (`tcp`: a TCP one; IPv4 or
  * IPv6, any state) of local port `port` in `pid`'s network namespace, or
  * 0 when none or it cannot be told. Reads /proc. */
-pid_t lp_udp_socket_holder(int pid, uint16_t port);
+pid_t lp_socket_holder(int pid, const char *pid_ns, uint16_t port, bool tcp);
 
 /* Whether something listens on TCP `port` in `pid`'s network namespace. */
 bool lp_listener_exists(int pid, uint16_t port);

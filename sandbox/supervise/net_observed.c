@@ -13,6 +13,7 @@
 
 #include "base/util.h"
 #include "rules/checks.h"
+#include "rules/packet.h"
 #include "rules/net_bpf.h"
 #include "supervise/exec_names.h"
 #include "supervise/net_observer.h"
@@ -118,23 +119,6 @@ void lp_net_observed_drain(struct lp_net_observed *w)
 _Static_assert(sizeof(struct counted) == sizeof(struct lp_net_key) + sizeof(struct lp_net_value),
                "a counted entry is the map's key then its value");
 
-static const char *protocol_name(uint32_t protocol, char *buf, size_t size)
-{
-        switch (protocol) {
-        case IPPROTO_TCP:
-                return "tcp";
-        case IPPROTO_UDP:
-                return "udp";
-        case IPPROTO_UDPLITE:
-                return "udplite";
-        case IPPROTO_MPTCP:
-                return "mptcp";
-        default:
-                snprintf(buf, size, "ip-protocol-%u", protocol);
-                return buf;
-        }
-}
-
 static void destination_of(const struct lp_net_key *k, struct lp_sockaddr_info *sa)
 {
         struct sockaddr_storage ss = {0};
@@ -164,9 +148,10 @@ static int record_counted(struct lp_net_observed *w, const struct lp_decider *d,
         char proto_buf[32], comm[sizeof(c->key.comm) + 3];
         destination_of(&c->key, &sa);
         bool connect = lp_net_hook_connect((enum lp_net_hook)(c->key.hook & ~LP_NET_HOOK_FLAGS));
-        lp_check_observed_destination(d, connect ? "connect" : "sendmsg",
-                                      protocol_name(c->key.protocol, proto_buf, sizeof(proto_buf)),
-                                      &sa, c->key.hook & LP_NET_DNS_TRAPPED, &v);
+        lp_check_observed_destination(
+                d, connect ? "connect" : "sendmsg",
+                lp_ip_protocol_name(c->key.protocol, proto_buf, sizeof(proto_buf)), &sa,
+                c->key.hook & LP_NET_DNS_TRAPPED, &v);
         const char *exe = exe_of(w, &c->key);
         if (!exe)
                 exe = lp_exec_name(names, c->value.tgid, c->key.comm);

@@ -23,6 +23,7 @@
 #include "supervise/fs_observed.h"
 #include "supervise/hidden.h"
 #include "supervise/net_observed.h"
+#include "supervise/outside.h"
 #include "supervise/notify.h"
 
 /* The signals passed on to the command, as timeout(1) and env(1) users
@@ -231,9 +232,16 @@ static void handle_dns_queries(struct state *st)
                 lp_log_errno(r, "the DNS trap failed: %m");
 }
 
+static void handle_outside_packets(struct state *st)
+{
+        int r = lp_outside_handle(st->s->outside);
+        if (r < 0)
+                lp_log_errno(r, "the outside route's reader failed: %m");
+}
+
 static int poll_once(struct state *st, int timeout_ms)
 {
-        struct pollfd p[9] = {
+        struct pollfd p[10] = {
                 {st->listener_open ? st->s->listener : -1, POLLIN, 0},
                 {st->sigfd, POLLIN, 0},
                 {st->timerfd, POLLIN, 0},
@@ -243,6 +251,7 @@ static int poll_once(struct state *st, int timeout_ms)
                 {lp_net_observed_fd(st->s->net_observed), POLLIN, 0},
                 {lp_fs_observed_fd(st->s->fs_observed), POLLIN, 0},
                 {lp_dns_trap_fd(st->s->dns_trap), POLLIN, 0},
+                {lp_outside_fd(st->s->outside), POLLIN, 0},
         };
         int n = poll(p, LP_ELEMENTSOF(p), timeout_ms);
         if (n < 0)
@@ -267,6 +276,8 @@ static int poll_once(struct state *st, int timeout_ms)
                 lp_fs_observed_drain(st->s->fs_observed);
         if (p[8].revents & POLLIN)
                 handle_dns_queries(st);
+        if (p[9].revents & POLLIN)
+                handle_outside_packets(st);
         return n;
 }
 

@@ -15,6 +15,7 @@ struct lp_hidden;
 struct lp_forwarder;
 struct lp_dns_trap;
 struct lp_net_observed;
+struct lp_outside;
 struct lp_fs_observed;
 struct lp_policy;
 struct lp_findings;
@@ -42,6 +43,8 @@ struct lp_supervision {
         struct lp_forwarder *forwarder;
         /* The DNS trap's queries (dns_trap.h), or NULL. */
         struct lp_dns_trap *dns_trap;
+        /* The outside route's packets (outside.h), or NULL. */
+        struct lp_outside *outside;
         /* The network observer's announcements (net_observed.h), or NULL. */
         struct lp_net_observed *net_observed;
         /* The filesystem observer's announcements (fs_observed.h), or NULL. */

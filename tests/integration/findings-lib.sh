@@ -90,7 +90,8 @@ expect_keys() {
 lpx() {
         local who=$1 pre=()
         shift
-        [ "$who" = nobody ] && pre=(setpriv --reuid="$NOBODY_UID" --regid="$NOBODY_GID" --clear-groups --)
+        # shellcheck disable=SC2207 # lp_no_tun's words
+        [ "$who" = nobody ] && pre=($(lp_no_tun) setpriv --reuid="$NOBODY_UID" --regid="$NOBODY_GID" --clear-groups --)
         # shellcheck disable=SC2086 # LPX_ENV is a list of NAME=VALUE words
         capture env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin "$(lp_cache_env "$who")" ${LPX_ENV:-} \
                 "${pre[@]}" "$LEASTPRIV" "$@"

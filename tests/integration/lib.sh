@@ -198,8 +198,43 @@ run_lp() {
 
 # run_lp_nobody ARGS...: `leastpriv ARGS...` as uid 65534.
 run_lp_nobody() {
-        capture setpriv --reuid=$NOBODY_UID --regid=$NOBODY_GID --clear-groups -- \
+        # shellcheck disable=SC2046 # lp_no_tun's words are the command's start
+        capture $(lp_no_tun) setpriv --reuid=$NOBODY_UID --regid=$NOBODY_GID --clear-groups -- \
                 env "$(lp_cache_env nobody)" "$LEASTPRIV" "$@"
+}
+
+# lp_no_tun: the words that start a command with /dev/net/tun out of uid
+# 65534's reach (no-tun.sh says why).
+lp_no_tun() {
+        if [ ! -e "$tmp/.no-tun" ]; then
+                : >"$tmp/.no-tun" && chmod 600 "$tmp/.no-tun" || fatal "$tmp/.no-tun"
+        fi
+        echo unshare -m --propagation private sh "$LP_SOURCE/tests/integration/no-tun.sh" "$tmp/.no-tun"
+}
+
+# lp_nobody_words: the words that run leastpriv as uid 65534 (for a
+# command that runs them inside another, as with_tun does).
+lp_nobody_words() {
+        echo setpriv --reuid="$NOBODY_UID" --regid="$NOBODY_GID" --clear-groups -- \
+                env "$(lp_cache_env nobody)" "$LEASTPRIV"
+}
+
+# nobody_lp: the same, /dev/net/tun out of reach (as run_lp_nobody).
+nobody_lp() {
+        echo "$(lp_no_tun)" "$(lp_nobody_words)"
+}
+
+# with_tun NODE COMMAND...: COMMAND (captured) with NODE bind-mounted on
+# /dev/net/tun, in a mount namespace of its own: the host's node is
+# neither changed nor seen. NODE: a tun device node the test made (mode
+# 0666, for uid 65534's outside route), or a root-only file (no outside
+# route for uid 65534, whatever the host's node allows).
+with_tun() {
+        local node=$1
+        shift
+        [ -e /dev/net/tun ] || fatal "with_tun: this host has no /dev/net/tun to stand in for"
+        capture unshare -m --propagation private sh -c \
+                'mount --bind "$1" /dev/net/tun && shift && exec "$@"' sh "$node" "$@"
 }
 
 # as_user root|nobody ARGS...: run_lp or run_lp_nobody.

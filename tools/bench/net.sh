@@ -2,7 +2,8 @@
 # The network's cost, side by side in one run. Loopback traffic of the
 # command's own (20,000 UDP sendto to 127.0.0.1, 3,000 TCP connects to a
 # local server): bare, `bwrap --unshare-net` (lo brought up by bwrap), and
-# leastpriv under its default profile. A forward (`Forward=tcp:PORT` to a
+# leastpriv under its default profile (as root: the network observer; and,
+# run as root, as uid 65534 through the outside route and notified). A forward (`Forward=tcp:PORT` to a
 # host echo server): 64 MiB streamed through it against the same bare, and
 # 2,000 connection setups through it against bare ones. Prints means and
 # ratios; asserts nothing (timings on a shared machine are information).
@@ -75,12 +76,39 @@ for _ in $(seq 100); do [ -s port ] && break; sleep 0.1; done
 port=$(cat port)
 printf '[Profile]\nInclude=default\n[Network]\nForward=tcp:%s\n' "$port" >fw.profile
 
+# As root, the loopback rows also run leastpriv as uid 65534 (no network
+# observer): through the outside route, with a TUN node of the bench's
+# own bound over /dev/net/tun, and notified, with a root-only file bound
+# there (as a host whose node is root's alone). Each in a mount namespace
+# of its own, so the host's node is neither changed nor seen.
+if [ "$(id -u)" = 0 ] && [ -e /dev/net/tun ] && command -v setpriv >/dev/null &&
+  setpriv --reuid=65534 --regid=65534 --clear-groups -- test -x "$lp"; then
+  mknod -m 666 tun c 10 200
+  : >no-tun && chmod 600 no-tun
+  mkdir -m 777 cache-nobody
+  for kind in tun no-tun; do
+    cat >"as-nobody-$kind" <<EOF
+#!/bin/sh
+# as-nobody-$kind CMD...: leastpriv run -- CMD as uid 65534, $kind standing for /dev/net/tun.
+exec unshare -m --propagation private sh -c 'mount --bind "\$0" /dev/net/tun && exec "\$@"' "$ws/$kind" \\
+  setpriv --reuid=65534 --regid=65534 --clear-groups -- env XDG_CACHE_HOME="$ws/cache-nobody" "$lp" run -q -- "\$@"
+EOF
+    chmod 755 "as-nobody-$kind"
+  done
+fi
+
 bw="bwrap --dev-bind / / --unshare-net --die-with-parent"
 hf() { hyperfine -N --warmup 1 --runs "$runs" --export-json "$ws/$1.json" "${@:2}" >/dev/null; }
-hf sendto -n bare "python3 sendto.py" -n bwrap "$bw python3 sendto.py" \
-  -n leastpriv "$lp run -q -- python3 sendto.py"
-hf connect -n bare "python3 connect.py" -n bwrap "$bw python3 connect.py" \
-  -n leastpriv "$lp run -q -- python3 connect.py"
+# One python for every column of these rows, uid 65534's too (root's
+# first python3 may lie where uid 65534 cannot reach).
+py=python3
+[ -x /usr/bin/python3 ] && py=/usr/bin/python3
+for row in sendto connect; do
+  extra=(-n leastpriv "$lp run -q -- $py $row.py")
+  [ -e as-nobody-tun ] && extra+=(-n nobody-route "$ws/as-nobody-tun $py $row.py"
+    -n nobody-notified "$ws/as-nobody-no-tun $py $row.py")
+  hf "$row" -n bare "$py $row.py" -n bwrap "$bw $py $row.py" "${extra[@]}"
+done
 hf stream -n bare "python3 stream.py $port" -n leastpriv-forward "$lp run -q -p fw.profile -- python3 stream.py $port"
 hf setup -n bare "python3 setup.py $port" -n leastpriv-forward "$lp run -q -p fw.profile -- python3 setup.py $port"
 
