@@ -106,9 +106,9 @@ struct launch {
         size_t n_dns_trap_fds;
         unsigned dns_standins; /* bit i: dns_servers' i has one (the child's word) */
         /* The outside route (launch/outside_route.h): had, and its TUN
-         * device, in the child until the handover. */
+         * device and counters, in the child until the handover. */
         bool outside_on;
-        int outside_fd;
+        int outside_fds[2];
         /* The host's loopback TCP services at launch (supervise/listeners.h). */
         uint16_t *host_ports;
         size_t n_host_ports;
@@ -124,12 +124,12 @@ struct handover_message {
         bool processes_counted; /* the counted filter: the init counts (pidns.h) */
         uint8_t n_dns_traps;    /* the DNS trap's sockets come last */
         uint8_t dns_standins;   /* bit i: server i has a stand-in (dns_standins.h) */
-        bool outside_route;     /* the outside route's device comes last of all */
+        bool outside_route;     /* its device and counters come last of all */
 };
 
 /* The seccomp listener, the forwards' listeners, the DNS trap's sockets,
- * the outside route's device. */
-#define HANDOVER_FDS (1 + LP_FORWARD_LISTENERS_MAX + LP_DNS_TRAP_SOCKETS_MAX + 1)
+ * the outside route's device and counters. */
+#define HANDOVER_FDS (1 + LP_FORWARD_LISTENERS_MAX + LP_DNS_TRAP_SOCKETS_MAX + 2)
 
 static void mark(struct launch *l, enum lp_step step)
 {
@@ -162,7 +162,7 @@ static int die_with_parent(pid_t parent)
 
 /* The sockets the child makes inside for the supervisor, in the order
  * they are handed over: the forwards' listeners that were made, the DNS
- * trap's, the outside route's device. Returns how many, into fds
+ * trap's, the outside route's device and counters. Returns how many, into fds
  * (HANDOVER_FDS - 1 of room). */
 static size_t inside_sockets(const struct launch *l, int *fds)
 {
@@ -172,8 +172,8 @@ static size_t inside_sockets(const struct launch *l, int *fds)
                         fds[n++] = l->forward_fds[i];
         for (size_t i = 0; i < l->n_dns_trap_fds; i++)
                 fds[n++] = l->dns_trap_fds[i];
-        if (l->outside_fd >= 0)
-                fds[n++] = l->outside_fd;
+        for (size_t i = 0; i < 2 && l->outside_fds[0] >= 0; i++)
+                fds[n++] = l->outside_fds[i];
         return n;
 }
 
@@ -185,7 +185,7 @@ static int send_listener(const struct launch *l, int listener)
                                         l->counting,
                                         (uint8_t)l->n_dns_trap_fds,
                                         (uint8_t)l->dns_standins,
-                                        l->outside_fd >= 0};
+                                        l->outside_fds[0] >= 0};
         struct iovec iov = {&data, sizeof(data)};
         int fds[HANDOVER_FDS];
         fds[0] = listener;
@@ -358,8 +358,10 @@ static void last_restrictions(struct launch *l)
 
 static int make_outside_route(struct launch *l)
 {
-        l->outside_fd = lp_outside_route_make(l->policy);
-        return l->outside_fd < 0 ? l->outside_fd : 0;
+        int r = lp_outside_route_make(l->policy, &l->outside_fds[1]);
+        if (r >= 0)
+                l->outside_fds[0] = r;
+        return r < 0 ? r : 0;
 }
 
 /* An observer is attached after the fork: the command waits for it. */
@@ -520,15 +522,15 @@ struct handover {
         int listener; /* -1 until received */
         /* In the order sent; n_forwards of them, the DNS trap's too until
          * the message says how many of the last ones are its. */
-        int forwards[LP_FORWARD_LISTENERS_MAX + LP_DNS_TRAP_SOCKETS_MAX];
+        int forwards[HANDOVER_FDS - 1];
         size_t n_forwards;
         uint64_t forward_present;
         int dns_traps[LP_DNS_TRAP_SOCKETS_MAX];
         size_t n_dns_traps;
         unsigned dns_standins;
-        int outside;   /* the outside route's device, or -1 */
-        pid_t command; /* from the listener message's credentials */
-        pid_t init;    /* 0 when the command has no PID namespace */
+        int outside[2]; /* the outside route's device and counters, or -1 */
+        pid_t command;  /* from the listener message's credentials */
+        pid_t init;     /* 0 when the command has no PID namespace */
         bool processes_counted;
         struct lp_child_status failure;
         struct lp_step_times times;
@@ -574,6 +576,19 @@ static int receive_one(int sock, struct handover *h)
                 n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
         while (n < 0 && errno == EINTR);
         take_control(&msg, n, h);
+        if (n > 0 && (msg.msg_flags & MSG_CTRUNC)) {
+                /* Descriptors the kernel could not give us (our open-files
+                 * limit): which one is which can no longer be told. */
+                if (h->listener >= 0)
+                        close(h->listener);
+                for (size_t i = 0; i < h->n_forwards; i++)
+                        close(h->forwards[i]);
+                h->listener = -1;
+                h->n_forwards = 0;
+                h->failure = (struct lp_child_status){
+                        .kind = LP_CHILD_FAILED, .error = EMFILE, .step = LP_STEP_HANDOVER};
+                return -EIO;
+        }
         if (h->listener >= 0) {
                 if (n == (ssize_t)sizeof(m.handover)) {
                         h->times = m.handover.times;
@@ -581,8 +596,10 @@ static int receive_one(int sock, struct handover *h)
                         h->processes_counted = m.handover.processes_counted;
                         h->dns_standins = m.handover.dns_standins;
                         /* The very last one (inside_sockets). */
-                        if (m.handover.outside_route && h->n_forwards > 0)
-                                h->outside = h->forwards[--h->n_forwards];
+                        if (m.handover.outside_route && h->n_forwards >= 2) {
+                                h->outside[1] = h->forwards[--h->n_forwards];
+                                h->outside[0] = h->forwards[--h->n_forwards];
+                        }
                         /* The last ones, in the order sent (the
                          * observer's trap first: make_dns_traps). */
                         size_t traps = m.handover.n_dns_traps;
@@ -609,7 +626,7 @@ static int receive_one(int sock, struct handover *h)
 /* Waits for the child's listener (or its reason for failing). */
 static int receive_listener(int sock, struct handover *h)
 {
-        *h = (struct handover){.listener = -1, .outside = -1};
+        *h = (struct handover){.listener = -1, .outside = {-1, -1}};
         int r;
         while ((r = receive_one(sock, h)) == 0)
                 ;
@@ -917,7 +934,7 @@ static int prepare(const struct lp_policy *p, const struct lp_run_options *o,
                              .cgroup = LP_CGROUP_INIT,
                              .net = LP_NET_OBSERVER_INIT,
                              .fs = LP_FS_OBSERVER_INIT,
-                             .outside_fd = -1,
+                             .outside_fds = {-1, -1},
                              .mark_us = lp_step_clock_us()};
         int r = prepare_command(p, o, store, l);
         if (r < 0)
@@ -1170,7 +1187,8 @@ static int supervise_child(struct launch *l, pid_t pid, struct lp_findings *stor
         /* Taken even after a failure above: it closes the device. The
          * filter lets inet destinations through: without the reader, they
          * would be no finding. */
-        int ro = lp_outside_new(h.outside, holder, command, p, store, start_ms, &outside);
+        int ro = lp_outside_new(h.outside[0], h.outside[1], holder, command, p, store, start_ms,
+                                &outside);
         if (r >= 0)
                 r = ro;
         if (r >= 0 && l->outside_on && !outside)

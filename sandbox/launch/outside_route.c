@@ -22,8 +22,13 @@
 
 bool lp_outside_route_possible(const struct lp_policy *p)
 {
-        return (lp_policy_socket(p, AF_INET, 0) || lp_policy_socket(p, AF_INET6, 0)) &&
-               access(TUN_PATH, R_OK | W_OK) == 0;
+        if (!lp_policy_socket(p, AF_INET, 0) && !lp_policy_socket(p, AF_INET6, 0))
+                return false;
+        int fd = open(TUN_PATH, O_RDWR | O_CLOEXEC);
+        if (fd < 0)
+                return false;
+        close(fd);
+        return true;
 }
 
 static int open_device(void)
@@ -59,7 +64,7 @@ static int route_families(const struct lp_policy *p, int ifindex)
         if (r < 0)
                 return r;
         r = lp_netns_link_up(sk, ifindex, TXQLEN);
-        if (r >= 0 && lp_policy_socket(p, AF_INET, 0))
+        if (r >= 0)
                 r = route_family(sk, AF_INET, ifindex);
         if (r >= 0 && lp_policy_socket(p, AF_INET6, 0)) {
                 r = route_family(sk, AF_INET6, ifindex);
@@ -71,13 +76,17 @@ static int route_families(const struct lp_policy *p, int ifindex)
         return r;
 }
 
-int lp_outside_route_make(const struct lp_policy *p)
+int lp_outside_route_make(const struct lp_policy *p, int *counters)
 {
         int fd = open_device();
         if (fd < 0)
                 return fd;
         int ifindex = (int)if_nametoindex(LP_OUTSIDE_ROUTE_NAME);
         int r = ifindex > 0 ? route_families(p, ifindex) : -ENODEV;
+        /* Opened here, in the namespace: the file keeps it, so the
+         * supervisor reads it after every process of the run is gone. */
+        if (r >= 0 && (*counters = open("/proc/self/net/dev", O_RDONLY | O_CLOEXEC)) < 0)
+                r = -errno;
         if (r < 0) {
                 close(fd);
                 return r;

@@ -20,11 +20,14 @@ struct lp_policy;
 #define LP_OUTSIDE_ROUTE_V6 "100::1"
 
 /* In the parent, before the filter is compiled: whether this run can
- * have one (the profile grants AF_INET or AF_INET6, and the caller may
- * open /dev/net/tun). */
+ * have one (the profile grants AF_INET or AF_INET6, and the caller can
+ * open /dev/net/tun: a device cgroup or a security module may refuse
+ * what its mode allows). */
 bool lp_outside_route_possible(const struct lp_policy *p);
 
 /* In the child, in the new network namespace, lo up: the device, up, its
- * addresses, the default routes through it (IPv6's where the profile
- * grants AF_INET6). Returns the device's fd (nonblocking), or -errno. */
-int lp_outside_route_make(const struct lp_policy *p);
+ * addresses, the default routes through it (IPv4's always: an IPv6
+ * socket reaches IPv4 addresses too; IPv6's where the profile grants
+ * AF_INET6). Returns the device's fd (nonblocking), or -errno; the
+ * namespace's /proc/net/dev (the device's counters) into *counters. */
+int lp_outside_route_make(const struct lp_policy *p, int *counters);

@@ -68,6 +68,27 @@ static bool transport_complete(const struct lp_packet *p, size_t avail)
         return true;
 }
 
+/* IPv4's options: a loose or strict source route's last address is the
+ * final destination (the kernel writes it there, RFC 791 3.1). */
+static void source_route_v4(const uint8_t *opt, size_t len, struct lp_packet *p)
+{
+        size_t i = 0;
+        while (i < len && opt[i] != 0 /* end of options */) {
+                if (opt[i] == 1) { /* no operation */
+                        i++;
+                        continue;
+                }
+                size_t olen = len - i >= 2 ? opt[i + 1] : 0;
+                if (olen < 2 || olen > len - i)
+                        return;
+                if ((opt[i] == 131 || opt[i] == 137) && olen >= 3 + 4) {
+                        memcpy(p->dst, opt + i + olen - 4, 4);
+                        p->source_routed = true;
+                }
+                i += olen;
+        }
+}
+
 static int parse_v4(const uint8_t *pkt, size_t len, struct lp_packet *p)
 {
         size_t ihl = (size_t)(pkt[0] & 0x0f) * 4;
@@ -80,6 +101,7 @@ static int parse_v4(const uint8_t *pkt, size_t len, struct lp_packet *p)
         p->protocol = pkt[9];
         memcpy(p->src, pkt + 12, 4);
         memcpy(p->dst, pkt + 16, 4);
+        source_route_v4(pkt + IPV4_HEADER, ihl - IPV4_HEADER, p);
         p->first = (get16(pkt + 6) & 0x1fff) == 0;
         if (p->first)
                 read_transport(pkt + ihl, total - ihl, p);
@@ -109,10 +131,17 @@ static int parse_v6(const uint8_t *pkt, size_t len, struct lp_packet *p)
                 if (end - off < 8)
                         return -EBADMSG;
                 size_t length = next == 44 ? 8 : ((size_t)pkt[off + 1] + 1) * 8;
-                if (next == 44)
-                        p->first = p->first && (get16(pkt + off + 2) & 0xfff8) == 0;
                 if (length > end - off)
                         return -EBADMSG;
+                if (next == 44)
+                        p->first = p->first && (get16(pkt + off + 2) & 0xfff8) == 0;
+                /* Types 2 (mobility) and 4 (segment routing) hold the
+                 * final destination first, at byte 8; segments left > 0. */
+                if (next == 43 && (pkt[off + 2] == 2 || pkt[off + 2] == 4) && pkt[off + 3] > 0 &&
+                    length >= 8 + 16) {
+                        memcpy(p->dst, pkt + off + 8, 16);
+                        p->source_routed = true;
+                }
                 next = pkt[off];
                 off += length;
         }
@@ -139,11 +168,8 @@ int lp_packet_parse(const uint8_t *pkt, size_t len, struct lp_packet *out)
 
 bool lp_packet_from_command(const struct lp_packet *p)
 {
-        if (p->protocol == IPPROTO_ICMP || p->protocol == IPPROTO_IGMP ||
-            p->protocol == IPPROTO_ICMPV6)
-                return false;
-        bool link_local = p->family == AF_INET6 && p->src[0] == 0xfe && (p->src[1] & 0xc0) == 0x80;
-        return !link_local;
+        return p->protocol != IPPROTO_ICMP && p->protocol != IPPROTO_IGMP &&
+               p->protocol != IPPROTO_ICMPV6;
 }
 
 /* ---- answering ---- */
@@ -225,6 +251,11 @@ size_t lp_packet_unreachable(const uint8_t *pkt, size_t len, const struct lp_pac
         icmp[0] = v6 ? 1 : 3;
         icmp[1] = tcp ? 0 : v6 ? 4 : 3;
         memcpy(icmp + ICMP_HEADER, pkt, quote);
+        /* The quoted header's destination is what the kernel matches
+         * the socket by: the final one, not a source route's first hop. */
+        size_t dst_at = v6 ? 24 : 16, dst_len = v6 ? 16 : 4;
+        if (p->source_routed && quote >= dst_at + dst_len)
+                memcpy(icmp + ICMP_HEADER + dst_at, p->dst, dst_len);
         uint32_t sum = v6 ? pseudo_sum(p, IPPROTO_ICMPV6, icmp_len) : 0;
         put16(icmp + 2, fold(sum_bytes(icmp, icmp_len, sum)));
         return h + icmp_len;

@@ -20,7 +20,8 @@
 struct lp_packet {
         int family;       /* AF_INET or AF_INET6 */
         uint8_t protocol; /* IPPROTO_TCP, IPPROTO_UDP, ... (after IPv6's extension headers) */
-        uint8_t src[16], dst[16];    /* IPv4's in the first 4 bytes */
+        uint8_t src[16], dst[16];    /* IPv4's in the first 4 bytes; dst the final one */
+        bool source_routed;          /* the header's destination is a first hop, not dst */
         uint16_t src_port, dst_port; /* TCP's and UDP's, host order; 0 for the others */
         bool first;                  /* unfragmented, or the first fragment: the one counted */
         bool tcp_syn;                /* TCP SYN without ACK: a connect */
@@ -29,19 +30,25 @@ struct lp_packet {
         size_t payload_len;
 };
 
-/* `pkt` of `len` bytes into *out (which points into pkt). 0, or -EBADMSG:
+/* `pkt` of `len` bytes into *out (which points into pkt). A source route
+ * (IPv4's LSRR and SSRR options, an IPv6 routing header of type 2 or 4,
+ * which a socket may set without privilege) puts its first hop in the
+ * header: out->dst is the route's last address, where the socket
+ * connected. 0, or -EBADMSG:
  * not IPv4 or IPv6, a header or length field that runs past the packet,
  * a TCP or UDP header cut short in a first fragment. */
 int lp_packet_parse(const uint8_t *pkt, size_t len, struct lp_packet *out);
 
 /* Whether the packet is the command's own attempt to reach a destination:
  * TCP and UDP and other protocols the command can send, not the kernel's
- * own ICMP, ICMPv6 (neighbour and multicast listener messages) and IGMP,
- * and not from a link-local address (the kernel's router solicitations). */
+ * own ICMP, ICMPv6 (router solicitations, neighbour and multicast listener
+ * messages) and IGMP. */
 bool lp_packet_from_command(const struct lp_packet *p);
 
 /* The ICMP error (ICMPv6 for IPv6) that answers `pkt` (parsed into `p`)
- * from its destination into `out`: network unreachable for TCP (connect
+ * from its destination into `out` (the quoted header's destination made
+ * p->dst, so that a source-routed socket is found by its own): network
+ * unreachable for TCP (connect
  * fails with ENETUNREACH, as a namespace without a route says), port
  * unreachable for the rest (a connected UDP socket's next call fails
  * with ECONNREFUSED). It quotes the packet's first bytes, as much as

@@ -2,7 +2,6 @@
 #include "supervise/outside.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,7 +49,7 @@ struct sender {
 
 struct lp_outside {
         int fd;
-        int counters; /* /proc/HOLDER/net/dev, the device's drops; -1: unknown */
+        int counters; /* the namespace's /proc/net/dev: the device's drops */
         pid_t holder;
         char pid_ns[64]; /* the command's PID namespace ("": the holder's) */
         const struct lp_policy *policy;
@@ -61,33 +60,33 @@ struct lp_outside {
         struct sender senders[SENDERS];
 };
 
-int lp_outside_new(int fd, pid_t holder, pid_t command, const struct lp_policy *p,
+int lp_outside_new(int fd, int counters, pid_t holder, pid_t command, const struct lp_policy *p,
                    struct lp_findings *store, uint64_t start_ms, struct lp_outside **ret)
 {
         *ret = NULL;
-        if (fd < 0)
-                return 0;
+        if (fd < 0 || counters < 0) {
+                if (fd >= 0)
+                        close(fd);
+                if (counters >= 0)
+                        close(counters);
+                return fd < 0 && counters < 0 ? 0 : -EBADF;
+        }
         struct lp_outside *o = calloc(1, sizeof(*o));
         if (!o) {
                 close(fd);
+                close(counters);
                 return -ENOMEM;
         }
-        *o = (struct lp_outside){
-                .fd = fd, .holder = holder, .policy = p, .store = store, .start_ms = start_ms};
+        *o = (struct lp_outside){.fd = fd,
+                                 .counters = counters,
+                                 .holder = holder,
+                                 .policy = p,
+                                 .store = store,
+                                 .start_ms = start_ms};
         /* Read through the command, which is dumpable: the init is not,
          * and without root its links cannot be read. */
         if (lp_pid_namespace_read(command, o->pid_ns, sizeof(o->pid_ns)) < 0)
                 o->pid_ns[0] = '\0';
-        /* Opened now: the file keeps the namespace it was opened in, so
-         * it is still read after the holder is gone. */
-        char path[64];
-        snprintf(path, sizeof(path), "/proc/%d/net/dev", (int)holder);
-        o->counters = open(path, O_RDONLY | O_CLOEXEC);
-        if (o->counters < 0) {
-                int r = -errno;
-                lp_outside_free(o);
-                return r;
-        }
         *ret = o;
         return 0;
 }
@@ -131,7 +130,7 @@ static void destination_of(const struct lp_packet *p, struct lp_sockaddr_info *s
  * to be found; a UDP sender that has closed its socket since is not. */
 static const struct sender *sender_of(struct lp_outside *o, const struct lp_packet *p)
 {
-        struct sender *s = &o->senders[(p->src_port ^ (unsigned)p->protocol << 8) % SENDERS];
+        struct sender *s = &o->senders[(p->src_port + (unsigned)p->protocol * 131u) % SENDERS];
         if (s->known && s->protocol == p->protocol && s->port == p->src_port)
                 return s;
         bool tcp = p->protocol == IPPROTO_TCP;
@@ -211,8 +210,12 @@ static int read_batch(struct lp_outside *o)
         for (i = 0; i < BATCH; i++) {
                 uint8_t pkt[LP_PACKET_MTU + 1];
                 ssize_t n = read(o->fd, pkt, sizeof(pkt));
+                if (n < 0 && errno == EINTR) {
+                        i--;
+                        continue;
+                }
                 if (n < 0)
-                        return errno == EAGAIN || errno == EINTR ? i : -errno;
+                        return errno == EAGAIN ? i : -errno;
                 int r = take_one(o, pkt, (size_t)n);
                 if (r < 0)
                         return r;

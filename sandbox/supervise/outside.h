@@ -19,12 +19,13 @@ struct lp_findings;
 struct lp_outside;
 struct lp_policy;
 
-/* Takes `fd`, the TUN device (closed on failure too). `holder`: a process
- * in the command's network namespace that outlives it, whose /proc tells
- * who sent a packet and holds the device's counters; `command`: the
- * command, which tells its PID namespace. The policy and the store are
- * borrowed. fd -1: *ret NULL, nothing to do. 0 or -errno. */
-int lp_outside_new(int fd, pid_t holder, pid_t command, const struct lp_policy *p,
+/* Takes `fd`, the TUN device, and `counters`, the namespace's
+ * /proc/net/dev (both closed on failure too). `holder`: a process in the
+ * command's network namespace that outlives it, whose /proc tells who
+ * sent a packet; `command`: the command, which tells its PID namespace.
+ * The policy and the store are borrowed. fd -1: *ret NULL, nothing to do.
+ * 0 or -errno. */
+int lp_outside_new(int fd, int counters, pid_t holder, pid_t command, const struct lp_policy *p,
                    struct lp_findings *store, uint64_t start_ms, struct lp_outside **ret);
 
 /* What to poll (POLLIN), or -1 for NULL. */

@@ -1,7 +1,7 @@
 /* libFuzzer: arbitrary packets as the outside route hands them to the
  * supervisor (rules/packet.h): nothing is read past the packet, what is
  * read lies inside it, and each answer is as long as it says and quotes
- * the packet exactly. */
+ * the packet exactly (a source route's final destination in its header). */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -18,7 +18,18 @@ static void answer(const uint8_t *pkt, size_t size, const struct lp_packet *p)
         size_t n = lp_packet_unreachable(pkt, size, p, out, sizeof(out));
         size_t header = p->family == AF_INET6 ? 40 : 20;
         FUZZ_CHECK(n > header + 8 && n <= sizeof(out));
-        FUZZ_CHECK(memcmp(out + header + 8, pkt, n - header - 8) == 0);
+        const uint8_t *quote = out + header + 8;
+        size_t quoted = n - header - 8;
+        if (p->source_routed) {
+                /* The quote names the final destination, the rest is the
+                 * packet's. */
+                size_t at = p->family == AF_INET6 ? 24 : 16, len = p->family == AF_INET6 ? 16 : 4;
+                FUZZ_CHECK(quoted >= at + len && memcmp(quote + at, p->dst, len) == 0);
+                FUZZ_CHECK(memcmp(quote, pkt, at) == 0);
+                FUZZ_CHECK(memcmp(quote + at + len, pkt + at + len, quoted - at - len) == 0);
+        } else {
+                FUZZ_CHECK(memcmp(quote, pkt, quoted) == 0);
+        }
         n = lp_packet_udp_reply(p, p->payload, p->payload_len, out, sizeof(out));
         if (p->protocol != IPPROTO_UDP)
                 FUZZ_CHECK(n == 0);

@@ -113,6 +113,8 @@ tmp=$(mktemp -d /tmp/lp-itest.XXXXXX) || fatal "mktemp failed"
 chmod 755 "$tmp"
 LP_FAILURE_LOG=$tmp/.failures
 mkdir -m 1777 "$tmp/shared"
+# The stand-in that keeps /dev/net/tun out of uid 65534's reach (lp_no_tun).
+{ : >"$tmp/.no-tun" && chmod 600 "$tmp/.no-tun"; } || fatal "$tmp/.no-tun"
 
 # Compiled filters (leastpriv's cache) are kept in the test's own
 # directories, never in /var/cache/leastpriv: tests change no host file.
@@ -206,9 +208,6 @@ run_lp_nobody() {
 # lp_no_tun: the words that start a command with /dev/net/tun out of uid
 # 65534's reach (no-tun.sh says why).
 lp_no_tun() {
-        if [ ! -e "$tmp/.no-tun" ]; then
-                : >"$tmp/.no-tun" && chmod 600 "$tmp/.no-tun" || fatal "$tmp/.no-tun"
-        fi
         echo unshare -m --propagation private sh "$LP_SOURCE/tests/integration/no-tun.sh" "$tmp/.no-tun"
 }
 

@@ -176,10 +176,77 @@ static void test_lp_packet_from_command(void **state)
         pkt[6] = IPPROTO_ICMPV6;
         assert_int_equal(lp_packet_parse(pkt, 49, &p), 0);
         assert_false(lp_packet_from_command(&p));
+        /* The command's own, from a link-local address, counts. */
         udp6(pkt, -1);
-        pkt[8] = 0xfe, pkt[9] = 0x80; /* a link-local source */
+        pkt[8] = 0xfe, pkt[9] = 0x80;
         assert_int_equal(lp_packet_parse(pkt, 49, &p), 0);
-        assert_false(lp_packet_from_command(&p));
+        assert_true(lp_packet_from_command(&p));
+}
+
+/* A TCP SYN sent through a loose source route: the header goes to the
+ * first hop 198.51.100.1, the option ends with the final destination
+ * 192.0.2.1 (as the kernel builds it). */
+static size_t tcp4_source_routed(uint8_t *out)
+{
+        uint8_t tcp[40];
+        tcp4(tcp, 0x02);
+        memcpy(out, tcp, 20);
+        out[0] = 0x48; /* 12 bytes of options */
+        out[3] = 52;
+        memcpy(out + 16, (uint8_t[]){198, 51, 100, 1}, 4);
+        const uint8_t lsrr[12] = {1, 131, 11, 8, 198, 51, 100, 1, 192, 0, 2, 1};
+        memcpy(out + 20, lsrr, sizeof(lsrr));
+        memcpy(out + 32, tcp + 20, 20);
+        return 52;
+}
+
+static void test_lp_packet_source_routes(void **state)
+{
+        (void)state;
+        uint8_t pkt[120], out[LP_PACKET_REPLY_MAX];
+        struct lp_packet p;
+        size_t len = tcp4_source_routed(pkt);
+        assert_int_equal(lp_packet_parse(pkt, len, &p), 0);
+        assert_true(p.source_routed);
+        assert_memory_equal(p.dst, ((uint8_t[]){192, 0, 2, 1}), 4);
+        assert_true(p.tcp_syn);
+        assert_int_equal(p.dst_port, 443);
+        /* Answered from the final destination, which the quote names too:
+         * the kernel finds the socket by it. */
+        size_t n = lp_packet_unreachable(pkt, len, &p, out, sizeof(out));
+        assert_int_equal(n, 20 + 8 + len);
+        assert_memory_equal(out + 12, ((uint8_t[]){192, 0, 2, 1}), 4);
+        assert_memory_equal(out + 28 + 16, ((uint8_t[]){192, 0, 2, 1}), 4);
+        assert_int_equal(ones_sum(out + 20, n - 20, 0), 0xffff);
+        /* An option that runs past the header is no source route. */
+        pkt[22] = 40;
+        assert_int_equal(lp_packet_parse(pkt, len, &p), 0);
+        assert_false(p.source_routed);
+        assert_memory_equal(p.dst, ((uint8_t[]){198, 51, 100, 1}), 4);
+
+        /* IPv6: a segment routing header (type 4), segments left 1, the
+         * final destination 2001:db8::1 first. */
+        memset(pkt, 0, sizeof(pkt));
+        pkt[0] = 0x60;
+        pkt[5] = 40 + 9;
+        pkt[6] = 43;
+        pkt[7] = 64;
+        pkt[8] = 0x01, pkt[23] = 1;                    /* 100::1 */
+        inet_pton(AF_INET6, "2001:db8::ff", pkt + 24); /* the next segment */
+        uint8_t *rh = pkt + 40;
+        rh[0] = IPPROTO_UDP, rh[1] = 4, rh[2] = 4, rh[3] = 1, rh[4] = 1;
+        inet_pton(AF_INET6, "2001:db8::1", rh + 8);
+        inet_pton(AF_INET6, "2001:db8::ff", rh + 24);
+        uint8_t *u = pkt + 80;
+        u[1] = 9, u[3] = 53, u[5] = 9, u[8] = 'q';
+        assert_int_equal(lp_packet_parse(pkt, 89, &p), 0);
+        assert_true(p.source_routed);
+        uint8_t final[16];
+        inet_pton(AF_INET6, "2001:db8::1", final);
+        assert_memory_equal(p.dst, final, 16);
+        assert_int_equal(p.dst_port, 53);
+        n = lp_packet_unreachable(pkt, 89, &p, out, sizeof(out));
+        assert_memory_equal(out + 48 + 24, final, 16);
 }
 
 static void test_lp_packet_unreachable_tcp4(void **state)
@@ -258,6 +325,7 @@ int main(void)
                 cmocka_unit_test(test_lp_packet_parse_fragments),
                 cmocka_unit_test(test_lp_packet_parse_refuses_short),
                 cmocka_unit_test(test_lp_packet_from_command),
+                cmocka_unit_test(test_lp_packet_source_routes),
                 cmocka_unit_test(test_lp_packet_unreachable_tcp4),
                 cmocka_unit_test(test_lp_packet_unreachable_udp6),
                 cmocka_unit_test(test_lp_packet_udp_reply),
