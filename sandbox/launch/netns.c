@@ -7,6 +7,7 @@
 #include <netlink/errno.h>
 #include <netlink/netlink.h>
 #include <linux/if_addr.h>
+#include <linux/pkt_sched.h>
 #include <netinet/in.h>
 #include <netlink/route/addr.h>
 #include <netlink/route/link.h>
@@ -131,6 +132,24 @@ int lp_netns_link_up(struct nl_sock *sk, int ifindex, unsigned txqlen)
         }
         rtnl_link_put(change);
         rtnl_link_put(link);
+        return r < 0 ? nl_to_errno(r) : 0;
+}
+
+int lp_netns_no_queue(struct nl_sock *sk, int ifindex)
+{
+        /* By hand (RTM_NEWQDISC, TCA_KIND): libnl-route's qdisc objects
+         * want the kind's module of their own, which "noqueue" has not. */
+        struct nl_msg *m = nlmsg_alloc_simple(RTM_NEWQDISC, NLM_F_CREATE | NLM_F_REPLACE);
+        struct tcmsg tc = {
+                .tcm_family = AF_UNSPEC, .tcm_ifindex = ifindex, .tcm_parent = TC_H_ROOT};
+        int r = m ? nlmsg_append(m, &tc, sizeof(tc), NLMSG_ALIGNTO) : -NLE_NOMEM;
+        if (r >= 0)
+                r = nla_put_string(m, TCA_KIND, "noqueue");
+        if (r >= 0)
+                r = nl_send_auto(sk, m);
+        if (r >= 0)
+                r = nl_wait_for_ack(sk);
+        nlmsg_free(m);
         return r < 0 ? nl_to_errno(r) : 0;
 }
 

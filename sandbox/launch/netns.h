@@ -30,6 +30,11 @@ int lp_netns_add_address(struct nl_sock *sk, int ifindex, const struct sockaddr 
  * as it is). 0 or -errno. */
 int lp_netns_link_up(struct nl_sock *sk, int ifindex, unsigned txqlen);
 
+/* The link `ifindex` without a queueing discipline (`noqueue`): every
+ * packet goes to its driver, and one it cannot take is counted in the
+ * link's tx_dropped, whatever the driver does when full. 0 or -errno. */
+int lp_netns_no_queue(struct nl_sock *sk, int ifindex);
+
 /* A default route of `family` (AF_INET, AF_INET6) through the link
  * `ifindex`, without a gateway. 0 or -errno. */
 int lp_netns_add_default_route(struct nl_sock *sk, int family, int ifindex);

@@ -64,6 +64,12 @@ static int route_families(const struct lp_policy *p, int ifindex)
         if (r < 0)
                 return r;
         r = lp_netns_link_up(sk, ifindex, TXQLEN);
+        /* Then every packet the device cannot hold is in its drop count
+         * (supervise/outside.h), also with a driver that stops its queue
+         * when full: without a queueing discipline nothing waits, or is
+         * dropped, in front of it. */
+        if (r >= 0)
+                r = lp_netns_no_queue(sk, ifindex);
         if (r >= 0)
                 r = route_family(sk, AF_INET, ifindex);
         if (r >= 0 && lp_policy_socket(p, AF_INET6, 0)) {
