@@ -53,7 +53,12 @@ PY
 
 # names FILE EXE: "ok" for each network finding named EXE (the python
 # that ran dest.py), with its pid, or left unnamed only where nothing could
-# name it (the queue's drops); "bad: LINE" otherwise.
+# name it: the queue's drops, and the flood's datagrams read after their
+# thread had closed its socket (a supervisor behind by thousands of
+# packets, as on a loaded machine: their sender is gone, and the finding
+# says so with pid 0 and no program rather than guess). Never another
+# program, never a TCP connect unnamed (its socket waits for the answer).
+# "bad: LINE" otherwise.
 names() {
         python3 - "$1" "$2" <<'PY'
 import json, sys
@@ -62,8 +67,10 @@ for line in open(sys.argv[1], encoding="utf-8"):
     if o["kind"] != "network":
         continue
     drop = "queue could not hold" in o["target"]
-    ok = drop or (o["exe"] == sys.argv[2] and o["pid"] > 1)
-    print("ok" if ok else "bad: " + line.strip())
+    named = o["exe"] == sys.argv[2] and o["pid"] > 1
+    gone = (o["operation"] == "sendmsg" and o["target"] == "udp 198.51.100.7:9"
+            and o["pid"] == 0 and o["exe"] is None)
+    print("ok" if drop or named or gone else "bad: " + line.strip())
 PY
 }
 
@@ -98,7 +105,7 @@ check_dest() {
         assert_not_contains "$LP_ERR" "network observer: attached" "$who: no observer"
         assert_eq "$expected" "$(totals "$f")" \
                 "$who: each outside destination once, its count exact (connects ENETUNREACH, datagrams sent; 4 threads included); lo, 0.0.0.0, ::1, ::, ::ffff:127.0.0.1 none"
-        assert_eq "" "$(names "$f" "$exe" | grep -v -x ok || true)" "$who: each finding names python and its pid"
+        assert_eq "" "$(names "$f" "$exe" | grep -v -x ok || true)" "$who: each finding names python and its pid (but the flood's datagrams read after their sender ended: pid 0, no program)"
 }
 
 # ---- as root, where the kernel refuses BPF ---------------------------------------------
