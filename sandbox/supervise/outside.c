@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/close_later.h"
 #include "base/log.h"
 #include "base/util.h"
 #include "rules/checks.h"
@@ -279,7 +280,10 @@ void lp_outside_free(struct lp_outside *o)
 {
         if (!o)
                 return;
-        close(o->fd);
+        /* The device's last close unregisters it, which waits for RCU
+         * grace periods (about 20 ms here, longer than the launch): a
+         * kernel worker waits instead of the run. */
+        lp_close_later(&o->fd, 1);
         for (size_t i = 0; i < SENDERS; i++)
                 free(o->senders[i].exe);
         if (o->counters >= 0)

@@ -41,6 +41,35 @@ bench_init() {
 # shellcheck disable=SC2034 # used by the scripts that source this file
 bench_syscall_heavy=("find /usr -type f|null" "tar cf - /usr/include|pipe")
 
+# bench_as_nobody WS: as root, makes WS/as-nobody-tun, WS/as-nobody-no-tun
+# and WS/as-nobody-bare, each running "CMD..." as uid 65534 (no network
+# observer): leastpriv run -- CMD through the outside route, with a TUN
+# node of the bench's own bound over /dev/net/tun; notified, with a
+# root-only file bound there (as a host whose node is root's alone); and
+# CMD alone in the same wrapper, without leastpriv (what the wrapper
+# costs). Each in a mount namespace of its own, so the host's node is
+# neither changed nor seen. Returns 1, and makes nothing, where uid 65534
+# cannot run leastpriv or there is no TUN driver.
+bench_as_nobody() {
+  local ws=$1 kind node run
+  [ "$(id -u)" = 0 ] && [ -e /dev/net/tun ] && command -v setpriv >/dev/null &&
+    setpriv --reuid=65534 --regid=65534 --clear-groups -- test -x "$lp" || return 1
+  mknod -m 666 "$ws/tun" c 10 200
+  : >"$ws/no-tun" && chmod 600 "$ws/no-tun"
+  mkdir -m 777 "$ws/cache-nobody"
+  for kind in tun no-tun bare; do
+    node=$kind run="env XDG_CACHE_HOME=$ws/cache-nobody $lp run -q --"
+    [ "$kind" = bare ] && node=tun run=
+    cat >"$ws/as-nobody-$kind" <<EOF
+#!/bin/sh
+# as-nobody-$kind CMD...: CMD as uid 65534${run:+ under leastpriv run}, $node standing for /dev/net/tun.
+exec unshare -m --propagation private sh -c 'mount --bind "\$0" /dev/net/tun && exec "\$@"' "$ws/$node" \\
+  setpriv --reuid=65534 --regid=65534 --clear-groups -- $run "\$@"
+EOF
+    chmod 755 "$ws/as-nobody-$kind"
+  done
+}
+
 # bench_bwrap_fs WS: the bubblewrap command closest to leastpriv's default
 # profile with WS as the workspace: a read-only host, its own /dev, /proc
 # and /tmp, WS writable, new net/pid/ipc/uts namespaces.

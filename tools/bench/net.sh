@@ -76,26 +76,9 @@ for _ in $(seq 100); do [ -s port ] && break; sleep 0.1; done
 port=$(cat port)
 printf '[Profile]\nInclude=default\n[Network]\nForward=tcp:%s\n' "$port" >fw.profile
 
-# As root, the loopback rows also run leastpriv as uid 65534 (no network
-# observer): through the outside route, with a TUN node of the bench's
-# own bound over /dev/net/tun, and notified, with a root-only file bound
-# there (as a host whose node is root's alone). Each in a mount namespace
-# of its own, so the host's node is neither changed nor seen.
-if [ "$(id -u)" = 0 ] && [ -e /dev/net/tun ] && command -v setpriv >/dev/null &&
-  setpriv --reuid=65534 --regid=65534 --clear-groups -- test -x "$lp"; then
-  mknod -m 666 tun c 10 200
-  : >no-tun && chmod 600 no-tun
-  mkdir -m 777 cache-nobody
-  for kind in tun no-tun; do
-    cat >"as-nobody-$kind" <<EOF
-#!/bin/sh
-# as-nobody-$kind CMD...: leastpriv run -- CMD as uid 65534, $kind standing for /dev/net/tun.
-exec unshare -m --propagation private sh -c 'mount --bind "\$0" /dev/net/tun && exec "\$@"' "$ws/$kind" \\
-  setpriv --reuid=65534 --regid=65534 --clear-groups -- env XDG_CACHE_HOME="$ws/cache-nobody" "$lp" run -q -- "\$@"
-EOF
-    chmod 755 "as-nobody-$kind"
-  done
-fi
+# As root, the loopback rows also run leastpriv as uid 65534, through
+# the outside route and notified (common.sh, bench_as_nobody).
+bench_as_nobody "$ws" || true
 
 bw="bwrap --dev-bind / / --unshare-net --die-with-parent"
 hf() { hyperfine -N --warmup 1 --runs "$runs" --export-json "$ws/$1.json" "${@:2}" >/dev/null; }
