@@ -64,18 +64,16 @@ struct lp_outside {
 int lp_outside_new(int fd, int counters, pid_t holder, pid_t command, const struct lp_policy *p,
                    struct lp_findings *store, uint64_t start_ms, struct lp_outside **ret)
 {
+        /* Closed as lp_outside_free closes the device (those < 0 skipped). */
+        const int fds[] = {fd, counters};
         *ret = NULL;
         if (fd < 0 || counters < 0) {
-                if (fd >= 0)
-                        close(fd);
-                if (counters >= 0)
-                        close(counters);
+                lp_close_later(fds, LP_ELEMENTSOF(fds));
                 return fd < 0 && counters < 0 ? 0 : -EBADF;
         }
         struct lp_outside *o = calloc(1, sizeof(*o));
         if (!o) {
-                close(fd);
-                close(counters);
+                lp_close_later(fds, LP_ELEMENTSOF(fds));
                 return -ENOMEM;
         }
         *o = (struct lp_outside){.fd = fd,
