@@ -64,7 +64,7 @@ struct lp_outside {
 int lp_outside_new(int fd, int counters, pid_t holder, pid_t command, const struct lp_policy *p,
                    struct lp_findings *store, uint64_t start_ms, struct lp_outside **ret)
 {
-        /* Closed as lp_outside_free closes the device (those < 0 skipped). */
+        /* The device's close waits (lp_outside_free); < 0 skipped. */
         const int fds[] = {fd, counters};
         *ret = NULL;
         if (fd < 0 || counters < 0) {

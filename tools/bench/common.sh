@@ -48,25 +48,27 @@ bench_syscall_heavy=("find /usr -type f|null" "tar cf - /usr/include|pipe")
 # root-only file bound there (as a host whose node is root's alone); and
 # CMD alone in the same wrapper, without leastpriv (what the wrapper
 # costs). Each in a mount namespace of its own, so the host's node is
-# neither changed nor seen. Returns 1, and makes nothing, where uid 65534
-# cannot run leastpriv or there is no TUN driver.
+# neither changed nor seen. WS becomes 0755 (uid 65534 reaches its filter
+# cache there). Returns 1 where uid 65534 cannot run leastpriv, there is
+# no TUN driver, or a step fails.
 bench_as_nobody() {
   local ws=$1 kind node run
   [ "$(id -u)" = 0 ] && [ -e /dev/net/tun ] && command -v setpriv >/dev/null &&
     setpriv --reuid=65534 --regid=65534 --clear-groups -- test -x "$lp" || return 1
-  mknod -m 666 "$ws/tun" c 10 200
-  : >"$ws/no-tun" && chmod 600 "$ws/no-tun"
-  mkdir -m 777 "$ws/cache-nobody"
+  chmod 755 "$ws" || return 1
+  mknod -m 666 "$ws/tun" c 10 200 || return 1
+  : >"$ws/no-tun" && chmod 600 "$ws/no-tun" || return 1
+  mkdir -m 777 "$ws/cache-nobody" || return 1
   for kind in tun no-tun bare; do
-    node=$kind run="env XDG_CACHE_HOME=$ws/cache-nobody $lp run -q --"
+    node=$kind run=$(printf 'env XDG_CACHE_HOME=%q %q run -q --' "$ws/cache-nobody" "$lp")
     [ "$kind" = bare ] && node=tun run=
-    cat >"$ws/as-nobody-$kind" <<EOF
+    cat >"$ws/as-nobody-$kind" <<EOF || return 1
 #!/bin/sh
 # as-nobody-$kind CMD...: CMD as uid 65534${run:+ under leastpriv run}, $node standing for /dev/net/tun.
-exec unshare -m --propagation private sh -c 'mount --bind "\$0" /dev/net/tun && exec "\$@"' "$ws/$node" \\
+exec unshare -m --propagation private sh -c 'mount --bind "\$0" /dev/net/tun && exec "\$@"' $(printf %q "$ws/$node") \\
   setpriv --reuid=65534 --regid=65534 --clear-groups -- $run "\$@"
 EOF
-    chmod 755 "$ws/as-nobody-$kind"
+    chmod 755 "$ws/as-nobody-$kind" || return 1
   done
 }
 
