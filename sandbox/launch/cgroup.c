@@ -459,22 +459,32 @@ int lp_cgroup_unified_fd(struct lp_cgroup *cg)
         return d ? d->dir : -1;
 }
 
+pid_t lp_cgroup_clone(struct lp_cgroup *cg, uint64_t namespaces)
+{
+        struct lp_cgroup_dir *d = unified_dir(cg);
+        /* A raw clone3 skips glibc's fork handlers: the caller has one
+         * thread and holds no lock, and the child calls nothing that reads
+         * the thread's cached id (raise, abort, pthread_kill) or state
+         * that libcap-ng set up before it (its cached pid). */
+        struct clone_args args = {.flags = namespaces | (d ? CLONE_INTO_CGROUP : 0),
+                                  .exit_signal = SIGCHLD,
+                                  .cgroup = d ? (uint64_t)d->dir : 0};
+        long pid = syscall(SYS_clone3, &args, sizeof(args));
+        if (pid < 0)
+                return -errno;
+        if (pid == 0 && d)
+                close(d->join), d->join = -1;
+        return (pid_t)pid;
+}
+
 pid_t lp_cgroup_fork(struct lp_cgroup *cg)
 {
         struct lp_cgroup_dir *d = unified_dir(cg);
         if (!d)
                 return fork();
-        /* A raw clone3 skips glibc's fork handlers: the setup child has one
-         * thread and holds no lock, and the init it makes calls nothing
-         * that reads the thread's cached id. */
-        struct clone_args args = {
-                .flags = CLONE_INTO_CGROUP, .exit_signal = SIGCHLD, .cgroup = (uint64_t)d->dir};
-        long pid = syscall(SYS_clone3, &args, sizeof(args));
-        if (pid >= 0) {
-                if (pid == 0)
-                        close(d->join), d->join = -1;
-                return (pid_t)pid;
-        }
+        pid_t pid = lp_cgroup_clone(cg, 0);
+        if (pid >= 0)
+                return pid;
         /* Older kernels (ENOSYS, E2BIG), and container runtimes whose
          * seccomp policy answers clone3 EPERM: the child joins by itself
          * (and fails closed if it cannot). */

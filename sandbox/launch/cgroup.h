@@ -59,6 +59,13 @@ int lp_cgroup_join(struct lp_cgroup *cg, bool unified);
 /* The run's v2 cgroup directory (for programs attached to it), or -1. */
 int lp_cgroup_unified_fd(struct lp_cgroup *cg);
 
+/* clone3 with the `namespaces` flags (CLONE_NEW*), the child born in the
+ * v2 cgroup where there is one (CLONE_INTO_CGROUP): its pid, 0 in the
+ * child, or -errno where the kernel refuses (no clone3, a container's
+ * seccomp policy, no permission for a namespace), with no child. The
+ * caller must have one thread. */
+pid_t lp_cgroup_clone(struct lp_cgroup *cg, uint64_t namespaces);
+
 /* fork(), but the child is born in the v2 cgroup (clone3 with
  * CLONE_INTO_CGROUP, Linux 5.7), which costs no grace period; where the
  * kernel has no clone3 the child joins it itself. */

@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/capability.h>
+#include <poll.h>
 #include <pwd.h>
 #include <sched.h>
 #include <stdio.h>
@@ -76,6 +77,9 @@ struct launch {
         sigset_t old_mask;
         bool signals_blocked;
         pid_t parent;
+        /* The child was born the init of the command's PID namespace (as
+         * root: fork_child); else it is a setup child that makes one. */
+        bool born_init;
         uid_t uid;
         gid_t gid;
         int sock[2];     /* [0] parent's end, [1] child's end */
@@ -152,12 +156,20 @@ static _Noreturn void child_fail(const struct launch *l, enum lp_step step, int 
         _exit(status);
 }
 
-static int die_with_parent(pid_t parent)
+/* `parent` 0: the caller is the init of a PID namespace whose parent is
+ * outside it (getppid() is 0 there, whoever the parent is); the
+ * supervisor is known to live by its end of the status socket, which
+ * nothing else holds. */
+static int die_with_parent(const struct launch *l, pid_t parent)
 {
         if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
                 return -errno;
         /* The parent may have died before the prctl took effect. */
-        return getppid() == parent ? 0 : -ESRCH;
+        if (parent > 0)
+                return getppid() == parent ? 0 : -ESRCH;
+        struct pollfd p = {l->sock[1], POLLRDHUP, 0};
+        int n = poll(&p, 1, 0);
+        return n < 0 ? -errno : n > 0 ? -ESRCH : 0;
 }
 
 /* The sockets the child makes inside for the supervisor, in the order
@@ -273,23 +285,26 @@ static void apply_filesystem(struct launch *l)
         l->mark_us = lp_step_clock_us();
 }
 
-/* Setup child -> waits; a fork -> the namespace's init (PID 1), which forks
- * again -> returns in the process that goes on to become the command (PID
- * 2). Returns the pid the command's parent-death check expects. */
-static pid_t enter_pid_namespace(struct launch *l, pid_t parent)
+/* Where a PID namespace is not permitted: supervised as a subreaper. The
+ * filesystem rules still need a mount namespace. */
+static pid_t without_pid_namespace(struct launch *l, pid_t parent)
+{
+        int r = lp_cgroup_join(&l->cgroup, true);
+        if (r < 0)
+                child_fail(l, LP_STEP_JOIN_CGROUP, r, LP_EXIT_SETUP_FAILED);
+        if (l->apply_fs && unshare(CLONE_NEWNS) < 0)
+                child_fail(l, LP_STEP_MOUNT_NAMESPACE, -errno, LP_EXIT_SETUP_FAILED);
+        apply_filesystem(l);
+        return parent;
+}
+
+/* Setup child -> waits; a fork -> the namespace's init (PID 1), which
+ * returns. False where a PID namespace is not permitted. */
+static bool become_init(struct launch *l)
 {
         int alive[2];
-        if (lp_pidns_unshare() < 0) {
-                /* Not permitted here: supervised as a subreaper. The
-                 * filesystem rules still need a mount namespace. */
-                int r = lp_cgroup_join(&l->cgroup, true);
-                if (r < 0)
-                        child_fail(l, LP_STEP_JOIN_CGROUP, r, LP_EXIT_SETUP_FAILED);
-                if (l->apply_fs && unshare(CLONE_NEWNS) < 0)
-                        child_fail(l, LP_STEP_MOUNT_NAMESPACE, -errno, LP_EXIT_SETUP_FAILED);
-                apply_filesystem(l);
-                return parent;
-        }
+        if (lp_pidns_unshare() < 0)
+                return false;
         if (pipe2(alive, O_CLOEXEC) < 0)
                 child_fail(l, LP_STEP_PID_NAMESPACE, -errno, LP_EXIT_SETUP_FAILED);
         /* Born in the run's v2 cgroup, with all it will fork. */
@@ -306,6 +321,16 @@ static pid_t enter_pid_namespace(struct launch *l, pid_t parent)
         if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || !setup_child_announced(alive[0]))
                 _exit(LP_EXIT_SETUP_FAILED);
         close(alive[0]);
+        return true;
+}
+
+/* The namespace's init (born so, or made by the setup child) forks
+ * again -> returns in the process that goes on to become the command
+ * (PID 2). Returns the pid the command's parent-death check expects. */
+static pid_t enter_pid_namespace(struct launch *l, pid_t parent)
+{
+        if (!l->born_init && !become_init(l))
+                return without_pid_namespace(l, parent);
         /* Best effort: without it /proc shows the host's pids, which is
          * confusing but holds nothing back from the sandbox. */
         (void)lp_pidns_mount_proc();
@@ -391,17 +416,17 @@ static _Noreturn void child_main(struct launch *l)
         const struct lp_policy *p = l->policy;
         bool audit = l->o->audit;
         enum lp_step step = LP_STEP_NETWORK_NAMESPACE;
-        pid_t parent = l->parent;
+        pid_t parent = l->born_init ? 0 : l->parent;
         int r;
         l->mark_us = lp_step_clock_us();
         /* Never outlive a killed leastpriv. */
-        check_step(l, LP_STEP_PARENT_DEATH, die_with_parent(parent));
+        check_step(l, LP_STEP_PARENT_DEATH, die_with_parent(l, parent));
         /* Before anything forks, so the whole tree is born inside. */
         check_step(l, LP_STEP_JOIN_CGROUP, lp_cgroup_join(&l->cgroup, false));
         /* Namespaces first: creating them needs privileges dropped below.
          * --audit changes nothing the command sees: the host's network,
          * IPC and hostname stay. */
-        if (!audit && (r = lp_namespaces_create(p, l->uid, l->gid, &step)) < 0)
+        if (!audit && (r = lp_namespaces_create(p, l->uid, l->gid, l->born_init, &step)) < 0)
                 child_fail(l, step, r, LP_EXIT_SETUP_FAILED);
         /* Without root, learning counts processes only in a PID namespace
          * of a user namespace of its own; where the host refuses one, they
@@ -427,7 +452,7 @@ static _Noreturn void child_main(struct launch *l)
          * everything above may need them. */
         check_step(l, LP_STEP_CAPABILITIES, audit ? 0 : lp_caps_apply(p, &l->identity));
         /* A change of credentials clears the parent-death signal. */
-        check_step(l, LP_STEP_PARENT_DEATH, die_with_parent(parent));
+        check_step(l, LP_STEP_PARENT_DEATH, die_with_parent(l, parent));
         /* no_new_privs: exec can no longer grant privileges (setuid, file
          * capabilities), and an unprivileged process may load a filter.
          * Root in --audit keeps setuid programs working as they were. */
@@ -1144,6 +1169,8 @@ static int supervise_child(struct launch *l, pid_t pid, struct lp_findings *stor
         if (attach_observer(l) < 0)
                 return abandon_run(l, pid, store, start_ms, LP_EXIT_SETUP_FAILED);
         int listener = receive_listener(l->sock[0], &h);
+        if (l->born_init)
+                h.init = pid;
         if (listener < 0)
                 return abandon_run(l, 0, store, start_ms, report_setup_failure(&h.failure));
         log_times(l, &h.times);
@@ -1265,6 +1292,27 @@ static int supervise_child(struct launch *l, pid_t pid, struct lp_findings *stor
         return status;
 }
 
+/* The child is born the init of the command's PID namespace, in its
+ * mount namespace and the run's v2 cgroup, and (not root) in the user
+ * namespace that owns them: one clone3, one process fewer than a setup
+ * child that unshares and forks the init. A refused clone3 (an older
+ * kernel, a container's seccomp policy, a host without unprivileged user
+ * namespaces) leaves it to a setup child, which also says which step the
+ * host refuses. Not root without namespaces (Namespace=host ...), or
+ * learning as a user, the setup child decides as before. */
+static pid_t fork_child(struct launch *l)
+{
+        bool userns = lp_namespaces_need_userns(l->policy, l->o->audit);
+        if (geteuid() == 0 || userns) {
+                pid_t pid = lp_cgroup_clone(&l->cgroup, CLONE_NEWPID | CLONE_NEWNS |
+                                                                (userns ? CLONE_NEWUSER : 0));
+                l->born_init = pid >= 0;
+                if (pid >= 0)
+                        return pid;
+        }
+        return fork();
+}
+
 int lp_run(const struct lp_policy *p, const struct lp_run_options *o, struct lp_findings *store)
 {
         uint64_t start_ms = lp_now_ms();
@@ -1278,7 +1326,7 @@ int lp_run(const struct lp_policy *p, const struct lp_run_options *o, struct lp_
         } else if (r < 0) {
                 status = LP_EXIT_SETUP_FAILED;
         } else {
-                pid_t pid = fork();
+                pid_t pid = fork_child(&l);
                 l.du_clean = pid < 0;
                 if (pid == 0) {
                         close(l.sock[0]);

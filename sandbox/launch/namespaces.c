@@ -66,9 +66,18 @@ int lp_namespaces_learning_userns(uid_t uid, gid_t gid)
         return map_ids(uid, gid);
 }
 
-int lp_namespaces_create(const struct lp_policy *p, uid_t uid, gid_t gid, enum lp_step *ret_step)
+int lp_namespaces_create(const struct lp_policy *p, uid_t uid, gid_t gid, bool in_userns,
+                         enum lp_step *ret_step)
 {
         bool userns = lp_namespaces_need_userns(p, false);
+        /* Born in it (clone3): its ids first, the rest is then its own. */
+        if (userns && in_userns) {
+                *ret_step = LP_STEP_MAP_IDS;
+                int r = map_ids(uid, gid);
+                if (r < 0)
+                        return r;
+                userns = false;
+        }
         int flags = 0;
         if (p->netns != LP_NETNS_HOST)
                 flags |= CLONE_NEWNET;

@@ -26,5 +26,9 @@ bool lp_namespaces_need_userns(const struct lp_policy *p, bool audit);
  * leaving the process in a namespace without ids (the run must fail). */
 int lp_namespaces_learning_userns(uid_t uid, gid_t gid);
 
-/* In the child. 0 or -errno; *ret_step names the failing step. */
-int lp_namespaces_create(const struct lp_policy *p, uid_t uid, gid_t gid, enum lp_step *ret_step);
+/* In the child: the namespaces the policy wants, and the user namespace
+ * (not root) before them; `in_userns`: the child was born in that one, so
+ * only its ids are mapped. 0 or -errno; *ret_step names the failing
+ * step. */
+int lp_namespaces_create(const struct lp_policy *p, uid_t uid, gid_t gid, bool in_userns,
+                         enum lp_step *ret_step);

@@ -7,7 +7,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-/* In the setup child: unshare a PID and a mount namespace. The caller's own
+/* In the setup child (where the child could not be born in them,
+ * launch.c's fork_child): unshare a PID and a mount namespace. The caller's own
  * children are then born in the PID namespace. -errno when not permitted
  * (no CAP_SYS_ADMIN in the current user namespace); the run goes on
  * without one then, supervised as a child subreaper. */

@@ -138,6 +138,10 @@ extern const struct lp_watch lp_watches[];
  * (the filesystem check), where the plan refuses some write. */
 bool lp_watch_paths_watched(const struct lp_watch *w, const char *syscall, bool fs_restricted);
 
+/* The syscall names of the whole table that lp_watch_find indexes (a
+ * table with more is scanned: tests/unit/test_tables.c keeps it within). */
+#define LP_WATCH_MEMBERS_MAX 512
+
 /* The entry of a syscall, by libseccomp name; NULL when it has none. */
 const struct lp_watch *lp_watch_find(const char *syscall);
 

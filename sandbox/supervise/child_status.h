@@ -9,7 +9,8 @@
 enum lp_child_message {
         LP_CHILD_NONE,    /* (nothing received) */
         LP_CHILD_FAILED,  /* a step failed (before the exec, or the exec itself) */
-        LP_CHILD_INIT,    /* value: the host pid of the PID namespace's init */
+        LP_CHILD_INIT,    /* value: the host pid of the PID namespace's init (a setup
+                           * child's word; an init born our child is known) */
         LP_CHILD_EXITED,  /* value: the command's wait status, from that init */
         LP_CHILD_STOPPED, /* value: the signal that stopped the command, from that init */
         /* value: the processes and threads created in that init's namespace

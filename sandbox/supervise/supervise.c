@@ -345,8 +345,9 @@ static void drain_notifications(struct state *st)
 }
 
 /* With a PID namespace, the whole tree dies with its init; our child (the
- * setup child) exits only once the init is reaped, that is once the
- * namespace is empty, so waiting for it means nothing is left running. */
+ * init, or the setup child that made it) exits only once the init is
+ * reaped, that is once the namespace is empty, so waiting for it means
+ * nothing is left running. */
 static void end_pid_namespace(struct state *st)
 {
         /* Reaped: the init is gone too, and its pid may be someone's now. */

@@ -26,8 +26,8 @@ struct lp_findings;
 int lp_supervise_block_signals(sigset_t *ret_old);
 
 struct lp_supervision {
-        pid_t child;                  /* our child: the command, or the setup child that
-                                       * waits for the PID namespace's init */
+        pid_t child;                  /* our child: the PID namespace's init, the setup
+                                       * child that waits for it, or the command */
         pid_t command;                /* the command (signals are passed to it) */
         pid_t init;                   /* the PID namespace's init, 0 when none */
         int status_fd;                /* child_status.h; EOF after exec */

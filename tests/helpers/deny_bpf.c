@@ -1,7 +1,9 @@
-/* deny_bpf all|link-create -- COMMAND [ARG...]: runs COMMAND with bpf(2)
- * refused (EPERM), every command or only BPF_LINK_CREATE, the way a
- * container's seccomp profile or a security module refuses it; for the
- * tests of what leastpriv does without its network observer. */
+/* deny_bpf all|link-create|clone3 -- COMMAND [ARG...]: runs COMMAND with
+ * bpf(2) refused (EPERM), every command or only BPF_LINK_CREATE, the way a
+ * container's seccomp profile or a security module refuses it, for the
+ * tests of what leastpriv does without its network observer; or with
+ * clone3 answered ENOSYS, as Docker's default seccomp profile and kernels
+ * before 5.3 answer it, for those of the launch without it. */
 #include <errno.h>
 #include <linux/audit.h>
 #include <linux/bpf.h>
@@ -28,10 +30,20 @@
 int main(int argc, char **argv)
 {
         if (argc < 4 || strcmp(argv[2], "--") != 0 ||
-            (strcmp(argv[1], "all") != 0 && strcmp(argv[1], "link-create") != 0)) {
-                fprintf(stderr, "usage: deny_bpf all|link-create -- COMMAND [ARG...]\n");
+            (strcmp(argv[1], "all") != 0 && strcmp(argv[1], "link-create") != 0 &&
+             strcmp(argv[1], "clone3") != 0)) {
+                fprintf(stderr, "usage: deny_bpf all|link-create|clone3 -- COMMAND [ARG...]\n");
                 return 2;
         }
+        struct sock_filter no_clone3[] = {
+                BPF_STMT(BPF_LD | BPF_W | BPF_ABS, DATA(arch)),
+                BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, NATIVE_ARCH, 1, 0),
+                BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+                BPF_STMT(BPF_LD | BPF_W | BPF_ABS, DATA(nr)),
+                BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_clone3, 0, 1),
+                BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+                BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+        };
         /* all: from the jump straight to the refusal; link-create: on to
          * the command argument (its low 32 bits), BPF_LINK_CREATE refused. */
         unsigned to_refusal = strcmp(argv[1], "all") == 0 ? 3 : 0;
@@ -48,6 +60,8 @@ int main(int argc, char **argv)
                 BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
         };
         struct sock_fprog prog = {sizeof(insns) / sizeof(insns[0]), insns};
+        if (strcmp(argv[1], "clone3") == 0)
+                prog = (struct sock_fprog){sizeof(no_clone3) / sizeof(no_clone3[0]), no_clone3};
         if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
             prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0) {
                 perror("deny_bpf: seccomp");

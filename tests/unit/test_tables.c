@@ -118,7 +118,7 @@ static bool exists_somewhere(const char *name)
 
 static void test_watch_entries_are_well_formed(void **state)
 {
-        size_t n = 0;
+        size_t n = 0, members = 0;
         for (const struct lp_watch *w = lp_watches; w->name; w++, n++) {
                 assert_non_null(w->syscalls[0]);
                 assert_true(w->check || w->paths || w->modes);
@@ -148,11 +148,21 @@ static void test_watch_entries_are_well_formed(void **state)
                                 fail_msg("%s (%s) is no syscall", w->syscalls[i], w->name);
                         /* One entry per syscall. */
                         assert_ptr_equal(lp_watch_find(w->syscalls[i]), w);
+                        members++;
                 }
         }
         assert_true(n >= 18);
+        /* lp_watch_find's index holds them all (else it scans). */
+        if (members > LP_WATCH_MEMBERS_MAX)
+                fail_msg("%zu syscall names in the watch table: raise LP_WATCH_MEMBERS_MAX",
+                         members);
         assert_null(lp_watch_find("read"));
         assert_null(lp_watch_find(NULL));
+        /* Names beside members in the index's order, and none. */
+        assert_null(lp_watch_find(""));
+        assert_null(lp_watch_find("chow"));
+        assert_null(lp_watch_find("chownz"));
+        assert_null(lp_watch_find("~"));
 }
 
 /* Entries other stages rely on: the sendmsg family the network checks
