@@ -49,6 +49,7 @@
 #include "profile/names.h"
 #include "profile/policy.h"
 #include "rules/fs_plan.h"
+#include "rules/verdict.h"
 #include "supervise/dns_trap.h"
 #include "supervise/forward.h"
 #include "supervise/hidden.h"
@@ -77,8 +78,8 @@ struct launch {
         sigset_t old_mask;
         bool signals_blocked;
         pid_t parent;
-        /* The child was born the init of the command's PID namespace (as
-         * root: fork_child); else it is a setup child that makes one. */
+        /* The child was born the init of the command's PID namespace
+         * (fork_child); else it is a setup child that makes one. */
         bool born_init;
         uid_t uid;
         gid_t gid;
@@ -1274,7 +1275,11 @@ static int supervise_child(struct launch *l, pid_t pid, struct lp_findings *stor
                 lp_log_errno(r, "the outside route's reader failed: %m");
         lp_outside_free(outside);
         /* The tree is gone: what the observers counted is complete. */
-        if ((r = lp_net_observed_collect(net, p, store, start_ms)) < 0)
+        /* A send to a server whose stand-in answered has no errno. */
+        struct lp_decider observed = {.policy = p,
+                                      .dns_standins = l->dns_servers.info,
+                                      .n_dns_standins = l->dns_servers.n};
+        if ((r = lp_net_observed_collect(net, &observed, store, start_ms)) < 0)
                 lp_log_errno(r, "cannot read what the network observer counted: %m");
         lp_net_observed_free(net);
         if ((r = lp_fs_observed_collect(fs, store, start_ms)) < 0)

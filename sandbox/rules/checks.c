@@ -295,10 +295,10 @@ static void report_destination(const struct lp_decider *d, const char *operation
 
 /* A UDP destination a stand-in of the resolver's answers inside: the call
  * goes through (to it), so the finding has no errno. */
-static bool is_dns_standin(const struct lp_decider *d, const struct lp_call *c,
+static bool is_dns_standin(const struct lp_decider *d, const char *proto,
                            const struct lp_sockaddr_info *sa)
 {
-        for (size_t i = 0; i < d->n_dns_standins && strcmp(c->proto, "udp") == 0; i++)
+        for (size_t i = 0; i < d->n_dns_standins && strcmp(proto, "udp") == 0; i++)
                 if (strcmp(d->dns_standins[i].text, sa->text) == 0)
                         return true;
         return false;
@@ -320,7 +320,7 @@ void lp_check_destination(const struct lp_decider *d, const struct lp_call *c, s
                 if (!reaches(d, c, &c->addresses[i]))
                         sa = &c->addresses[i];
         if (sa)
-                report_destination(d, c->name, c->proto, sa, is_dns_standin(d, c, sa), v);
+                report_destination(d, c->name, c->proto, sa, is_dns_standin(d, c->proto, sa), v);
 }
 
 void lp_check_observed_destination(const struct lp_decider *d, const char *operation,
@@ -328,7 +328,7 @@ void lp_check_observed_destination(const struct lp_decider *d, const char *opera
                                    bool trapped, struct lp_verdict *v)
 {
         *v = (struct lp_verdict){.answer = LP_ANSWER_CONTINUE};
-        report_destination(d, operation, proto, sa, trapped, v);
+        report_destination(d, operation, proto, sa, trapped || is_dns_standin(d, proto, sa), v);
 }
 
 void lp_check_dns_query(const struct lp_decider *d, const char *name, struct lp_verdict *v)

@@ -26,7 +26,8 @@ void lp_check_destination(const struct lp_decider *d, const struct lp_call *c,
 /* The same finding for a destination the network observer counted in the
  * kernel (supervise/net_observer.h), which found it unreached: `operation`
  * "connect" or "sendmsg", `proto` "tcp", "udp"; `trapped`: a DNS server's,
- * sent to the DNS trap instead (no errno). v's answer is CONTINUE. */
+ * sent to the DNS trap instead (no errno), as is one that d's resolver
+ * stand-ins answer. v's answer is CONTINUE. */
 void lp_check_observed_destination(const struct lp_decider *d, const char *operation,
                                    const char *proto, const struct lp_sockaddr_info *sa,
                                    bool trapped, struct lp_verdict *v);

@@ -299,12 +299,23 @@ static void redirect(struct lp_bpf_asm *a, const struct lp_net_program_spec *s)
         lp_bpf_emit(a, BPF_STORE(BPF_W, BPF_REG_6, CTX_PORT, BPF_REG_1));
 }
 
+/* The supervisor's calls go through uncounted (to L_DONE). */
+static void skip_supervisor(struct lp_bpf_asm *a, const struct lp_net_program_spec *s)
+{
+        if (!s->supervisor)
+                return;
+        lp_bpf_emit(a, BPF_CALL_HELPER(BPF_FUNC_get_current_pid_tgid));
+        lp_bpf_emit(a, BPF_ALU_IMM(BPF_RSH, BPF_REG_0, 32));
+        lp_bpf_jump(a, BPF_JUMP32_IMM(BPF_JEQ, BPF_REG_0, (int32_t)s->supervisor), L_DONE);
+}
+
 size_t lp_net_program(const struct lp_net_program_spec *s, struct bpf_insn *insns)
 {
         struct lp_bpf_asm a;
         bool v6 = lp_net_hook_ipv6(s->hook);
         lp_bpf_asm_init(&a, insns, LP_NET_PROGRAM_MAX, L_COUNT);
         lp_bpf_emit(&a, BPF_MOV_REG(BPF_REG_6, BPF_REG_1));
+        skip_supervisor(&a, s);
         build_key(&a, s);
         if (v6)
                 classify_ipv6(&a);

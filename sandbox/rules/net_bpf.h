@@ -97,6 +97,10 @@ struct lp_net_program_spec {
          * destinations outside go to it, their original in `redirects`. */
         bool dns_trap;
         int redirects;
+        /* The supervisor's tgid (0: none): its own sends, the DNS
+         * stand-ins' answers on sockets the child made in the run's
+         * cgroup, are no call of the command's. */
+        uint32_t supervisor;
 };
 
 #define LP_NET_PROGRAM_MAX 256

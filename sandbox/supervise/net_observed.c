@@ -182,7 +182,7 @@ static int record_overflow(const struct lp_net_observer *o, const struct lp_deci
         return lp_record_verdict(store, &v, count, 0, NULL, first_ms);
 }
 
-int lp_net_observed_collect(struct lp_net_observed *w, const struct lp_policy *p,
+int lp_net_observed_collect(struct lp_net_observed *w, const struct lp_decider *d,
                             struct lp_findings *store, uint64_t start_ms)
 {
         if (!w)
@@ -195,15 +195,14 @@ int lp_net_observed_collect(struct lp_net_observed *w, const struct lp_policy *p
                                    offsetof(struct counted, value.first_ns), (void **)&all, &n);
         if (r < 0)
                 return r;
-        struct lp_decider d = {.policy = p};
         struct lp_exec_names *names = lp_exec_names_read(w->execs, &w->proc, w->command);
         for (size_t i = 0; i < n && r >= 0; i++)
-                r = record_counted(w, &d, &all[i], names, store, start_ms);
+                r = record_counted(w, d, &all[i], names, store, start_ms);
         lp_exec_names_free(names);
         /* The overflow began after the last entry the map took. */
         uint64_t last_ms = n ? lp_bpf_run_ms(all[n - 1].value.first_ns, start_ms) : 0;
         free(all);
         if (r >= 0)
-                r = record_overflow(w->o, &d, store, last_ms);
+                r = record_overflow(w->o, d, store, last_ms);
         return r;
 }

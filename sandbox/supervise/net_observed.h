@@ -9,7 +9,7 @@
 struct lp_findings;
 struct lp_net_observer;
 struct lp_net_observed;
-struct lp_policy;
+struct lp_decider;
 
 /* NULL (and 0) when the observer is not attached. -ENOMEM. */
 int lp_net_observed_new(const struct lp_net_observer *o, struct lp_net_observed **ret);
@@ -29,5 +29,5 @@ void lp_net_observed_drain(struct lp_net_observed *w);
 
 /* After the command's tree is gone: every counted destination into
  * `store` as a network finding (rules/checks.h). 0 or -errno. */
-int lp_net_observed_collect(struct lp_net_observed *w, const struct lp_policy *p,
+int lp_net_observed_collect(struct lp_net_observed *w, const struct lp_decider *d,
                             struct lp_findings *store, uint64_t start_ms);

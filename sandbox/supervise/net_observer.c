@@ -79,7 +79,8 @@ static int load_program(const struct lp_net_observer *o, const struct lp_policy 
                                            .announce = o->announce.fd,
                                            .host_ports = o->host_ports,
                                            .dns_trap = lp_net_observer_traps_dns(o),
-                                           .redirects = o->redirects};
+                                           .redirects = o->redirects,
+                                           .supervisor = (uint32_t)getpid()};
         size_t n = lp_net_program(&spec, insns);
         if (n == 0)
                 return -E2BIG; /* ours: the programs outgrew LP_NET_PROGRAM_MAX */

@@ -127,6 +127,41 @@ for line in open(sys.argv[1], encoding="utf-8"):
 PYS
 assert_eq "$(printf 'ok\nok\nok')" "$(cat "$tmp/rules.out")" "root: each name's rule, fix, action and pid"
 
+# Unconnected sends to the resolver's own servers (musl's way), as root:
+# their stand-ins answer, so the sends have no errno, and the answers the
+# supervisor sends back from the stand-ins' sockets (made by the child in
+# the run's cgroup, where the observer's programs run) are no finding.
+cat >standins.py <<'PY'
+import os, socket, struct
+q = struct.pack(">HHHHHH", 9, 0x0100, 1, 0, 0, 0) + bytes([4]) + b"test" + bytes([0]) + struct.pack(">HH", 1, 1)
+servers = [(socket.AF_INET, "192.0.2.53")]
+if os.path.exists("/proc/net/if_inet6"):  # a new namespace has IPv6 where the kernel has it
+    servers.append((socket.AF_INET6, "fd00::53"))
+for family, server in servers:
+    s = socket.socket(family, socket.SOCK_DGRAM)
+    s.settimeout(10)
+    s.sendto(q, (server, 53))
+    data, source = s.recvfrom(512)
+    print("REFUSED" if data[:2] == q[:2] and data[3] & 15 == 5 else "bad answer", "from", source[0])
+PY
+chmod 644 standins.py
+F=$tmp/shared/standins.jsonl
+with_resolv both.conf "$LEASTPRIV" run --findings "$F" -- python3 standins.py
+assert_status 0 "root, stand-ins: the command runs"
+if [ -e /proc/net/if_inet6 ]; then
+        assert_eq "REFUSED from 192.0.2.53
+REFUSED from fd00::53" "$LP_OUT" "root, stand-ins: each server answers"
+        assert_eq "dns-query test 2 None python
+sendmsg udp 192.0.2.53:53 1 None python
+sendmsg udp [fd00::53]:53 1 None python" "$(summary "$F")" \
+                "root, stand-ins: the sends, without an errno; no finding of the supervisor's answers"
+else
+        assert_eq "REFUSED from 192.0.2.53" "$LP_OUT" "root, stand-ins: the server answers"
+        assert_eq "dns-query test 1 None python
+sendmsg udp 192.0.2.53:53 1 None python" "$(summary "$F")" \
+                "root, stand-ins: the send, without an errno; no finding of the supervisor's answer"
+fi
+
 # The system's resolver: getent through a resolv.conf naming an outside
 # server. It fails at once (exit 2: not found), and the report names what
 # it looked up and who.

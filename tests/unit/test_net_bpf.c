@@ -413,6 +413,37 @@ static void test_outside_is_counted_with_its_destination(void **state)
         }
 }
 
+/* The supervisor's own sends (the DNS stand-ins' answers, on sockets the
+ * child made in the run's cgroup) go through uncounted and unchanged; any
+ * other process's to the same destination is counted. */
+static void test_the_supervisor_is_not_counted(void **state)
+{
+        (void)state;
+        for (int h = 0; h < LP_NET_HOOKS; h++) {
+                bool v6 = lp_net_hook_ipv6((enum lp_net_hook)h);
+                struct lp_net_program_spec spec = {.hook = (enum lp_net_hook)h,
+                                                   .loopback_reaches = true,
+                                                   .events = EVENTS,
+                                                   .overflow = OVERFLOW,
+                                                   .announce = ANNOUNCE,
+                                                   .host_ports = -1,
+                                                   .dns_trap = true,
+                                                   .redirects = REDIRECTS,
+                                                   .supervisor = 4242};
+                struct bpf_sock_addr ctx =
+                        context(v6, IPPROTO_UDP, v6 ? "fd00::53" : "192.0.2.53", 53);
+                struct bpf_sock_addr before = ctx;
+                run_spec(&spec, &ctx);
+                assert_int_equal(w.n_entries, 0);
+                assert_int_equal(w.announced, 0);
+                assert_memory_equal(&ctx, &before, sizeof(ctx)); /* not sent to the trap */
+                spec.supervisor = 4243;
+                run_spec(&spec, &ctx);
+                assert_int_equal(w.n_entries, 1);
+                setup(NULL);
+        }
+}
+
 static void test_namespace_none_counts_loopback(void **state)
 {
         (void)state;
@@ -551,7 +582,8 @@ static void test_every_program_fits(void **state)
                                         .announce = ANNOUNCE,
                                         .host_ports = host & 1 ? HOST_PORTS : -1,
                                         .dns_trap = host & 2,
-                                        .redirects = REDIRECTS};
+                                        .redirects = REDIRECTS,
+                                        .supervisor = 4242};
                                 size_t n = lp_net_program(&spec, insns);
                                 assert_true(n > 0 && n <= LP_NET_PROGRAM_MAX);
                                 assert_int_equal(insns[n - 1].code, BPF_JMP | BPF_EXIT);
@@ -665,6 +697,7 @@ int main(void)
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup(test_loopback_is_not_counted, setup),
                 cmocka_unit_test_setup(test_outside_is_counted_with_its_destination, setup),
+                cmocka_unit_test_setup(test_the_supervisor_is_not_counted, setup),
                 cmocka_unit_test_setup(test_namespace_none_counts_loopback, setup),
                 cmocka_unit_test_setup(test_counts_are_exact_per_program, setup),
                 cmocka_unit_test_setup(test_mapped_loopback_asks_ipv4, setup),
