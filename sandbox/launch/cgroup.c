@@ -255,7 +255,7 @@ static void remove_stale(const char *parent, unsigned long long pidns)
                 closedir(d);
 }
 
-/* What the setup child joins by: a v1 cgroup's `tasks` (one thread),
+/* What the child joins by: a v1 cgroup's `tasks` (one thread),
  * the v2 one's directory (clone3) and cgroup.procs (without clone3). */
 static int open_joining(struct lp_cgroup_dir *d)
 {

@@ -1,8 +1,9 @@
 /* The run's cgroups (docs/architecture.md, "Resources"): an rlimit on
  * processes does not bind uid 0 and no rlimit bounds a tree's memory, so
  * [Limits] Processes= and Memory= are also a cgroup's pids.max and memory
- * limit. Made in the parent before the fork; the setup child joins them as
- * its first step, so every process of the run is born inside; after the
+ * limit. Made in the parent before the fork; the child is born in the v2
+ * one and joins the v1 ones as its first step, so every process of the
+ * run is born inside; after the
  * run what is left inside is killed, the limits' events become findings,
  * and the cgroups are removed. */
 #pragma once
@@ -50,9 +51,9 @@ struct lp_cgroup {
  * line that says so, and 0. */
 int lp_cgroup_create(const struct lp_policy *p, struct lp_cgroup *cg);
 
-/* In the setup child: moves the calling thread into the v1 cgroups (and,
+/* In the child: moves the calling thread into the v1 cgroups (and,
  * with `unified`, the v2 one). Moving a whole process (cgroup.procs) waits
- * for an RCU grace period, 5-15 ms here; the setup child has one thread,
+ * for an RCU grace period, 5-15 ms here; the child has one thread,
  * and moving one thread by itself (v1 `tasks`) does not wait. */
 int lp_cgroup_join(struct lp_cgroup *cg, bool unified);
 

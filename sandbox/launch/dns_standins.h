@@ -23,7 +23,7 @@ struct lp_dns_servers {
 
 /* The network observer's trap (supervise/dns_trap.h): a UDP socket
  * bound to its address (rules/net_bpf.h: 127.53.53.53 port 1, which
- * needs the setup child's root, as does its receive buffer). Made in the
+ * needs the child's root, as does its receive buffer). Made in the
  * child like the stand-ins, handed over first among them. Returns it, or
  * -errno. */
 int lp_dns_trap_socket(void);

@@ -107,7 +107,7 @@ static const struct {
         [LP_STEP_NET_OBSERVER] = {.name = "observers",
                                   .what = "load and attach the network and filesystem observers"},
         [LP_STEP_OBSERVER_WAIT] = {.name = "observer wait", .what = "wait for the observers"},
-        [LP_STEP_FORK] = {.name = "fork", .what = "fork the setup child"},
+        [LP_STEP_FORK] = {.name = "fork", .what = "fork the child"},
         [LP_STEP_PARENT_DEATH] = {.name = "parent death", .what = "set the parent-death signal"},
         [LP_STEP_JOIN_CGROUP] = {.name = "join cgroup", .what = "enter the run's cgroups"},
         [LP_STEP_USER_NAMESPACE] = {.name = "user ns",

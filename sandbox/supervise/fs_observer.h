@@ -47,7 +47,7 @@ struct lp_fs_observer {
 int lp_fs_observer_prepare(const struct lp_fs_program_spec *spec, int cgroup_dir,
                            struct lp_fs_observer *o);
 
-/* After the fork, while the setup child builds the sandbox: the
+/* After the fork, while the child builds the sandbox: the
  * programs, attached. The command must not start before this returned
  * 0. */
 int lp_fs_observer_attach(struct lp_fs_observer *o);

@@ -63,7 +63,7 @@ static inline bool lp_net_observer_traps_dns(const struct lp_net_observer *o)
 int lp_net_observer_prepare(const struct lp_policy *p, int cgroup_dir, const uint16_t *host_ports,
                             size_t n_host_ports, struct lp_net_observer *o);
 
-/* After the fork, while the setup child builds the sandbox: the programs
+/* After the fork, while the child builds the sandbox: the programs
  * (the verifier's time, about 1.5 ms, overlaps the child's), attached.
  * The command must not start before this returned 0: -errno, and the
  * launch fails. */
