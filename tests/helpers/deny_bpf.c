@@ -17,6 +17,13 @@
 #include <unistd.h>
 
 #define DATA(field) offsetof(struct seccomp_data, field)
+/* Other architectures' calls go through; the native one's number is
+ * loaded for what follows. */
+#define LOAD_NATIVE_NUMBER                                              \
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, DATA(arch)),                 \
+                BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, NATIVE_ARCH, 1, 0), \
+                BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),           \
+                BPF_STMT(BPF_LD | BPF_W | BPF_ABS, DATA(nr))
 
 /* The architecture this helper is built for: its syscall numbers. */
 #if defined(__x86_64__)
@@ -36,10 +43,7 @@ int main(int argc, char **argv)
                 return 2;
         }
         struct sock_filter no_clone3[] = {
-                BPF_STMT(BPF_LD | BPF_W | BPF_ABS, DATA(arch)),
-                BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, NATIVE_ARCH, 1, 0),
-                BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-                BPF_STMT(BPF_LD | BPF_W | BPF_ABS, DATA(nr)),
+                LOAD_NATIVE_NUMBER,
                 BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_clone3, 0, 1),
                 BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
                 BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
@@ -48,10 +52,7 @@ int main(int argc, char **argv)
          * the command argument (its low 32 bits), BPF_LINK_CREATE refused. */
         unsigned to_refusal = strcmp(argv[1], "all") == 0 ? 3 : 0;
         struct sock_filter insns[] = {
-                BPF_STMT(BPF_LD | BPF_W | BPF_ABS, DATA(arch)),
-                BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, NATIVE_ARCH, 1, 0),
-                BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-                BPF_STMT(BPF_LD | BPF_W | BPF_ABS, DATA(nr)),
+                LOAD_NATIVE_NUMBER,
                 BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_bpf, 0, 3),
                 BPF_JUMP(BPF_JMP | BPF_JA, to_refusal, 0, 0),
                 BPF_STMT(BPF_LD | BPF_W | BPF_ABS, DATA(args[0])),

@@ -314,18 +314,24 @@ static void call_hook(enum lp_net_hook hook, bool loopback_reaches, bool host_ch
         run_spec(&spec, &ctx);
 }
 
+/* A program of `hook` with the DNS trap, under Namespace=loopback. */
+static struct lp_net_program_spec trap_spec(enum lp_net_hook hook)
+{
+        return (struct lp_net_program_spec){.hook = hook,
+                                            .loopback_reaches = true,
+                                            .events = EVENTS,
+                                            .overflow = OVERFLOW,
+                                            .announce = ANNOUNCE,
+                                            .host_ports = -1,
+                                            .dns_trap = true,
+                                            .redirects = REDIRECTS};
+}
+
 /* The same with the DNS trap: the context as the program left it. */
 static struct bpf_sock_addr trap_call(enum lp_net_hook hook, int protocol, const char *addr,
                                       uint16_t port)
 {
-        struct lp_net_program_spec spec = {.hook = hook,
-                                           .loopback_reaches = true,
-                                           .events = EVENTS,
-                                           .overflow = OVERFLOW,
-                                           .announce = ANNOUNCE,
-                                           .host_ports = -1,
-                                           .dns_trap = true,
-                                           .redirects = REDIRECTS};
+        struct lp_net_program_spec spec = trap_spec(hook);
         struct bpf_sock_addr ctx = context(lp_net_hook_ipv6(hook), protocol, addr, port);
         run_spec(&spec, &ctx);
         return ctx;
@@ -421,15 +427,8 @@ static void test_the_supervisor_is_not_counted(void **state)
         (void)state;
         for (int h = 0; h < LP_NET_HOOKS; h++) {
                 bool v6 = lp_net_hook_ipv6((enum lp_net_hook)h);
-                struct lp_net_program_spec spec = {.hook = (enum lp_net_hook)h,
-                                                   .loopback_reaches = true,
-                                                   .events = EVENTS,
-                                                   .overflow = OVERFLOW,
-                                                   .announce = ANNOUNCE,
-                                                   .host_ports = -1,
-                                                   .dns_trap = true,
-                                                   .redirects = REDIRECTS,
-                                                   .supervisor = 4242};
+                struct lp_net_program_spec spec = trap_spec((enum lp_net_hook)h);
+                spec.supervisor = 4242;
                 struct bpf_sock_addr ctx =
                         context(v6, IPPROTO_UDP, v6 ? "fd00::53" : "192.0.2.53", 53);
                 struct bpf_sock_addr before = ctx;
