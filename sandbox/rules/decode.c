@@ -417,9 +417,8 @@ static void decode_ptrace(const uint64_t *a, struct lp_decoded *d)
 {
         const char *req = lp_decode_ptrace_name((long)a[0]);
         char num[32];
-        snprintf(num, sizeof(num), "%lld", (long long)a[0]);
         if (!req)
-                req = num;
+                req = num, snprintf(num, sizeof(num), "%lld", (long long)a[0]);
         snprintf(d->dedupe, sizeof(d->dedupe), "ptrace(%s)", req);
         if ((long)a[0] == PTRACE_TRACEME)
                 snprintf(d->target, sizeof(d->target), "ptrace(%s)", req);

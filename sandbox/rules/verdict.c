@@ -25,15 +25,22 @@ struct lp_verdict_finding *lp_verdict_add(const struct lp_decider *d, struct lp_
         return f;
 }
 
+/* "ORIGIN TEXT" with one formatting pass: a notified call sets a rule
+ * every time, and three (the text, the origin, the two joined) were a
+ * twentieth of a storm's supervisor time. */
 void lp_verdict_rule(struct lp_verdict_finding *f, const struct lp_origin *o, const char *fmt, ...)
 {
-        char origin[400], text[300];
+        char origin[400];
+        int n = snprintf(f->rule, sizeof(f->rule), "%s ",
+                         lp_origin_format(o, origin, sizeof(origin)));
+        if (n < 0 || (size_t)n >= sizeof(f->rule))
+                return; /* the origin alone fills it, cut */
+        /* The text is cut at 299 bytes, as it always was. */
+        size_t room = sizeof(f->rule) - (size_t)n;
         va_list ap;
         va_start(ap, fmt);
-        vsnprintf(text, sizeof(text), fmt, ap);
+        vsnprintf(f->rule + n, room < 300 ? room : 300, fmt, ap);
         va_end(ap);
-        snprintf(f->rule, sizeof(f->rule), "%s %s", lp_origin_format(o, origin, sizeof(origin)),
-                 text);
 }
 
 /* snprintf(buf, size, "%s", text) without the format's parsing: a

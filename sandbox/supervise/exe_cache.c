@@ -199,12 +199,25 @@ static const char *read_exe(struct lp_exe_cache *c, struct lp_exe_slot *s, int t
         return s->exe;
 }
 
+int lp_exe_cache_fd(const struct lp_exe_cache *c)
+{
+        return c->events >= 0 ? c->events : -1;
+}
+
+void lp_exe_cache_polled(struct lp_exe_cache *c, bool queued)
+{
+        c->quiet = c->events >= 0 && !queued;
+}
+
 const char *lp_exe_cache_lookup(struct lp_exe_cache *c, int tid)
 {
         if (c->events == EVENTS_UNOPENED)
                 open_events(c);
-        if (c->events >= 0)
+        if (c->events >= 0 && !c->quiet)
                 read_events(c);
+        else if (c->quiet)
+                c->skipped++;
+        c->quiet = false;
         struct lp_exe_slot *s = &c->slots[(unsigned)tid % LP_EXE_CACHE_SLOTS];
         if (s->valid && s->tid == tid && c->events >= 0) {
                 c->hits++;

@@ -32,6 +32,10 @@ struct lp_exe_cache {
                 char exe[LP_EXE_NAME_MAX];
         } slots[LP_EXE_CACHE_SLOTS];
         unsigned long hits, reads; /* for the benchmarks and the tests */
+        /* The caller's poll found the connector empty after the
+         * notification of the next look was received (lp_exe_cache_polled). */
+        bool quiet;
+        unsigned long skipped; /* reads of the connector that quiet spared */
 };
 
 void lp_exe_cache_init(struct lp_exe_cache *c);
@@ -44,3 +48,16 @@ const char *lp_exe_cache_lookup(struct lp_exe_cache *c, int tid);
 
 /* Whether looks are answered from the cache (the connector is ours). */
 bool lp_exe_cache_exact(const struct lp_exe_cache *c);
+
+/* The connector's socket, for the caller's poll set; -1 while there is
+ * none. */
+int lp_exe_cache_fd(const struct lp_exe_cache *c);
+
+/* What a poll of that socket said (`queued`: readable), made after the
+ * notification the next look is for was received: its task's last exec
+ * or exit came before its call, and the connector had queued its event
+ * before the call was made, so an empty connector then means that the
+ * look need not read it (the notifier polls the listener and this socket
+ * in one call after each receive: a storm's look then costs no system
+ * call of its own). Good for that look only. */
+void lp_exe_cache_polled(struct lp_exe_cache *c, bool queued);

@@ -7,6 +7,7 @@
 #include "supervise/notify.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <linux/seccomp.h>
 #include <seccomp.h>
 #include <signal.h>
@@ -230,8 +231,21 @@ static int respond(struct lp_notifier *n, const struct lp_verdict *v)
         return r < 0 && r != -ENOENT ? r : 0;
 }
 
-int lp_notifier_handle(struct lp_notifier *n)
+/* One poll after the receive, for two answers: whether another
+ * notification waits (the caller's next turn), and whether the executable
+ * cache's connector has news, which for this tracee it queued before its
+ * call (exe_cache.h). */
+static bool poll_after_receive(struct lp_notifier *n)
 {
+        struct pollfd p[2] = {{n->fd, POLLIN, 0}, {lp_exe_cache_fd(&n->exe), POLLIN, 0}};
+        bool polled = poll(p, 2, 0) >= 0;
+        lp_exe_cache_polled(&n->exe, !polled || (p[1].revents & POLLIN));
+        return polled && (p[0].revents & POLLIN);
+}
+
+int lp_notifier_handle(struct lp_notifier *n, bool *more)
+{
+        *more = false;
         /* libseccomp 2.5.4 does not zero the request; the kernel answers
          * EINVAL to a dirty buffer and a naive loop spins. */
         memset(n->req, 0, n->req_size);
@@ -244,6 +258,7 @@ int lp_notifier_handle(struct lp_notifier *n)
                 return r;
         n->handled++;
         decode_and_decide(n);
+        *more = poll_after_receive(n);
         /* Recorded before the answer, while the tracee still waits for it. */
         int rec = record(n, &n->verdict);
         if (n->verdict.answer == LP_ANSWER_KILL)
@@ -252,6 +267,8 @@ int lp_notifier_handle(struct lp_notifier *n)
          * said, not the listener's, which is what ends a run. */
         if (rec < 0)
                 lp_log_errno(rec, "cannot record a finding: %m");
+        /* The poll's word was for this notification only. */
+        lp_exe_cache_polled(&n->exe, true);
         return respond(n, &n->verdict);
 }
 

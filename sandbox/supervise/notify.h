@@ -34,8 +34,10 @@ int lp_notifier_new(const struct lp_policy *p, struct lp_findings *store, int li
                     const struct lp_notifier_options *o, struct lp_notifier **ret);
 
 /* Call when listener_fd polls readable. Returns 0 when handled (also when
- * the tracee died meanwhile), -errno on a failure of the listener itself. */
-int lp_notifier_handle(struct lp_notifier *n);
+ * the tracee died meanwhile), -errno on a failure of the listener itself;
+ * *more: another notification was pending when this one was decided (the
+ * caller may go on without a poll of its own). */
+int lp_notifier_handle(struct lp_notifier *n, bool *more);
 
 void lp_notifier_free(struct lp_notifier *n);
 

@@ -176,9 +176,10 @@ static void handle_signals(struct state *st)
         }
 }
 
-static void handle_notification(struct state *st)
+/* *more: another notification waits (lp_notifier_handle). */
+static void handle_notification(struct state *st, bool *more)
 {
-        int r = lp_notifier_handle(st->s->notifier);
+        int r = lp_notifier_handle(st->s->notifier, more);
         if (r < 0) {
                 /* Unanswered, every watched call would wait forever (or
                  * until --timeout), and a call it did not see would be a
@@ -190,24 +191,17 @@ static void handle_notification(struct state *st)
         }
 }
 
-static bool listener_ready(int listener)
-{
-        struct pollfd p = {listener, POLLIN, 0};
-        return poll(&p, 1, 0) == 1 && (p.revents & POLLIN);
-}
-
-/* The notifications the kernel holds, one after the other: a poll of the
- * listener alone between two (SECCOMP_IOCTL_NOTIF_RECV blocks when none
- * is pending, O_NONBLOCK or not, as of Linux 6.18) instead of a pass
- * through the whole poll set. NOTIFY_BATCH bounds it, so that a storm
- * cannot keep the signals and the timeout waiting. */
+/* The notifications the kernel holds, one after the other: the notifier's
+ * own poll after each receive says whether another waits
+ * (SECCOMP_IOCTL_NOTIF_RECV blocks when none is pending, O_NONBLOCK or
+ * not, as of Linux 6.18) instead of a pass through the whole poll set.
+ * NOTIFY_BATCH bounds it, so that a storm cannot keep the signals and the
+ * timeout waiting. */
 static void handle_notifications(struct state *st)
 {
-        for (int i = 0; i < NOTIFY_BATCH && st->listener_open; i++) {
-                handle_notification(st);
-                if (!listener_ready(st->s->listener))
-                        return;
-        }
+        bool more = true;
+        for (int i = 0; i < NOTIFY_BATCH && st->listener_open && more; i++)
+                handle_notification(st, &more);
 }
 
 static void handle_hidden(struct state *st)
@@ -336,12 +330,10 @@ void lp_supervise_kill_tree(void)
  * happened, and their findings must not be lost. */
 static void drain_notifications(struct state *st)
 {
-        for (int i = 0; i < DRAIN_MAX && st->listener_open; i++) {
-                struct pollfd p = {st->s->listener, POLLIN, 0};
-                if (poll(&p, 1, 0) <= 0 || !(p.revents & POLLIN))
-                        return;
-                handle_notification(st);
-        }
+        struct pollfd p = {st->s->listener, POLLIN, 0};
+        bool more = poll(&p, 1, 0) > 0 && (p.revents & POLLIN);
+        for (int i = 0; i < DRAIN_MAX && st->listener_open && more; i++)
+                handle_notification(st, &more);
 }
 
 /* With a PID namespace, the whole tree dies with its init; our child (the

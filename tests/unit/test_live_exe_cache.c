@@ -7,6 +7,7 @@
  * be right. */
 #include <errno.h>
 #include <limits.h>
+#include <poll.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -152,8 +153,20 @@ static void check_exec_renames(bool from_thread)
         exec_and_wait(&c);
         exe_of(c.pid, second, sizeof(second));
         assert_string_not_equal(second, test_binary);
+        /* As the notifier asks after a receive: a poll of the connector
+         * finds the exec queued, and the look must then read it. */
+        struct pollfd p = {lp_exe_cache_fd(&cache), POLLIN, 0};
+        assert_int_equal(poll(&p, 1, 0), exact ? 1 : 0);
+        lp_exe_cache_polled(&cache, p.revents & POLLIN);
         /* The same pid, another program: the cache must say so. */
         assert_string_equal(lp_exe_cache_lookup(&cache, c.pid), second);
+        /* A poll that found nothing spares the next look its read, and
+         * that look only. */
+        lp_exe_cache_polled(&cache, false);
+        assert_string_equal(lp_exe_cache_lookup(&cache, c.pid), second);
+        assert_int_equal(cache.skipped, exact ? 1 : 0);
+        assert_string_equal(lp_exe_cache_lookup(&cache, c.pid), second);
+        assert_int_equal(cache.skipped, exact ? 1 : 0);
         end_child(&c);
         lp_exe_cache_done(&cache);
 }

@@ -49,7 +49,8 @@ struct served {
 
 static int handle(void *ctx)
 {
-        return lp_notifier_handle(ctx);
+        bool more;
+        return lp_notifier_handle(ctx, &more);
 }
 
 /* Runs body in a child under PROFILE's filter, served by a notifier. */
