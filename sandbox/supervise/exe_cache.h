@@ -4,8 +4,10 @@
  * every exec and every exit, in the context of the task that does it, so
  * its message is queued before that task (or a new one with its tid) can
  * make another notified call. Every look first reads what the connector
- * queued; an exec drops the names of its whole thread group, an exit its
- * thread's; a lost message (the socket overflowed) drops them all.
+ * queued (unless a poll after the notification's receive found nothing
+ * there: lp_exe_cache_polled); an exec drops the names of its whole
+ * thread group, an exit its thread's; a lost message (the socket
+ * overflowed) drops them all.
  *
  * Without the connector (outside the initial user and PID namespaces,
  * whose pids its events are in; not root before Linux 6.6; a kernel
