@@ -55,7 +55,8 @@ bool lp_exe_cache_exact(const struct lp_exe_cache *c);
  * none. */
 int lp_exe_cache_fd(const struct lp_exe_cache *c);
 
-/* What a poll of that socket said (`queued`: readable), made after the
+/* What a poll of that socket said (`queued`: anything at all, POLLERR
+ * included: an overrun can leave it empty, marked ENOBUFS), made after the
  * notification the next look is for was received: its task's last exec
  * or exit came before its call, and the connector had queued its event
  * before the call was made, so an empty connector then means that the

@@ -239,7 +239,11 @@ static bool poll_after_receive(struct lp_notifier *n)
 {
         struct pollfd p[2] = {{n->fd, POLLIN, 0}, {lp_exe_cache_fd(&n->exe), POLLIN, 0}};
         bool polled = poll(p, 2, 0) >= 0;
-        lp_exe_cache_polled(&n->exe, !polled || (p[1].revents & POLLIN));
+        /* Anything but silence is news: a broadcast the kernel could not
+         * clone for us marks the socket ENOBUFS (POLLERR) with nothing
+         * queued, and refuses every later event until a read clears it;
+         * the read also drops every name, as a lost event must. */
+        lp_exe_cache_polled(&n->exe, !polled || p[1].revents != 0);
         return polled && (p[0].revents & POLLIN);
 }
 

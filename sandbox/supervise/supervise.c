@@ -330,10 +330,14 @@ void lp_supervise_kill_tree(void)
  * happened, and their findings must not be lost. */
 static void drain_notifications(struct state *st)
 {
-        struct pollfd p = {st->s->listener, POLLIN, 0};
-        bool more = poll(&p, 1, 0) > 0 && (p.revents & POLLIN);
-        for (int i = 0; i < DRAIN_MAX && st->listener_open && more; i++)
+        for (int i = 0; i < DRAIN_MAX && st->listener_open; i++) {
+                /* Polled after each answer: what came meanwhile waits too. */
+                struct pollfd p = {st->s->listener, POLLIN, 0};
+                bool more;
+                if (poll(&p, 1, 0) <= 0 || !(p.revents & POLLIN))
+                        return;
                 handle_notification(st, &more);
+        }
 }
 
 /* With a PID namespace, the whole tree dies with its init; our child (the
