@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "base/text.h"
 #include "profile/syscall_sets.h"
 
 static void free_tokens(struct lp_syscall_token *t, size_t n)
@@ -151,9 +152,12 @@ const struct lp_pattern *lp_policy_withhold_pattern(const struct lp_policy *p, c
 
 const char *lp_origin_format(const struct lp_origin *o, char *buf, size_t size)
 {
-        if (!o || !o->file || o->line == 0)
-                snprintf(buf, size, "built-in");
-        else
-                snprintf(buf, size, "%s:%u", o->file, o->line);
+        if (!o || !o->file || o->line == 0) {
+                lp_text_join(buf, size, 0, "built-in");
+                return buf;
+        }
+        size_t n = lp_text_join(buf, size, 0, o->file);
+        n = lp_text_join(buf, size, n, ":");
+        lp_text_join_int(buf, size, n, o->line);
         return buf;
 }

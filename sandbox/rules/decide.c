@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/text.h"
 #include "profile/names.h"
 #include "profile/policy.h"
 #include "rules/checks.h"
@@ -42,7 +43,8 @@ static void refuse_syscall(const struct lp_decider *d, const struct lp_call *c,
         if (!f)
                 return;
         lp_verdict_target(f, c->decoded.target, c->decoded.dedupe);
-        snprintf(f->fix, sizeof(f->fix), "[Syscalls] Allow=%s", c->name);
+        size_t n = lp_text_join(f->fix, sizeof(f->fix), 0, "[Syscalls] Allow=");
+        lp_text_join(f->fix, sizeof(f->fix), n, c->name);
         if (c->foreign_abi) {
                 static const struct lp_origin built_in = {NULL, 0};
                 lp_verdict_rule(f, &built_in,

@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
+#include "base/text.h"
 #include "base/util.h"
 #include "findings/escape.h"
 #include "profile/names.h"
@@ -419,11 +420,18 @@ static void decode_ptrace(const uint64_t *a, struct lp_decoded *d)
         char num[32];
         if (!req)
                 req = num, snprintf(num, sizeof(num), "%lld", (long long)a[0]);
-        snprintf(d->dedupe, sizeof(d->dedupe), "ptrace(%s)", req);
-        if ((long)a[0] == PTRACE_TRACEME)
-                snprintf(d->target, sizeof(d->target), "ptrace(%s)", req);
-        else
-                snprintf(d->target, sizeof(d->target), "ptrace(%s, %d)", req, (int)a[1]);
+        /* "ptrace(REQ)" and "ptrace(REQ, PID)", joined: a denied ptrace
+         * storm decodes every call (base/text.h). */
+        size_t n = lp_text_join(d->dedupe, sizeof(d->dedupe), 0, "ptrace(");
+        n = lp_text_join(d->dedupe, sizeof(d->dedupe), n, req);
+        lp_text_join(d->dedupe, sizeof(d->dedupe), n, ")");
+        n = lp_text_join(d->target, sizeof(d->target), 0, "ptrace(");
+        n = lp_text_join(d->target, sizeof(d->target), n, req);
+        if ((long)a[0] != PTRACE_TRACEME) {
+                n = lp_text_join(d->target, sizeof(d->target), n, ", ");
+                n = lp_text_join_int(d->target, sizeof(d->target), n, (int)a[1]);
+        }
+        lp_text_join(d->target, sizeof(d->target), n, ")");
 }
 
 static void decode_mount(const struct lp_decode_reader *rd, const uint64_t *a, struct lp_decoded *d)

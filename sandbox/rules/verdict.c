@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/text.h"
 #include "profile/names.h"
 #include "profile/policy.h"
 
@@ -31,12 +32,13 @@ struct lp_verdict_finding *lp_verdict_add(const struct lp_decider *d, struct lp_
 void lp_verdict_rule(struct lp_verdict_finding *f, const struct lp_origin *o, const char *fmt, ...)
 {
         char origin[400];
-        int n = snprintf(f->rule, sizeof(f->rule), "%s ",
-                         lp_origin_format(o, origin, sizeof(origin)));
-        if (n < 0 || (size_t)n >= sizeof(f->rule))
+        size_t n = lp_text_join(f->rule, sizeof(f->rule), 0,
+                                lp_origin_format(o, origin, sizeof(origin)));
+        n = lp_text_join(f->rule, sizeof(f->rule), n, " ");
+        if (n >= sizeof(f->rule) - 1)
                 return; /* the origin alone fills it, cut */
         /* The text is cut at 299 bytes, as it always was. */
-        size_t room = sizeof(f->rule) - (size_t)n;
+        size_t room = sizeof(f->rule) - n;
         va_list ap;
         va_start(ap, fmt);
         vsnprintf(f->rule + n, room < 300 ? room : 300, fmt, ap);
