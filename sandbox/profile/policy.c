@@ -3,7 +3,6 @@
 #include "profile/policy.h"
 
 #include <fnmatch.h>
-#include <stdio.h>
 #include <stdlib.h>
 
 #include "base/text.h"

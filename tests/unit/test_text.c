@@ -39,6 +39,14 @@ static void test_integers(void **state)
                 snprintf(want, sizeof(want), "%lld", values[i]);
                 lp_text_join_int(got, sizeof(got), 0, values[i]);
                 assert_string_equal(got, want);
+                /* Cut anywhere, the longest one included. */
+                for (size_t size = 1; size < sizeof(want); size++) {
+                        memset(got, 'x', sizeof(got));
+                        snprintf(want, size, "%lld", values[i]);
+                        lp_text_join_int(got, size, 0, values[i]);
+                        assert_string_equal(got, want);
+                        assert_int_equal(got[size], 'x');
+                }
         }
 }
 
