@@ -45,19 +45,11 @@ void lp_verdict_rule(struct lp_verdict_finding *f, const struct lp_origin *o, co
         va_end(ap);
 }
 
-/* snprintf(buf, size, "%s", text) without the format's parsing: a
- * notified call sets a target or two every time. */
-static void copy_text(char *buf, size_t size, const char *text)
-{
-        size_t n = strnlen(text, size - 1);
-        memmove(buf, text, n);
-        buf[n] = '\0';
-}
-
+/* A notified call sets a target or two every time: joined, not printed. */
 void lp_verdict_target(struct lp_verdict_finding *f, const char *target, const char *dedupe)
 {
-        copy_text(f->target, sizeof(f->target), target);
-        copy_text(f->dedupe, sizeof(f->dedupe), dedupe ? dedupe : target);
+        lp_text_join(f->target, sizeof(f->target), 0, target);
+        lp_text_join(f->dedupe, sizeof(f->dedupe), 0, dedupe ? dedupe : target);
 }
 
 struct lp_verdict_finding *lp_verdict_capability(const struct lp_decider *d, struct lp_verdict *v,
