@@ -165,6 +165,8 @@ static const struct {
         [LP_STEP_FS_CHDIR] = {.name = "chdir",
                               .what = "enter the working directory in the new view",
                               .hint = chdir_hint},
+        [LP_STEP_COMMAND_FORK] = {.name = "fork command",
+                                  .what = "fork the command inside the PID namespace"},
         [LP_STEP_LIMIT_PROCESSES] = {.name = "nproc",
                                      .what = "set [Limits] Processes= (RLIMIT_NPROC)",
                                      .hint = limits_hint},

@@ -38,6 +38,7 @@ enum lp_step {
         LP_STEP_FS_HIDE,
         LP_STEP_FS_IDENTITY, /* the dynamic user's passwd and group lines */
         LP_STEP_FS_CHDIR,
+        LP_STEP_COMMAND_FORK, /* the init forks the command (PID 2) */
         LP_STEP_LIMIT_PROCESSES,
         LP_STEP_LIMIT_OPEN_FILES,
         LP_STEP_CAPABILITIES,
