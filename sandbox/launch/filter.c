@@ -142,12 +142,17 @@ static int allow_socket_families(struct rules *rs, const struct lp_policy *p, in
         return 0;
 }
 
-/* The calls the network observer counts in the kernel (watch.h). */
-static int allow_observed_calls(struct rules *rs, const struct lp_watch *w, int nr)
+/* The calls the network observer counts in the kernel (watch.h): with
+ * its unix hooks, whatever the address's length. */
+static int allow_observed_calls(struct rules *rs, const struct lp_filter_options *o,
+                                const struct lp_watch *w, int nr)
 {
         static const uint64_t inet_lengths[] = {sizeof(struct sockaddr_in),
                                                 sizeof(struct sockaddr_in6)};
-        switch (w->observed) {
+        enum lp_watch_observed observed = w->observed;
+        if (o->unix_observed && observed == LP_OBSERVED_INET_LENGTH)
+                observed = LP_OBSERVED_ALL;
+        switch (observed) {
         case LP_OBSERVED_NONE:
                 return 0;
         case LP_OBSERVED_ALL:
@@ -202,8 +207,9 @@ static int allow_unwatched_calls(struct rules *rs, const struct lp_policy *p,
                                  int nr)
 {
         if (o->net_observed && w->observed) {
-                int r = allow_observed_calls(rs, w, nr);
-                if (r < 0 || w->observed == LP_OBSERVED_ALL)
+                int r = allow_observed_calls(rs, o, w, nr);
+                if (r < 0 || w->observed == LP_OBSERVED_ALL ||
+                    (o->unix_observed && w->observed == LP_OBSERVED_INET_LENGTH))
                         return r;
         }
         struct scmp_arg_cmp c = {w->filter_arg, SCMP_CMP_EQ, 0, 0};

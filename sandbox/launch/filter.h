@@ -31,6 +31,9 @@ struct lp_filter_options {
         /* The network observer is attached (supervise/net_observer.h): the
          * calls it counts in the kernel are not notified (rules/watch.h). */
         bool net_observed;
+        /* ... and unix destinations too (its unix hooks): connect and
+         * sendto are not notified at all. */
+        bool unix_observed;
         /* The filesystem observer counts refused writes in the kernel
          * (supervise/fs_observer.h): paths are not watched, whatever
          * fs_restricted says (rules/watch.h, lp_watch_fs_counted). */

@@ -1000,6 +1000,8 @@ static int prepare(const struct lp_policy *p, const struct lp_run_options *o,
                                        .also_allow = o->also_allow,
                                        .fs_restricted = lp_fs_plan_restricts(&l->plan),
                                        .net_observed = l->net_on || l->outside_on,
+                                       .unix_observed =
+                                               l->net_on && lp_net_observer_sees_unix(&l->net),
                                        .fs_observed = l->fs_on,
                                        .own_ids_fixed = own_ids_fixed,
                                        .own_uid = fs.own_uid,
@@ -1280,6 +1282,7 @@ static int supervise_child(struct launch *l, pid_t pid, struct lp_findings *stor
         /* The tree is gone: what the observers counted is complete. */
         /* A send to a server whose stand-in answered has no errno. */
         struct lp_decider observed = {.policy = p,
+                                      .fs_plan = &l->plan,
                                       .dns_standins = l->dns_servers.info,
                                       .n_dns_standins = l->dns_servers.n};
         if ((r = lp_net_observed_collect(net, &observed, store, start_ms)) < 0)

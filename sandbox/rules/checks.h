@@ -32,6 +32,13 @@ void lp_check_observed_destination(const struct lp_decider *d, const char *opera
                                    const char *proto, const struct lp_sockaddr_info *sa,
                                    bool trapped, struct lp_verdict *v);
 
+/* A unix destination the network observer counted (its unix hooks):
+ * `path`, resolved in the command's view, under a hidden path is a
+ * filesystem finding, as check_destination's notified one; anything
+ * else, none. v's answer is CONTINUE. */
+void lp_check_observed_unix(const struct lp_decider *d, const char *operation, const char *path,
+                            struct lp_verdict *v);
+
 /* A DNS query for `name` (text, as dns_query.h prints it) that the DNS
  * trap answered REFUSED (supervise/dns_trap.h): a network finding, the
  * name its target. v's answer is CONTINUE. */

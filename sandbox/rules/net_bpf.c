@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <string.h>
 #include <sys/types.h>
+#include <sys/un.h>
 
 #include "base/util.h"
 #include "rules/bpf_asm.h"
@@ -30,6 +31,7 @@ enum label {
 #define CTX_IP6 offsetof(struct bpf_sock_addr, user_ip6)
 #define CTX_PORT offsetof(struct bpf_sock_addr, user_port)
 #define CTX_PROTOCOL offsetof(struct bpf_sock_addr, protocol)
+#define CTX_TYPE offsetof(struct bpf_sock_addr, type)
 
 #define ANNOUNCE (-(int)sizeof(struct lp_net_announcement))
 #define KEY ANNOUNCE /* the announcement starts with the key */
@@ -56,7 +58,12 @@ bool lp_net_hook_ipv6(enum lp_net_hook h)
 
 bool lp_net_hook_connect(enum lp_net_hook h)
 {
-        return h == LP_NET_CONNECT4 || h == LP_NET_CONNECT6;
+        return h == LP_NET_CONNECT4 || h == LP_NET_CONNECT6 || h == LP_NET_UNIX_CONNECT;
+}
+
+bool lp_net_hook_unix(enum lp_net_hook h)
+{
+        return h == LP_NET_UNIX_CONNECT || h == LP_NET_UNIX_SENDMSG;
 }
 
 /* Whether the program sends DNS queries to the trap. Not an IPv6
@@ -67,15 +74,21 @@ bool lp_net_hook_connect(enum lp_net_hook h)
  * IPv4 program. */
 static bool traps(const struct lp_net_program_spec *s)
 {
-        return s->dns_trap && s->hook != LP_NET_SENDMSG6;
+        return s->dns_trap && s->hook != LP_NET_SENDMSG6 && !lp_net_hook_unix(s->hook);
 }
 
-/* The key, all of it written (the verifier reads a map key whole); the
- * thread's name only when the call is counted (record). */
-static void build_key(struct lp_bpf_asm *a, const struct lp_net_program_spec *s)
+/* The key, all of it zero (the verifier reads a map key whole). */
+static void zero_key(struct lp_bpf_asm *a)
 {
         for (int off = 0; off < (int)sizeof(struct lp_net_announcement); off += 8)
                 lp_bpf_emit(a, BPF_STORE_IMM(BPF_DW, BPF_REG_10, ANNOUNCE + off, 0));
+}
+
+/* The key, all of it written; the thread's name only when the call is
+ * counted (record). */
+static void build_key(struct lp_bpf_asm *a, const struct lp_net_program_spec *s)
+{
+        zero_key(a);
         if (lp_net_hook_ipv6(s->hook)) {
                 for (int i = 0; i < 4; i++) {
                         lp_bpf_emit(a, BPF_LOAD(BPF_W, BPF_REG_1, BPF_REG_6,
@@ -309,11 +322,73 @@ static void skip_supervisor(struct lp_bpf_asm *a, const struct lp_net_program_sp
         lp_bpf_jump(a, BPF_JUMP32_IMM(BPF_JEQ, BPF_REG_0, (int32_t)s->supervisor), L_DONE);
 }
 
+/* bpf_probe_read_kernel(fp + to, size, r6 + from): the kernel's context
+ * read as it is (the verifier lets root pass the context's address as
+ * a plain value). A failed read: to L_DONE. */
+static void read_context(struct lp_bpf_asm *a, int to, int size, int from)
+{
+        lp_bpf_stack_pointer(a, BPF_REG_1, to);
+        lp_bpf_emit(a, BPF_MOV_IMM(BPF_REG_2, size));
+        lp_bpf_emit(a, BPF_MOV_REG(BPF_REG_3, BPF_REG_6));
+        lp_bpf_emit(a, BPF_ALU_IMM(BPF_ADD, BPF_REG_3, from));
+        lp_bpf_emit(a, BPF_CALL_HELPER(BPF_FUNC_probe_read_kernel));
+        lp_bpf_jump(a, BPF_JUMP_IMM(BPF_JNE, BPF_REG_0, 0), L_DONE);
+}
+
+/* A unix hook's program: the address the command gave (its length, then
+ * its bytes, read from the kernel's context into the key), counted when
+ * it is a named unix address; the supervisor looks for a hidden path
+ * among them. Every call is let through: the mounts refuse what is
+ * hidden. The value's slot holds the length and the address's pointer
+ * until record() writes it. */
+static void unix_program(struct lp_bpf_asm *a, const struct lp_net_program_spec *s)
+{
+        zero_key(a);
+        read_context(a, VALUE, 4, LP_BPF_SOCK_ADDR_KERN_UADDRLEN);
+        read_context(a, VALUE + 8, 8, LP_BPF_SOCK_ADDR_KERN_UADDR);
+        /* sa_family and a byte of path at least (an unnamed address has
+         * none), struct sockaddr_un at most. */
+        lp_bpf_emit(a, BPF_LOAD(BPF_W, BPF_REG_2, BPF_REG_10, VALUE));
+        lp_bpf_jump(a, BPF_JUMP_IMM(BPF_JLT, BPF_REG_2, sizeof(sa_family_t) + 1), L_DONE);
+        lp_bpf_jump(a, BPF_JUMP_IMM(BPF_JGT, BPF_REG_2, sizeof(struct sockaddr_un)), L_DONE);
+        lp_bpf_stack_pointer(a, BPF_REG_1, KEY_AT(unix_addr));
+        lp_bpf_emit(a, BPF_LOAD(BPF_DW, BPF_REG_3, BPF_REG_10, VALUE + 8));
+        lp_bpf_emit(a, BPF_CALL_HELPER(BPF_FUNC_probe_read_kernel));
+        lp_bpf_jump(a, BPF_JUMP_IMM(BPF_JNE, BPF_REG_0, 0), L_DONE);
+        lp_bpf_emit(a, BPF_LOAD(BPF_H, BPF_REG_1, BPF_REG_10, KEY_AT(unix_addr)));
+        lp_bpf_jump(a, BPF_JUMP_IMM(BPF_JNE, BPF_REG_1, AF_UNIX), L_DONE);
+        lp_bpf_emit(a, BPF_STORE_IMM(BPF_B, BPF_REG_10, KEY_AT(hook), s->hook));
+        lp_bpf_emit(a, BPF_LOAD(BPF_W, BPF_REG_1, BPF_REG_6, CTX_TYPE));
+        lp_bpf_emit(a, BPF_STORE(BPF_W, BPF_REG_10, KEY_AT(protocol), BPF_REG_1));
+}
+
+size_t lp_net_unix_probe_program(struct bpf_insn *insns)
+{
+        struct lp_bpf_asm a;
+        lp_bpf_asm_init(&a, insns, LP_NET_UNIX_PROBE_MAX, L_COUNT);
+        lp_bpf_emit(&a, BPF_MOV_REG(BPF_REG_6, BPF_REG_1));
+        read_context(&a, -8, 4, LP_BPF_SOCK_ADDR_KERN_UADDRLEN);
+        lp_bpf_place(&a, L_DONE);
+        lp_bpf_emit(&a, BPF_MOV_IMM(BPF_REG_0, 1));
+        lp_bpf_emit(&a, BPF_EXIT_INSN);
+        return lp_bpf_finish(&a);
+}
+
 size_t lp_net_program(const struct lp_net_program_spec *s, struct bpf_insn *insns)
 {
         struct lp_bpf_asm a;
         bool v6 = lp_net_hook_ipv6(s->hook);
         lp_bpf_asm_init(&a, insns, LP_NET_PROGRAM_MAX, L_COUNT);
+        if (lp_net_hook_unix(s->hook)) {
+                lp_bpf_emit(&a, BPF_MOV_REG(BPF_REG_6, BPF_REG_1));
+                skip_supervisor(&a, s);
+                unix_program(&a, s);
+                record(&a, s);
+                lp_bpf_place(&a, L_DONE);
+                lp_bpf_emit(&a, BPF_MOV_IMM(BPF_REG_0, 1));
+                lp_bpf_emit(&a, BPF_EXIT_INSN);
+                return lp_bpf_finish(&a);
+        }
         lp_bpf_emit(&a, BPF_MOV_REG(BPF_REG_6, BPF_REG_1));
         skip_supervisor(&a, s);
         build_key(&a, s);
@@ -340,11 +415,13 @@ size_t lp_net_program(const struct lp_net_program_spec *s, struct bpf_insn *insn
 
 enum bpf_attach_type lp_net_attach_type(enum lp_net_hook hook)
 {
-        static const enum bpf_attach_type types[LP_NET_HOOKS] = {
+        static const enum bpf_attach_type types[LP_NET_ALL_HOOKS] = {
                 [LP_NET_CONNECT4] = BPF_CGROUP_INET4_CONNECT,
                 [LP_NET_CONNECT6] = BPF_CGROUP_INET6_CONNECT,
                 [LP_NET_SENDMSG4] = BPF_CGROUP_UDP4_SENDMSG,
                 [LP_NET_SENDMSG6] = BPF_CGROUP_UDP6_SENDMSG,
+                [LP_NET_UNIX_CONNECT] = (enum bpf_attach_type)LP_BPF_CGROUP_UNIX_CONNECT,
+                [LP_NET_UNIX_SENDMSG] = (enum bpf_attach_type)LP_BPF_CGROUP_UNIX_SENDMSG,
         };
         return types[hook];
 }

@@ -12,14 +12,36 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* The observer's hooks: the index of a program and the `hook` of a key. */
+/* The observer's hooks: the index of a program and the `hook` of a key.
+ * The inet ones, always; then the unix ones, where the kernel has them
+ * (6.7 and later) and lets a program read the address it is given. */
 enum lp_net_hook {
         LP_NET_CONNECT4,
         LP_NET_CONNECT6,
         LP_NET_SENDMSG4,
         LP_NET_SENDMSG6,
-        LP_NET_HOOKS,
+        LP_NET_HOOKS, /* the inet hooks' count */
+        LP_NET_UNIX_CONNECT = LP_NET_HOOKS,
+        LP_NET_UNIX_SENDMSG,
+        LP_NET_ALL_HOOKS,
 };
+
+/* The unix hooks' attach types: the kernel's (6.7), which the uapi
+ * headers of older distributions do not name. */
+#define LP_BPF_CGROUP_UNIX_CONNECT 49
+#define LP_BPF_CGROUP_UNIX_SENDMSG 50
+
+/* The kernel's context of a sock_addr program (struct bpf_sock_addr_kern,
+ * 6.7 and later): where the address it is given and that address's length
+ * are. A unix program reads them with bpf_probe_read_kernel (root only:
+ * CAP_PERFMON) and checks that what it read is a unix address; a kernel
+ * whose layout differs fails that check, and the call goes uncounted. */
+#define LP_BPF_SOCK_ADDR_KERN_UADDR 8
+#define LP_BPF_SOCK_ADDR_KERN_UADDRLEN 32
+
+/* A unix socket's address as the command gave it: sa_family, then up to
+ * 108 bytes of sun_path (struct sockaddr_un, 110 bytes), NUL-padded. */
+#define LP_NET_UNIX_ADDR_MAX 112
 
 /* The replies' hooks (the DNS trap): a program each, after the counting
  * ones. */
@@ -61,12 +83,20 @@ struct lp_net_redirect {
  * thread's name standing for the program, so that a test that forks a
  * thousand clients of one address is one entry, not a thousand. */
 struct lp_net_key {
-        uint32_t addr[4]; /* network order; IPv4 in addr[0] */
-        uint16_t port;    /* network order */
-        uint8_t hook;     /* enum lp_net_hook, | LP_NET_HOOK_FLAGS bits */
-        uint8_t pad;
-        uint32_t protocol; /* the socket's: IPPROTO_TCP, IPPROTO_UDP, ... */
-        char comm[16];     /* the thread's name (bpf_get_current_comm) */
+        union {
+                struct {
+                        uint32_t addr[4]; /* network order; IPv4 in addr[0] */
+                        uint16_t port;    /* network order */
+                };
+                /* The unix hooks': the address, LP_NET_UNIX_ADDR_MAX. */
+                char unix_addr[LP_NET_UNIX_ADDR_MAX];
+        };
+        uint8_t hook; /* enum lp_net_hook, | LP_NET_HOOK_FLAGS bits */
+        uint8_t pad[3];
+        /* inet: the socket's protocol (IPPROTO_TCP, ...); unix: its type
+         * (SOCK_STREAM, SOCK_DGRAM, ...). */
+        uint32_t protocol;
+        char comm[16]; /* the thread's name (bpf_get_current_comm) */
 };
 
 /* A key's first sighting, in the ring buffer: the supervisor reads the
@@ -120,6 +150,15 @@ size_t lp_net_reply_program(enum lp_net_reply_hook hook, int redirects, struct b
 enum bpf_attach_type lp_net_attach_type(enum lp_net_hook hook);
 enum bpf_attach_type lp_net_reply_attach_type(enum lp_net_reply_hook hook);
 
-/* Whether a hook sees IPv6 addresses; whether it is a connect. */
+/* Whether a hook sees IPv6 addresses; whether it is a connect; whether
+ * it sees unix addresses. */
 bool lp_net_hook_ipv6(enum lp_net_hook hook);
 bool lp_net_hook_connect(enum lp_net_hook hook);
+bool lp_net_hook_unix(enum lp_net_hook hook);
+
+/* The program that asks the kernel whether the unix hooks can be had: a
+ * unix connect program that reads its context with bpf_probe_read_kernel
+ * (a kernel before 6.7, or one locked down, refuses it). Returns the
+ * number of instructions (insns: LP_NET_UNIX_PROBE_MAX of room). */
+#define LP_NET_UNIX_PROBE_MAX 16
+size_t lp_net_unix_probe_program(struct bpf_insn *insns);

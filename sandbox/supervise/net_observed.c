@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stddef.h>
 #include <linux/bpf.h>
 #include <netinet/in.h>
@@ -20,10 +21,14 @@
 #include "supervise/record.h"
 #include "supervise/tracee.h"
 
-/* The executable of a key's first process, read when it was announced. */
+/* What was read of a key's first process when it was announced, while
+ * it ran: its executable; for a unix key, where its path led in the
+ * command's view (the run's mount namespace is gone by the collection).
+ * Either may be NULL. */
 struct exe {
         struct lp_net_key key;
         char *path;
+        char *unix_path;
 };
 
 struct lp_net_observed {
@@ -58,8 +63,10 @@ void lp_net_observed_free(struct lp_net_observed *w)
 {
         if (!w)
                 return;
-        for (size_t i = 0; i < w->n_exes; i++)
+        for (size_t i = 0; i < w->n_exes; i++) {
                 free(w->exes[i].path);
+                free(w->exes[i].unix_path);
+        }
         free(w->exes);
         lp_proc_done(&w->proc);
         free(w);
@@ -79,12 +86,49 @@ int lp_net_observed_fd(const struct lp_net_observed *w)
 }
 
 /* By key, not by pid: a pid may be another process's by the end. */
-static const char *exe_of(const struct lp_net_observed *w, const struct lp_net_key *key)
+static const struct exe *entry_of(const struct lp_net_observed *w, const struct lp_net_key *key)
 {
         for (size_t i = 0; i < w->n_exes; i++)
                 if (memcmp(&w->exes[i].key, key, sizeof(*key)) == 0)
-                        return w->exes[i].path;
+                        return &w->exes[i];
         return NULL;
+}
+
+static const char *exe_of(const struct lp_net_observed *w, const struct lp_net_key *key)
+{
+        const struct exe *e = entry_of(w, key);
+        return e ? e->path : NULL;
+}
+
+static bool is_unix_key(const struct lp_net_key *k)
+{
+        return lp_net_hook_unix((enum lp_net_hook)(k->hook & ~LP_NET_HOOK_FLAGS));
+}
+
+/* A unix key's path as the command gave it, if absolute; else "" (an
+ * abstract address is no file, and the notified path looks only at
+ * absolute ones too). */
+static void unix_path_of(const struct lp_net_key *k, char *buf, size_t size)
+{
+        const char *path = k->unix_addr + sizeof(sa_family_t);
+        int n = (int)strnlen(path, sizeof(k->unix_addr) - sizeof(sa_family_t));
+        snprintf(buf, size, "%.*s", path[0] == '/' ? n : 0, path);
+}
+
+/* Where a unix key's path leads in the command's view: resolved in the
+ * root of its process, or of the command's init (the same mount
+ * namespace, alive until the end). NULL where it cannot be. */
+static char *resolve_unix(struct lp_net_observed *w, const struct lp_net_announcement *a)
+{
+        char path[LP_NET_UNIX_ADDR_MAX];
+        unix_path_of(&a->key, path, sizeof(path));
+        struct lp_proc_reader r = lp_proc_reader(&w->proc);
+        struct lp_fs_resolved res;
+        if (!path[0] ||
+            (r.resolve(r.ctx, (int)a->tgid, AT_FDCWD, path, true, &res) < 0 &&
+             (w->command <= 0 || r.resolve(r.ctx, w->command, AT_FDCWD, path, true, &res) < 0)))
+                return NULL;
+        return strdup(res.path);
 }
 
 /* The executable of a key's first process, while it runs: a process
@@ -94,12 +138,17 @@ static const char *exe_of(const struct lp_net_observed *w, const struct lp_net_k
 static void remember(struct lp_net_observed *w, const struct lp_net_announcement *a)
 {
         char path[4096];
-        lp_tracee_exe((int)a->tgid, path, sizeof(path));
-        if (!path[0] || exe_of(w, &a->key) || LP_GROW(w->exes, w->cap_exes, w->n_exes) < 0)
+        if (entry_of(w, &a->key))
                 return;
-        char *copy = strdup(path);
-        if (copy)
-                w->exes[w->n_exes++] = (struct exe){a->key, copy};
+        lp_tracee_exe((int)a->tgid, path, sizeof(path));
+        char *unix_path = is_unix_key(&a->key) ? resolve_unix(w, a) : NULL;
+        char *copy = path[0] ? strdup(path) : NULL;
+        if ((!copy && !unix_path) || LP_GROW(w->exes, w->cap_exes, w->n_exes) < 0) {
+                free(copy);
+                free(unix_path);
+                return;
+        }
+        w->exes[w->n_exes++] = (struct exe){a->key, copy, unix_path};
 }
 
 static void announced(void *ctx, const void *record)
@@ -139,6 +188,18 @@ static void destination_of(const struct lp_net_key *k, struct lp_sockaddr_info *
         lp_decode_sockaddr_bytes(&ss, len, sa);
 }
 
+/* A counted unix destination: a finding only where its path is hidden.
+ * Its path as resolved at its announcement, or (none: the ring was full)
+ * as the command gave it. */
+static void check_unix(const struct lp_net_observed *w, const struct lp_decider *d,
+                       const struct lp_net_key *k, const char *operation, struct lp_verdict *v)
+{
+        const struct exe *e = entry_of(w, k);
+        char given[LP_NET_UNIX_ADDR_MAX];
+        unix_path_of(k, given, sizeof(given));
+        lp_check_observed_unix(d, operation, e && e->unix_path ? e->unix_path : given, v);
+}
+
 static int record_counted(struct lp_net_observed *w, const struct lp_decider *d,
                           const struct counted *c, struct lp_exec_names *names,
                           struct lp_findings *store, uint64_t start_ms)
@@ -146,12 +207,19 @@ static int record_counted(struct lp_net_observed *w, const struct lp_decider *d,
         struct lp_sockaddr_info sa;
         struct lp_verdict v;
         char proto_buf[32], comm[sizeof(c->key.comm) + 3];
-        destination_of(&c->key, &sa);
         bool connect = lp_net_hook_connect((enum lp_net_hook)(c->key.hook & ~LP_NET_HOOK_FLAGS));
-        lp_check_observed_destination(
-                d, connect ? "connect" : "sendmsg",
-                lp_ip_protocol_name(c->key.protocol, proto_buf, sizeof(proto_buf)), &sa,
-                c->key.hook & LP_NET_DNS_TRAPPED, &v);
+        const char *operation = connect ? "connect" : "sendmsg";
+        if (is_unix_key(&c->key)) {
+                check_unix(w, d, &c->key, operation, &v);
+                if (v.n_findings == 0)
+                        return 0;
+        } else {
+                destination_of(&c->key, &sa);
+                lp_check_observed_destination(
+                        d, operation,
+                        lp_ip_protocol_name(c->key.protocol, proto_buf, sizeof(proto_buf)), &sa,
+                        c->key.hook & LP_NET_DNS_TRAPPED, &v);
+        }
         const char *exe = exe_of(w, &c->key);
         if (!exe)
                 exe = lp_exec_name(names, c->value.tgid, c->key.comm);

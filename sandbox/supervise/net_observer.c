@@ -18,7 +18,7 @@
 #include "profile/policy.h"
 #include "rules/net_bpf.h"
 
-/* The announcements' ring: 2,048 first sightings of 32 bytes (+8 of
+/* The announcements' ring: 431 first sightings of 144 bytes (+8 of
  * header) before the supervisor reads them. */
 #define RING_SIZE (64 * 1024)
 
@@ -130,11 +130,32 @@ static bool inet_granted(const struct lp_policy *p)
 
 static int load_and_attach(struct lp_net_observer *o, const struct lp_policy *p, int cgroup_dir)
 {
-        int r = 0;
-        for (int h = 0; r >= 0 && h < LP_NET_HOOKS; h++)
+        int r = 0, hooks = o->unix_on ? LP_NET_ALL_HOOKS : LP_NET_HOOKS;
+        for (int h = 0; r >= 0 && h < hooks; h++)
                 r = attach_program(load_program(o, p, (enum lp_net_hook)h), cgroup_dir,
                                    lp_net_attach_type((enum lp_net_hook)h), &o->links[h]);
         return r;
+}
+
+/* Whether the unix hooks can be had: a kernel of 6.7 or later, which
+ * lets a program read its context (not one locked down). Asked with a
+ * program of ten instructions, which also answers observer_refused's
+ * question where it loads; without, unix destinations are notified as
+ * before (of the lengths that are not inet's). */
+static bool unix_hooks_possible(void)
+{
+        struct bpf_insn probe[LP_NET_UNIX_PROBE_MAX];
+        size_t n = lp_net_unix_probe_program(probe);
+        union bpf_attr a = {.prog_type = BPF_PROG_TYPE_CGROUP_SOCK_ADDR,
+                            .expected_attach_type = LP_BPF_CGROUP_UNIX_CONNECT,
+                            .insns = (uint64_t)(uintptr_t)probe,
+                            .insn_cnt = (uint32_t)n,
+                            .license = (uint64_t)(uintptr_t) "GPL"};
+        int fd = n ? lp_bpf(BPF_PROG_LOAD, &a) : -EINVAL;
+        if (fd < 0)
+                return false;
+        close(fd);
+        return true;
 }
 
 /* Why the observer cannot be had here, or NULL: the programs name a
@@ -144,10 +165,14 @@ static int load_and_attach(struct lp_net_observer *o, const struct lp_policy *p,
  * a cgroup program needs CAP_BPF and CAP_NET_ADMIN in the host's user
  * namespace, which a root of another user namespace has not, though it
  * may make maps: asked with a program of two instructions (0.04 ms). */
-static const char *observer_refused(void)
+static const char *observer_refused(bool *unix_hooks)
 {
         if (!lp_bpf_host_pids())
                 return "not in the host's PID namespace";
+        if ((*unix_hooks = unix_hooks_possible()))
+                return NULL;
+        lp_debug("network observer: no unix hooks here (a kernel before 6.7, or one locked "
+                 "down): unix connects and sends are notified");
         const struct bpf_insn allow[] = {
                 {.code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 1},
                 {.code = BPF_JMP | BPF_EXIT},
@@ -171,7 +196,9 @@ int lp_net_observer_prepare(const struct lp_policy *p, int cgroup_dir, const uin
         *o = (struct lp_net_observer)LP_NET_OBSERVER_INIT;
         if (!inet_granted(p))
                 return 0; /* no inet socket: nothing to observe */
-        const char *why = cgroup_dir < 0 ? "no cgroup v2 of the run" : observer_refused();
+        bool unix_hooks = false;
+        const char *why =
+                cgroup_dir < 0 ? "no cgroup v2 of the run" : observer_refused(&unix_hooks);
         if (why) {
                 lp_debug("network observer: %s; connects and sends are notified", why);
                 return 0;
@@ -188,6 +215,7 @@ int lp_net_observer_prepare(const struct lp_policy *p, int cgroup_dir, const uin
                 return 0;
         }
         o->cgroup_dir = cgroup_dir;
+        o->unix_on = unix_hooks;
         return 1;
 }
 
@@ -207,11 +235,11 @@ int lp_net_observer_attach_replies(struct lp_net_observer *o)
 {
         int r = 0;
         for (int h = 0; r >= 0 && h < LP_NET_REPLY_HOOKS; h++)
-                if (o->links[LP_NET_HOOKS + h] < 0)
+                if (o->links[LP_NET_ALL_HOOKS + h] < 0)
                         r = attach_program(load_reply_program(o, (enum lp_net_reply_hook)h),
                                            o->cgroup_dir,
                                            lp_net_reply_attach_type((enum lp_net_reply_hook)h),
-                                           &o->links[LP_NET_HOOKS + h]);
+                                           &o->links[LP_NET_ALL_HOOKS + h]);
         return r;
 }
 

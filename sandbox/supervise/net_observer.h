@@ -27,7 +27,7 @@ struct lp_policy;
 #define LP_NET_REDIRECTS_MAX 1024
 
 /* The attachments: the counting hooks, then the replies'. */
-#define LP_NET_LINKS (LP_NET_HOOKS + LP_NET_REPLY_HOOKS)
+#define LP_NET_LINKS (LP_NET_ALL_HOOKS + LP_NET_REPLY_HOOKS)
 
 struct lp_net_observer {
         int events;                  /* hash: struct lp_net_key -> struct lp_net_value */
@@ -37,14 +37,17 @@ struct lp_net_observer {
         /* The DNS trap's (Namespace=loopback): socket cookie -> struct
          * lp_net_redirect; -1 without the trap. */
         int redirects;
-        int cgroup_dir;          /* borrowed: the run's v2 cgroup */
+        int cgroup_dir; /* borrowed: the run's v2 cgroup */
+        /* The unix hooks too (net_bpf.h): the filter leaves every connect
+         * and sendto in the kernel. */
+        bool unix_on;
         int links[LP_NET_LINKS]; /* the attachments: closing them detaches */
 };
 
 #define LP_NET_OBSERVER_INIT                                                                  \
         {                                                                                     \
                 .events = -1, .overflow = -1, .announce = LP_BPF_RING_INIT, .host_ports = -1, \
-                .redirects = -1, .cgroup_dir = -1, .links = {-1, -1, -1, -1, -1, -1},         \
+                .redirects = -1, .cgroup_dir = -1, .links = {-1, -1, -1, -1, -1, -1, -1, -1}, \
         }
 
 /* Whether the observer sends DNS queries to the trap: the child then
@@ -62,6 +65,13 @@ static inline bool lp_net_observer_traps_dns(const struct lp_net_observer *o)
  * reason said with -v; nothing is left). */
 int lp_net_observer_prepare(const struct lp_policy *p, int cgroup_dir, const uint16_t *host_ports,
                             size_t n_host_ports, struct lp_net_observer *o);
+
+/* Whether the observer counts unix destinations too (the unix hooks,
+ * net_bpf.h): known from lp_net_observer_prepare. */
+static inline bool lp_net_observer_sees_unix(const struct lp_net_observer *o)
+{
+        return o->unix_on;
+}
 
 /* After the fork, while the child builds the sandbox: the programs
  * (the verifier's time, about 1.5 ms, overlaps the child's), attached.

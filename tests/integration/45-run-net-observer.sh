@@ -142,6 +142,78 @@ assert_eq "[Network] Namespace=loopback" \
         "$(python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).readline())["fix"])' "$F")" \
         "Namespace=none: the fix is lo"
 
+# ---- unix destinations: the observer's unix hooks -------------------------------------
+
+# A unix socket under a hidden path, reached by addresses of exactly 16
+# and 28 bytes (an inet address's lengths, which the filter cannot tell
+# from a unix one's), of another length, through a symlink, and by a
+# datagram's sendto and sendmsg: each a filesystem finding with its exact
+# count, under the path the symlink leads to. A socket that is not hidden
+# connects, with no finding.
+hid=$tmp/shared/hidden
+mkdir "$hid" || fatal "mkdir $hid"
+printf '[Profile]\nInclude=default\n[Filesystem]\nInaccessiblePaths=%s\n' "$hid" >"$tmp/hid.profile"
+cat >unix_dest.py <<'PY'
+import ctypes, os, socket, sys
+libc = ctypes.CDLL(None, use_errno=True)
+os.symlink(sys.argv[1], "/tmp/h")
+
+def address(path, nul):
+    raw = b"\x01\x00" + path.encode() + (b"\x00" if nul else b"")
+    return ctypes.create_string_buffer(raw, 110), len(raw)
+
+def connect(path, nul=False):
+    s = socket.socket(socket.AF_UNIX)
+    buf, n = address(path, nul)
+    r = libc.connect(s.fileno(), buf, n)
+    print("connect", n, "ok" if r == 0 else "refused")
+
+def sendto(path):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    buf, n = address(path, False)
+    r = libc.sendto(s.fileno(), b"x", 1, 0, buf, n)
+    print("sendto", n, "ok" if r == 1 else "refused")
+
+connect("/tmp/h//s.sock")                      # 16 bytes
+connect("/tmp/h" + "/" * 14 + "s.sock")         # 28 bytes
+connect("/tmp/h/./s.sock", nul=True)           # 18 bytes
+sendto("/tmp/h//d.sock")                       # 16 bytes
+sendto("/tmp/h//d.sock")
+d = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+try:
+    d.sendmsg([b"x"], [], 0, "/tmp/h/d.sock")
+    print("sendmsg ok")
+except OSError:
+    print("sendmsg refused")
+server = socket.socket(socket.AF_UNIX)
+server.bind("/tmp/ok.sock")
+server.listen(1)
+connect("/tmp/ok.sock", nul=True)
+PY
+F=$tmp/shared/unix.jsonl
+run_lp run -v --findings "$F" -p "$tmp/hid.profile" -- python3 unix_dest.py "$hid"
+assert_status 0 "unix: the command runs"
+assert_eq "connect 16 refused
+connect 28 refused
+connect 18 refused
+sendto 16 refused
+sendto 16 refused
+sendmsg refused
+connect 15 ok" "$LP_OUT" "unix: the hidden socket refused at every length, the other one reached"
+unix_summary=$(python3 - "$F" <<'PY'
+import json, sys
+rows = []
+for line in open(sys.argv[1], encoding="utf-8"):
+    o = json.loads(line)
+    rows.append("%s %s %s %s" % (o["kind"], o["operation"], o["target"], o["count"]))
+print("\n".join(sorted(rows)))
+PY
+)
+assert_eq "filesystem connect $hid/s.sock 3
+filesystem sendmsg $hid/d.sock 3" "$unix_summary" \
+        "unix: one finding per path and hook, counted exactly (16 and 28 bytes included)"
+assert_not_contains "$LP_ERR" "no unix hooks here" "unix: the kernel's unix hooks are used"
+
 # ---- where the kernel refuses BPF -------------------------------------------------------
 
 # No BPF at all (a container's seccomp profile): the notified path, the

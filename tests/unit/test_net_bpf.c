@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include <cmocka.h>
 
@@ -48,7 +49,31 @@ static struct world {
         } redirects[4];
         size_t n_redirects;
         bool redirects_refuse; /* its update fails (-ENOMEM) */
+        /* The kernel's context behind a unix hook's (net_bpf.h,
+         * LP_BPF_SOCK_ADDR_KERN_*): what bpf_probe_read_kernel finds at
+         * the context's address plus an offset. */
+        struct {
+                uint64_t at[5]; /* sk, uaddr, tmp_reg, t_ctx, uaddrlen */
+        } kern;
+        const void *ctx; /* the context the program runs with */
+        bool read_fails; /* bpf_probe_read_kernel fails (-EFAULT) */
 } w;
+
+/* bpf_probe_read_kernel: from the kernel's context where the source is
+ * the program's context (plus an offset), else from memory. */
+static uint64_t probe_read(void *to, uint64_t size, uint64_t from)
+{
+        uint64_t ctx = (uint64_t)(uintptr_t)w.ctx;
+        if (w.read_fails)
+                return (uint64_t)-EFAULT;
+        if (from >= ctx && from < ctx + sizeof(struct bpf_sock_addr)) {
+                assert_true(from - ctx + size <= sizeof(w.kern));
+                memcpy(to, (const char *)&w.kern + (from - ctx), size);
+        } else {
+                memcpy(to, (const void *)(uintptr_t)from, size);
+        }
+        return 0;
+}
 
 static struct lp_net_redirect *redirect_of(uint64_t cookie)
 {
@@ -147,6 +172,8 @@ static uint64_t call(int32_t helper, const uint64_t *r)
         case BPF_FUNC_get_socket_cookie:
                 assert_true(r[1] != 0); /* the context */
                 return w.cookie;
+        case BPF_FUNC_probe_read_kernel:
+                return probe_read((void *)(uintptr_t)r[1], r[2], r[3]);
         case BPF_FUNC_sk_release:
                 assert_int_equal(r[1], 0x5000);
                 w.releases++;
@@ -191,6 +218,10 @@ static bool taken(uint8_t op, uint64_t a, uint64_t b)
                 return a == b;
         case BPF_JNE:
                 return a != b;
+        case BPF_JLT:
+                return a < b;
+        case BPF_JGT:
+                return a > b;
         }
         fail_msg("jump op %#x", op);
         return false;
@@ -570,7 +601,7 @@ static void test_every_program_fits(void **state)
 {
         (void)state;
         struct bpf_insn insns[LP_NET_PROGRAM_MAX];
-        for (int h = 0; h < LP_NET_HOOKS; h++)
+        for (int h = 0; h < LP_NET_ALL_HOOKS; h++)
                 for (int reaches = 0; reaches < 2; reaches++)
                         for (int host = 0; host < 4; host++) {
                                 struct lp_net_program_spec spec = {
@@ -689,6 +720,97 @@ static void test_attach_types(void **state)
         assert_int_equal(lp_net_attach_type(LP_NET_CONNECT6), BPF_CGROUP_INET6_CONNECT);
         assert_int_equal(lp_net_attach_type(LP_NET_SENDMSG4), BPF_CGROUP_UDP4_SENDMSG);
         assert_int_equal(lp_net_attach_type(LP_NET_SENDMSG6), BPF_CGROUP_UDP6_SENDMSG);
+        assert_int_equal(lp_net_attach_type(LP_NET_UNIX_CONNECT), LP_BPF_CGROUP_UNIX_CONNECT);
+        assert_int_equal(lp_net_attach_type(LP_NET_UNIX_SENDMSG), LP_BPF_CGROUP_UNIX_SENDMSG);
+}
+
+/* ---- the unix hooks ---- */
+
+/* One call through the unix program of `hook`, given the address
+ * `path` (a family, then its bytes) `len` bytes long. */
+static void unix_call(enum lp_net_hook hook, const char *path, size_t len, int type)
+{
+        struct sockaddr_storage given = {.ss_family = AF_UNIX};
+        memcpy((char *)&given + 2, path, strlen(path));
+        memset((char *)&given + len, 0x5a, sizeof(given) - len); /* beyond: not the address */
+        struct lp_net_program_spec spec = {.hook = hook,
+                                           .events = EVENTS,
+                                           .overflow = OVERFLOW,
+                                           .announce = ANNOUNCE,
+                                           .host_ports = -1,
+                                           .supervisor = 77};
+        struct bpf_sock_addr ctx = {.type = (uint32_t)type};
+        w.kern.at[1] = (uint64_t)(uintptr_t)&given;
+        w.kern.at[4] = len;
+        w.ctx = &ctx;
+        run_spec(&spec, &ctx);
+}
+
+static void test_unix_addresses_are_counted_as_given(void **state)
+{
+        (void)state;
+        /* 16 bytes: an IPv4 address's length, which the filter lets by. */
+        unix_call(LP_NET_UNIX_CONNECT, "/run//dock.skt", 16, SOCK_STREAM);
+        unix_call(LP_NET_UNIX_CONNECT, "/run//dock.skt", 16, SOCK_STREAM);
+        unix_call(LP_NET_UNIX_SENDMSG, "/run/a-datagram-socket-path", 29, SOCK_DGRAM);
+        assert_int_equal(w.n_entries, 2);
+        const struct lp_net_key *k = &w.entries[0].key;
+        assert_int_equal(w.entries[0].value.count, 2);
+        assert_int_equal(k->hook, LP_NET_UNIX_CONNECT);
+        assert_int_equal(k->protocol, SOCK_STREAM);
+        assert_int_equal(*(const uint16_t *)k->unix_addr, AF_UNIX);
+        assert_string_equal(k->unix_addr + 2, "/run//dock.skt");
+        /* Only the 16 bytes given: the rest of the key is zero. */
+        for (size_t i = 16; i < sizeof(k->unix_addr); i++)
+                assert_int_equal(k->unix_addr[i], 0);
+        assert_string_equal(k->comm, "tester");
+        k = &w.entries[1].key;
+        assert_int_equal(w.entries[1].value.count, 1);
+        assert_int_equal(k->hook, LP_NET_UNIX_SENDMSG);
+        assert_int_equal(k->protocol, SOCK_DGRAM);
+        assert_string_equal(k->unix_addr + 2, "/run/a-datagram-socket-path");
+        assert_int_equal(w.announced, 2);
+}
+
+static void test_unix_calls_not_counted(void **state)
+{
+        (void)state;
+        /* Unnamed (autobind), longer than struct sockaddr_un, unreadable. */
+        unix_call(LP_NET_UNIX_CONNECT, "", 2, SOCK_STREAM);
+        unix_call(LP_NET_UNIX_CONNECT, "/x", 111, SOCK_STREAM);
+        w.read_fails = true;
+        unix_call(LP_NET_UNIX_CONNECT, "/run/x.sock", 14, SOCK_STREAM);
+        w.read_fails = false;
+        /* Not a unix address where the kernel's context should hold one
+         * (a kernel whose layout differs). */
+        struct sockaddr_storage other = {.ss_family = AF_INET};
+        unix_call(LP_NET_UNIX_CONNECT, "/run/x.sock", 14, SOCK_STREAM);
+        w.kern.at[1] = (uint64_t)(uintptr_t)&other;
+        struct bpf_sock_addr ctx = {.type = SOCK_STREAM};
+        struct lp_net_program_spec spec = {.hook = LP_NET_UNIX_CONNECT,
+                                           .events = EVENTS,
+                                           .overflow = OVERFLOW,
+                                           .announce = ANNOUNCE,
+                                           .host_ports = -1};
+        w.ctx = &ctx;
+        run_spec(&spec, &ctx);
+        assert_int_equal(w.n_entries, 1); /* only the one readable, named call */
+        assert_int_equal(w.entries[0].value.count, 1);
+        /* The supervisor's own (its pid is the spec's). */
+        w.tgid = 77;
+        unix_call(LP_NET_UNIX_CONNECT, "/run/x.sock", 14, SOCK_STREAM);
+        assert_int_equal(w.entries[0].value.count, 1);
+}
+
+static void test_unix_probe_fits(void **state)
+{
+        (void)state;
+        struct bpf_insn insns[LP_NET_UNIX_PROBE_MAX];
+        size_t n = lp_net_unix_probe_program(insns);
+        assert_true(n > 0 && n <= LP_NET_UNIX_PROBE_MAX);
+        struct bpf_sock_addr ctx = {0};
+        w.ctx = &ctx;
+        assert_int_equal(run(insns, n, &ctx), 1);
 }
 
 int main(void)
@@ -708,6 +830,9 @@ int main(void)
                 cmocka_unit_test_setup(test_dns_goes_to_the_trap, setup),
                 cmocka_unit_test_setup(test_only_dns_goes_to_the_trap, setup),
                 cmocka_unit_test_setup(test_replies_show_the_original, setup),
+                cmocka_unit_test_setup(test_unix_addresses_are_counted_as_given, setup),
+                cmocka_unit_test_setup(test_unix_calls_not_counted, setup),
+                cmocka_unit_test_setup(test_unix_probe_fits, setup),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
