@@ -948,6 +948,36 @@ static bool wants_fs_observer(const struct launch *l)
                refusing_run(l->o) && geteuid() == 0;
 }
 
+/* A unix socket of the caller's that the command keeps (0-2, --pass-fd)
+ * and could reach another address with: a datagram or seqpacket one, or
+ * a stream one not connected. Made outside the run's cgroup, it is not
+ * seen by the observer's unix hooks (the kernel runs a socket's cgroup
+ * programs, not its caller's). */
+static bool inherits_unix_socket(const struct lp_run_options *o)
+{
+        int fds[3 + 64];
+        size_t n = 0;
+        for (int fd = 0; fd < 3; fd++)
+                fds[n++] = fd;
+        for (size_t i = 0; i < o->n_pass_fds && n < LP_ELEMENTSOF(fds); i++)
+                fds[n++] = o->pass_fds[i];
+        for (size_t i = 0; i < n; i++) {
+                int domain = 0, type = 0;
+                socklen_t len = sizeof(int);
+                struct sockaddr_storage peer;
+                socklen_t peer_len = sizeof(peer);
+                if (getsockopt(fds[i], SOL_SOCKET, SO_DOMAIN, &domain, &len) < 0 ||
+                    domain != AF_UNIX)
+                        continue;
+                len = sizeof(int);
+                if (getsockopt(fds[i], SOL_SOCKET, SO_TYPE, &type, &len) < 0 ||
+                    type != SOCK_STREAM ||
+                    getpeername(fds[i], (struct sockaddr *)&peer, &peer_len) < 0)
+                        return true;
+        }
+        return false;
+}
+
 static int prepare(const struct lp_policy *p, const struct lp_run_options *o,
                    struct lp_findings *store, struct launch *l)
 {
@@ -974,6 +1004,10 @@ static int prepare(const struct lp_policy *p, const struct lp_run_options *o,
         l->net_on = wants_net_observer(p, o) &&
                     lp_net_observer_prepare(p, lp_cgroup_unified_fd(&l->cgroup), l->host_ports,
                                             l->n_host_ports, &l->net) > 0;
+        if (l->net_on && lp_net_observer_sees_unix(&l->net) && inherits_unix_socket(o))
+                lp_net_observer_skip_unix(&l->net, "the command inherits a unix socket made "
+                                                   "outside the run's cgroup, whose calls its "
+                                                   "hooks do not see");
         l->outside_on = !l->net_on && wants_outside_route(p, o) && lp_outside_route_possible(p);
         if (l->outside_on) {
                 lp_debug("outside route: %s; connects and sends stay in the kernel, their "

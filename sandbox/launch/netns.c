@@ -18,6 +18,11 @@
 
 #include "profile/policy.h"
 
+/* lo is the first device of every network namespace: index 1, the
+ * kernel's LOOPBACK_IFINDEX. Named by it, a change needs no round trip
+ * to look the link up first. */
+#define LOOPBACK_IFINDEX 1
+
 static int nl_to_errno(int nle)
 {
         switch (-nle) {
@@ -38,27 +43,6 @@ static int nl_to_errno(int nle)
         default:
                 return -EIO;
         }
-}
-
-static int loopback_up(void)
-{
-        struct nl_sock *sk = nl_socket_alloc();
-        struct rtnl_link *lo = NULL, *change = NULL;
-        if (!sk)
-                return -ENOMEM;
-        int r = nl_connect(sk, NETLINK_ROUTE);
-        if (r >= 0)
-                r = rtnl_link_get_kernel(sk, 0, "lo", &lo);
-        if (r >= 0 && !(change = rtnl_link_alloc()))
-                r = -NLE_NOMEM;
-        if (r >= 0) {
-                rtnl_link_set_flags(change, IFF_UP);
-                r = rtnl_link_change(sk, lo, change, 0);
-        }
-        rtnl_link_put(change);
-        rtnl_link_put(lo);
-        nl_socket_free(sk);
-        return r < 0 ? nl_to_errno(r) : 0;
 }
 
 int lp_netns_connect(struct nl_sock **ret)
@@ -112,7 +96,7 @@ int lp_netns_add_local(const struct sockaddr *sa)
         int r = lp_netns_connect(&sk);
         if (r < 0)
                 return r;
-        r = lp_netns_add_address(sk, (int)if_nametoindex("lo"), sa);
+        r = lp_netns_add_address(sk, LOOPBACK_IFINDEX, sa);
         lp_netns_disconnect(sk);
         return r;
 }
@@ -179,6 +163,17 @@ int lp_netns_add_default_route(struct nl_sock *sk, int family, int ifindex)
         nl_addr_put(any);
         rtnl_route_put(route);
         return r < 0 ? nl_to_errno(r) : 0;
+}
+
+static int loopback_up(void)
+{
+        struct nl_sock *sk = NULL;
+        int r = lp_netns_connect(&sk);
+        if (r < 0)
+                return r;
+        r = lp_netns_link_up(sk, LOOPBACK_IFINDEX, 0);
+        lp_netns_disconnect(sk);
+        return r;
 }
 
 int lp_netns_loopback(const struct lp_policy *p)

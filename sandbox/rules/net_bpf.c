@@ -22,6 +22,7 @@ enum label {
         L_PLAIN_V6,
         L_COUNTED,
         L_DONE,
+        L_UNREADABLE, /* a unix address not as the kernel's layout should give it */
         L_COUNT,
 };
 
@@ -324,42 +325,85 @@ static void skip_supervisor(struct lp_bpf_asm *a, const struct lp_net_program_sp
 
 /* bpf_probe_read_kernel(fp + to, size, r6 + from): the kernel's context
  * read as it is (the verifier lets root pass the context's address as
- * a plain value). A failed read: to L_DONE. */
-static void read_context(struct lp_bpf_asm *a, int to, int size, int from)
+ * a plain value). A failed read: to `failed`. */
+static void read_context(struct lp_bpf_asm *a, int to, int size, int from, int failed)
 {
         lp_bpf_stack_pointer(a, BPF_REG_1, to);
         lp_bpf_emit(a, BPF_MOV_IMM(BPF_REG_2, size));
         lp_bpf_emit(a, BPF_MOV_REG(BPF_REG_3, BPF_REG_6));
         lp_bpf_emit(a, BPF_ALU_IMM(BPF_ADD, BPF_REG_3, from));
         lp_bpf_emit(a, BPF_CALL_HELPER(BPF_FUNC_probe_read_kernel));
-        lp_bpf_jump(a, BPF_JUMP_IMM(BPF_JNE, BPF_REG_0, 0), L_DONE);
+        lp_bpf_jump(a, BPF_JUMP_IMM(BPF_JNE, BPF_REG_0, 0), failed);
 }
 
-/* A unix hook's program: the address the command gave (its length, then
- * its bytes, read from the kernel's context into the key), counted when
- * it is a named unix address; the supervisor looks for a hidden path
- * among them. Every call is let through: the mounts refuse what is
- * hidden. The value's slot holds the length and the address's pointer
- * until record() writes it. */
+/* Where the context's address is (the value's slot holds it and its
+ * length until record() writes the value). */
+#define UNIX_LEN VALUE
+#define UNIX_UADDR (VALUE + 8)
+#define UNIX_PATH (KEY_AT(unix_addr) + (int)sizeof(sa_family_t))
+
+/* The address's path, as a string (bytes past its NUL, which a caller
+ * may leave uninitialised, are not the address: they stay zero), after
+ * its family: at most the length given less the family's two bytes. */
+static void read_unix_path(struct lp_bpf_asm *a)
+{
+        lp_bpf_stack_pointer(a, BPF_REG_1, UNIX_PATH);
+        lp_bpf_emit(a, BPF_LOAD(BPF_W, BPF_REG_2, BPF_REG_10, UNIX_LEN));
+        /* the path's bytes, and room for the NUL the helper writes */
+        lp_bpf_emit(a, BPF_ALU_IMM(BPF_ADD, BPF_REG_2, 1 - (int)sizeof(sa_family_t)));
+        lp_bpf_jump(a, BPF_JUMP_IMM(BPF_JLT, BPF_REG_2, 2), L_UNREADABLE);
+        lp_bpf_jump(a, BPF_JUMP_IMM(BPF_JGT, BPF_REG_2, LP_NET_UNIX_ADDR_MAX - sizeof(sa_family_t)),
+                    L_UNREADABLE);
+        lp_bpf_emit(a, BPF_LOAD(BPF_DW, BPF_REG_3, BPF_REG_10, UNIX_UADDR));
+        lp_bpf_emit(a, BPF_ALU_IMM(BPF_ADD, BPF_REG_3, sizeof(sa_family_t)));
+        lp_bpf_emit(a, BPF_CALL_HELPER(BPF_FUNC_probe_read_kernel_str));
+        lp_bpf_jump(a, BPF_JUMP_IMM(BPF_JSLT, BPF_REG_0, 0), L_UNREADABLE);
+}
+
+/* An address the program could not read as the kernel's 6.7-6.18 layout
+ * gives it: one key per hook and thread name, its address all zero, so
+ * that the supervisor can say that findings may be missing. */
+static void unreadable(struct lp_bpf_asm *a, const struct lp_net_program_spec *s)
+{
+        lp_bpf_place(a, L_UNREADABLE);
+        for (int off = 0; off < LP_NET_UNIX_ADDR_MAX; off += 8)
+                lp_bpf_emit(a, BPF_STORE_IMM(BPF_DW, BPF_REG_10, KEY_AT(unix_addr) + off, 0));
+        lp_bpf_emit(a, BPF_STORE_IMM(BPF_B, BPF_REG_10, KEY_AT(hook), s->hook));
+        lp_bpf_jump(a, BPF_GOTO, L_RECORD);
+}
+
+/* A unix hook's program: the address the command gave (its length, its
+ * family, then its path, read from the kernel's context into the key),
+ * counted when its path is absolute (an abstract address is no file;
+ * a relative one is not looked at, as in the notified path); the
+ * supervisor looks for a hidden path among them. An unnamed address
+ * (autobind) is none. Every call is let through: the mounts refuse what
+ * is hidden. The kernel has checked the address before the hook, so
+ * anything else is a context the program does not understand. */
 static void unix_program(struct lp_bpf_asm *a, const struct lp_net_program_spec *s)
 {
         zero_key(a);
-        read_context(a, VALUE, 4, LP_BPF_SOCK_ADDR_KERN_UADDRLEN);
-        read_context(a, VALUE + 8, 8, LP_BPF_SOCK_ADDR_KERN_UADDR);
-        /* sa_family and a byte of path at least (an unnamed address has
-         * none), struct sockaddr_un at most. */
-        lp_bpf_emit(a, BPF_LOAD(BPF_W, BPF_REG_2, BPF_REG_10, VALUE));
-        lp_bpf_jump(a, BPF_JUMP_IMM(BPF_JLT, BPF_REG_2, sizeof(sa_family_t) + 1), L_DONE);
-        lp_bpf_jump(a, BPF_JUMP_IMM(BPF_JGT, BPF_REG_2, sizeof(struct sockaddr_un)), L_DONE);
+        read_context(a, UNIX_LEN, 4, LP_BPF_SOCK_ADDR_KERN_UADDRLEN, L_UNREADABLE);
+        read_context(a, UNIX_UADDR, 8, LP_BPF_SOCK_ADDR_KERN_UADDR, L_UNREADABLE);
+        lp_bpf_emit(a, BPF_LOAD(BPF_W, BPF_REG_2, BPF_REG_10, UNIX_LEN));
+        lp_bpf_jump(a, BPF_JUMP_IMM(BPF_JLE, BPF_REG_2, sizeof(sa_family_t)), L_DONE);
+        lp_bpf_jump(a, BPF_JUMP_IMM(BPF_JGT, BPF_REG_2, sizeof(struct sockaddr_un)), L_UNREADABLE);
+        /* The family, then the path. */
         lp_bpf_stack_pointer(a, BPF_REG_1, KEY_AT(unix_addr));
-        lp_bpf_emit(a, BPF_LOAD(BPF_DW, BPF_REG_3, BPF_REG_10, VALUE + 8));
+        lp_bpf_emit(a, BPF_MOV_IMM(BPF_REG_2, sizeof(sa_family_t)));
+        lp_bpf_emit(a, BPF_LOAD(BPF_DW, BPF_REG_3, BPF_REG_10, UNIX_UADDR));
         lp_bpf_emit(a, BPF_CALL_HELPER(BPF_FUNC_probe_read_kernel));
-        lp_bpf_jump(a, BPF_JUMP_IMM(BPF_JNE, BPF_REG_0, 0), L_DONE);
+        lp_bpf_jump(a, BPF_JUMP_IMM(BPF_JNE, BPF_REG_0, 0), L_UNREADABLE);
         lp_bpf_emit(a, BPF_LOAD(BPF_H, BPF_REG_1, BPF_REG_10, KEY_AT(unix_addr)));
-        lp_bpf_jump(a, BPF_JUMP_IMM(BPF_JNE, BPF_REG_1, AF_UNIX), L_DONE);
+        lp_bpf_jump(a, BPF_JUMP_IMM(BPF_JNE, BPF_REG_1, AF_UNIX), L_UNREADABLE);
+        read_unix_path(a);
+        lp_bpf_emit(a, BPF_LOAD(BPF_B, BPF_REG_1, BPF_REG_10, UNIX_PATH));
+        lp_bpf_jump(a, BPF_JUMP_IMM(BPF_JNE, BPF_REG_1, '/'), L_DONE);
         lp_bpf_emit(a, BPF_STORE_IMM(BPF_B, BPF_REG_10, KEY_AT(hook), s->hook));
         lp_bpf_emit(a, BPF_LOAD(BPF_W, BPF_REG_1, BPF_REG_6, CTX_TYPE));
         lp_bpf_emit(a, BPF_STORE(BPF_W, BPF_REG_10, KEY_AT(protocol), BPF_REG_1));
+        lp_bpf_jump(a, BPF_GOTO, L_RECORD);
+        unreadable(a, s);
 }
 
 size_t lp_net_unix_probe_program(struct bpf_insn *insns)
@@ -367,7 +411,7 @@ size_t lp_net_unix_probe_program(struct bpf_insn *insns)
         struct lp_bpf_asm a;
         lp_bpf_asm_init(&a, insns, LP_NET_UNIX_PROBE_MAX, L_COUNT);
         lp_bpf_emit(&a, BPF_MOV_REG(BPF_REG_6, BPF_REG_1));
-        read_context(&a, -8, 4, LP_BPF_SOCK_ADDR_KERN_UADDRLEN);
+        read_context(&a, -8, 4, LP_BPF_SOCK_ADDR_KERN_UADDRLEN, L_DONE);
         lp_bpf_place(&a, L_DONE);
         lp_bpf_emit(&a, BPF_MOV_IMM(BPF_REG_0, 1));
         lp_bpf_emit(&a, BPF_EXIT_INSN);

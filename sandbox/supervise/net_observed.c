@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/log.h"
 #include "base/util.h"
 #include "rules/checks.h"
 #include "rules/packet.h"
@@ -37,6 +38,7 @@ struct lp_net_observed {
         struct lp_proc proc;
         struct exe *exes;
         size_t n_exes, cap_exes;
+        uint64_t unreadable; /* unix addresses the programs could not read */
 };
 
 /* One counted destination, read back from the map. */
@@ -210,6 +212,12 @@ static int record_counted(struct lp_net_observed *w, const struct lp_decider *d,
         bool connect = lp_net_hook_connect((enum lp_net_hook)(c->key.hook & ~LP_NET_HOOK_FLAGS));
         const char *operation = connect ? "connect" : "sendmsg";
         if (is_unix_key(&c->key)) {
+                uint16_t family;
+                memcpy(&family, c->key.unix_addr, sizeof(family));
+                if (family != AF_UNIX) {
+                        w->unreadable += c->value.count;
+                        return 0;
+                }
                 check_unix(w, d, &c->key, operation, &v);
                 if (v.n_findings == 0)
                         return 0;
@@ -246,7 +254,10 @@ static int record_overflow(const struct lp_net_observer *o, const struct lp_deci
                  "destinations past the observer's first %d (the map full), not told apart",
                  LP_NET_EVENTS_MAX);
         struct lp_verdict v;
-        lp_check_observed_destination(d, "connect or sendmsg", "tcp or udp", &past, false, &v);
+        /* Unix destinations share the map: a hidden socket's among them
+         * is counted here too, not named. */
+        lp_check_observed_destination(d, "connect or sendmsg", "tcp, udp or unix", &past, false,
+                                      &v);
         return lp_record_verdict(store, &v, count, 0, NULL, first_ms);
 }
 
@@ -267,6 +278,11 @@ int lp_net_observed_collect(struct lp_net_observed *w, const struct lp_decider *
         for (size_t i = 0; i < n && r >= 0; i++)
                 r = record_counted(w, d, &all[i], names, store, start_ms);
         lp_exec_names_free(names);
+        if (w->unreadable)
+                lp_error("warning: the network observer could not read %llu unix socket "
+                         "address(es) (a kernel whose sock_addr context differs from 6.7's); "
+                         "a connect or send to a socket under a hidden path may have no finding",
+                         (unsigned long long)w->unreadable);
         /* The overflow began after the last entry the map took. */
         uint64_t last_ms = n ? lp_bpf_run_ms(all[n - 1].value.first_ns, start_ms) : 0;
         free(all);

@@ -18,9 +18,9 @@
 #include "profile/policy.h"
 #include "rules/net_bpf.h"
 
-/* The announcements' ring: 431 first sightings of 144 bytes (+8 of
+/* The announcements' ring: 862 first sightings of 144 bytes (+8 of
  * header) before the supervisor reads them. */
-#define RING_SIZE (64 * 1024)
+#define RING_SIZE (128 * 1024)
 
 /* The DNS trap needs lo up (Namespace=loopback; an inet socket is
  * granted, or there is no observer). */
@@ -217,6 +217,12 @@ int lp_net_observer_prepare(const struct lp_policy *p, int cgroup_dir, const uin
         o->cgroup_dir = cgroup_dir;
         o->unix_on = unix_hooks;
         return 1;
+}
+
+void lp_net_observer_skip_unix(struct lp_net_observer *o, const char *why)
+{
+        o->unix_on = false;
+        lp_debug("network observer: no unix hooks: %s; unix connects and sends are notified", why);
 }
 
 int lp_net_observer_attach(const struct lp_policy *p, struct lp_net_observer *o)

@@ -73,8 +73,12 @@ static inline bool lp_net_observer_sees_unix(const struct lp_net_observer *o)
         return o->unix_on;
 }
 
+/* Before the filter is compiled: without the unix hooks after all
+ * (`why`, said with -v); unix destinations are notified as before. */
+void lp_net_observer_skip_unix(struct lp_net_observer *o, const char *why);
+
 /* After the fork, while the child builds the sandbox: the programs
- * (the verifier's time, about 1.5 ms, overlaps the child's), attached.
+ * (the verifier's time, 1.5 ms or more, overlaps the child's), attached.
  * The command must not start before this returned 0: -errno, and the
  * launch fails. */
 int lp_net_observer_attach(const struct lp_policy *p, struct lp_net_observer *o);

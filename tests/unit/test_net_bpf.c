@@ -174,6 +174,19 @@ static uint64_t call(int32_t helper, const uint64_t *r)
                 return w.cookie;
         case BPF_FUNC_probe_read_kernel:
                 return probe_read((void *)(uintptr_t)r[1], r[2], r[3]);
+        case BPF_FUNC_probe_read_kernel_str: {
+                /* Up to a NUL or size - 1 bytes, then a NUL: the bytes
+                 * written, the NUL included. */
+                char *to = (char *)(uintptr_t)r[1];
+                const char *from = (const char *)(uintptr_t)r[3];
+                assert_true(r[2] > 0);
+                if (w.read_fails)
+                        return (uint64_t)-EFAULT;
+                size_t n = strnlen(from, r[2] - 1);
+                memcpy(to, from, n);
+                to[n] = '\0';
+                return n + 1;
+        }
         case BPF_FUNC_sk_release:
                 assert_int_equal(r[1], 0x5000);
                 w.releases++;
@@ -220,8 +233,12 @@ static bool taken(uint8_t op, uint64_t a, uint64_t b)
                 return a != b;
         case BPF_JLT:
                 return a < b;
+        case BPF_JLE:
+                return a <= b;
         case BPF_JGT:
                 return a > b;
+        case BPF_JSLT:
+                return (int64_t)a < (int64_t)b;
         }
         fail_msg("jump op %#x", op);
         return false;
@@ -728,10 +745,11 @@ static void test_attach_types(void **state)
 
 /* One call through the unix program of `hook`, given the address
  * `path` (a family, then its bytes) `len` bytes long. */
-static void unix_call(enum lp_net_hook hook, const char *path, size_t len, int type)
+static void unix_call_bytes(enum lp_net_hook hook, const char *path, size_t path_len, size_t len,
+                            int type)
 {
         struct sockaddr_storage given = {.ss_family = AF_UNIX};
-        memcpy((char *)&given + 2, path, strlen(path));
+        memcpy((char *)&given + 2, path, path_len);
         memset((char *)&given + len, 0x5a, sizeof(given) - len); /* beyond: not the address */
         struct lp_net_program_spec spec = {.hook = hook,
                                            .events = EVENTS,
@@ -744,6 +762,11 @@ static void unix_call(enum lp_net_hook hook, const char *path, size_t len, int t
         w.kern.at[4] = len;
         w.ctx = &ctx;
         run_spec(&spec, &ctx);
+}
+
+static void unix_call(enum lp_net_hook hook, const char *path, size_t len, int type)
+{
+        unix_call_bytes(hook, path, strlen(path), len, type);
 }
 
 static void test_unix_addresses_are_counted_as_given(void **state)
@@ -770,36 +793,53 @@ static void test_unix_addresses_are_counted_as_given(void **state)
         assert_int_equal(k->protocol, SOCK_DGRAM);
         assert_string_equal(k->unix_addr + 2, "/run/a-datagram-socket-path");
         assert_int_equal(w.announced, 2);
+        /* Bytes past the path's NUL, a caller's uninitialised struct
+         * given with sizeof: not the address, the same key. */
+        unix_call_bytes(LP_NET_UNIX_CONNECT, "/run//dock.skt\0junk", 19, 110, SOCK_STREAM);
+        unix_call_bytes(LP_NET_UNIX_CONNECT, "/run//dock.skt\0other", 20, 110, SOCK_STREAM);
+        assert_int_equal(w.n_entries, 2);
+        assert_int_equal(w.entries[0].value.count, 4);
 }
 
 static void test_unix_calls_not_counted(void **state)
 {
         (void)state;
-        /* Unnamed (autobind), longer than struct sockaddr_un, unreadable. */
+        /* Unnamed (autobind), abstract, relative: no file to hide. */
         unix_call(LP_NET_UNIX_CONNECT, "", 2, SOCK_STREAM);
-        unix_call(LP_NET_UNIX_CONNECT, "/x", 111, SOCK_STREAM);
+        unix_call_bytes(LP_NET_UNIX_CONNECT, "\0abstract", 9, 11, SOCK_STREAM);
+        unix_call(LP_NET_UNIX_CONNECT, "rel.sock", 10, SOCK_STREAM);
+        assert_int_equal(w.n_entries, 0);
+        /* The supervisor's own (its pid is the spec's). */
+        w.tgid = 77;
+        unix_call(LP_NET_UNIX_CONNECT, "/run/x.sock", 14, SOCK_STREAM);
+        assert_int_equal(w.n_entries, 0);
+}
+
+/* What the kernel's context should not give (a layout that differs from
+ * 6.7's): one key of the hook with an all-zero address, counted. */
+static void test_unix_unreadable_is_counted_apart(void **state)
+{
+        (void)state;
+        unix_call(LP_NET_UNIX_CONNECT, "/x", 111, SOCK_STREAM); /* longer than sockaddr_un */
         w.read_fails = true;
         unix_call(LP_NET_UNIX_CONNECT, "/run/x.sock", 14, SOCK_STREAM);
         w.read_fails = false;
-        /* Not a unix address where the kernel's context should hold one
-         * (a kernel whose layout differs). */
         struct sockaddr_storage other = {.ss_family = AF_INET};
-        unix_call(LP_NET_UNIX_CONNECT, "/run/x.sock", 14, SOCK_STREAM);
-        w.kern.at[1] = (uint64_t)(uintptr_t)&other;
         struct bpf_sock_addr ctx = {.type = SOCK_STREAM};
         struct lp_net_program_spec spec = {.hook = LP_NET_UNIX_CONNECT,
                                            .events = EVENTS,
                                            .overflow = OVERFLOW,
                                            .announce = ANNOUNCE,
                                            .host_ports = -1};
+        w.kern.at[1] = (uint64_t)(uintptr_t)&other;
+        w.kern.at[4] = 16;
         w.ctx = &ctx;
         run_spec(&spec, &ctx);
-        assert_int_equal(w.n_entries, 1); /* only the one readable, named call */
-        assert_int_equal(w.entries[0].value.count, 1);
-        /* The supervisor's own (its pid is the spec's). */
-        w.tgid = 77;
-        unix_call(LP_NET_UNIX_CONNECT, "/run/x.sock", 14, SOCK_STREAM);
-        assert_int_equal(w.entries[0].value.count, 1);
+        assert_int_equal(w.n_entries, 1);
+        assert_int_equal(w.entries[0].value.count, 3);
+        assert_int_equal(w.entries[0].key.hook, LP_NET_UNIX_CONNECT);
+        for (size_t i = 0; i < sizeof(w.entries[0].key.unix_addr); i++)
+                assert_int_equal(w.entries[0].key.unix_addr[i], 0);
 }
 
 static void test_unix_probe_fits(void **state)
@@ -832,6 +872,7 @@ int main(void)
                 cmocka_unit_test_setup(test_replies_show_the_original, setup),
                 cmocka_unit_test_setup(test_unix_addresses_are_counted_as_given, setup),
                 cmocka_unit_test_setup(test_unix_calls_not_counted, setup),
+                cmocka_unit_test_setup(test_unix_unreadable_is_counted_apart, setup),
                 cmocka_unit_test_setup(test_unix_probe_fits, setup),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
