@@ -142,16 +142,23 @@ static int allow_socket_families(struct rules *rs, const struct lp_policy *p, in
         return 0;
 }
 
-/* The calls the network observer counts in the kernel (watch.h): with
- * its unix hooks, whatever the address's length. */
-static int allow_observed_calls(struct rules *rs, const struct lp_filter_options *o,
+/* Which calls of a watched syscall the network observer counts in the
+ * kernel (watch.h): with its unix hooks, an address of any length. */
+static enum lp_watch_observed observed_calls(const struct lp_filter_options *o,
+                                             const struct lp_watch *w)
+{
+        if (!o->net_observed)
+                return LP_OBSERVED_NONE;
+        if (o->unix_observed && w->observed == LP_OBSERVED_INET_LENGTH)
+                return LP_OBSERVED_ALL;
+        return w->observed;
+}
+
+static int allow_observed_calls(struct rules *rs, enum lp_watch_observed observed,
                                 const struct lp_watch *w, int nr)
 {
         static const uint64_t inet_lengths[] = {sizeof(struct sockaddr_in),
                                                 sizeof(struct sockaddr_in6)};
-        enum lp_watch_observed observed = w->observed;
-        if (o->unix_observed && observed == LP_OBSERVED_INET_LENGTH)
-                observed = LP_OBSERVED_ALL;
         switch (observed) {
         case LP_OBSERVED_NONE:
                 return 0;
@@ -206,10 +213,10 @@ static int allow_unwatched_calls(struct rules *rs, const struct lp_policy *p,
                                  const struct lp_filter_options *o, const struct lp_watch *w,
                                  int nr)
 {
-        if (o->net_observed && w->observed) {
-                int r = allow_observed_calls(rs, o, w, nr);
-                if (r < 0 || w->observed == LP_OBSERVED_ALL ||
-                    (o->unix_observed && w->observed == LP_OBSERVED_INET_LENGTH))
+        enum lp_watch_observed observed = observed_calls(o, w);
+        if (observed != LP_OBSERVED_NONE) {
+                int r = allow_observed_calls(rs, observed, w, nr);
+                if (r < 0 || observed == LP_OBSERVED_ALL)
                         return r;
         }
         struct scmp_arg_cmp c = {w->filter_arg, SCMP_CMP_EQ, 0, 0};

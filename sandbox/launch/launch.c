@@ -948,33 +948,32 @@ static bool wants_fs_observer(const struct launch *l)
                refusing_run(l->o) && geteuid() == 0;
 }
 
-/* A unix socket of the caller's that the command keeps (0-2, --pass-fd)
- * and could reach another address with: a datagram or seqpacket one, or
- * a stream one not connected. Made outside the run's cgroup, it is not
- * seen by the observer's unix hooks (the kernel runs a socket's cgroup
- * programs, not its caller's). */
+/* Whether fd is a unix socket that could reach another address: a
+ * datagram or seqpacket one, or a stream one not connected. */
+static bool reaching_unix_socket(int fd)
+{
+        int domain = 0, type = 0;
+        socklen_t len = sizeof(int);
+        struct sockaddr_storage peer;
+        socklen_t peer_len = sizeof(peer);
+        if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) < 0 || domain != AF_UNIX)
+                return false;
+        len = sizeof(int);
+        return getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0 || type != SOCK_STREAM ||
+               getpeername(fd, (struct sockaddr *)&peer, &peer_len) < 0;
+}
+
+/* A socket so of the caller's that the command keeps (0-2, --pass-fd).
+ * Made outside the run's cgroup, it is not seen by the observer's unix
+ * hooks (the kernel runs a socket's cgroup programs, not its caller's). */
 static bool inherits_unix_socket(const struct lp_run_options *o)
 {
-        int fds[3 + 64];
-        size_t n = 0;
         for (int fd = 0; fd < 3; fd++)
-                fds[n++] = fd;
-        for (size_t i = 0; i < o->n_pass_fds && n < LP_ELEMENTSOF(fds); i++)
-                fds[n++] = o->pass_fds[i];
-        for (size_t i = 0; i < n; i++) {
-                int domain = 0, type = 0;
-                socklen_t len = sizeof(int);
-                struct sockaddr_storage peer;
-                socklen_t peer_len = sizeof(peer);
-                if (getsockopt(fds[i], SOL_SOCKET, SO_DOMAIN, &domain, &len) < 0 ||
-                    domain != AF_UNIX)
-                        continue;
-                len = sizeof(int);
-                if (getsockopt(fds[i], SOL_SOCKET, SO_TYPE, &type, &len) < 0 ||
-                    type != SOCK_STREAM ||
-                    getpeername(fds[i], (struct sockaddr *)&peer, &peer_len) < 0)
+                if (reaching_unix_socket(fd))
                         return true;
-        }
+        for (size_t i = 0; i < o->n_pass_fds; i++)
+                if (reaching_unix_socket(o->pass_fds[i]))
+                        return true;
         return false;
 }
 

@@ -334,12 +334,12 @@ void lp_check_observed_destination(const struct lp_decider *d, const char *opera
 void lp_check_observed_unix(const struct lp_decider *d, const char *operation, const char *path,
                             struct lp_verdict *v)
 {
+        /* Counted after the fact: there is no call to answer. */
         *v = (struct lp_verdict){.answer = LP_ANSWER_CONTINUE};
         const struct lp_fs_rule *rule =
                 d->fs_plan && path[0] == '/' ? lp_fs_plan_lookup(d->fs_plan, path) : NULL;
         if (rule && rule->access == LP_FS_HIDDEN)
                 lp_check_fs_refusal(d, v, rule, operation, path, path);
-        v->answer = LP_ANSWER_CONTINUE; /* counted after the fact */
 }
 
 void lp_check_dns_query(const struct lp_decider *d, const char *name, struct lp_verdict *v)

@@ -418,39 +418,41 @@ size_t lp_net_unix_probe_program(struct bpf_insn *insns)
         return lp_bpf_finish(&a);
 }
 
+/* An inet hook's program: lo's destinations let through (or a host
+ * service's looked at), the rest counted; a DNS query sent to the trap. */
+static void inet_program(struct lp_bpf_asm *a, const struct lp_net_program_spec *s)
+{
+        bool v6 = lp_net_hook_ipv6(s->hook);
+        build_key(a, s);
+        if (v6)
+                classify_ipv6(a);
+        else
+                classify_ipv4(a);
+        lp_bpf_place(a, L_LOOPBACK);
+        on_loopback(a, s, false);
+        lp_bpf_place(a, L_MAPPED_LOOPBACK);
+        if (v6)
+                on_loopback(a, s, true);
+        lp_bpf_place(a, L_OUTSIDE);
+        if (traps(s))
+                mark_dns(a, s);
+        record(a, s);
+        if (traps(s))
+                redirect(a, s);
+}
+
 size_t lp_net_program(const struct lp_net_program_spec *s, struct bpf_insn *insns)
 {
         struct lp_bpf_asm a;
-        bool v6 = lp_net_hook_ipv6(s->hook);
         lp_bpf_asm_init(&a, insns, LP_NET_PROGRAM_MAX, L_COUNT);
-        if (lp_net_hook_unix(s->hook)) {
-                lp_bpf_emit(&a, BPF_MOV_REG(BPF_REG_6, BPF_REG_1));
-                skip_supervisor(&a, s);
-                unix_program(&a, s);
-                record(&a, s);
-                lp_bpf_place(&a, L_DONE);
-                lp_bpf_emit(&a, BPF_MOV_IMM(BPF_REG_0, 1));
-                lp_bpf_emit(&a, BPF_EXIT_INSN);
-                return lp_bpf_finish(&a);
-        }
         lp_bpf_emit(&a, BPF_MOV_REG(BPF_REG_6, BPF_REG_1));
         skip_supervisor(&a, s);
-        build_key(&a, s);
-        if (v6)
-                classify_ipv6(&a);
-        else
-                classify_ipv4(&a);
-        lp_bpf_place(&a, L_LOOPBACK);
-        on_loopback(&a, s, false);
-        lp_bpf_place(&a, L_MAPPED_LOOPBACK);
-        if (v6)
-                on_loopback(&a, s, true);
-        lp_bpf_place(&a, L_OUTSIDE);
-        if (traps(s))
-                mark_dns(&a, s);
-        record(&a, s);
-        if (traps(s))
-                redirect(&a, s);
+        if (lp_net_hook_unix(s->hook)) {
+                unix_program(&a, s);
+                record(&a, s);
+        } else {
+                inet_program(&a, s);
+        }
         lp_bpf_place(&a, L_DONE);
         lp_bpf_emit(&a, BPF_MOV_IMM(BPF_REG_0, 1)); /* let the call through */
         lp_bpf_emit(&a, BPF_EXIT_INSN);

@@ -137,6 +137,21 @@ static int load_and_attach(struct lp_net_observer *o, const struct lp_policy *p,
         return r;
 }
 
+/* Whether the kernel loads a sock_addr program of `type` (thrown away). */
+static bool probe_loads(enum bpf_attach_type type, const struct bpf_insn *insns, size_t n)
+{
+        union bpf_attr a = {.prog_type = BPF_PROG_TYPE_CGROUP_SOCK_ADDR,
+                            .expected_attach_type = type,
+                            .insns = (uint64_t)(uintptr_t)insns,
+                            .insn_cnt = (uint32_t)n,
+                            .license = (uint64_t)(uintptr_t) "GPL"};
+        int fd = lp_bpf(BPF_PROG_LOAD, &a);
+        if (fd < 0)
+                return false;
+        close(fd);
+        return true;
+}
+
 /* Whether the unix hooks can be had: a kernel of 6.7 or later, which
  * lets a program read its context (not one locked down). Asked with a
  * program of ten instructions, which also answers observer_refused's
@@ -146,16 +161,7 @@ static bool unix_hooks_possible(void)
 {
         struct bpf_insn probe[LP_NET_UNIX_PROBE_MAX];
         size_t n = lp_net_unix_probe_program(probe);
-        union bpf_attr a = {.prog_type = BPF_PROG_TYPE_CGROUP_SOCK_ADDR,
-                            .expected_attach_type = LP_BPF_CGROUP_UNIX_CONNECT,
-                            .insns = (uint64_t)(uintptr_t)probe,
-                            .insn_cnt = (uint32_t)n,
-                            .license = (uint64_t)(uintptr_t) "GPL"};
-        int fd = n ? lp_bpf(BPF_PROG_LOAD, &a) : -EINVAL;
-        if (fd < 0)
-                return false;
-        close(fd);
-        return true;
+        return n && probe_loads((enum bpf_attach_type)LP_BPF_CGROUP_UNIX_CONNECT, probe, n);
 }
 
 /* Why the observer cannot be had here, or NULL: the programs name a
@@ -177,16 +183,9 @@ static const char *observer_refused(bool *unix_hooks)
                 {.code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 1},
                 {.code = BPF_JMP | BPF_EXIT},
         };
-        union bpf_attr a = {.prog_type = BPF_PROG_TYPE_CGROUP_SOCK_ADDR,
-                            .expected_attach_type = BPF_CGROUP_INET4_CONNECT,
-                            .insns = (uint64_t)(uintptr_t)allow,
-                            .insn_cnt = LP_ELEMENTSOF(allow),
-                            .license = (uint64_t)(uintptr_t) "GPL"};
-        int fd = lp_bpf(BPF_PROG_LOAD, &a);
-        if (fd < 0)
+        if (!probe_loads(BPF_CGROUP_INET4_CONNECT, allow, LP_ELEMENTSOF(allow)))
                 return "no cgroup BPF programs here (a container's seccomp profile, no CAP_BPF "
                        "or CAP_NET_ADMIN in the host's user namespace, an old kernel)";
-        close(fd);
         return NULL;
 }
 
